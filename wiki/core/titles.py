@@ -68,7 +68,9 @@ def parse_title(text: str) -> Title:
         raise TitleError(N_("A title cannot start or end with a slash."))
     segments = [segment.strip() for segment in display.split("/")]
     if any(segment in ("", ".", "..") for segment in segments):
-        raise TitleError(N_('Each part of a title between slashes must be a name, not empty, "." or "..".'))
+        raise TitleError(
+            N_('Each part of a title between slashes must be a name, not empty, "." or "..".')
+        )
     display = "/".join(segments)
     key = title_key(display)
     if not key:

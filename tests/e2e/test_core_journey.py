@@ -1,0 +1,86 @@
+"""The core journey in Chromium: register, create, edit twice, history, compare, old revision."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import register, unique
+
+
+def save_edit(page, title: str, text: str, summary: str) -> None:
+    """Open the editor, type, and save."""
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill(text)
+    page.get_by_label("Edit summary").fill(summary)
+    page.get_by_role("button", name="Save").click()
+
+
+def test_register_create_edit_compare_and_read_old_revision(page):
+    user = unique("writer")
+    title = unique("Launch_Plan_")
+    register(page, user)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    page.goto(f"/wiki/{title}")
+    expect(page.get_by_text("This page does not exist yet.")).to_be_visible()
+    page.get_by_role("link", name="Create this page").click()
+    page.get_by_label("Content").fill("# Launch\n\nWe launch in spring.\n")
+    page.get_by_label("Edit summary").fill("First draft")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".prose h1")).to_have_text(re.compile("Launch"))
+
+    save_edit(page, title, "# Launch\n\nWe launch in early spring.\n", "Earlier")
+    save_edit(page, title, "# Launch\n\nWe launch in early summer.\n\nWith partners.\n", "Later")
+
+    page.get_by_role("link", name="History").click()
+    rows = page.locator(".history-row")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Later")
+    page.get_by_label(re.compile(r"Compare from revision")).nth(2).check()
+    page.get_by_label(re.compile(r"Compare to revision")).nth(0).check()
+    page.get_by_role("button", name="Compare selected revisions").first.click()
+
+    expect(page).to_have_url(re.compile(r"/diff/[^?]+\?(?=.*from=\d+)(?=.*to=\d+)"))
+    changed = page.locator(".word-changed")
+    expect(changed.filter(has_text="summer")).to_have_count(1)
+    expect(changed.filter(has_text="spring")).to_have_count(1)
+
+    page.get_by_role("link", name="Inline").click()
+    expect(page.locator("table.diff-inline")).to_be_visible()
+
+    page.goto(f"/history/{title}")
+    page.locator(".history-row").last.locator("a.rev-time").click()
+    expect(page.get_by_text("This is an old revision")).to_be_visible()
+    expect(page.locator(".prose")).to_contain_text("We launch in spring.")
+    page.get_by_role("link", name="Current version", exact=True).click()
+    expect(page.locator(".prose")).to_contain_text("early summer")
+
+
+def test_preview_and_show_changes_do_not_save(page):
+    register(page, unique("previewer"))
+    title = unique("Preview_")
+    save_edit(page, title, "Hello world", "start")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Hello *brave* world")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".preview em")).to_have_text("brave")
+    expect(page.get_by_label("Content")).to_have_value("Hello *brave* world")
+    page.get_by_role("button", name="Show changes").click()
+    expect(page.locator(".changes .word-changed").first).to_be_visible()
+    page.goto(f"/wiki/{title}")
+    expect(page.locator(".prose")).to_have_text("Hello world")
+
+
+def test_red_link_leads_to_creating_the_page(page):
+    register(page, unique("linker"))
+    title = unique("Hub_")
+    target = unique("Target ")
+    save_edit(page, title, f"See [[{target}]].", "link")
+    red = page.locator("a.wikilink.new")
+    expect(red).to_have_text(target)
+    red.click()
+    page.get_by_role("link", name="Create this page").click()
+    page.get_by_label("Content").fill("Now it exists.")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/wiki/{title}")
+    expect(page.locator("a.wikilink")).not_to_have_class(re.compile(r"\bnew\b"))

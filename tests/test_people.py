@@ -1,0 +1,131 @@
+"""Accounts: register, log in, log out, profiles, the create-admin command."""
+
+import pytest
+
+from wiki.extensions import db
+from wiki.models import Role, User
+from wiki.people.views import safe_next
+
+from .conftest import PASSWORD
+
+
+def register(client, username="anna", password=PASSWORD, confirm=None):
+    """Fill in the registration form."""
+    data = {"username": username, "password": password, "confirm": confirm or password}
+    return client.post("/register", data=data)
+
+
+def test_first_account_is_administrator_then_editors(app, client):
+    assert register(client, "first").status_code == 302
+    client.post("/logout", data={})
+    register(client, "second")
+    roles = dict(db.session.execute(db.select(User.username, User.role)).all())
+    assert roles == {"first": Role.ADMIN, "second": Role.EDITOR}
+
+
+def test_register_logs_in_and_shows_name(client):
+    register(client, "anna")
+    html = client.get("/user/anna").get_data(as_text=True)
+    assert "Log out" in html
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "confirm", "message"),
+    [
+        ("x", PASSWORD, PASSWORD, "3 to 40"),
+        ("anna", "short", "short", "at least 10"),
+        ("anna", PASSWORD, PASSWORD + "!", "do not match"),
+        ("annabelle10", "annabelle10", "annabelle10", "cannot be your username"),
+        ("bad name", PASSWORD, PASSWORD, "3 to 40"),
+    ],
+)
+def test_register_refuses_bad_input_and_keeps_username(
+    client, username, password, confirm, message
+):
+    response = register(client, username, password, confirm)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert f'value="{username}"' in html
+
+
+def test_username_taken_case_insensitively(client):
+    register(client, "Anna")
+    client.post("/logout", data={})
+    response = register(client, "ANNA")
+    assert response.status_code == 400
+    assert "already taken" in response.get_data(as_text=True)
+
+
+def test_login_and_logout(client, make_user, auth):
+    make_user("bob")
+    response = auth.login("bob")
+    assert response.status_code == 302
+    assert "Log out" in client.get("/user/bob").get_data(as_text=True)
+    auth.logout()
+    assert "Log in" in client.get("/user/bob").get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_user_get_same_message(client, make_user, auth):
+    make_user("bob")
+    wrong = auth.login("bob", "wrong password!")
+    unknown = auth.login("nobody", "wrong password!")
+    assert wrong.status_code == unknown.status_code == 401
+    message = "The username or password is not right."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_login_follows_only_local_next(client, make_user):
+    make_user("bob")
+    data = {"username": "bob", "password": PASSWORD}
+    response = client.post("/login?next=/wiki/FAQ", data=data)
+    assert response.headers["Location"] == "/wiki/FAQ"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:x"]
+)
+def test_safe_next_refuses_other_sites(app, target):
+    with app.test_request_context():
+        assert safe_next(target) == "/"
+
+
+def test_login_rotates_session(client, make_user, auth):
+    make_user("bob")
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["marker"] = "before"
+    auth.login("bob")
+    with client.session_transaction() as session:
+        assert "marker" not in session
+
+
+def test_session_cookie_is_httponly_and_lax(client, make_user, auth):
+    make_user("bob")
+    cookie = auth.login("bob").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_profile_lists_contributions(client, make_user, make_page):
+    maria = make_user("maria")
+    make_page("Campaign", "text", author=maria, summary="my summary")
+    html = client.get("/user/maria").get_data(as_text=True)
+    assert "Campaign" in html and "my summary" in html and "1 edit" in html
+
+
+def test_unknown_profile_is_404(client):
+    assert client.get("/user/ghost").status_code == 404
+
+
+def test_create_admin_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "root", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.key == "root"))
+    assert user.role == Role.ADMIN
+
+
+def test_create_admin_refuses_weak_password(app):
+    result = app.test_cli_runner().invoke(args=["create-admin", "root", "--password", "short"])
+    assert result.exit_code != 0
+    assert "at least 10" in result.output

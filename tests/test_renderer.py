@@ -1,0 +1,123 @@
+"""Rendering in worker processes: same output, bounded time, self-healing workers."""
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from wiki import renderer
+from wiki.core.render import TOO_DEEP, RenderError, render_markdown
+from wiki.renderer import RenderTimeout, render_bounded, worker_pids
+
+PAGE = (
+    "# Spring launch\n\nWe *launch* on [[Campaigns/Spring 2026|the 1st]].\n\n"
+    "| Channel | Budget |\n|:--|--:|\n| Social | 10k |\n\n"
+    "```python\nprint('hi')\n```\n\n> Quote <b>\n\n[[Category:Campaigns]]\n"
+)
+# Python-Markdown needs about 20 seconds for this.
+PATHOLOGICAL = "[" * 16000
+
+
+@pytest.fixture(autouse=True, scope="module")
+def workers() -> Iterator[None]:
+    renderer.configure(workers=2)
+    yield
+    renderer.shutdown()
+
+
+def test_same_result_as_rendering_in_process() -> None:
+    assert render_bounded(PAGE) == render_markdown(PAGE)
+    assert render_bounded("") == render_markdown("")
+
+
+def test_pathological_text_times_out_and_the_next_render_works() -> None:
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout) as error:
+        render_bounded(PATHOLOGICAL, timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert error.value.timeout == 0.5
+    assert "too complex" in str(error.value)
+    assert isinstance(error.value, RenderError)
+    assert render_bounded(PAGE) == render_markdown(PAGE)
+
+
+def test_text_the_worker_refuses_raises_render_timeout_with_its_reason() -> None:
+    with pytest.raises(RenderTimeout) as error:
+        render_bounded("- " * 5000 + "x")
+    assert str(error.value) == TOO_DEEP
+    assert render_bounded("ok").html == "<p>ok</p>"
+
+
+def test_killed_worker_is_replaced() -> None:
+    render_bounded("warm")
+    for pid in worker_pids():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)  # let the kill land, so the worker is seen dead before the call
+    assert render_bounded(PAGE) == render_markdown(PAGE)
+    assert worker_pids()
+
+
+def test_worker_killed_just_before_a_call_is_replaced() -> None:
+    render_bounded("warm")
+    before = set(worker_pids())
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    assert render_bounded(PAGE) == render_markdown(PAGE)
+    assert not before & set(worker_pids())
+
+
+def test_concurrent_renders_all_succeed() -> None:
+    texts = [f"## Part {n}\n\n[[Page {n}]] *text*" for n in range(24)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(render_bounded, texts))
+    assert results == [render_markdown(text) for text in texts]
+
+
+def test_a_pathological_render_does_not_block_other_threads() -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        slow = pool.submit(render_bounded, PATHOLOGICAL, 2.0)
+        fast = [pool.submit(render_bounded, PAGE) for _ in range(10)]
+        assert all(future.result(timeout=10) == render_markdown(PAGE) for future in fast)
+        with pytest.raises(RenderTimeout):
+            slow.result(timeout=10)
+
+
+def test_a_call_interrupted_mid_render_leaves_no_stale_reply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def send_then_interrupt(self: renderer._Worker, text: str, timeout: float) -> None:
+        assert self.conn is not None
+        self.conn.send(text)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(renderer._Worker, "render", send_then_interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            render_bounded("stale")
+    assert render_bounded("fresh").html == "<p>fresh</p>"
+
+
+def test_shutdown_stops_workers_and_the_next_render_restarts_them() -> None:
+    render_bounded("warm")
+    renderer.shutdown()
+    assert worker_pids() == []
+    assert render_bounded("again").html == "<p>again</p>"
+
+
+def test_configure_sets_the_pool_size() -> None:
+    renderer.configure(workers=1)
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            assert all(pool.map(render_bounded, ["a", "b", "c"]))
+        assert len(worker_pids()) == 1
+    finally:
+        renderer.configure(workers=2)
+
+
+@pytest.mark.parametrize("timeout", [0, -1])
+def test_timeout_must_be_positive(timeout: float) -> None:
+    with pytest.raises(ValueError):
+        render_bounded("x", timeout=timeout)

@@ -1,0 +1,326 @@
+"""Turn page Markdown into safe HTML, collecting headings, wikilinks and categories."""
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import nh3
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, AtomicString
+from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES
+
+from wiki.core.titles import N_, TitleError, parse_title, title_to_url
+
+# Bump whenever the HTML for the same text changes, so cached renderings are redone.
+RENDERER_VERSION = 1
+WIKI_PATH = "/wiki/"
+EXTERNAL_REL = "nofollow noopener"
+
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+ALLOWED_TAGS = _HEADINGS | {
+    *("a", "blockquote", "br", "code", "div", "em", "hr", "img", "li", "ol", "p", "pre"),
+    *("span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"),
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "data-key"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    **{tag: {"id"} for tag in _HEADINGS},
+}
+_ALIGN = {"align": {"left", "center", "right"}}
+ALLOWED_ATTRIBUTE_VALUES = {"th": _ALIGN, "td": _ALIGN, "a": {"rel": {EXTERNAL_REL}}}
+ALLOWED_CLASSES = {
+    "a": {"wikilink", "new", "headerlink"},
+    "div": {"highlight"},
+    "span": {name for name in STANDARD_TYPES.values() if name},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+PYGMENTS_STYLE = "default"
+
+# Brackets are excluded so "[[a]] and [[b]]" is two links and matching stays linear.
+_WIKILINK_RE = r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]"
+_CATEGORY_RE = re.compile(r"\s*category\s*:(.*)", re.IGNORECASE | re.DOTALL)
+_CATEGORY_TAG = "wiki-category"
+# Markdown stashes code spans and escapes as \x02...\x03 placeholders before we see them.
+_PLACEHOLDER = "\x02"
+# Browsers drop these inside URLs and C0 controls and spaces at the ends.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class RenderError(Exception):
+    """Text that cannot be rendered; the message says why, for a person."""
+
+
+TOO_DEEP = N_(
+    "This text is too complex to display: it is nested too deeply. "
+    "Simplify deeply nested lists or quotes and try again."
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the page: its level, the id to link to, and its plain text."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The sanitised HTML of a page and what it refers to."""
+
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+class _Collector:
+    """Wikilink targets and categories found in one rendering, unique by key, in order."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, str] = {}
+        self.categories: dict[str, str] = {}
+
+
+class _WikiLinkProcessor(InlineProcessor):
+    """Turn [[Title]], [[Title|label]] and [[Title#Section]] into links; collect categories."""
+
+    def __init__(self, pattern: str, collector: _Collector) -> None:
+        super().__init__(pattern)
+        self.collector = collector
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:
+        """Return the element for the match, or leave "[[" as text if it names no page."""
+        target, label = m.group(1), m.group(2)
+        element = None if _PLACEHOLDER in target else self._element(target.strip(), label)
+        if element is None:
+            # Only "[[" is consumed, so the rest is still ordinary Markdown text.
+            return AtomicString("[["), m.start(0), m.start(0) + 2
+        return element, m.start(0), m.end(0)
+
+    def _element(self, target: str, label: str | None) -> etree.Element | None:
+        """Return the link or category marker for a target, or None if it is invalid."""
+        category = _CATEGORY_RE.fullmatch(target)
+        if category:
+            return self._category(category.group(1))
+        page, _, section = target.removeprefix(":").partition("#")
+        if not page.strip():
+            return _anchor_link(section, label) if section.strip() else None
+        try:
+            title = parse_title(page)
+        except TitleError:
+            return None
+        self.collector.links.setdefault(title.key, title.display)
+        element = etree.Element("a", {"class": "wikilink"})
+        fragment = "#" + slugify_unicode(section, "-") if section.strip() else ""
+        element.set("href", WIKI_PATH + title_to_url(title.display) + fragment)
+        element.set("data-key", _escape_amp(title.key))
+        _set_label(element, label, target)
+        return element
+
+    def _category(self, name: str) -> etree.Element | None:
+        """Record a category and return an invisible marker, or None if the name is invalid."""
+        try:
+            title = parse_title(name)
+        except TitleError:
+            return None
+        self.collector.categories.setdefault(title.key, title.display)
+        return etree.Element(_CATEGORY_TAG)
+
+
+def _anchor_link(section: str, label: str | None) -> etree.Element:
+    """Return a link to a heading on the same page."""
+    element = etree.Element("a", {"href": "#" + slugify_unicode(section, "-")})
+    _set_label(element, label, section.strip())
+    return element
+
+
+def _set_label(element: etree.Element, label: str | None, default: str) -> None:
+    """Use the label (Markdown allowed) or else the target exactly as typed."""
+    if label and label.strip():
+        element.text = label.strip()
+    else:
+        element.text = AtomicString(_escape_amp(default))
+
+
+class _TidyProcessor(Treeprocessor):
+    """Remove category markers and mark external links."""
+
+    def run(self, root: etree.Element) -> None:
+        """Tidy the tree in place."""
+        parents = {child: parent for parent in root.iter() for child in parent}
+        emptied = []
+        for element in list(root.iter()):
+            if element.tag == _CATEGORY_TAG:
+                _remove(parents[element], element)
+                emptied.append(parents[element])
+            elif element.tag == "a" and "href" in element.attrib:
+                _prepare_link(element)
+        # A paragraph that only held categories would otherwise stay behind as <p></p>.
+        for element in dict.fromkeys(emptied):
+            if element.tag == "p" and not len(element) and not (element.text or "").strip():
+                _remove(parents[element], element)
+
+
+def _remove(parent: etree.Element, child: etree.Element) -> None:
+    """Remove child from parent, keeping the text that follows it."""
+    index = list(parent).index(child)
+    if child.tail:
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+def _prepare_link(element: etree.Element) -> None:
+    """Decode the href once, so the sanitiser judges the URL we judge; mark external links."""
+    # Python-Markdown hides the "&" of entities it wrote itself (e-mail autolinks).
+    href = html.unescape(element.get("href", "").replace(AMP_SUBSTITUTE, "&"))
+    # Markdown's serialiser keeps anything that looks like an entity, so escape every "&"
+    # ourselves: otherwise "&amp;#47;" would be decoded twice, here and in the sanitiser.
+    element.set("href", _escape_amp(href))
+    if not _is_internal_url(href):
+        element.set("rel", EXTERNAL_REL)
+
+
+def _escape_amp(value: str) -> str:
+    """Escape "&" so the value comes out of Markdown's serialiser exactly as given."""
+    return value.replace("&", "&amp;")
+
+
+def _is_internal_url(url: str) -> bool:
+    """Return whether a URL stays on this site: it has no scheme and no host."""
+    # Read the URL as a browser would: "\\" is "/" and "/\t/evil" is "//evil".
+    url = _URL_IGNORED.sub("", url).strip(_C0_AND_SPACE).replace("\\", "/")
+    return not url.startswith("//") and not _SCHEME.match(url)
+
+
+class _WikiExtension(Extension):
+    """Wikilinks, categories and link tidying, collected afresh for each document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collector = _Collector()
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        """Register the wikilink pattern and the tidy step; drop raw HTML handling."""
+        md.registerExtension(self)
+        # Raw HTML is shown as text: without these, "<b>" is escaped like any other text.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # Above "reference" (170) so "[[x]]" is never read as a Markdown link,
+        # below "backtick" (190) so code spans stay literal.
+        wikilinks = _WikiLinkProcessor(_WIKILINK_RE, self.collector)
+        md.inlinePatterns.register(wikilinks, "wikilink", 175)
+        md.treeprocessors.register(_TidyProcessor(md), "wiki_tidy", 15)
+
+    def reset(self) -> None:
+        """Forget the links and categories of the previous document."""
+        self.collector.links.clear()
+        self.collector.categories.clear()
+
+
+def _new_markdown() -> tuple[Markdown, _WikiExtension]:
+    """Build a configured Markdown converter."""
+    wiki = _WikiExtension()
+    md = Markdown(
+        extensions=["fenced_code", "codehilite", "tables", "sane_lists", "toc", wiki],
+        extension_configs={
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "tables": {"use_align_attribute": True},
+            "toc": {
+                "slugify": slugify_unicode,
+                "permalink": "¶",
+                "permalink_title": "",
+                "marker": "",
+            },
+        },
+        output_format="html",
+    )
+    return md, wiki
+
+
+def render_markdown(text: str) -> Rendered:
+    """Render Markdown with wikilinks to sanitised HTML, or raise RenderError."""
+    # A fresh converter costs well under a millisecond and shares no state between threads.
+    md, wiki = _new_markdown()
+    try:
+        body = md.convert(text)
+    except RecursionError:
+        # Python-Markdown recurses once per nesting level ("- - - - x" is a nested list).
+        raise RenderError(TOO_DEEP) from None
+    return Rendered(
+        html=sanitize(body),
+        headings=tuple(_flatten(md.toc_tokens)),
+        links=tuple(wiki.collector.links.values()),
+        categories=tuple(wiki.collector.categories.values()),
+    )
+
+
+def _flatten(tokens: list[dict]) -> list[Heading]:
+    """Return the nested table-of-contents tokens as a flat list, in page order."""
+    headings = []
+    for token in tokens:
+        headings.append(Heading(token["level"], token["id"], html.unescape(token["name"])))
+        headings.extend(_flatten(token["children"]))
+    return headings
+
+
+def sanitize(body: str) -> str:
+    """Keep only the tags, attributes, classes and URL schemes the renderer produces."""
+    return nh3.clean(
+        body,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+    )
+
+
+# The sanitiser writes attributes sorted by name, double-quoted, with " and & escaped.
+_WIKILINK_TAG = re.compile(r'<a class="wikilink" data-key="([^"]*)"')
+
+
+def wikilink_keys(body: str) -> set[str]:
+    """Return the title keys of all wikilinks in rendered HTML."""
+    return {html.unescape(key) for key in _WIKILINK_TAG.findall(body)}
+
+
+def mark_missing(body: str, missing_keys: Collection[str]) -> str:
+    """Add class "new" to wikilinks whose page does not exist."""
+    if not missing_keys:
+        return body
+
+    def mark(match: re.Match[str]) -> str:
+        if html.unescape(match.group(1)) in missing_keys:
+            return f'<a class="wikilink new" data-key="{match.group(1)}"'
+        return match.group(0)
+
+    return _WIKILINK_TAG.sub(mark, body)
+
+
+def pygments_css() -> str:
+    """Return the stylesheet for highlighted code (static/css/pygments.css is this output)."""
+    rules = HtmlFormatter(style=PYGMENTS_STYLE).get_style_defs(".highlight").splitlines()
+    # Pygments also emits unscoped rules (pre, line numbers) that would restyle the site.
+    scoped = [rule for rule in rules if rule.startswith(".highlight")]
+    header = [
+        "/* Generated by wiki.core.render.pygments_css(); do not edit by hand. */",
+        ".highlight pre { line-height: 125%; overflow-x: auto; padding: 0.75em 1em; }",
+    ]
+    return "\n".join(header + scoped) + "\n"

@@ -1,0 +1,53 @@
+"""Engine tuning and write transactions that behave the same on SQLite and PostgreSQL."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+def tune_engine(engine: Engine) -> None:
+    """Make SQLite durable and let writers queue instead of failing with "database is locked"."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # The driver must not open transactions itself: we emit BEGIN (IMMEDIATE) below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # IMMEDIATE takes the write lock up front; a deferred transaction that reads first
+        # and writes later can fail at once with SQLITE_BUSY whatever the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """Run the block as one write transaction, committed at the end or rolled back."""
+    session = db.session()
+    if session.in_transaction():
+        # End any read snapshot first, so the write transaction starts fresh and locked.
+        session.commit()
+    token = _writing.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _writing.reset(token)

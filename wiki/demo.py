@@ -1,0 +1,195 @@
+"""Demo content, so a new wiki never starts empty: a few pages with a short history."""
+
+from sqlalchemy import func, select
+
+from .core.titles import parse_title
+from .extensions import db
+from .models import Page, Role, User
+from .pages.service import save_page
+from .people.service import UNUSABLE_PASSWORD, user_key
+
+DEMO_AUTHORS = {
+    "Maria": "Marketing lead at Bottega",
+    "Luca": "Partner, runs a design studio in Turin",
+    "Sam": "Customer, community manager",
+}
+
+HOME = """\
+# Welcome to Bottega
+
+Bottega is where our company and our community **write our marketing together**.
+Customers, partners and staff edit the same pages; every change is kept, and each
+page has its own history you can compare version by version.
+
+> Markets are conversations. The best marketing is shared, talked over and
+> improved by the people it is for.
+
+## Start here
+
+- [[Spring Campaign 2026]] — the campaign we are preparing right now
+- [[Bottega Studio]] — our product page
+- [[FAQ]] — questions people ask us, answered by people who use us
+- [[Campaigns/Press Kit]] — not written yet: be the first to start it!
+
+## How to help
+
+1. Create an account (it takes ten seconds).
+2. Open any page and press **Edit**.
+3. Write a short summary of your change and save. That's it.
+
+Not sure? Press **Preview** to see the page before saving, or **Show changes**
+to check exactly what you changed.
+"""
+
+CAMPAIGN_V1 = """\
+# Spring Campaign 2026
+
+**Goal:** reach 500 new teams that co-write their marketing.
+
+## Message
+
+Your customers already talk about you. Bottega lets them write with you.
+
+## Channels
+
+| Channel | Owner | Budget |
+|---------|-------|-------:|
+| Newsletter | Maria | 2,000 € |
+| Partner webinars | Luca | 1,500 € |
+| Community stories | Sam | 500 € |
+
+## Timeline
+
+- March: teaser posts
+- April: launch webinar
+- May: customer stories
+"""
+
+CAMPAIGN_V2 = CAMPAIGN_V1.replace(
+    "- April: launch webinar\n",
+    "- April: launch webinar, in English and in Italian\n",
+).replace("| Partner webinars | Luca | 1,500 € |", "| Partner webinars | Luca | 1,800 € |")
+
+CAMPAIGN_V3 = (
+    CAMPAIGN_V2.replace(
+        "Your customers already talk about you. Bottega lets them write with you.",
+        "Your customers already talk about you. Bottega lets them write **with** you —\n"
+        "in the open, with every change kept.",
+    )
+    + """
+## Stories we want
+
+- A bakery whose regulars rewrote its [[FAQ]] in a weekend
+- A design studio that turned partner feedback into its [[Bottega Studio]] pitch
+
+```text
+Call to action: "Write the next page with us"
+```
+"""
+)
+
+PRODUCT_V1 = """\
+# Bottega Studio
+
+Bottega Studio is the hosted edition of Bottega for marketing teams.
+
+## What you get
+
+- Pages anyone on your team — and your community — can improve
+- Full history: compare any two versions, word by word
+- Talk pages to discuss changes before they land
+
+## Pricing
+
+Free for communities of up to 20 editors.
+"""
+
+PRODUCT_V2 = PRODUCT_V1.replace(
+    "Free for communities of up to 20 editors.",
+    "Free for communities of up to 25 editors. Teams: 8 € per editor per month.",
+)
+
+FAQ_V1 = """\
+# Frequently asked questions
+
+## Who can edit?
+
+Anyone with an account. Every change is kept, so nothing is ever lost.
+
+## Can I undo a change?
+
+Yes: open the page's **History**, compare versions, and restore the one you want.
+
+## Is Markdown hard?
+
+No. Write text as you would in an email; use `#` for headings and `-` for lists.
+"""
+
+FAQ_V2 = (
+    FAQ_V1
+    + """
+## Where do I ask a question about a page?
+
+On its discussion page. See the [[Spring Campaign 2026]] for an example of a lively one.
+"""
+)
+
+# (title, [(author, summary, minor, text), ...]) in the order they are saved.
+PAGES = [
+    ("Home", [("Maria", "Welcome page", False, HOME)]),
+    (
+        "Spring Campaign 2026",
+        [
+            ("Maria", "First draft of the campaign brief", False, CAMPAIGN_V1),
+            ("Luca", "Webinar in two languages; budget for interpreters", False, CAMPAIGN_V2),
+            ("Sam", "Sharper message; stories we want", False, CAMPAIGN_V3),
+        ],
+    ),
+    (
+        "Bottega Studio",
+        [
+            ("Maria", "Product page", False, PRODUCT_V1),
+            ("Maria", "New pricing", True, PRODUCT_V2),
+        ],
+    ),
+    (
+        "FAQ",
+        [
+            ("Sam", "Questions from the community call", False, FAQ_V1),
+            ("Luca", "Where to discuss a page", False, FAQ_V2),
+        ],
+    ),
+]
+
+
+def _author(name: str) -> User:
+    """Return the demo author with this name, creating the account (no usable password)."""
+    user = db.session.scalar(select(User).where(User.key == user_key(name)))
+    if user is None:
+        user = User(username=name, key=user_key(name), password_hash=UNUSABLE_PASSWORD)
+        user.role = Role.EDITOR
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+def load(only_if_empty: bool = True) -> int:
+    """Save the demo pages with their revisions; return how many pages were created."""
+    if only_if_empty and db.session.scalar(select(func.count(Page.id))):
+        return 0
+    created = 0
+    for title, revisions in PAGES:
+        existing = db.session.scalar(select(Page).where(Page.key == parse_title(title).key))
+        base = existing.latest_revision_id if existing else None
+        for author, summary, minor, text in revisions:
+            result = save_page(
+                parse_title(title),
+                text,
+                author=_author(author),
+                summary=summary,
+                minor=minor,
+                base_revision_id=base,
+            )
+            base = result.page.latest_revision_id
+            created += result.created
+    return created

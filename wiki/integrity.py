@@ -1,0 +1,58 @@
+"""Consistency checks over all pages and revisions, reported in words."""
+
+import hashlib
+import zlib
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Page, Revision, TextBlob
+
+
+def check_all() -> list[str]:
+    """Return a description of every inconsistency found; an empty list means all is well."""
+    problems: list[str] = []
+    blobs = {b.id: b for b in db.session.scalars(select(TextBlob))}
+    for blob in blobs.values():
+        try:
+            data = zlib.decompress(blob.data)
+        except zlib.error:
+            problems.append(f"Text {blob.id} cannot be decompressed.")
+            continue
+        if hashlib.sha1(data).hexdigest() != blob.sha1:
+            problems.append(f"Text {blob.id} does not match its content hash.")
+    revisions: dict[int, list[Revision]] = {}
+    for revision in db.session.scalars(select(Revision).order_by(Revision.id)):
+        revisions.setdefault(revision.page_id, []).append(revision)
+        blob = blobs.get(revision.text_id)
+        if blob is None or blob.sha1 != revision.sha1:
+            problems.append(f"Revision {revision.id} points at text that is not its own.")
+    for page in db.session.scalars(select(Page)):
+        problems.extend(_check_page(page, revisions.get(page.id, [])))
+    return problems
+
+
+def _check_page(page: Page, revisions: list[Revision]) -> list[str]:
+    """Return the problems of one page's revision chain."""
+    name = f"Page “{page.title}” (id {page.id})"
+    if not revisions:
+        return [f"{name} has no revisions."] if page.latest_revision_id else []
+    problems = []
+    if page.latest_revision_id != revisions[-1].id:
+        problems.append(
+            f"{name} points at revision {page.latest_revision_id} as its latest, "
+            f"but its newest revision is {revisions[-1].id}."
+        )
+    previous = None
+    for revision in revisions:
+        expected = previous.id if previous else None
+        if revision.parent_id != expected:
+            problems.append(
+                f"{name}: revision {revision.id} follows revision {revision.parent_id}, "
+                f"expected {expected}."
+            )
+        expected_change = revision.size - (previous.size if previous else 0)
+        if revision.size_change != expected_change:
+            problems.append(f"{name}: revision {revision.id} records a wrong size change.")
+        previous = revision
+    return problems

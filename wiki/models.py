@@ -1,0 +1,175 @@
+"""The data model: people, pages and their append-only revisions."""
+
+import enum
+import zlib
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """A timestamp stored naive in UTC and always read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Role(enum.IntEnum):
+    """What a person may do; each role can do everything the ones below it can."""
+
+    READER = 10
+    EDITOR = 20
+    MODERATOR = 30
+    ADMIN = 40
+
+
+class RevisionKind(enum.StrEnum):
+    """How a revision came about, shown in the history."""
+
+    CREATE = "create"
+    EDIT = "edit"
+    MERGE = "merge"
+    RESTORE = "restore"
+    UNDO = "undo"
+    ROLLBACK = "rollback"
+    MOVE = "move"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name as the person typed it; shown everywhere.
+    username: Mapped[str] = mapped_column(String(64))
+    #: The normalised name, unique, used for lookup ("Anna" and "anna" are one person).
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[int] = mapped_column(Integer, default=Role.EDITOR)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def has_role(self, role: Role) -> bool:
+        """Return whether the person has this role or a higher one."""
+        return self.role >= role
+
+    @property
+    def role_name(self) -> str:
+        """Return the role's name in lower case, e.g. "editor"."""
+        return Role(self.role).name.lower()
+
+
+class TextBlob(db.Model):
+    """A revision's text, stored once per distinct content and compressed."""
+
+    __tablename__ = "text_blob"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-1 of the UTF-8 text: identical texts (restores, rollbacks) share one blob.
+    sha1: Mapped[str] = mapped_column(String(40), unique=True)
+    #: zlib-compressed UTF-8 text.
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @property
+    def text(self) -> str:
+        """Return the text, decompressed."""
+        return zlib.decompress(self.data).decode("utf-8")
+
+
+class Page(db.Model):
+    """A wiki page: a title and a pointer to its latest revision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The title as first typed (display form).
+    title: Mapped[str] = mapped_column(String(255))
+    #: The normalised title, unique: "Straße" and "STRASSE" are one page.
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    #: Moves only by compare-and-set, so two saves can never both win.
+    latest_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    latest: Mapped["Revision | None"] = relationship(
+        foreign_keys=[latest_revision_id], post_update=True, lazy="joined"
+    )
+
+
+class Revision(db.Model):
+    """One saved version of a page; never updated or deleted."""
+
+    __table_args__ = (Index("ix_revision_page_id_id", "page_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"))
+    #: The revision this one was made from (None for the first).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16), default=RevisionKind.EDIT)
+    #: Size of the text in UTF-8 bytes, and the change from the parent (signed).
+    size: Mapped[int] = mapped_column(Integer)
+    size_change: Mapped[int] = mapped_column(Integer)
+    #: SHA-1 of the UTF-8 text, checked by `flask check`.
+    sha1: Mapped[str] = mapped_column(String(40))
+    text_id: Mapped[int] = mapped_column(ForeignKey("text_blob.id"))
+
+    page: Mapped[Page] = relationship(foreign_keys=[page_id])
+    author: Mapped[User | None] = relationship(lazy="joined")
+    blob: Mapped[TextBlob] = relationship()
+
+    @property
+    def text(self) -> str:
+        """Return the revision's text."""
+        return self.blob.text
+
+
+class RenderedText(db.Model):
+    """Rendered HTML of a text, cached by content hash and renderer version."""
+
+    __tablename__ = "rendered_text"
+
+    sha1: Mapped[str] = mapped_column(String(40), primary_key=True)
+    renderer_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    #: The headings for the table of contents, as JSON [[level, anchor, text], ...].
+    headings: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class Link(db.Model):
+    """A wikilink from a page's current text to a title, which may not exist yet."""
+
+    __table_args__ = (UniqueConstraint("page_id", "target_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    target_key: Mapped[str] = mapped_column(String(255), index=True)
+    #: The title as written in the link, to show for wanted pages.
+    target_title: Mapped[str] = mapped_column(String(255))

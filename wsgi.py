@@ -1,0 +1,5 @@
+"""The WSGI entry point for production servers: gunicorn wsgi:app."""
+
+from wiki import create_app
+
+app = create_app()
