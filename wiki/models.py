@@ -173,3 +173,20 @@ class Link(db.Model):
     target_key: Mapped[str] = mapped_column(String(255), index=True)
     #: The title as written in the link, to show for wanted pages.
     target_title: Mapped[str] = mapped_column(String(255))
+
+
+class Draft(db.Model):
+    """Text someone is writing in the editor, autosaved so that it is never lost."""
+
+    __table_args__ = (UniqueConstraint("user_id", "page_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    #: The page's title key; the page may not exist yet.
+    page_key: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    #: The revision the editor was opened on (None for a new page).
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
