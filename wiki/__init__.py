@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import renderer
 from .config import load_config
 from .database import tune_engine
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app)
     with app.app_context():
         tune_engine(db.engine)
+    renderer.configure(workers=app.config["RENDER_WORKERS"])
 
     from . import cli, errors, templating
     from .history.views import bp as history_bp

@@ -212,6 +212,8 @@ def configure(workers: int = DEFAULT_WORKERS) -> None:
     if workers < 1:
         raise ValueError("workers must be at least 1")
     with _lock:
+        if workers == _size:
+            return
         old, _pool, _size = _pool, None, workers
     if old is not None:
         old.shutdown()
