@@ -109,7 +109,15 @@ class CSRFClient(FlaskClient):
         data = kwargs.get("data")
         if method != "GET" and isinstance(data, dict) and "csrf_token" not in data:
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        return super().open(*args, **kwargs)
+        # Each request gets its own app context, as in production: its own `g` (so the
+        # logged-in user of one client never leaks into another's request) and its own
+        # database session. The test's session ends its transaction on both sides, so it
+        # neither hides its writes from the request nor reads an old snapshot after it.
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
 
     def csrf_token(self) -> str:
         """Return a signed token for this client's session, as Flask-WTF makes them."""

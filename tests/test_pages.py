@@ -91,19 +91,6 @@ def test_show_changes_diffs_against_current_text(client, editor):
     assert db.session.scalar(db.select(db.func.count(Revision.id))) == 1
 
 
-def test_stale_base_revision_is_refused_and_text_kept(client, editor):
-    edit(client, "Busy", "first")
-    page = client.get("/edit/Busy").get_data(as_text=True)
-    stale = form_value(page, "base_revision")
-    edit(client, "Busy", "second")
-    response = edit(client, "Busy", "my careful words", base=stale)
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "Someone else saved this page" in html
-    assert "my careful words</textarea>" in html
-    assert "second" in client.get("/wiki/Busy").get_data(as_text=True)
-
-
 @pytest.mark.parametrize("base", ["abc", "-1", "1.5", "9" * 40])
 def test_malformed_base_revision_is_400_with_text_kept(client, editor, base):
     edit(client, "Base", "first")

@@ -6,8 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..core.diff import Diff, diff_texts
+from ..core.merge import MergeResult, merge3
+from ..core.titles import N_, Title
 from ..extensions import db
-from ..models import Page, Revision
+from ..models import Page, Revision, RevisionKind, Role, User
+from ..pages.service import EditConflict, NotAllowed, SaveError, SaveResult, save_page
 
 
 @dataclass
@@ -86,4 +89,73 @@ def compare(old: Revision | None, new: Revision) -> Comparison:
         diff=diff,
         older_edit=neighbour(old, older=True) if old else None,
         newer_edit=neighbour(new, older=False),
+    )
+
+
+@dataclass
+class Undo:
+    """The current text with one past edit taken out, or the conflict that prevents it."""
+
+    revision: Revision
+    latest: Revision
+    parent_text: str
+    merge: MergeResult
+
+
+def undo(page: Page, revision: Revision) -> Undo:
+    """Take one edit's change out of the current text (a merge with the edit reversed)."""
+    parent = db.session.get(Revision, revision.parent_id) if revision.parent_id else None
+    parent_text = parent.text if parent else ""
+    latest = page.latest
+    merge = merge3(revision.text, parent_text, latest.text)
+    return Undo(revision=revision, latest=latest, parent_text=parent_text, merge=merge)
+
+
+def restore(page: Page, revision: Revision, user: User) -> SaveResult:
+    """Make a new revision with an old revision's text; the history stays as it was."""
+    author = revision.author.username if revision.author else "anonymous"
+    return save_page(
+        Title(page.title, page.key),
+        revision.text,
+        author=user,
+        summary=f"Restored revision {revision.id} by {author}",
+        base_revision_id=page.latest_revision_id,
+        kind=RevisionKind.RESTORE,
+    )
+
+
+def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
+    """Revert all consecutive latest edits by the last editor, in one revision."""
+    if user is None or not user.is_authenticated or not user.has_role(Role.MODERATOR):
+        raise NotAllowed(N_("Only moderators can roll back edits."))
+    latest = page.latest
+    if seen_latest_id != latest.id:
+        raise EditConflict(
+            N_("The page changed since you looked at it; check the history and try again."),
+            latest,
+        )
+    target = db.session.scalar(
+        select(Revision)
+        .where(Revision.page_id == page.id)
+        .where(Revision.author_id.is_distinct_from(latest.author_id))
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    last = latest.author.username if latest.author else "anonymous"
+    if target is None:
+        raise SaveError(
+            N_(
+                "Every revision of this page is by %(name)s: "
+                "there is no earlier version to return to."
+            ),
+            name=last,
+        )
+    previous = target.author.username if target.author else "anonymous"
+    return save_page(
+        Title(page.title, page.key),
+        target.text,
+        author=user,
+        summary=f"Reverted edits by {last} to the last revision by {previous}",
+        base_revision_id=latest.id,
+        kind=RevisionKind.ROLLBACK,
     )

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
-from ..core.render import Heading, mark_missing, wikilink_keys
+from ..core.merge import MergeResult, merge3
+from ..core.render import Heading, Rendered, mark_missing, wikilink_keys
 from ..core.titles import N_, Title, parse_title, title_key
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Link, Page, Revision, RevisionKind, Role, User
+from ..models import Draft, Link, Page, Revision, RevisionKind, Role, User
 from . import content
 
 
@@ -30,9 +32,20 @@ class EditConflict(SaveError):
 
     status = 409
 
-    def __init__(self, message: str, latest: Revision | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        latest: Revision | None,
+        *,
+        merge: MergeResult | None = None,
+        base_revision_id: int | None = None,
+        mine: str = "",
+    ) -> None:
         super().__init__(message)
         self.latest = latest
+        self.merge = merge
+        self.base_revision_id = base_revision_id
+        self.mine = mine
 
 
 class TextTooLarge(SaveError):
@@ -54,6 +67,8 @@ class SaveResult:
     page: Page
     revision: Revision | None
     created: bool = False
+    #: When the edit was merged: the latest revision it was merged with.
+    merged_with: Revision | None = None
 
 
 @dataclass
@@ -116,6 +131,36 @@ def parse_base_revision(raw: str | None) -> int | None:
     return int(raw)
 
 
+# Saves first merge and render without holding the write lock; after this many lost races
+# a save takes the lock first and does the work inside it, so a busy page always progresses.
+OPTIMISTIC_ATTEMPTS = 2
+MAX_SAVE_ATTEMPTS = 6
+
+
+@dataclass
+class _Edit:
+    """One save request, as checked and cleaned."""
+
+    title: Title
+    text: str
+    author: User
+    summary: str
+    minor: bool
+    base_revision_id: int | None
+    kind: RevisionKind
+
+
+@dataclass
+class _Prepared:
+    """The text to append on top of a given latest revision, merged and rendered."""
+
+    latest: Revision | None
+    text: str
+    sha1: str
+    merged_with: Revision | None
+    rendered: Rendered | None  # None when the text equals the latest: nothing to save
+
+
 def save_page(
     title: Title,
     text: str,
@@ -126,64 +171,136 @@ def save_page(
     base_revision_id: int | None,
     kind: RevisionKind = RevisionKind.EDIT,
 ) -> SaveResult:
-    """Save text as the page's new revision, refusing a save based on an old revision."""
+    """Save text as the page's new revision, merging with edits made since its base."""
     if not can_edit(author):
         raise NotAllowed(N_("You need to log in with an editor account to edit pages."))
-    text = check_text(text)
     summary = content.clean_text(summary).replace("\n", " ").strip()
-    summary = summary[: current_app.config["MAX_SUMMARY_LENGTH"]]
-    sha1 = content.text_sha1(text)
-    # Render before taking the write lock: a slow render must not hold up other writers.
-    rendered = content.render(text)
-    try:
-        with write_transaction() as session:
-            page = session.scalar(select(Page).where(Page.key == title.key).with_for_update())
-            created = page is None
-            if page is None:
-                if base_revision_id is not None:
-                    raise EditConflict(
-                        N_("This page no longer exists. Saving will create it anew."), None
-                    )
-                page = Page(title=title.display, key=title.key)
-                session.add(page)
-                session.flush()
-            latest = page.latest
-            if (latest.id if latest else None) != base_revision_id:
-                _check_base(page, base_revision_id)
-                raise EditConflict(
-                    N_(
-                        "Someone else saved this page after you opened the editor. Your "
-                        "text is kept below; compare it with the current version and save again."
-                    ),
-                    latest,
-                )
-            if latest is not None and latest.sha1 == sha1:
-                return SaveResult(page=page, revision=None)
-            revision = _append_revision(
-                page,
-                latest,
-                text,
-                sha1,
-                author,
-                summary,
-                minor,
-                kind if latest else RevisionKind.CREATE,
+    edit = _Edit(
+        title=title,
+        text=check_text(text),
+        author=author,
+        summary=summary[: current_app.config["MAX_SUMMARY_LENGTH"]],
+        minor=minor,
+        base_revision_id=base_revision_id,
+        kind=kind,
+    )
+    for attempt in range(MAX_SAVE_ATTEMPTS):
+        try:
+            return _attempt_save(edit, locked=attempt >= OPTIMISTIC_ATTEMPTS)
+        except (_LostRace, IntegrityError):
+            # Someone saved between our read and our write: merge against their text.
+            db.session.rollback()
+    raise EditConflict(
+        N_("The page is being edited very busily right now. Your text is kept; save again."),
+        None,
+    )
+
+
+def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
+    """Merge, render and append once; raise _LostRace if the page moved meanwhile."""
+    prepared = None
+    if not locked:
+        page = get_page(edit.title)
+        prepared = _prepare(edit, page, page.latest if page else None)
+        if prepared.rendered is None:
+            return _unchanged(edit, page, prepared)
+    with write_transaction():
+        page, created = _lock_page(edit.title, prepared.latest if prepared else None, locked)
+        if prepared is None:
+            # Read the latest revision in its own statement: on PostgreSQL a row joined in
+            # the locking statement comes from before the lock wait and may be stale.
+            latest_id = page.latest_revision_id
+            prepared = _prepare(
+                edit, page, db.session.get(Revision, latest_id) if latest_id else None
             )
-            content.cache_rendered(sha1, rendered)
-            _replace_links(page, rendered.links)
-    except IntegrityError as error:
-        # Two people created the same page at the same moment; the other one won.
+            if prepared.rendered is None:
+                _discard_draft(edit.author, edit.title)
+                return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
+        kind = edit.kind
+        if prepared.latest is None:
+            kind = RevisionKind.CREATE
+        elif prepared.merged_with is not None and kind == RevisionKind.EDIT:
+            kind = RevisionKind.MERGE
+        revision = _append_revision(page, prepared, edit, kind)
+        content.cache_rendered(prepared.sha1, prepared.rendered)
+        _replace_links(page, prepared.rendered.links)
+        _discard_draft(edit.author, edit.title)
+    return SaveResult(
+        page=page, revision=revision, created=created, merged_with=prepared.merged_with
+    )
+
+
+def _prepare(edit: _Edit, page: Page | None, latest: Revision | None) -> _Prepared:
+    """Merge the edit with the latest revision and render the result."""
+    text, merged_with = _merge_with_latest(page, latest, edit.text, edit.base_revision_id)
+    sha1 = content.text_sha1(text)
+    if latest is not None and latest.sha1 == sha1:
+        return _Prepared(latest, text, sha1, merged_with, None)
+    return _Prepared(latest, text, sha1, merged_with, content.render(text))
+
+
+def _unchanged(edit: _Edit, page: Page, prepared: _Prepared) -> SaveResult:
+    """Answer a save that changes nothing: no revision, and the draft is no longer needed."""
+    with write_transaction():
+        _discard_draft(edit.author, edit.title)
+    return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
+
+
+class _LostRace(Exception):
+    """The page's latest revision moved after we read it."""
+
+
+def _lock_page(title: Title, seen: Revision | None, locked: bool) -> tuple[Page, bool]:
+    """Lock the page row (creating the page if new); unless locked, check its latest is seen."""
+    page = db.session.scalar(
+        select(Page)
+        .where(Page.key == title.key)
+        .options(lazyload(Page.latest))
+        .with_for_update(of=Page)
+        .execution_options(populate_existing=True)
+    )
+    if page is None:
+        if seen is not None:
+            raise _LostRace()
+        page = Page(title=title.display, key=title.key)
+        db.session.add(page)
+        db.session.flush()
+        return page, True
+    if not locked and page.latest_revision_id != (seen.id if seen else None):
+        raise _LostRace()
+    return page, False
+
+
+def _merge_with_latest(
+    page: Page | None, latest: Revision | None, text: str, base_revision_id: int | None
+) -> tuple[str, Revision | None]:
+    """Return the text to save and, if it was merged, the latest revision it was merged with."""
+    if latest is None:
+        if base_revision_id is not None and page is None:
+            raise SaveError(
+                N_("The form is damaged: the revision it was opened on does not exist.")
+            )
+        return text, None
+    if base_revision_id == latest.id:
+        return text, None
+    base_text = _base_revision(page, base_revision_id).text if base_revision_id else ""
+    result = merge3(base_text, text, latest.text)
+    if not result.clean:
         raise EditConflict(
-            N_("Someone else created this page while you were writing. Your text is kept."),
-            None,
-        ) from error
-    return SaveResult(page=page, revision=revision, created=created)
+            N_(
+                "Someone else changed the same words while you were editing. Your text is "
+                "kept: choose which version to keep for each passage below, then save."
+            ),
+            latest,
+            merge=result,
+            base_revision_id=base_revision_id,
+            mine=text,
+        )
+    return result.text, latest
 
 
-def _check_base(page: Page, base_revision_id: int | None) -> None:
-    """Refuse a base revision that does not belong to this page."""
-    if base_revision_id is None:
-        return
+def _base_revision(page: Page, base_revision_id: int) -> Revision:
+    """Return the base revision, refusing one that does not belong to this page."""
     base = db.session.get(Revision, base_revision_id)
     if base is None or base.page_id != page.id:
         raise SaveError(
@@ -192,37 +309,37 @@ def _check_base(page: Page, base_revision_id: int | None) -> None:
                 "is not a revision of this page."
             )
         )
+    return base
 
 
-def _append_revision(page, latest, text, sha1, author, summary, minor, kind) -> Revision:
-    """Add a revision after latest and move the page's pointer to it with compare-and-set."""
-    blob = content.store_text(text, sha1)
-    size = content.byte_size(text)
+def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revision:
+    """Add a revision after the latest and move the page's pointer to it (compare-and-set)."""
+    latest = prepared.latest
+    blob = content.store_text(prepared.text, prepared.sha1)
+    size = content.byte_size(prepared.text)
     revision = Revision(
         page_id=page.id,
         parent_id=latest.id if latest else None,
-        author_id=author.id if author else None,
-        summary=summary,
-        minor=minor,
+        author_id=edit.author.id if edit.author else None,
+        summary=edit.summary,
+        minor=edit.minor,
         kind=str(kind),
         size=size,
         size_change=size - (latest.size if latest else 0),
-        sha1=sha1,
+        sha1=prepared.sha1,
         text_id=blob.id,
     )
     db.session.add(revision)
     db.session.flush()
+    seen = Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
     moved = db.session.execute(
         update(Page)
-        .where(Page.id == page.id)
-        .where(
-            Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
-        )
+        .where(Page.id == page.id, seen)
         .values(latest_revision_id=revision.id)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise EditConflict(N_("Someone else saved this page at the same moment."), latest)
+        raise _LostRace()
     db.session.refresh(page)
     return revision
 
@@ -251,3 +368,71 @@ def titles_like(query: str, limit: int = 50) -> list[Page]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Page.key.like(f"%{escaped}%", escape="\\"))
     return list(db.session.scalars(statement.order_by(Page.key).limit(limit)))
+
+
+def _discard_draft(author: User | None, title: Title) -> None:
+    """Forget the author's draft of this page once their text is saved."""
+    if author is not None:
+        db.session.execute(
+            delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
+        )
+
+
+@dataclass
+class Passage:
+    """One conflicting passage with a little of the merged text around it."""
+
+    number: int
+    base: str
+    mine: str
+    theirs: str
+    before: str
+    after: str
+
+
+def conflict_passages(merge: MergeResult, context: int = 80) -> list[Passage]:
+    """Return the conflicts of a merge with up to `context` characters on each side."""
+    passages = []
+    chunks = merge.chunks
+    for index, chunk in enumerate(chunks):
+        if chunk.conflict is None:
+            continue
+        before = chunks[index - 1].text if index > 0 else ""
+        after = chunks[index + 1].text if index + 1 < len(chunks) else ""
+        passages.append(
+            Passage(
+                number=len(passages),
+                base=chunk.conflict.base,
+                mine=chunk.conflict.mine,
+                theirs=chunk.conflict.theirs,
+                before=("…" if len(before) > context else "") + before[-context:],
+                after=after[:context] + ("…" if len(after) > context else ""),
+            )
+        )
+    return passages
+
+
+CHOICES = ("mine", "theirs", "both")
+
+
+def resolve_conflict(
+    page: Page, merge_base_id: int | None, theirs_id: int, mine: str, choices: list[str]
+) -> str:
+    """Redo a conflicted merge and return the text with one choice per conflicting passage."""
+    theirs = _base_revision(page, theirs_id)
+    base_text = _base_revision(page, merge_base_id).text if merge_base_id else ""
+    merge = merge3(base_text, content.clean_text(mine), theirs.text)
+    picked = [choice if choice in CHOICES else "mine" for choice in choices]
+    picked += ["mine"] * (len(merge.conflicts) - len(picked))
+    return merge.resolve(picked[: len(merge.conflicts)])
+
+
+def authors_between(page: Page, after_id: int | None, upto_id: int) -> list[User | None]:
+    """Return the distinct authors of the page's revisions after one revision, up to another."""
+    query = select(Revision).where(Revision.page_id == page.id, Revision.id <= upto_id)
+    if after_id is not None:
+        query = query.where(Revision.id > after_id)
+    authors: dict[int | None, User | None] = {}
+    for revision in db.session.scalars(query.order_by(Revision.id.desc()).limit(200)):
+        authors.setdefault(revision.author_id, revision.author)
+    return list(authors.values())

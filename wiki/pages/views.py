@@ -5,6 +5,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -12,11 +13,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..core.diff import diff_texts
-from ..core.titles import Title, TitleError, parse_title, title_from_url
+from ..core.titles import N_, Title, TitleError, parse_title, title_from_url
+from ..history import service as history
+from ..models import RevisionKind
 from ..renderer import RenderTimeout
-from . import service
+from . import drafts, service
 from .content import clean_text
 
 bp = Blueprint("pages", __name__)
@@ -50,66 +54,158 @@ def view(title: str):
 
 @bp.route("/edit/<path:title>", methods=["GET", "POST"])
 def edit(title: str):
-    """Show the editor; on POST save, preview or show the changes."""
+    """Show the editor; on POST save, preview, show the changes or apply conflict choices."""
     parsed = title_or_400(title)
+    page = service.get_page(parsed)
+    if request.method == "POST":
+        return _submit(parsed, page)
     if not service.can_edit(current_user):
         flash(_("Please log in to edit pages."), "info")
         return redirect(url_for("people.login", next=request.full_path))
-    page = service.get_page(parsed)
-    if request.method == "GET":
-        latest = page.latest if page else None
-        return render_template(
-            "pages/edit.html",
-            title=parsed,
-            page=page,
-            text=latest.text if latest else "",
-            base_revision=latest.id if latest else "",
-            summary="",
-            minor=False,
-        )
-    return _submit(parsed, page)
+    latest = page.latest if page else None
+    form = EditForm(latest.text if latest else "", "", False, str(latest.id) if latest else "")
+    draft = drafts.get_draft(current_user, parsed)
+    if draft is not None and request.args.get("draft") == "1":
+        form = EditForm(draft.text, draft.summary, False, str(draft.base_revision_id or ""))
+        flash(_("Your draft is restored. Saving merges it with any edits made since."), "info")
+        return show_editor(parsed, page, form)
+    changes = _draft_changes(draft, latest)
+    return show_editor(parsed, page, form, draft=draft, draft_changes=changes)
+
+
+def _draft_changes(draft, latest):
+    """Return what changed on the page since the draft began, or None if nothing did."""
+    if draft is None or latest is None or draft.base_revision_id == latest.id:
+        return None
+    base = history.get_revision(draft.base_revision_id) if draft.base_revision_id else None
+    return diff_texts(base.text if base else "", latest.text)
 
 
 def _submit(title: Title, page):
-    """Handle the editor's Save, Preview and Show changes buttons."""
+    """Handle the editor's Save, Preview, Show changes and Apply choices buttons."""
     form = EditForm.from_request()
     action = request.form.get("action", "save")
-    if action == "preview":
-        return _editor(title, page, form, preview=_preview(form.text))
-    if action == "changes":
-        current = page.latest.text if page and page.latest else ""
-        return _editor(title, page, form, changes=diff_texts(current, clean_text(form.text)))
-    try:
-        base = service.parse_base_revision(form.base_revision)
-        result = service.save_page(
-            title,
-            form.text,
-            author=current_user,
-            summary=form.summary,
-            minor=form.minor,
-            base_revision_id=base,
+    if not service.can_edit(current_user):
+        message = _(
+            "You are not logged in (your session may have expired). Your text is kept "
+            "below: log in in another tab, then save again."
         )
+        return show_editor(title, page, form, error=message), 403
+    try:
+        if action == "preview":
+            return show_editor(title, page, form, preview=_preview(form.text))
+        if action == "changes":
+            current = page.latest.text if page and page.latest else ""
+            changes = diff_texts(current, clean_text(form.text))
+            return show_editor(title, page, form, changes=changes)
+        if action == "resolve":
+            return _apply_choices(title, page, form)
+        return _save(title, form)
+    except service.EditConflict as conflict:
+        return show_conflict(title, form, conflict), 409
     except service.SaveError as error:
-        return _editor(title, page, form, error=_(error.message, **error.params)), error.status
+        return show_editor(title, page, form, error=_(error.message, **error.params)), error.status
     except RenderTimeout as error:
-        return _editor(title, page, form, error=_(str(error))), 422
+        return show_editor(title, page, form, error=_(str(error))), 422
+
+
+def _save(title: Title, form: "EditForm"):
+    """Save the edit and say what happened."""
+    result = service.save_page(
+        title,
+        form.text,
+        author=current_user,
+        summary=form.summary,
+        minor=form.minor,
+        base_revision_id=service.parse_base_revision(form.base_revision),
+        kind=RevisionKind.UNDO if form.kind == "undo" else RevisionKind.EDIT,
+    )
     if result.revision is None:
         flash(_("Nothing changed, so no new revision was saved."), "info")
     elif result.created:
         flash(_("The page was created."), "success")
+    elif result.merged_with is not None:
+        flash(_merge_notice(result, form), "success")
     else:
         flash(_("Your changes were saved."), "success")
     return redirect(url_for("pages.view", title=result.page.title.replace(" ", "_")))
 
 
+def _merge_notice(result, form: "EditForm") -> Markup:
+    """Say whose edits this one was merged with, linking to the diff of the merge."""
+    base = service.parse_base_revision(form.base_revision)
+    names = [
+        author.username if author else _("anonymous")
+        for author in service.authors_between(result.page, base, result.merged_with.id)
+    ]
+    diff_url = url_for(
+        "history.diff",
+        title=result.page.title.replace(" ", "_"),
+        **{"from": result.merged_with.id, "to": result.revision.id},
+    )
+    return Markup('{} <a href="{}">{}</a>').format(
+        _(
+            "Someone saved while you were editing (%(names)s). Your edit was merged with "
+            "theirs: both changes are on the page.",
+            names=", ".join(names),
+        ),
+        diff_url,
+        _("See what your edit changed"),
+    )
+
+
+def show_conflict(title: Title, form: "EditForm", conflict):
+    """Show the conflict: each passage both sides changed, and the editor with the text kept."""
+    if conflict.merge is None:
+        return show_editor(title, service.get_page(title), form, error=_(str(conflict)))
+    drafts.save_draft(current_user, title, form.text, form.summary, conflict.base_revision_id)
+    theirs = conflict.latest
+    merged = conflict.merge.resolve(["mine"] * len(conflict.merge.conflicts))
+    keep = EditForm(merged, form.summary, form.minor, str(theirs.id), form.kind)
+    return show_editor(
+        title,
+        service.get_page(title),
+        keep,
+        error=_(str(conflict)),
+        conflict={
+            "passages": service.conflict_passages(conflict.merge),
+            "merge_base": conflict.base_revision_id or "",
+            "mine": form.text,
+            "theirs": theirs,
+        },
+    )
+
+
+def _apply_choices(title: Title, page, form: "EditForm"):
+    """Apply the per-passage choices of the conflict screen and show the result to check."""
+    if page is None:
+        abort(404, description=_("There is no page with this title."))
+    choices = [request.form.get(f"choice-{n}", "mine") for n in range(500)]
+    theirs = service.parse_base_revision(form.base_revision)
+    merge_base = service.parse_base_revision(request.form.get("merge_base", ""))
+    if theirs is None:
+        raise service.SaveError(
+            N_("The form is damaged: the revision it was opened on is missing.")
+        )
+    text = service.resolve_conflict(
+        page, merge_base, theirs, request.form.get("mine", ""), choices
+    )
+    resolved = EditForm(text, form.summary, form.minor, form.base_revision, form.kind)
+    flash(_("Your choices are applied below. Check the text, then save."), "info")
+    return show_editor(title, page, resolved, changes=diff_texts(page.latest.text, text))
+
+
 class EditForm:
     """The editor's fields as submitted."""
 
-    def __init__(self, text: str, summary: str, minor: bool, base_revision: str) -> None:
+    def __init__(
+        self, text: str, summary: str, minor: bool, base_revision: str, kind: str = "edit"
+    ) -> None:
         self.text = text
         self.summary = summary
         self.minor = minor
         self.base_revision = base_revision
+        self.kind = kind
 
     @classmethod
     def from_request(cls) -> "EditForm":
@@ -120,6 +216,7 @@ class EditForm:
             summary=form.get("summary", ""),
             minor=form.get("minor") in ("1", "on", "y", "true"),
             base_revision=form.get("base_revision", ""),
+            kind="undo" if form.get("kind") == "undo" else "edit",
         )
 
 
@@ -131,7 +228,7 @@ def _preview(text: str):
         return {"error": _(str(error))}
 
 
-def _editor(title: Title, page, form: EditForm, **extra):
+def show_editor(title: Title, page, form: EditForm, **extra):
     """Show the editor again with what the person typed."""
     return render_template(
         "pages/edit.html",
@@ -141,14 +238,34 @@ def _editor(title: Title, page, form: EditForm, **extra):
         base_revision=form.base_revision,
         summary=form.summary,
         minor=form.minor,
+        kind=form.kind,
         **extra,
     )
 
 
-def resubmit_after_csrf_failure(message: str):
-    """Show the editor again with the posted text after a failed CSRF check."""
-    parsed = title_or_400(request.view_args["title"])
-    return _editor(parsed, service.get_page(parsed), EditForm.from_request(), error=message), 400
+@bp.post("/draft/<path:title>")
+def save_draft(title: str):
+    """Autosave the editor's text as the person's draft (called by the editor's script)."""
+    parsed = title_or_400(title)
+    if not service.can_edit(current_user):
+        return jsonify(error=_("Log in to keep drafts.")), 403
+    form = EditForm.from_request()
+    try:
+        base = service.parse_base_revision(form.base_revision)
+        draft = drafts.save_draft(current_user, parsed, form.text, form.summary, base)
+    except service.SaveError as error:
+        return jsonify(error=_(error.message, **error.params)), error.status
+    return jsonify(saved_at=draft.updated_at.isoformat(), message=_("Draft saved"))
+
+
+@bp.post("/draft/<path:title>/discard")
+def discard_draft(title: str):
+    """Throw away the person's draft of a page."""
+    parsed = title_or_400(title)
+    if current_user.is_authenticated:
+        drafts.discard_draft(current_user, parsed)
+        flash(_("The draft was discarded."), "info")
+    return redirect(url_for("pages.edit", title=title))
 
 
 @bp.get("/search")
@@ -164,3 +281,10 @@ def search():
     if exact is not None and exact.latest is not None:
         return redirect(url_for("pages.view", title=exact.title.replace(" ", "_")))
     return render_template("pages/search.html", query=query, results=service.titles_like(query))
+
+
+def resubmit_after_csrf_failure(message: str):
+    """Show the editor again with the posted text after a failed CSRF check."""
+    parsed = title_or_400(request.view_args["title"])
+    form = EditForm.from_request()
+    return show_editor(parsed, service.get_page(parsed), form, error=message), 400

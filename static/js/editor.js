@@ -1,0 +1,55 @@
+// Keep the editor's text safe: autosave a server-side draft a few seconds after typing
+// stops, and warn before leaving the page with unsaved changes.
+(function () {
+  "use strict";
+  var form = document.getElementById("editor-form");
+  if (!form || !window.fetch) return;
+  var text = form.querySelector("textarea[name=text]");
+  var summary = form.querySelector("input[name=summary]");
+  var status = form.querySelector(".draft-status");
+  var token = document.querySelector("meta[name=csrf-token]");
+  var DELAY = 3000;
+  var timer = null;
+  var lastSaved = text.value + "\u0000" + summary.value;
+  var submitting = false;
+
+  function current() { return text.value + "\u0000" + summary.value; }
+
+  function say(message) { if (status) status.textContent = message; }
+
+  function saveDraft() {
+    timer = null;
+    var snapshot = current();
+    if (snapshot === lastSaved) return;
+    var body = new FormData();
+    body.append("csrf_token", token ? token.content : "");
+    body.append("text", text.value);
+    body.append("summary", summary.value);
+    body.append("base_revision", form.querySelector("input[name=base_revision]").value);
+    fetch(form.dataset.draftUrl, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        if (result.ok) { lastSaved = snapshot; say(result.data.message); }
+        else { say(result.data.error || ""); }
+      })
+      .catch(function () { /* offline: the next pause tries again */ });
+  }
+
+  function changed() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(saveDraft, DELAY);
+  }
+
+  text.addEventListener("input", changed);
+  summary.addEventListener("input", changed);
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!submitting && current() !== lastSaved) {
+      saveDraft();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

@@ -1,0 +1,480 @@
+"""Three-way merge: changes of both sides against a base, in English, Italian, emoji and CJK."""
+
+import random
+
+import pytest
+
+from wiki.core.merge import Chunk, Conflict, MergeResult, merge3
+
+EN = (
+    "The sun is hot today. We go to the beach at noon.\n\n"
+    "The sea is blue and calm. Boats sail slowly home.\n\n"
+    "Night falls over the town.\n"
+)
+IT = (
+    "Perché l'estate è più bella? Andiamo al mare a mezzogiorno.\n\n"
+    "Il lago è blu e calmo. Le barche tornano piano.\n\n"
+    "La notte scende sulla città.\n"
+)
+EMOJI = (
+    "Family time 👨‍👩‍👧 is great 👍🏽 today. We eat 🍕 at noon 🕛.\n\n"
+    "The sea 🌊 is calm 😌. Boats ⛵ sail home 🏠.\n\n"
+    "Night 🌙 falls ✨ softly.\n"
+)
+CJK = (
+    "日本語は美しい。私は毎日本を読む。\n\n海は青くて静かだ。船がゆっくり帰る。\n\n"
+    "夜が町に来る。\n"
+)
+LANGUAGES = {"en": EN, "it": IT, "emoji": EMOJI, "cjk": CJK}
+
+
+def sub(text: str, old: str, new: str, nth: int = 1) -> str:
+    """Replace the nth occurrence of old, which must occur."""
+    at = -1
+    for _ in range(nth):
+        at = text.index(old, at + 1)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def edited(text: str, edits: list[tuple[str, str]]) -> str:
+    """Apply (old, new) replacements, each old occurring exactly once."""
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = sub(text, old, new)
+    return text
+
+
+# (base, mine's edits, theirs' edits): the edits touch different tokens, so both apply.
+CLEAN = {
+    "en-paragraphs": (EN, [("hot", "warm")], [("calm", "rough")]),
+    "it-paragraphs": (IT, [("bella", "calda")], [("calmo", "mosso")]),
+    "emoji-paragraphs": (EMOJI, [("👍🏽", "👍🏻")], [("⛵", "🚤")]),
+    "cjk-paragraphs": (CJK, [("美しい", "難しい")], [("静か", "賑やか")]),
+    "en-sentences": (EN, [("hot", "warm")], [("beach", "lake")]),
+    "it-sentences": (IT, [("più bella", "più calda")], [("mezzogiorno", "sera")]),
+    "emoji-sentences": (EMOJI, [("👨‍👩‍👧", "👨‍👩‍👦")], [("🍕", "🍣")]),
+    "cjk-sentences": (CJK, [("美しい", "難しい")], [("読む", "買う")]),
+    "en-words": (EN, [("The sun", "The moon")], [("today", "tonight")]),
+    "it-words": (IT, [("Perché", "Forse")], [("bella", "calda")]),
+    "emoji-words": (EMOJI, [("👨‍👩‍👧", "👨‍👩‍👦")], [("👍🏽", "👍🏻")]),
+    "cjk-words": (CJK, [("日本語", "中国語")], [("美しい", "難しい")]),
+    "en-many": (EN, [("hot", "warm"), ("Night", "Dusk")], [("blue", "grey"), ("noon", "ten")]),
+    "it-accents-only": (IT, [("è più", "e più")], [("città", "citta")]),
+    "en-neighbouring-tokens": (EN, [("today", "tonight")], [(". We", "! We")]),
+    "cjk-neighbouring-characters": (CJK, [("美", "優")], [("しい", "よい")]),
+    "en-insert-and-delete": (EN, [("at noon", "at noon sharp")], [(" slowly", "")]),
+    "it-new-paragraph": (
+        IT,
+        [("piano.\n\n", "piano.\n\nNuovo paragrafo.\n\n")],
+        [("lago", "mare")],
+    ),
+    "emoji-append": (EMOJI, [("softly.\n", "softly. 🎉\n")], [("🍕", "🍝")]),
+    "cjk-prepend": (CJK, [("日本語は", "今日、日本語は")], [("夜", "朝")]),
+}
+
+
+@pytest.mark.parametrize(("base", "mine_edits", "theirs_edits"), CLEAN.values(), ids=CLEAN)
+def test_changes_to_different_tokens_merge_cleanly(
+    base: str, mine_edits: list[tuple[str, str]], theirs_edits: list[tuple[str, str]]
+) -> None:
+    expected = edited(edited(base, mine_edits), theirs_edits)
+    result = merge3(base, edited(base, mine_edits), edited(base, theirs_edits))
+    assert result.clean
+    assert result.text == expected
+    assert merge3(base, edited(base, theirs_edits), edited(base, mine_edits)).text == expected
+
+
+# (base, word, mine's version, theirs' version, theirs' other edit far away)
+SAME_WORD = {
+    "en": (EN, "hot", "warm", "cold", ("calm", "rough")),
+    "it": (IT, "bella", "calda", "fresca", ("calmo", "mosso")),
+    "emoji": (EMOJI, "👨‍👩‍👧", "👨‍👩‍👦", "👩‍👩‍👧", ("⛵", "🚤")),
+    "cjk": (CJK, "美", "難", "楽", ("静か", "賑やか")),
+}
+
+
+@pytest.mark.parametrize(
+    ("base", "word", "ours", "other", "far"), SAME_WORD.values(), ids=SAME_WORD
+)
+def test_same_word_changed_differently_is_a_conflict(
+    base: str, word: str, ours: str, other: str, far: tuple[str, str]
+) -> None:
+    mine = sub(base, word, ours)
+    theirs = edited(sub(base, word, other), [far])
+    result = merge3(base, mine, theirs)
+    assert result.conflicts == (Conflict(base=word, mine=ours, theirs=other),)
+    assert not result.clean
+    before, conflict, after = result.chunks
+    assert before.text == base[: base.index(word)]
+    assert conflict.conflict == Conflict(word, ours, other)
+    assert after.text == edited(base[base.index(word) + len(word) :], [far])
+    assert result.resolve(["mine"]) == edited(mine, [far])
+    assert result.resolve(["theirs"]) == theirs
+    assert result.resolve(["base"]) == edited(base, [far])
+    assert result.resolve(["both"]) == edited(sub(base, word, ours + other), [far])
+    with pytest.raises(ValueError):
+        _ = result.text
+
+
+@pytest.mark.parametrize(
+    ("base", "word", "ours", "other", "far"), SAME_WORD.values(), ids=SAME_WORD
+)
+def test_the_same_change_on_both_sides_is_taken_once(
+    base: str, word: str, ours: str, other: str, far: tuple[str, str]
+) -> None:
+    mine = sub(base, word, ours) + "Fine 👍🏽 日本.\n"
+    theirs = edited(sub(base, word, ours), [far])
+    expected = edited(mine, [far])
+    assert merge3(base, mine, theirs).text == expected
+    assert merge3(base, theirs, mine).text == expected
+    assert expected.count(ours) == base.count(word)
+
+
+# (base, where a sentence is inserted, the sentence, theirs' other edit)
+INSERTED_TWICE = {
+    "en": (EN, "noon.", " Bring a hat.", ("calm", "rough")),
+    "it": (IT, "mezzogiorno.", " Porta il cappello, perché è più caldo.", ("calmo", "mosso")),
+    "emoji": (EMOJI, "noon 🕛.", " 🎉👨‍👩‍👧👍🏽", ("⛵", "🚤")),
+    "cjk": (CJK, "読む。", "帽子を持って行く。", ("静か", "賑やか")),
+    "en-paragraph": (EN, "home.\n\n", "A new paragraph.\n\n", ("hot", "warm")),
+}
+
+
+@pytest.mark.parametrize(
+    ("base", "at", "sentence", "far"), INSERTED_TWICE.values(), ids=INSERTED_TWICE
+)
+def test_the_same_insertion_made_twice_is_taken_once(
+    base: str, at: str, sentence: str, far: tuple[str, str]
+) -> None:
+    mine = sub(base, at, at + sentence)
+    theirs = edited(mine, [far])
+    result = merge3(base, mine, theirs)
+    assert result.text == theirs
+    assert result.text.count(sentence) == 1
+
+
+# (base, the deleted paragraph, mine's edit inside it)
+DELETED_AND_EDITED = {
+    "en-word": (EN, "The sea is blue and calm. Boats sail slowly home.\n\n", ("blue", "green")),
+    "en-append": (
+        EN,
+        "The sea is blue and calm. Boats sail slowly home.\n\n",
+        ("home.", "home. Ok."),
+    ),
+    "en-prepend": (
+        EN,
+        "The sea is blue and calm. Boats sail slowly home.\n\n",
+        ("The sea", "Yes. The sea"),
+    ),
+    "it": (IT, "Il lago è blu e calmo. Le barche tornano piano.\n\n", ("è blu", "è più blu")),
+    "emoji": (EMOJI, "The sea 🌊 is calm 😌. Boats ⛵ sail home 🏠.\n\n", ("😌", "😌👍🏽")),
+    "cjk": (CJK, "海は青くて静かだ。船がゆっくり帰る。\n\n", ("青", "緑")),
+}
+
+
+@pytest.mark.parametrize(
+    ("base", "paragraph", "edit"), DELETED_AND_EDITED.values(), ids=DELETED_AND_EDITED
+)
+def test_a_paragraph_deleted_by_one_side_and_edited_by_the_other_is_a_conflict(
+    base: str, paragraph: str, edit: tuple[str, str]
+) -> None:
+    mine = edited(base, [edit])
+    theirs = base.replace(paragraph, "")
+    for result, mine_text in (
+        (merge3(base, mine, theirs), "mine"),
+        (merge3(base, theirs, mine), "theirs"),
+    ):
+        (conflict,) = result.conflicts
+        edited_paragraph = edited(paragraph, [edit])
+        assert getattr(conflict, mine_text) == edited_paragraph
+        assert conflict.base == paragraph
+        assert result.resolve([mine_text]) == mine
+        assert result.resolve(["mine" if mine_text == "theirs" else "theirs"]) == theirs
+
+
+# (sentence said twice, its word, mine's word for the 2nd copy, theirs' word for the 1st copy)
+DUPLICATED = {
+    "en": ("The sun is hot.", "hot", "warm", "cold"),
+    "it": ("Perché l'estate è più bella?", "bella", "calda", "fresca"),
+    "emoji": ("Family 👨‍👩‍👧 is great 👍🏽.", "👍🏽", "👍🏻", "👎🏽"),
+    "cjk": ("日本語は美しい。", "美", "難", "楽"),
+}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "ours", "other"), DUPLICATED.values(), ids=DUPLICATED
+)
+@pytest.mark.parametrize("separator", [" ", "\n\n"], ids=["sentences", "paragraphs"])
+def test_an_edit_to_a_repeated_sentence_lands_on_the_copy_edited(
+    sentence: str, word: str, ours: str, other: str, separator: str
+) -> None:
+    middle = "Something else entirely."
+    base = separator.join([sentence, middle, sentence]) + "\n"
+    mine = sub(base, word, ours, nth=2)
+    second = sentence.replace(word, ours)
+    theirs_middle = sub(base, "else", "different")
+    expected = separator.join([sentence, "Something different entirely.", second]) + "\n"
+    assert merge3(base, mine, theirs_middle).text == expected
+    theirs_first = sub(base, word, other)
+    expected = separator.join([sentence.replace(word, other), middle, second]) + "\n"
+    assert merge3(base, mine, theirs_first).text == expected
+    assert merge3(base, theirs_first, mine).text == expected
+    # Theirs adds text above, which moves the first copy to where the second one was, and a
+    # sentence after the second copy (patch_apply puts mine's edit on the first copy here).
+    above = ("Intro. " * 100)[: base.rindex(sentence) - 1] + "\n"
+    theirs = above + base[:-1] + " More.\n"
+    expected = above + separator.join([sentence, middle, second]) + " More.\n"
+    assert merge3(base, mine, theirs).text == expected
+    assert merge3(base, theirs, mine).text == expected
+
+
+def filler(language: str, count: int) -> str:
+    """Return count numbered paragraphs of text in a language."""
+    line = {"en": "Line {} of the page.", "it": "Riga {} è più bella.", "cjk": "第{}行の文。"}[
+        language
+    ]
+    emoji = " 👨‍👩‍👧👍🏽" if language == "en" else ""
+    return "".join(line.format(i) + emoji + "\n\n" for i in range(count))
+
+
+@pytest.mark.parametrize("language", ["en", "it", "cjk"])
+def test_a_large_insertion_far_above_keeps_a_small_edit_far_below(language: str) -> None:
+    base = filler(language, 200)
+    block = "".join(f"[{i}] " + filler(language, 2) for i in range(150))
+    assert len(block.encode()) > 5000
+    mine = block + base
+    last = filler(language, 200).split("\n\n")[-2]
+    theirs = sub(base, last, last + " !")
+    expected = block + theirs
+    assert merge3(base, mine, theirs).text == expected
+    assert merge3(base, theirs, mine).text == expected
+
+
+@pytest.mark.parametrize("base", LANGUAGES.values(), ids=LANGUAGES)
+def test_an_unchanged_side_gives_the_other_side_exactly(base: str) -> None:
+    changed = base.replace("\n\n", "\n\n\n", 1) + "👍🏽 日本語"
+    assert merge3(base, base, changed).text == changed
+    assert merge3(base, changed, base).text == changed
+    assert merge3(base, base, base).text == base
+    assert merge3(base, changed, changed).text == changed
+    assert merge3(base, "", "").chunks == ()
+
+
+# (base, mine, theirs, expected text or the conflict)
+TOUCHING = {
+    "same point, different text": (
+        "A. B.",
+        "A. X. B.",
+        "A. Y. B.",
+        Conflict(base="", mine="X. ", theirs="Y. "),
+    ),
+    "same point, cjk": (
+        "日本語",
+        "日本の語",
+        "日本と語",
+        Conflict(base="", mine="の", theirs="と"),
+    ),
+    "same point, emoji": (
+        "Ciao 👍🏽",
+        "Ciao 👍🏽👨‍👩‍👧",
+        "Ciao 👍🏽🎉",
+        Conflict(base="", mine="👨‍👩‍👧", theirs="🎉"),
+    ),
+    "insertion glued to a changed word": (
+        "Hello world.",
+        "Hello world!.",
+        "Hello there.",
+        Conflict("world", "world!", "there"),
+    ),
+    "word inserted before a changed word": (
+        "the red car",
+        "the very red car",
+        "the blue car",
+        "the very blue car",
+    ),
+    "word inserted before a deleted word": (
+        "Perché l'estate è più bella",
+        "Perché l'estate è molto più bella",
+        "Perché l'estate è bella",
+        "Perché l'estate è molto bella",
+    ),
+    "paragraph inserted after a deleted one": (
+        "A.\n\nB.\n\nC.",
+        "A.\n\nB.\n\nNew.\n\nC.",
+        "A.\n\nC.",
+        "A.\n\nNew.\n\nC.",
+    ),
+    "paragraph inserted before a deleted one": (
+        "A.\n\nB.\n\nC.",
+        "A.\n\nNew.\n\nB.\n\nC.",
+        "A.\n\nC.",
+        "A.\n\nNew.\n\nC.",
+    ),
+    "deleted words next to each other": ("a big red car", "a red car", "a big car", "a car"),
+    "insertion that could go either side of a change": (
+        "a a",
+        "a a a",
+        "a b",
+        Conflict(base="a", mine="a a", theirs="b"),
+    ),
+    "conflicts a few words apart read as one": (
+        "one two three four five",
+        "ONE two three FOUR five",
+        "uno two three quattro five",
+        Conflict("one two three four", "ONE two three FOUR", "uno two three quattro"),
+    ),
+    "a change between close conflicts is part of them": (
+        "Il mare è blu.",
+        "Un mare è verde.",
+        "Quel mare era azzurro.",
+        Conflict("Il mare è blu", "Un mare è verde", "Quel mare era azzurro"),
+    ),
+    "neighbouring conflicts read as one": (
+        "the red car",
+        "the blue bike",
+        "the green boat",
+        Conflict(base="red car", mine="blue bike", theirs="green boat"),
+    ),
+}
+
+
+@pytest.mark.parametrize(("base", "mine", "theirs", "expected"), TOUCHING.values(), ids=TOUCHING)
+def test_touching_changes(base: str, mine: str, theirs: str, expected: str | Conflict) -> None:
+    result = merge3(base, mine, theirs)
+    if isinstance(expected, Conflict):
+        assert result.conflicts == (expected,)
+    else:
+        assert result.text == expected
+
+
+def test_resolve_takes_one_choice_per_conflict_in_order() -> None:
+    base = "one two\nthree four five"
+    result = merge3(base, "ONE two\nthree FOUR five", "uno two\nthree quattro five")
+    assert len(result.conflicts) == 2
+    assert result.resolve(["mine", "theirs"]) == "ONE two\nthree quattro five"
+    assert result.resolve(["base", "both"]) == "one two\nthree FOURquattro five"
+    with pytest.raises(ValueError):
+        result.resolve(["mine"])
+
+
+def test_markers_surround_each_conflict() -> None:
+    result = merge3("a\nb\nc\n", "a\nB\nc\n", "a\nβ\nc\n")
+    assert result.with_markers() == "a\n<<<<<<< mine\nB\n=======\nβ\n>>>>>>> theirs\nc\n"
+    inline = merge3("The cat sat.", "The dog sat.", "The cow sat.")
+    markers = "The \n<<<<<<< Bob\ndog\n=======\ncow\n>>>>>>> Alice\n sat."
+    assert inline.with_markers("Bob", "Alice") == markers
+
+
+def test_windows_line_endings_are_normalised() -> None:
+    assert merge3("a\r\nb\r\n", "A\r\nb\r\n", "a\nB\n").text == "A\nB\n"
+
+
+def test_undo_of_an_old_revision_keeps_later_changes() -> None:
+    r1 = EN
+    r2 = sub(r1, "hot", "warm")  # the revision to undo
+    r3 = sub(r2, "calm", "rough")
+    undone = merge3(base=r2, mine=r1, theirs=r3)
+    assert undone.text == sub(r1, "calm", "rough")
+    r4 = sub(r3, "warm", "mild")  # a later edit of the same word
+    assert merge3(base=r2, mine=r1, theirs=r4).conflicts == (Conflict("warm", "hot", "mild"),)
+
+
+def test_chunks_alternate_text_and_conflicts() -> None:
+    result = merge3("a b\nc d", "x b\ny d", "z b\nw d")
+    assert result == MergeResult(
+        (
+            Chunk(conflict=Conflict("a", "x", "z")),
+            Chunk(" b\n"),
+            Chunk(conflict=Conflict("c", "y", "w")),
+            Chunk(" d"),
+        )
+    )
+
+
+WORDS = ["the", "sun", "è", "più", "bella", "👨‍👩‍👧", "👍🏽", "日", "本", "語", ",", "."]
+SPACES = [" ", " ", " ", "\n", "\n\n"]
+
+
+def random_tokens(rng: random.Random, count: int) -> list[str]:
+    """Return words and spaces, with repeats so that diffs have choices to make."""
+    return [rng.choice(WORDS) if i % 2 == 0 else rng.choice(SPACES) for i in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_random_edits_in_separate_regions_merge_to_both(seed: int) -> None:
+    rng = random.Random(seed)
+    regions = [random_tokens(rng, rng.randint(0, 30)) for _ in range(rng.randint(2, 7))]
+    # Mine edits the even regions and theirs the odd ones; unique words keep regions apart.
+    edits = [edit_region(rng, region) for region in regions]
+    mine_regions = [(edits if i % 2 == 0 else regions)[i] for i in range(len(regions))]
+    theirs_regions = [(regions if i % 2 == 0 else edits)[i] for i in range(len(regions))]
+    separators = [rng.choice([" ", ". ", "\n", "\n\n"]) + f"S{i} " for i in range(len(regions))]
+
+    def text(parts: list[list[str]]) -> str:
+        return "".join("".join(part) + sep for part, sep in zip(parts, separators, strict=True))
+
+    base, mine, theirs, expected = map(text, (regions, mine_regions, theirs_regions, edits))
+    if rng.random() < 0.5:
+        mine, theirs = theirs, mine
+    assert merge3(base, mine, theirs).text == expected
+    assert merge3(base, mine, mine).text == mine
+    assert merge3(base, base, theirs).text == theirs
+    assert merge3(base, mine, base).text == mine
+
+
+def edit_region(rng: random.Random, tokens: list[str]) -> list[str]:
+    """Return tokens with one to three random edits (replace, delete or insert)."""
+    tokens = list(tokens)
+    for _ in range(rng.randint(1, 3)):
+        start = rng.randrange(len(tokens) + 1)
+        end = min(len(tokens), start + rng.randint(0, 3))
+        tokens[start:end] = random_tokens(rng, rng.randint(0 if end > start else 1, 4))
+    return tokens
+
+
+@pytest.mark.parametrize("separator", ["\n\n", " "], ids=["paragraphs", "one-line"])
+def test_a_100_kb_page_with_edits_on_both_sides(separator: str) -> None:
+    paragraphs = [
+        f"Paragraph {i}: Perché l'estate è più bella? 日本語 👨‍👩‍👧 {i * 7919 % 1000}."
+        for i in range(1400)
+    ]
+    mine_paragraphs, theirs_paragraphs, merged = list(paragraphs), list(paragraphs), []
+    for i, paragraph in enumerate(paragraphs):
+        if i % 50 == 0:
+            mine_paragraphs[i] = paragraph.replace("bella", "calda")
+        if i % 50 == 25:
+            theirs_paragraphs[i] = paragraph.replace("日本語", "中国語")
+        merged.append(mine_paragraphs[i] if i % 50 == 0 else theirs_paragraphs[i])
+    theirs_paragraphs[700] += " Una frase in più."  # the paragraph mine also changed
+    merged[700] += " Una frase in più."
+    for side in (mine_paragraphs, merged):
+        side.insert(10, "Un paragrafo nuovo.")
+    base, mine, theirs = (
+        separator.join(p) for p in (paragraphs, mine_paragraphs, theirs_paragraphs)
+    )
+    assert len(base.encode()) > 100_000
+    assert merge3(base, mine, theirs).text == separator.join(merged)
+
+
+def swapped(result: MergeResult) -> MergeResult:
+    """Return the result with mine and theirs exchanged."""
+    return MergeResult(
+        tuple(
+            Chunk(conflict=Conflict(c.base, c.theirs, c.mine)) if (c := chunk.conflict) else chunk
+            for chunk in result.chunks
+        )
+    )
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_random_edits_anywhere_merge_the_same_whichever_side_is_mine(seed: int) -> None:
+    rng = random.Random(seed)
+    base_tokens = random_tokens(rng, rng.randint(0, 60))
+    base = "".join(base_tokens)
+    mine, theirs = ("".join(edit_region(rng, base_tokens)) for _ in range(2))
+    result = merge3(base, mine, theirs)
+    assert merge3(base, theirs, mine) == swapped(result)
+    kinds = [bool(chunk.text) - bool(chunk.conflict) for chunk in result.chunks]
+    assert 0 not in kinds
+    assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))  # text, conflict, text...
+    assert all(len({c.base, c.mine, c.theirs}) == 3 for c in result.conflicts)

@@ -1,0 +1,138 @@
+"""Saves under contention and a save killed half-way: nothing acknowledged is ever lost."""
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.integrity import check_all
+from wiki.models import Revision
+from wiki.pages.service import get_page, save_page
+
+WRITERS = 8
+SAVES_EACH = 25
+
+
+def test_concurrent_writers_lose_nothing(app, make_user, make_page):
+    """8 writers × 25 saves, each changing its own line: every acknowledged save is kept."""
+    lines = [f"writer {n}: 0" for n in range(WRITERS)]
+    make_page("Busy", "\n".join(lines) + "\n")
+    users = [make_user(f"writer{n}").id for n in range(WRITERS)]
+    acknowledged: dict[int, list[int]] = {n: [] for n in range(WRITERS)}
+    failures: list[BaseException] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer(number: int) -> None:
+        with app.app_context():
+            from wiki.models import User
+
+            user = db.session.get(User, users[number])
+            start.wait()
+            for step in range(1, SAVES_EACH + 1):
+                try:
+                    page = get_page(parse_title("Busy"))
+                    base = page.latest
+                    text = base.text.replace(
+                        f"writer {number}: {step - 1}\n", f"writer {number}: {step}\n"
+                    )
+                    result = save_page(
+                        parse_title("Busy"), text, author=user, base_revision_id=base.id
+                    )
+                    assert result.revision is not None
+                    acknowledged[number].append(result.revision.id)
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    failures.append(error)
+                    return
+                finally:
+                    db.session.rollback()
+            db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not failures, failures
+    db.session.rollback()  # end the test's read snapshot, taken before the writers ran
+    final = get_page(parse_title("Busy")).latest.text
+    assert final == "".join(f"writer {n}: {SAVES_EACH}\n" for n in range(WRITERS))
+    saved = set(db.session.scalars(db.select(Revision.id)))
+    for number in range(WRITERS):
+        assert len(acknowledged[number]) == SAVES_EACH
+        assert set(acknowledged[number]) <= saved
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 1 + WRITERS * SAVES_EACH
+    assert check_all() == []
+
+
+def test_stale_writer_merges_instead_of_overwriting(app, make_user, make_page):
+    alice = make_user("alice")
+    page = make_page("Race", "a\nb\nc\n")
+    base = page.latest_revision_id
+    save_page(parse_title("Race"), "A\nb\nc\n", author=alice, base_revision_id=base)
+    result = save_page(parse_title("Race"), "a\nb\nC\n", author=alice, base_revision_id=base)
+    assert result.merged_with is not None
+    assert result.revision.text == "A\nb\nC\n"
+
+
+KILLED_SAVE = """
+import os, sys
+from wiki import create_app
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.models import User
+from wiki.pages import content, service
+
+app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x", "INSTANCE_PATH": sys.argv[2]})
+with app.app_context():
+    def die(*args, **kwargs):
+        # The revision row is written and the pointer moved, but nothing is committed.
+        os._exit(9)
+    content.cache_rendered = die
+    user = db.session.scalar(db.select(User))
+    page = service.get_page(parse_title("Crash"))
+    service.save_page(parse_title("Crash"), "half-saved", author=user,
+                      base_revision_id=page.latest_revision_id)
+"""
+
+
+def test_save_killed_midway_leaves_no_partial_revision(app, make_page, database_url, tmp_path):
+    make_page("Crash", "safe text")
+    db.session.commit()
+    db.session.remove()
+    code = textwrap.dedent(KILLED_SAVE)
+    process = subprocess.run(
+        [sys.executable, "-c", code, database_url, str(tmp_path)], capture_output=True, timeout=120
+    )
+    assert process.returncode == 9, process.stderr.decode()
+    page = get_page(parse_title("Crash"))
+    assert page.latest.text == "safe text"
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 1
+    assert check_all() == []
+    # The page is still editable afterwards.
+    assert save_page(
+        parse_title("Crash"), "next", author=page.latest.author, base_revision_id=page.latest.id
+    ).revision
+
+
+def test_check_command_reports_problems_in_words(app, make_page):
+    page = make_page("Broken", "one", "two")
+    first = db.session.scalar(db.select(Revision).order_by(Revision.id))
+    db.session.execute(db.update(Revision).where(Revision.id == first.id).values(sha1="0" * 40))
+    db.session.execute(
+        db.text("UPDATE page SET latest_revision_id = :r WHERE id = :p"),
+        {"r": first.id, "p": page.id},
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"Revision {first.id} points at text that is not its own." in result.output
+    assert "points at revision" in result.output and "but its newest revision is" in result.output
+
+
+def test_check_command_passes_on_a_healthy_wiki(app, make_page):
+    make_page("Fine", "one", "two")
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 0
+    assert "consistent" in result.output

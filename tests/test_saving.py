@@ -1,0 +1,252 @@
+"""No edit is ever lost: merges, conflicts, drafts, undo, restore, rollback."""
+
+import re
+
+import pytest
+
+from wiki.extensions import db
+from wiki.models import Draft, Revision, Role
+
+from .conftest import PASSWORD
+from .test_pages import edit, form_value
+
+BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
+
+
+def open_editor(client, title):
+    """Return the base revision the editor was opened on."""
+    return form_value(client.get(f"/edit/{title}").get_data(as_text=True), "base_revision")
+
+
+def latest_text(title):
+    """Return the current text of a page."""
+    from wiki.core.titles import parse_title
+    from wiki.pages.service import get_page
+
+    db.session.expire_all()
+    return get_page(parse_title(title)).latest.text
+
+
+@pytest.fixture
+def two_editors(app, make_user, make_page):
+    """Alice and Bob, each with their own browser session, and a page with three paragraphs."""
+    make_user("alice")
+    make_user("bob")
+    make_page("Plan", BASE)
+    alice, bob = app.test_client(), app.test_client()
+    for client, name in ((alice, "alice"), (bob, "bob")):
+        client.post("/login", data={"username": name, "password": PASSWORD})
+    return alice, bob
+
+
+def test_edits_to_different_paragraphs_merge(two_editors):
+    alice, bob = two_editors
+    base = open_editor(bob, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May"), summary="new date")
+    response = edit(bob, "Plan", BASE.replace("Milan", "Turin"), summary="new city", base=base)
+    assert response.status_code == 302
+    assert latest_text("Plan") == BASE.replace("April", "May").replace("Milan", "Turin")
+    page = bob.get("/wiki/Plan").get_data(as_text=True)
+    assert "Your edit was merged" in page and "alice" in page
+    assert re.search(r'href="/diff/Plan\?from=\d+&amp;to=\d+"', page)
+    newest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+    assert (newest.kind, newest.summary) == ("merge", "new city")
+    assert "merged" in bob.get("/history/Plan").get_data(as_text=True)
+
+
+def test_edits_to_different_sentences_of_one_paragraph_merge(two_editors, make_page):
+    alice, bob = two_editors
+    make_page("Para", "We sell bread. We open at eight. We close at six.\n")
+    base = open_editor(bob, "Para")
+    edit(alice, "Para", "We sell fresh bread. We open at eight. We close at six.\n")
+    edit(bob, "Para", "We sell bread. We open at eight. We close at seven.\n", base=base)
+    assert latest_text("Para") == "We sell fresh bread. We open at eight. We close at seven.\n"
+
+
+def test_same_words_changed_show_conflict_with_text_kept(two_editors):
+    alice, bob = two_editors
+    base = open_editor(bob, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May").replace("Spring", "Summer"))
+    mine = BASE.replace("April", "June")
+    response = edit(bob, "Plan", mine, summary="my date", base=base)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "changed the same words" in html
+    assert "1 passage was changed by both of you" in html
+    passage = re.search(r'<li class="conflict-passage">(.*?)</li>', html, re.S).group(1)
+    assert "<mark>April</mark>" in passage and "<mark>May</mark>" in passage
+    assert "<mark>June</mark>" in passage
+    # The text box holds the merge with Bob's side of the conflict: nothing of his is lost,
+    # and Alice's non-conflicting change is already in.
+    merged = BASE.replace("June", "").replace("April", "June").replace("Spring", "Summer")
+    assert f">{merged}</textarea>" in html
+    assert "my date" in html
+    assert latest_text("Plan") == BASE.replace("April", "May").replace("Spring", "Summer")
+    assert db.session.scalar(db.select(Draft.text)) == mine
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("theirs", "May"), ("both", "JuneMay")])
+def test_conflict_choices_are_applied_then_saved(two_editors, choice, expected):
+    alice, bob = two_editors
+    base = open_editor(bob, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May"))
+    html = edit(bob, "Plan", BASE.replace("April", "June"), base=base).get_data(as_text=True)
+    data = {
+        "text": "",
+        "base_revision": form_value(html, "base_revision"),
+        "merge_base": form_value(html, "merge_base"),
+        "mine": BASE.replace("April", "June"),
+        "summary": "resolved",
+        "action": "resolve",
+        "choice-0": choice,
+    }
+    resolved = bob.post("/edit/Plan", data=data).get_data(as_text=True)
+    text = BASE.replace("April", expected)
+    assert f">{text}</textarea>" in resolved
+    data.update(action="save", text=text)
+    assert bob.post("/edit/Plan", data=data).status_code == 302
+    assert latest_text("Plan") == text
+
+
+def test_conflict_text_survives_a_reload_as_a_draft(two_editors):
+    alice, bob = two_editors
+    base = open_editor(bob, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May"))
+    edit(bob, "Plan", BASE.replace("April", "June"), base=base)
+    html = bob.get("/edit/Plan").get_data(as_text=True)
+    assert "You have an unsaved draft" in html
+    assert "The page has changed since your draft began" in html
+    restored = bob.get("/edit/Plan?draft=1").get_data(as_text=True)
+    assert f">{BASE.replace('April', 'June')}</textarea>" in restored
+    assert form_value(restored, "base_revision") == base
+
+
+def test_autosaved_draft_is_offered_and_discarded(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    make_page("Notes", "one")
+    base = open_editor(client, "Notes")
+    data = {"text": "one and two", "summary": "wip", "base_revision": base}
+    saved = client.post("/draft/Notes", data=data)
+    assert saved.status_code == 200 and saved.json["message"] == "Draft saved"
+    html = client.get("/edit/Notes").get_data(as_text=True)
+    assert "You have an unsaved draft" in html
+    assert "The page has changed" not in html
+    client.post("/draft/Notes/discard", data={})
+    assert "unsaved draft" not in client.get("/edit/Notes").get_data(as_text=True)
+
+
+def test_saving_removes_the_draft(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    make_page("Notes", "one")
+    base = open_editor(client, "Notes")
+    client.post("/draft/Notes", data={"text": "two", "summary": "", "base_revision": base})
+    edit(client, "Notes", "two", base=base)
+    assert db.session.scalar(db.select(db.func.count(Draft.id))) == 0
+
+
+def test_draft_needs_login_and_valid_base(client, make_user, auth, make_page):
+    assert client.post("/draft/Notes", data={"text": "x"}).status_code == 403
+    make_user("alice")
+    auth.login("alice")
+    other = make_page("Other", "x")
+    data = {"text": "x", "base_revision": str(other.latest_revision_id)}
+    assert client.post("/draft/Notes", data=data).status_code == 400
+
+
+def test_expired_session_keeps_text(client, make_user, make_page):
+    make_page("Plan", BASE)
+    response = client.post(
+        "/edit/Plan", data={"text": "typed while logged out", "base_revision": "1"}
+    )
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "not logged in" in html and "typed while logged out</textarea>" in html
+
+
+def test_undo_removes_just_that_edit(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    page = make_page(
+        "Plan",
+        BASE,
+        BASE.replace("April", "May"),
+        BASE.replace("April", "May").replace("Milan", "Rome"),
+    )
+    ids = list(
+        db.session.scalars(
+            db.select(Revision.id).where(Revision.page_id == page.id).order_by(Revision.id)
+        )
+    )
+    html = client.get(f"/undo/Plan?rev={ids[1]}").get_data(as_text=True)
+    undone = BASE.replace("Milan", "Rome")
+    assert f">{undone}</textarea>" in html
+    assert f"Undo revision {ids[1]} by pagebot" in html
+    assert '<span class="word-changed">April</span>' in html
+    data = {
+        "text": undone,
+        "summary": "undo",
+        "base_revision": str(ids[2]),
+        "kind": "undo",
+        "action": "save",
+    }
+    assert client.post("/edit/Plan", data=data).status_code == 302
+    newest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+    assert (newest.kind, newest.text) == ("undo", undone)
+
+
+def test_undo_with_later_edit_to_same_words_shows_conflict(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    page = make_page("Plan", BASE, BASE.replace("April", "May"), BASE.replace("April", "June"))
+    ids = list(
+        db.session.scalars(
+            db.select(Revision.id).where(Revision.page_id == page.id).order_by(Revision.id)
+        )
+    )
+    response = client.get(f"/undo/Plan?rev={ids[1]}")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "can&#39;t be undone automatically" in html or "can't be undone automatically" in html
+    assert "<mark>June</mark>" in html
+
+
+def test_restore_makes_a_new_revision(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    page = make_page("Plan", "first", "second")
+    first = db.session.scalar(
+        db.select(Revision.id).where(Revision.page_id == page.id).order_by(Revision.id)
+    )
+    assert client.post(f"/restore/{first}", data={}).status_code == 302
+    revisions = db.session.scalars(db.select(Revision).order_by(Revision.id)).all()
+    assert [r.text for r in revisions] == ["first", "second", "first"]
+    assert revisions[-1].kind == "restore"
+    assert f"Restored revision {first}" in revisions[-1].summary
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.EDITOR, 403), (Role.MODERATOR, 302), (Role.ADMIN, 302)]
+)
+def test_rollback_reverts_last_editors_run(client, make_user, auth, make_page, role, status):
+    good, vandal = make_user("good"), make_user("vandal")
+    make_user("mod", role=role)
+    make_page("Plan", "good text", author=good)
+    page = make_page("Plan", "spam", "more spam", author=vandal)
+    auth.login("mod")
+    response = client.post("/rollback/Plan", data={"latest": str(page.latest_revision_id)})
+    assert response.status_code == status
+    if status == 302:
+        newest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+        assert (newest.text, newest.kind) == ("good text", "rollback")
+        assert newest.summary == "Reverted edits by vandal to the last revision by good"
+
+
+def test_rollback_refuses_when_page_changed_since(client, make_user, auth, make_page):
+    make_user("mod", role=Role.MODERATOR)
+    page = make_page("Plan", "a", "b")
+    seen = page.latest_revision_id
+    make_page("Plan", "c")
+    auth.login("mod")
+    assert client.post("/rollback/Plan", data={"latest": str(seen)}).status_code == 409

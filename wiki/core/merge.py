@@ -1,0 +1,365 @@
+"""Three-way merge of page texts: both sides' changes against the base, conflicts where they meet.
+
+Each side is diffed against the base by lines, then by sentences inside changed lines, then by
+tokens inside changed sentences, giving hunks in base coordinates. Hunks of different sides
+that share base tokens are conflicts; the rest applies exactly. Where hunks merely touch:
+
+* two replacements or deletions of neighbouring tokens merge: they change different tokens;
+* two insertions at the same point conflict unless identical (no order is guessed);
+* an insertion at the edge of the other side's change conflicts, unless one of them can shift
+  by a repeated token (usually a space or blank line) to leave an unchanged token between them;
+* an insertion or deletion inside repeated text that could shift onto the other side's change
+  conflicts, since where it was meant to go is unknown.
+
+Insertions and deletions are first shifted as far right as they can go (" New sentence." rather
+than ". New sentence"), so the same edit made by both sides is found at one place, taken once.
+Conflicts only spaces or a few words apart on one line are shown as one passage, taking in the
+text between them, as each side has it.
+"""
+
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from typing import Literal
+
+from diff_match_patch import diff_match_patch
+
+from wiki.core.tokens import tokenize
+
+Choice = Literal["mine", "theirs", "both", "base"]
+
+_dmp = diff_match_patch()
+_dmp.Diff_Timeout = 0  # exact diffs, independent of how busy the machine is
+# Myers' diff takes time quadratic in the edits and, at worst, in the lengths. Past these
+# bounds (pairs compared; edits needed at least, from counting tokens), a gap is first split at
+# elements found once on each side (patience diff), and is one change if it has none.
+_MYERS_MAX_PAIRS = 10_000
+_MYERS_MAX_EDITS = 50
+_NEAR_TOKENS = 5  # conflicts this close on a line are shown as one passage
+_STOPS = frozenset(".!?")  # followed by a space, they end a sentence
+_CJK_STOPS = frozenset("。！？")
+_Region = tuple[int, int, int, int]  # a_start, a_end, b_start, b_end
+_Coded = tuple[list[str], str]  # tokens, and one code character per token
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A passage both sides changed differently: the base text and each side's version."""
+
+    base: str
+    mine: str
+    theirs: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of merged text, or a conflict; text chunks and conflicts alternate."""
+
+    text: str = ""
+    conflict: Conflict | None = None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged text as chunks; the text chunks around a conflict are its context."""
+
+    chunks: tuple[Chunk, ...]
+
+    @property
+    def clean(self) -> bool:
+        """Return whether the merge has no conflicts."""
+        return not self.conflicts
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        """Return the conflicts in text order."""
+        return tuple(chunk.conflict for chunk in self.chunks if chunk.conflict)
+
+    @property
+    def text(self) -> str:
+        """Return the merged text; raise ValueError if there are conflicts."""
+        if not self.clean:
+            raise ValueError("the merge has conflicts; resolve them first")
+        return "".join(chunk.text for chunk in self.chunks)
+
+    def resolve(self, choices: Sequence[Choice]) -> str:
+        """Return the text with one choice per conflict; "both" puts mine, then theirs."""
+        if len(choices) != len(self.conflicts):
+            raise ValueError(f"expected {len(self.conflicts)} choices, got {len(choices)}")
+        pending = iter(choices)
+        return "".join(
+            _pick(c, next(pending)) if (c := chunk.conflict) else chunk.text
+            for chunk in self.chunks
+        )
+
+    def with_markers(self, mine_label: str = "mine", theirs_label: str = "theirs") -> str:
+        """Return the text with each conflict between git-style marker lines."""
+        out, after_marker = "", False
+        for chunk in self.chunks:
+            if (c := chunk.conflict) is None:
+                out += "\n" if after_marker and not chunk.text.startswith("\n") else ""
+                out += chunk.text
+            else:
+                out += "\n" if out and not out.endswith("\n") else ""
+                out += f"<<<<<<< {mine_label}\n{_line(c.mine)}=======\n{_line(c.theirs)}"
+                out += f">>>>>>> {theirs_label}"
+            after_marker = c is not None
+        return out + ("\n" if after_marker else "")
+
+
+def _pick(c: Conflict, choice: Choice) -> str:
+    """Return the text a choice stands for."""
+    return {"mine": c.mine, "theirs": c.theirs, "both": c.mine + c.theirs, "base": c.base}[choice]
+
+
+def _line(text: str) -> str:
+    """Return text ending with a newline, unless empty."""
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Hunk:
+    """Base tokens [start, end) replaced by new (token codes); reach: how far left it can shift."""
+
+    start: int
+    end: int
+    new: str
+    mine: bool
+    reach: int = 0
+
+
+def merge3(base: str, mine: str, theirs: str) -> MergeResult:
+    """Merge my changes and theirs, both made to base."""
+    base, mine, theirs = (t.replace("\r\n", "\n") for t in (base, mine, theirs))
+    if base in (mine, theirs) or mine == theirs:
+        text = theirs if mine == base else mine
+        return MergeResult((Chunk(text),) if text else ())
+    codes: dict[str, str] = {}
+    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(tokenize, (base, mine, theirs)))
+    hunks = _side_hunks(b, m, True) + _side_hunks(b, t, False)
+    return MergeResult(_chunks(b[1], _clusters(hunks), list(codes)))
+
+
+def _code(items: Iterable[str], codes: dict[str, str]) -> str:
+    """Return one character per item, the same for equal items."""
+    return "".join([codes.setdefault(item, chr(len(codes))) for item in items])
+
+
+def _side_hunks(base: _Coded, side: _Coded, mine: bool) -> list[_Hunk]:
+    """Return one side's changes to base, placed canonically."""
+    regions = _regions(base[0], side[0], base[1], side[1])
+    return _canonical(base[1], [_Hunk(a0, a1, side[1][b0:b1], mine) for a0, a1, b0, b1 in regions])
+
+
+def _segment_ends(tokens: list[str], level: int) -> list[int]:
+    """Return where segments end: lines at level 0, also sentences at level 1."""
+    ends = [
+        i + 1
+        for i, token in enumerate(tokens)
+        if "\n" in token
+        or (level and (token in _CJK_STOPS or (token.isspace() and i and tokens[i - 1] in _STOPS)))
+    ]
+    return ends if ends and ends[-1] == len(tokens) else ends + [len(tokens)]
+
+
+def _regions(a: list[str], b: list[str], ac: str, bc: str, level: int = 0) -> list[_Region]:
+    """Return the changed token regions of a against b, from lines to sentences to tokens."""
+    if level == 2:
+        return _changes(ac, bc, True)
+    ea, eb = [0, *_segment_ends(a, level)], [0, *_segment_ends(b, level)]
+    codes: dict[str, str] = {}
+    sa = _code(("".join(a[i:j]) for i, j in pairwise(ea)), codes)
+    sb = _code(("".join(b[i:j]) for i, j in pairwise(eb)), codes)
+    out = []
+    for i0, i1, j0, j1 in _changes(sa, sb, False):
+        a0, a1, b0, b1 = ea[i0], ea[i1], eb[j0], eb[j1]
+        inner = _regions(a[a0:a1], b[b0:b1], ac[a0:a1], bc[b0:b1], level + 1)
+        out += [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in inner]
+    return out
+
+
+def _changes(a: str, b: str, tokens: bool, ao: int = 0, bo: int = 0) -> list[_Region]:
+    """Return the changed regions (a_start, a_end, b_start, b_end), offset by ao and bo."""
+    n = _dmp.diff_commonPrefix(a, b)
+    a, b, ao, bo = a[n:], b[n:], ao + n, bo + n
+    n = _dmp.diff_commonSuffix(a, b)
+    a, b = a[: len(a) - n], b[: len(b) - n]
+    if not a or not b:
+        return [(ao, ao + len(a), bo, bo + len(b))] if a or b else []
+    if len(a) * len(b) <= _MYERS_MAX_PAIRS:
+        count_a, count_b = Counter(a), Counter(b)
+        if (count_a - count_b).total() + (count_b - count_a).total() <= _MYERS_MAX_EDITS:
+            return _myers(a, b, ao, bo, tokens)
+    anchors = _unique_common(a, b)
+    if not anchors:  # a rewrite: aligning stray spaces and "the" would help nobody
+        return [(ao, ao + len(a), bo, bo + len(b))]
+    out, i0, j0 = [], 0, 0
+    for i, j in anchors + [(len(a), len(b))]:
+        out += _changes(a[i0:i], b[j0:j], tokens, ao + i0, bo + j0)
+        i0, j0 = i + 1, j + 1
+    return out
+
+
+def _myers(a: str, b: str, ao: int, bo: int, tokens: bool) -> list[_Region]:
+    """Return the changed regions of a minimal diff of a against b."""
+    diffs = _dmp.diff_main(a, b, False)
+    if not tokens:
+        # A short line or sentence ("Yes.") in common by chance would misalign the finer diff
+        # of the changed text around it; the token diff will find it again if it is unchanged.
+        _dmp.diff_cleanupSemantic(diffs)
+    out: list[_Region] = []
+    i = j = 0
+    for op, text in diffs:
+        i2, j2 = i + len(text) * (op <= 0), j + len(text) * (op >= 0)
+        if op and out and out[-1][1::2] == (ao + i, bo + j):
+            out[-1] = (out[-1][0], ao + i2, out[-1][2], bo + j2)
+        elif op:
+            out.append((ao + i, ao + i2, bo + j, bo + j2))
+        i, j = i2, j2
+    return out
+
+
+def _unique_common(a: str, b: str) -> list[tuple[int, int]]:
+    """Return the longest in-order list of positions of elements found once in a and once in b."""
+    count_a, count_b = Counter(a), Counter(b)
+    in_b = {x: j for j, x in enumerate(b) if count_b[x] == 1 and count_a[x] == 1}
+    pairs = [(i, in_b[x]) for i, x in enumerate(a) if x in in_b]
+    tails: list[int] = []  # tails[n]: the pair ending the best run of length n + 1
+    tail_js: list[int] = []
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        n = bisect_left(tail_js, j)
+        back[k] = tails[n - 1] if n else -1
+        if n == len(tails):
+            tails.append(k)
+            tail_js.append(j)
+        else:
+            tails[n], tail_js[n] = k, j
+    run, k = [], tails[-1] if tails else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = back[k]
+    return run[::-1]
+
+
+def _canonical(base: str, hunks: list[_Hunk]) -> list[_Hunk]:
+    """Shift insertions and deletions right as far as they go; record how far left they can."""
+    shifted: list[_Hunk] = []
+    for h in reversed(hunks):
+        t = _room_right(base, h, shifted[-1].start - 1 if shifted else len(base))
+        new = (h.new + base[h.start : h.start + t])[t:] if h.start == h.end else h.new
+        shifted.append(_Hunk(h.start + t, h.end + t, new, h.mine))
+    shifted.reverse()
+    floors = [0] + [h.end + 1 for h in shifted[:-1]]
+    return [replace(h, reach=_room_left(base, h, f)) for h, f in zip(shifted, floors, strict=True)]
+
+
+def _room_right(base: str, h: _Hunk, ceiling: int) -> int:
+    """Return how far an insertion or deletion can shift right and give the same text."""
+    if h.start < h.end and h.new:
+        return 0
+    return _dmp.diff_commonPrefix(h.new + base[h.end : ceiling], base[h.start : ceiling])
+
+
+def _room_left(base: str, h: _Hunk, floor: int) -> int:
+    """Return how far an insertion or deletion can shift left and give the same text."""
+    if h.start < h.end and h.new:
+        return 0
+    return _dmp.diff_commonSuffix(base[floor : h.start] + h.new, base[floor : h.end])
+
+
+def _clash(left: _Hunk, right: _Hunk) -> bool:
+    """Return whether hunks of different sides must be decided together; left sorts first."""
+    if left.end > right.start:
+        return True  # they change the same tokens
+    if left.start == left.end == right.start == right.end:
+        return True  # two insertions at one point: no order to take
+    if left.end - left.reach > right.start - right.reach:
+        return True  # right could shift onto left, so where it belongs is unknown
+    if left.end < right.start:
+        return False
+    if left.start < left.end and right.start < right.end:
+        return False  # neighbouring tokens, each changed by one side
+    return left.reach == 0  # an insertion glued to the other change, with no space to move
+
+
+def _clusters(hunks: list[_Hunk]) -> list[list[_Hunk]]:
+    """Group hunks, in base order, into runs that must be decided together."""
+    clusters: list[list[_Hunk]] = []
+    last: dict[bool, _Hunk] = {}  # the latest hunk of each side in the current cluster
+    end = -1
+    for h in sorted(hunks, key=lambda h: (h.start, h.end)):
+        other = last.get(not h.mine)
+        if clusters and (h.start < end or (other is not None and _clash(other, h))):
+            clusters[-1].append(h)
+            end = max(end, h.end)
+        else:
+            clusters.append([h])
+            last, end = {}, h.end
+        last[h.mine] = h
+    return clusters
+
+
+def _apply(base: str, start: int, end: int, hunks: Iterable[_Hunk]) -> str:
+    """Return base[start:end] with hunks applied."""
+    parts, pos = [], start
+    for h in hunks:
+        parts += [base[pos : h.start], h.new]
+        pos = h.end
+    parts.append(base[pos:end])
+    return "".join(parts)
+
+
+def _versions(base: str, cluster: list[_Hunk]) -> tuple[str, str, str]:
+    """Return the base, mine and theirs text (as codes) of the region a cluster covers."""
+    start, end = cluster[0].start, max(h.end for h in cluster)
+    mine = _apply(base, start, end, (h for h in cluster if h.mine))
+    return base[start:end], mine, _apply(base, start, end, (h for h in cluster if not h.mine))
+
+
+def _joined(
+    base: str, clusters: list[list[_Hunk]], decode: Callable[[str], str]
+) -> list[list[_Hunk]]:
+    """Join conflicting clusters that are close (spaces, or a few words on one line) into one."""
+    joined: list[list[_Hunk]] = []
+    last = -1  # index in joined of the last conflicting cluster
+    for cluster in clusters:
+        if len(set(map(decode, _versions(base, cluster)))) < 3:
+            joined.append(cluster)
+            continue
+        if last >= 0:
+            codes = base[max(h.end for h in joined[last]) : cluster[0].start]
+            gap = decode(codes)
+            if not gap.strip() or (len(codes) <= _NEAR_TOKENS and "\n" not in gap):
+                cluster = [h for c in joined[last:] for h in c] + cluster
+                del joined[last:]
+        joined.append(cluster)
+        last = len(joined) - 1
+    return joined
+
+
+def _chunks(base: str, clusters: list[list[_Hunk]], vocab: list[str]) -> tuple[Chunk, ...]:
+    """Return the merged chunks: base text between clusters, each cluster merged or a conflict."""
+
+    def decode(codes: str) -> str:
+        """Return the text of token codes."""
+        return "".join([vocab[ord(c)] for c in codes])
+
+    chunks: list[Chunk] = []
+    text: list[str] = []  # merged text since the last conflict
+    pos = 0
+    for cluster in _joined(base, clusters, decode):
+        text.append(decode(base[pos : cluster[0].start]))
+        pos = max(h.end for h in cluster)
+        old, mine, theirs = map(decode, _versions(base, cluster))
+        if old in (mine, theirs) or mine == theirs:
+            text.append(theirs if mine == old else mine)
+            continue
+        if "".join(text):
+            chunks.append(Chunk("".join(text)))
+        chunks.append(Chunk(conflict=Conflict(old, mine, theirs)))
+        text = []
+    tail = "".join(text) + decode(base[pos:])
+    return tuple(chunks + [Chunk(tail)] if tail else chunks)
