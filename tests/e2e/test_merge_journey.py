@@ -1,0 +1,92 @@
+"""Two people edit one page in two browsers: a merge, then a conflict resolved by choice."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import register, unique
+from .test_core_journey import save_edit
+
+BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
+
+
+def test_second_editor_sees_merge_then_resolves_conflict(new_page):
+    alice, bob = new_page(), new_page()
+    register(alice, unique("alice"))
+    register(bob, unique("bob"))
+    title = unique("Shared_")
+    save_edit(alice, title, BASE, "start")
+
+    # Both open the editor on the same revision; Alice saves first.
+    alice.goto(f"/edit/{title}")
+    bob.goto(f"/edit/{title}")
+    alice.get_by_label("Content").fill(BASE.replace("April", "May"))
+    alice.get_by_role("button", name="Save").click()
+    bob.get_by_label("Content").fill(BASE.replace("Milan", "Turin"))
+    bob.get_by_label("Edit summary").fill("new city")
+    bob.get_by_role("button", name="Save").click()
+    expect(bob.get_by_text("Your edit was merged")).to_be_visible()
+    expect(bob.locator(".prose")).to_contain_text("in May")
+    expect(bob.locator(".prose")).to_contain_text("in Turin")
+    bob.get_by_role("link", name="See what your edit changed").click()
+    expect(bob.locator(".word-changed").filter(has_text="Turin")).to_have_count(1)
+
+    # Now both change the same word.
+    alice.goto(f"/edit/{title}")
+    bob.goto(f"/edit/{title}")
+    alice.get_by_label("Content").fill(BASE.replace("April", "June").replace("Milan", "Turin"))
+    alice.get_by_role("button", name="Save").click()
+    bob.get_by_label("Content").fill(BASE.replace("April", "July").replace("Milan", "Turin"))
+    bob.get_by_role("button", name="Save").click()
+    expect(bob.get_by_text("1 passage was changed by both of you")).to_be_visible()
+    passage = bob.locator(".conflict-passage")
+    expect(passage.locator(".conflict-theirs mark")).to_have_text("June")
+    expect(passage.locator(".conflict-mine mark")).to_have_text("July")
+    expect(bob.get_by_label("Content")).to_have_value(re.compile("in July"))
+
+    # A reload loses nothing: the text is kept as a draft.
+    bob.goto(f"/edit/{title}")
+    expect(bob.get_by_text("You have an unsaved draft")).to_be_visible()
+    bob.get_by_role("link", name="Restore draft").click()
+    expect(bob.get_by_label("Content")).to_have_value(re.compile("in July"))
+    bob.get_by_role("button", name="Save").click()
+    bob.get_by_label("Keep theirs").check()
+    bob.get_by_role("button", name="Apply choices").click()
+    expect(bob.get_by_label("Content")).to_have_value(re.compile("in June"))
+    bob.get_by_role("button", name="Save").click()
+    expect(bob.locator(".prose")).to_contain_text("in June")
+
+
+def test_editor_autosaves_a_draft(page):
+    register(page, unique("drafter"))
+    title = unique("Autosave_")
+    save_edit(page, title, "Original text.", "start")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Original text, and my unsaved thoughts.")
+    expect(page.locator(".draft-status")).to_have_text("Draft saved", timeout=10000)
+    page.goto(f"/wiki/{title}")
+    page.goto(f"/edit/{title}")
+    expect(page.get_by_text("You have an unsaved draft")).to_be_visible()
+    page.get_by_role("link", name="Restore draft").click()
+    expect(page.get_by_label("Content")).to_have_value("Original text, and my unsaved thoughts.")
+
+
+def test_undo_and_restore_from_history(page):
+    register(page, unique("undoer"))
+    title = unique("Undo_")
+    save_edit(page, title, "alpha\n\nbeta\n", "one")
+    save_edit(page, title, "alpha\n\nBETA\n", "two")
+    save_edit(page, title, "ALPHA\n\nBETA\n", "three")
+    page.goto(f"/history/{title}")
+    page.locator(".history-row").nth(1).get_by_role("link", name="undo", exact=True).click()
+    expect(page.get_by_label("Content")).to_have_value("ALPHA\n\nbeta\n")
+    expect(page.get_by_label("Edit summary")).to_have_value(re.compile(r"^Undo revision \d+ by "))
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".prose")).to_contain_text("beta")
+    page.goto(f"/history/{title}")
+    expect(page.locator(".history-row").first.locator(".badge-undo")).to_be_visible()
+    page.locator(".history-row").last.locator("a.rev-time").click()
+    page.get_by_role("button", name="Restore this version").click()
+    expect(page.locator(".prose")).to_contain_text("alpha")
+    page.goto(f"/history/{title}")
+    expect(page.locator(".history-row").first.locator(".badge-restore")).to_be_visible()
