@@ -49,7 +49,7 @@ def sqlite_template(tmp_path_factory) -> str:
     path = folder / "template.sqlite"
     app = create_app(base_config(folder, f"sqlite:///{path}"))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return str(path)
 
@@ -67,7 +67,7 @@ def postgres_schema():
     url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     app = create_app(base_config(_tmp_dir(), url))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         db.engine.dispose()
     yield url, tables

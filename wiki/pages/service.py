@@ -7,6 +7,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from .. import events
 from ..core.merge import MergeResult, merge3
 from ..core.render import Heading, Rendered, mark_missing, wikilink_keys
 from ..core.titles import N_, Title, parse_title, title_key
@@ -225,6 +226,14 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
         content.cache_rendered(prepared.sha1, prepared.rendered)
         _replace_links(page, prepared.rendered.links)
         _discard_draft(edit.author, edit.title)
+        events.page_saved.send(
+            current_app._get_current_object(),
+            page=page,
+            revision=revision,
+            previous=prepared.latest,
+            rendered=prepared.rendered,
+            author=edit.author,
+        )
     return SaveResult(
         page=page, revision=revision, created=created, merged_with=prepared.merged_with
     )
