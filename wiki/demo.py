@@ -15,8 +15,6 @@ DEMO_AUTHORS = {
 }
 
 HOME = """\
-# Welcome to Bottega
-
 Bottega is where our company and our community **write our marketing together**.
 Customers, partners and staff edit the same pages; every change is kept, and each
 page has its own history you can compare version by version.
@@ -42,8 +40,6 @@ to check exactly what you changed.
 """
 
 CAMPAIGN_V1 = """\
-# Spring Campaign 2026
-
 **Goal:** reach 500 new teams that co-write their marketing.
 
 ## Message
@@ -89,8 +85,6 @@ Call to action: "Write the next page with us"
 )
 
 PRODUCT_V1 = """\
-# Bottega Studio
-
 Bottega Studio is the hosted edition of Bottega for marketing teams.
 
 ## What you get
@@ -110,8 +104,6 @@ PRODUCT_V2 = PRODUCT_V1.replace(
 )
 
 FAQ_V1 = """\
-# Frequently asked questions
-
 ## Who can edit?
 
 Anyone with an account. Every change is kept, so nothing is ever lost.
