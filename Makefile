@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTHON ?= python3
 
-.PHONY: run test bench lint format migrate clean
+.PHONY: run test bench lint format migrate clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ migrate: $(VENV)/.run-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Collect every translatable string into messages.pot (N_ marks messages raised in services).
+messages: $(VENV)/.run-installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 -o messages.pot .
