@@ -1,6 +1,7 @@
 """A throwaway wiki on a SQLite file, realistic Markdown pages, and a logged-in test client."""
 
 import logging
+import os
 import random
 import re
 import shutil
@@ -45,6 +46,8 @@ def config(folder: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
         "INSTANCE_PATH": str(folder / "instance"),
         "DEMO": False,
+        # Benchmarks measure the work of a page view; bench_pageview turns the cache on.
+        "PAGE_CACHE_SECONDS": float(os.environ.get("WIKI_PAGE_CACHE_SECONDS", "0")),
     }
 
 

@@ -31,17 +31,25 @@ def in_process(wiki, batch: int, repeat: int) -> tuple[float, float]:
 
 def under_gunicorn(wiki, workers: int, seconds: float, rounds: int, connections: int):
     """Return the loads of the page and the bare route, run alternately, round by round."""
-    env = {"BENCH_WIKI_FOLDER": str(wiki.folder)}
-    loads: dict[str, list] = {"page": [], "bare": []}
+    env = {"BENCH_WIKI_FOLDER": str(wiki.folder), "WIKI_PAGE_CACHE_SECONDS": "5"}
+    # The same wiki with the anonymous page cache turned off: the cost of a full view.
+    uncached_env = {**env, "WIKI_PAGE_CACHE_SECONDS": "0"}
+    loads: dict[str, list] = {"page": [], "uncached": [], "bare": []}
     with (
         gunicorn("benchmarks._apps:wiki_app()", workers, env, probe=URL) as page_server,
+        gunicorn("benchmarks._apps:wiki_app()", workers, uncached_env, probe=URL) as uncached,
         gunicorn("benchmarks._apps:bare_app()", workers, {}) as bare_server,
     ):
-        targets = {"page": (page_server, URL), "bare": (bare_server, "/")}
+        targets = {
+            "page": (page_server, URL),
+            "uncached": (uncached, URL),
+            "bare": (bare_server, "/"),
+        }
         for server, path in targets.values():
             load(server, path, min(seconds, 1.0), connections)  # warm up every worker
+        names = list(targets)
         for round_ in range(rounds):
-            order = ["page", "bare"] if round_ % 2 == 0 else ["bare", "page"]
+            order = names[round_ % 3 :] + names[: round_ % 3]
             for name in order:
                 loads[name].append(load(*targets[name], seconds, connections))
     return loads
@@ -65,7 +73,7 @@ def main() -> list[Figure]:
         f"a new connection per request, {rounds} rounds of {seconds:g} s alternating."
     )
     rows = []
-    for name in ("page", "bare"):
+    for name in ("page", "uncached", "bare"):
         for i, run in enumerate(loads[name]):
             rows.append(
                 [
@@ -81,10 +89,12 @@ def main() -> list[Figure]:
     table(["run", "requests", "errors", "req/s", "server CPU ms/req", "client CPU", "bytes"], rows)
     page_rps = statistics.median(run.rps for run in loads["page"])
     bare_rps = statistics.median(run.rps for run in loads["bare"])
+    uncached_rps = statistics.median(run.rps for run in loads["uncached"])
     page_cpu = statistics.median(run.cpu_per_request for run in loads["page"])
     bare_cpu = statistics.median(run.cpu_per_request for run in loads["bare"])
     measures = [
         ("gunicorn req/s (median of rounds)", page_rps, bare_rps, 0),
+        ("gunicorn req/s, page cache off", uncached_rps, bare_rps, 0),
         ("gunicorn server CPU ms/req (median)", page_cpu * 1000, bare_cpu * 1000, 2),
         ("test client req/s (median of batches)", page_ips, bare_ips, 0),
     ]
@@ -97,6 +107,7 @@ def main() -> list[Figure]:
         print(f"WARNING: {errors} requests failed")
     return [
         Figure("page view req/s ÷ bare route (gunicorn)", page_rps / bare_rps, "", 0.5, True),
+        Figure("page view req/s ÷ bare route, cache off (gunicorn)", uncached_rps / bare_rps, ""),
         Figure("page view req/s ÷ bare route (test client)", page_ips / bare_ips, ""),
         Figure("page view server CPU ÷ bare route", page_cpu / bare_cpu),
     ]

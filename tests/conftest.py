@@ -39,6 +39,7 @@ def base_config(tmp_path, database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DEMO": False,
+        "PAGE_CACHE_SECONDS": 0,  # tests of the cache turn it on
     }
 
 

@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import cli, errors, templating
     from .history.views import bp as history_bp
+    from .pages import cache as page_cache
     from .pages.views import bp as pages_bp
     from .people.views import bp as people_bp
 
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(history_bp)
     app.register_blueprint(people_bp)
     errors.register(app)
+    page_cache.register(app)
     templating.register(app)
     cli.register(app)
     return app

@@ -18,6 +18,8 @@ class Defaults:
     RENDER_WORKERS = 2
     HISTORY_PAGE_SIZE = 50
     DEMO = True
+    #: How long an anonymous page view may be served from memory (0 turns the cache off).
+    PAGE_CACHE_SECONDS = 5.0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # An editor may stay open for hours: a form must not expire while someone writes.
@@ -31,6 +33,7 @@ _TYPED = {
     "MAX_PAGE_BYTES": int,
     "HISTORY_PAGE_SIZE": int,
     "RENDER_TIMEOUT": float,
+    "PAGE_CACHE_SECONDS": float,
     "RENDER_WORKERS": int,
     "DEMO": lambda v: v.lower() not in ("0", "false", "no", "off", ""),
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes", "on"),
