@@ -104,7 +104,7 @@ def temp_wiki(prefix: str = "bottega-bench-") -> Iterator[Wiki]:
         with app.app_context():
             logging.disable(logging.INFO)  # the migrations' progress lines
             try:
-                upgrade()
+                upgrade(revision="heads")
             finally:
                 logging.disable(logging.NOTSET)
             db.session.add(

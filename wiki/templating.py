@@ -40,5 +40,14 @@ def size_change(delta: int) -> Markup:
 
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
-    app.jinja_env.globals.update(page_url=page_url, reltime=reltime, size_change=size_change)
+    from .history.rows import kind_badge, revision_row, user_link
+
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        reltime=reltime,
+        size_change=size_change,
+        user_link_html=user_link,
+        kind_badge_html=kind_badge,
+        revision_row=revision_row,
+    )
     app.jinja_env.filters["datetime"] = lambda moment: format_datetime(moment, "medium")
