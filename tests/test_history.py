@@ -112,3 +112,14 @@ def test_missing_revision_is_404(client):
 
 def test_history_of_missing_page_is_404(client):
     assert client.get("/history/Nowhere").status_code == 404
+
+
+def test_only_current_texts_keep_their_rendered_html(client, make_page):
+    from wiki.models import RenderedText
+
+    page = make_page("Cache", "one", "two", "three")
+    kept = {row.sha1 for row in db.session.scalars(db.select(RenderedText))}
+    assert kept == {page.latest.sha1}
+    first = revision_ids(page)[0]
+    assert "one" in client.get(f"/revision/{first}").get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RenderedText)) == 1

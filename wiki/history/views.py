@@ -93,7 +93,8 @@ def revision(revision_id: int):
     if old is None:
         abort(404, description=_("There is no revision with that number."))
     try:
-        html, headings = rendered_html(old.sha1, lambda: old.text)
+        current = old.id == old.page.latest_revision_id
+        html, headings = rendered_html(old.sha1, lambda: old.text, keep=current)
         html = pages.with_red_links(html)
     except RenderTimeout as error:
         html, headings = None, []

@@ -6,12 +6,13 @@ import re
 import zlib
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import events
 from ..core.render import RENDERER_VERSION, Heading, Rendered
 from ..extensions import db
-from ..models import RenderedText, TextBlob
+from ..models import Page, RenderedText, Revision, TextBlob
 from ..renderer import render_bounded
 
 # Control characters other than tab, LF and CR, and lone surrogates, which UTF-8 can't hold.
@@ -63,11 +64,13 @@ def cache_rendered(sha1: str, rendered: Rendered) -> RenderedText:
     return row
 
 
-def rendered_html(sha1: str, text_loader) -> tuple[str, list[Heading]]:
-    """Return the cached HTML and headings of a text, rendering and caching on a miss."""
+def rendered_html(sha1: str, text_loader, keep: bool = True) -> tuple[str, list[Heading]]:
+    """Return the cached HTML and headings of a text, rendering on a miss (cached if keep)."""
     row = db.session.get(RenderedText, (sha1, RENDERER_VERSION))
     if row is None:
         rendered = render(text_loader())
+        if not keep:
+            return rendered.html, list(rendered.headings)
         try:
             row = cache_rendered(sha1, rendered)
             db.session.commit()
@@ -76,3 +79,23 @@ def rendered_html(sha1: str, text_loader) -> tuple[str, list[Heading]]:
             db.session.rollback()
         return rendered.html, list(rendered.headings)
     return row.html, [Heading(*h) for h in json.loads(row.headings)]
+
+
+@events.page_saved.connect
+def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extra) -> None:
+    """Drop the cached HTML of the text a save replaced, unless a page still shows it.
+
+    Only current texts keep their HTML: an old revision is rendered when someone opens it.
+    Caching every revision would store ~1.4x the text size again for each small edit.
+    """
+    if previous is None:
+        return
+    still_shown = (
+        select(Revision.id)
+        .join(Page, Page.latest_revision_id == Revision.id)
+        .where(Revision.sha1 == previous.sha1)
+        .exists()
+    )
+    db.session.execute(
+        delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
+    )
