@@ -21,7 +21,7 @@ $(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
 	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	@if [ "$${WIKI_DEMO:-1}" != "0" ]; then $(FLASK) load-demo --if-empty; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -40,7 +40,7 @@ format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format .
 
 migrate: $(VENV)/.run-installed
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

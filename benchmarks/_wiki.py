@@ -46,6 +46,8 @@ def config(folder: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
         "INSTANCE_PATH": str(folder / "instance"),
         "DEMO": False,
+        # A benchmark is one client making many requests: rate limits would answer 429.
+        "RATELIMIT_ENABLED": False,
         # Benchmarks measure the work of a page view; bench_pageview turns the cache on.
         "PAGE_CACHE_SECONDS": float(os.environ.get("WIKI_PAGE_CACHE_SECONDS", "0")),
     }

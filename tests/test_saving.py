@@ -250,3 +250,16 @@ def test_rollback_refuses_when_page_changed_since(client, make_user, auth, make_
     make_page("Plan", "c")
     auth.login("mod")
     assert client.post("/rollback/Plan", data={"latest": str(seen)}).status_code == 409
+
+
+def test_rollback_is_logged(client, make_user, auth, make_page):
+    from wiki.modlog import LogEntry
+
+    make_page("Plan", "good text", author=make_user("good"))
+    page = make_page("Plan", "spam", author=make_user("vandal"))
+    make_user("mod", role=Role.MODERATOR)
+    auth.login("mod")
+    client.post("/rollback/Plan", data={"latest": str(page.latest_revision_id)})
+    entry = db.session.scalar(db.select(LogEntry))
+    assert (entry.action, entry.actor.username, entry.target) == ("rollback", "mod", "Plan")
+    assert "vandal" in entry.reason

@@ -8,6 +8,7 @@ from . import renderer
 from .config import load_config
 from .database import tune_engine
 from .extensions import babel, csrf, db, login_manager, migrate
+from .search.engines import include_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,10 +23,12 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 4 * app.config["MAX_PAGE_BYTES"] + 65536)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = 4 * app.config["MAX_PAGE_BYTES"] + 65536
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # The full-text index differs per engine, so it is not in the metadata `db check` compares.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_name=include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app)
@@ -33,17 +36,32 @@ def create_app(config: dict | None = None) -> Flask:
         tune_engine(db.engine)
     renderer.configure(workers=app.config["RENDER_WORKERS"])
 
-    from . import cli, errors, templating
+    from . import cli, errors, modlog, templating  # noqa: F401 (modlog: its table)
     from .history.views import bp as history_bp
+    from .organise import facts as _organise_facts  # noqa: F401 (redirects, categories on save)
+    from .organise.views import bp as organise_bp
     from .pages import cache as page_cache
     from .pages.views import bp as pages_bp
     from .people.views import bp as people_bp
+    from .search import index as _search_index  # noqa: F401 (indexes pages and talk on save)
+    from .search.views import bp as search_bp
+    from .talk import models as _talk_models  # noqa: F401 (the talk tables)
+    from .talk.views import bp as talk_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(talk_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(organise_bp)
     errors.register(app)
     page_cache.register(app)
     templating.register(app)
     cli.register(app)
+    from . import community
+
+    community.init_app(app)
+    from . import safety
+
+    safety.init_app(app)  # last: its rate limits wrap the views registered above
     return app

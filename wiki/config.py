@@ -26,6 +26,41 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Trust and safety (wiki/safety). Site policy defaults; admins change them at /admin.
+    READ_POLICY = "everyone"  # everyone | users
+    EDIT_POLICY = "users"  # everyone (anonymous too) | users | approved
+    REGISTER_POLICY = "open"  # open | invite | closed
+    LOG_POLICY = "everyone"  # who reads /log: everyone | users | moderators
+    # Rate limits per person (account, else address) and per address; WIKI_RATE_LIMIT_LOGIN
+    # etc. override one. Counts are shared through Redis when WIKI_REDIS_URL is set. Previews
+    # count too; talk pages also keep their own COMMENT_RATE_PER_MINUTE, which keeps the text.
+    RATE_LIMITS: dict = {
+        "login": "10/minute;50/hour",
+        "register": "10/hour;50/day",
+        "edit": "30/minute;500/hour",
+        "comment": "20/minute;200/hour",
+        "search": "60/minute",
+        "api": "120/minute",
+    }
+    RATE_LIMITS_PER_IP: dict = {
+        "login": "30/minute;300/hour",
+        "register": "20/hour;100/day",
+        "edit": "120/minute",
+        "comment": "60/minute",
+        "search": "300/minute",
+        "api": "600/minute",
+    }
+    RATELIMIT_ENABLED = None  # None: on, except in tests (TESTING)
+    REDIS_URL = ""
+    # Failed logins: free tries, then waits doubling from LOGIN_DELAY_SECONDS, then lockout.
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_SECONDS = 2.0
+    LOGIN_MAX_DELAY_SECONDS = 60.0
+    LOGIN_LOCKOUT_FAILURES = 10
+    LOGIN_IP_LOCKOUT_FAILURES = 50
+    LOGIN_LOCKOUT_MINUTES = 15
+    SESSION_MAX_AGE_DAYS = 30
+    PROXY_FIX = 0  # how many proxies in front set X-Forwarded-For/-Proto/-Host
 
 
 # Environment variables read as numbers or booleans rather than strings.
@@ -37,6 +72,15 @@ _TYPED = {
     "RENDER_WORKERS": int,
     "DEMO": lambda v: v.lower() not in ("0", "false", "no", "off", ""),
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "RATELIMIT_ENABLED": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "LOGIN_FREE_FAILURES": int,
+    "LOGIN_DELAY_SECONDS": float,
+    "LOGIN_MAX_DELAY_SECONDS": float,
+    "LOGIN_LOCKOUT_FAILURES": int,
+    "LOGIN_IP_LOCKOUT_FAILURES": int,
+    "LOGIN_LOCKOUT_MINUTES": float,
+    "SESSION_MAX_AGE_DAYS": int,
+    "PROXY_FIX": int,
 }
 
 

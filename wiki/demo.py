@@ -126,6 +126,31 @@ On its discussion page. See the [[Spring Campaign 2026]] for an example of a liv
 """
 )
 
+CAMPAIGNS = """\
+Every campaign we run together, past and planned. To start a new one, create a page and
+choose the **Campaign brief** template; it puts the page in this category.
+"""
+
+BRIEF = """\
+**Goal:** what should change, for whom, by when?
+
+## Message
+
+One sentence our customers would repeat.
+
+## Channels
+
+| Channel | Owner | Budget |
+|---------|-------|-------:|
+| | | |
+
+## Timeline
+
+- Month: step
+
+[[Category:Campaigns]]
+"""
+
 # (title, [(author, summary, minor, text), ...]) in the order they are saved.
 PAGES = [
     ("Home", [("Maria", "Welcome page", False, HOME)]),
@@ -135,8 +160,11 @@ PAGES = [
             ("Maria", "First draft of the campaign brief", False, CAMPAIGN_V1),
             ("Luca", "Webinar in two languages; budget for interpreters", False, CAMPAIGN_V2),
             ("Sam", "Sharper message; stories we want", False, CAMPAIGN_V3),
+            ("Maria", "Filed under Campaigns", True, CAMPAIGN_V3 + "\n[[Category:Campaigns]]\n"),
         ],
     ),
+    ("Category:Campaigns", [("Maria", "What the category is for", False, CAMPAIGNS)]),
+    ("Template:Campaign brief", [("Maria", "A starting point for briefs", False, BRIEF)]),
     (
         "Bottega Studio",
         [

@@ -1,6 +1,6 @@
 """Friendly error pages for every error status."""
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -22,6 +22,10 @@ def _message(error: HTTPException) -> str:
     """Return the message for a person: the specific one if given, else a general one."""
     if error.code == 413:
         return _("What you sent is too large for this wiki.")
+    if error.code == 400 and error.description == type(error).description:
+        return _("The request was damaged or incomplete. Go back, reload the page and try again.")
+    if error.code == 403 and error.description == type(error).description:
+        return _("You are not allowed to do this.")
     if error.code == 500 or error.description == type(error).description:
         return {
             404: _("There is nothing at this address."),
@@ -29,6 +33,20 @@ def _message(error: HTTPException) -> str:
             500: _("The wiki hit an unexpected problem. Nothing you saved was lost; try again."),
         }.get(error.code, _("The request could not be handled."))
     return error.description
+
+
+def _editor_with_text_kept(message: str):
+    """Return the editor showing the posted text and the message, for a refused save; else
+    None (also when the address itself is invalid, so there is no editor to show)."""
+    if request.endpoint != "pages.edit" or request.method != "POST":
+        return None
+    from .pages.views import resubmit_after_csrf_failure
+
+    try:
+        page, _status = resubmit_after_csrf_failure(message)
+    except HTTPException:
+        return None
+    return page
 
 
 def register(app: Flask) -> None:
@@ -40,10 +58,13 @@ def register(app: Flask) -> None:
             "Your session expired or the form was sent from elsewhere. Go back, reload the "
             "page and send the form again."
         )
-        if request.endpoint == "pages.edit":
-            from .pages.views import resubmit_after_csrf_failure
-
-            return resubmit_after_csrf_failure(message)
+        kept = _editor_with_text_kept(message)
+        if kept is not None:
+            return kept, 400
+        if request.path.startswith("/api/"):
+            return jsonify(
+                error={"status": 400, "title": _("Bad request"), "message": message}
+            ), 400
         return render_template(
             "error.html", code=400, title=_("Bad request"), message=message
         ), 400
@@ -52,8 +73,31 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title = TITLES.get(code, lambda: error.name)()
-        response = render_template("error.html", code=code, title=title, message=_message(error))
-        return response, code
+        headers = {}
+        if code == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        if code == 429:
+            from .safety.limits import retry_after
+
+            seconds = getattr(error, "retry_after", None) or retry_after()
+            headers["Retry-After"] = str(seconds)
+            message = _(
+                "You are doing this too often. Wait %(seconds)s seconds, then try again.",
+                seconds=seconds,
+            )
+            kept = _editor_with_text_kept(message)
+            if kept is not None:
+                return kept, 429, headers
+        else:
+            message = _message(error)
+        if request.path.startswith("/api/"):
+            body = {"error": {"status": code, "title": title, "message": message}}
+            return jsonify(body), code, headers
+        return (
+            render_template("error.html", code=code, title=title, message=message),
+            code,
+            headers,
+        )
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

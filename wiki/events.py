@@ -11,3 +11,22 @@ _signals = Namespace()
 #: A page got a new revision: page, revision, previous (Revision | None), rendered
 #: (wiki.core.render.Rendered), author (User | None).
 page_saved = _signals.signal("page-saved")
+
+#: A topic was started on a page's talk page: topic, comment (its first), author,
+#: mentioned (ids of the people the comment names with @).
+topic_created = _signals.signal("topic-created")
+
+#: A comment was posted in a topic (not its first): topic, comment, parent (the comment
+#: answered, or None for a reply to the topic), author, mentioned.
+comment_posted = _signals.signal("comment-posted")
+
+#: A comment's author changed its text: comment, author, mentioned (everyone it names now).
+comment_edited = _signals.signal("comment-edited")
+
+#: A page was renamed (inside the move's transaction): page (its new title already set),
+#: old_title (str), user. The page keeps its id, so whatever hangs on the id follows it.
+page_moved = _signals.signal("page-moved")
+
+#: A moderator deleted a page, or undeleted it (inside that transaction): page, user, reason.
+page_deleted = _signals.signal("page-deleted")
+page_undeleted = _signals.signal("page-undeleted")

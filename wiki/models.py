@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,6 +115,11 @@ class Page(db.Model):
         ForeignKey("revision.id", use_alter=True)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Deleted by a moderator: gone for readers, search and lists; history and talk kept.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The key of the page this one redirects to (its text is "#REDIRECT [[Target]]"),
+    #: kept in step with the text at every save; None for an ordinary page.
+    redirect_key: Mapped[str | None] = mapped_column(String(255), index=True)
 
     latest: Mapped["Revision | None"] = relationship(
         foreign_keys=[latest_revision_id], post_update=True, lazy="joined"
@@ -130,6 +136,8 @@ class Revision(db.Model):
     #: The revision this one was made from (None for the first).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    #: For an anonymous edit: the editor's address, masked ("203.0.113.x"), shown as author.
+    author_ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     summary: Mapped[str] = mapped_column(String(500), default="")
     minor: Mapped[bool] = mapped_column(Boolean, default=False)

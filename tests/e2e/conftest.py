@@ -13,6 +13,9 @@ from wiki import create_app
 from wiki.extensions import db
 
 CHROMIUM = Path(os.environ.get("WIKI_CHROMIUM", "/usr/bin/chromium"))
+# The live wikis serve every journey from one address, so rate limits would make journeys
+# flaky; tests/e2e/test_safety.py turns them on for the wiki it serves itself.
+os.environ.setdefault("WIKI_RATELIMIT_ENABLED", "0")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -31,8 +31,12 @@ def _cache() -> RowCache:
     return current_app.extensions.setdefault("history_rows", RowCache())
 
 
-def user_link(user: User | None) -> Markup:
-    """Return a link to a person's profile, or "anonymous"."""
+def user_link(user: User | None, address: str | None = None) -> Markup:
+    """Return a link to a person's profile, or the masked address of an anonymous edit."""
+    if user is None and address:
+        return Markup('<span class="user user-anonymous" title="{}">{}</span>').format(
+            _("An edit without an account, from this network"), address
+        )
     if user is None:
         return Markup('<span class="user user-anonymous">{}</span>').format(_("anonymous"))
     href = url_for("people.profile", name=user.username)
@@ -74,7 +78,7 @@ def revision_row(revision: Revision) -> Markup:
     row = Markup('<a class="rev-time" href="{}">{}</a> {} {} {}').format(
         url_for("history.revision", revision_id=revision.id),
         format_datetime(revision.created_at, "medium"),
-        user_link(revision.author),
+        user_link(revision.author, revision.author_ip),
         size_change(revision.size_change),
         kind_badge(revision),
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import modlog
 from ..core.diff import Diff, diff_texts
 from ..core.merge import MergeResult, merge3
 from ..core.titles import N_, Title
@@ -151,11 +152,19 @@ def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
             name=last,
         )
     previous = target.author.username if target.author else "anonymous"
+    summary = f"Reverted edits by {last} to the last revision by {previous}"
+
+    def log(page: Page, revision: Revision) -> None:
+        modlog.record(
+            "rollback", user, page=page, reason=summary, revision=revision.id, to=target.id
+        )
+
     return save_page(
         Title(page.title, page.key),
         target.text,
         author=user,
-        summary=f"Reverted edits by {last} to the last revision by {previous}",
+        summary=summary,
         base_revision_id=latest.id,
         kind=RevisionKind.ROLLBACK,
+        also=log,
     )

@@ -1,5 +1,6 @@
 """Reading and saving pages: the rules behind the page views."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -10,10 +11,10 @@ from sqlalchemy.orm import lazyload
 from .. import events
 from ..core.merge import MergeResult, merge3
 from ..core.render import Heading, Rendered, mark_missing, wikilink_keys
-from ..core.titles import N_, Title, parse_title, title_key
+from ..core.titles import N_, Title, parse_title
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Draft, Link, Page, Revision, RevisionKind, Role, User
+from ..models import Draft, Link, Page, Revision, RevisionKind, User
 from . import content
 
 
@@ -87,16 +88,29 @@ def get_page(title: Title) -> Page | None:
     return db.session.scalar(select(Page).where(Page.key == title.key))
 
 
-def can_edit(user: User | None) -> bool:
-    """Return whether this person may edit pages."""
-    return user is not None and user.is_authenticated and user.has_role(Role.EDITOR)
+def can_edit(user: User | None, page: Page | Title | None = None) -> bool:
+    """Return whether this person may edit pages (this page, if given): policy, role,
+    approval, blocks and the page's protection decide."""
+    return edit_refusal(user, page) is None
+
+
+def edit_refusal(user: User | None, page: Page | Title | None = None):
+    """Return why this person may not edit the page (a safety.permissions.Refusal), or None."""
+    from ..safety.permissions import edit_refusal as refusal
+
+    return refusal(user, page)
 
 
 def view_page(title: Title) -> PageView | None:
     """Return the current version of a page, rendered, with red links marked."""
     page = get_page(title)
-    if page is None or page.latest is None:
+    if page is None or page.latest is None or page.deleted:
         return None
+    return render_page(page)
+
+
+def render_page(page: Page) -> PageView:
+    """Return the current version of an existing page, rendered, with red links marked."""
     revision = page.latest
     html, headings = content.rendered_html(revision.sha1, lambda: revision.text)
     return PageView(page=page, revision=revision, html=with_red_links(html), headings=headings)
@@ -107,7 +121,9 @@ def with_red_links(html: str) -> str:
     keys = wikilink_keys(html)
     if not keys:
         return html
-    existing = set(db.session.scalars(select(Page.key).where(Page.key.in_(keys))))
+    existing = set(
+        db.session.scalars(select(Page.key).where(Page.key.in_(keys), Page.deleted.is_(False)))
+    )
     return mark_missing(html, keys - existing)
 
 
@@ -149,6 +165,16 @@ class _Edit:
     minor: bool
     base_revision_id: int | None
     kind: RevisionKind
+    also: Callable[[Page, Revision], None] | None = None
+    #: For an anonymous edit: the editor's masked address.
+    author_ip: str | None = None
+
+
+def _masked_ip(address: str | None) -> str:
+    """Return the masked address an anonymous edit is attributed to."""
+    from ..safety.permissions import client_address, mask_ip
+
+    return mask_ip(address if address is not None else client_address())
 
 
 @dataclass
@@ -171,10 +197,18 @@ def save_page(
     minor: bool = False,
     base_revision_id: int | None,
     kind: RevisionKind = RevisionKind.EDIT,
+    also: Callable[[Page, Revision], None] | None = None,
+    author_ip: str | None = None,
 ) -> SaveResult:
-    """Save text as the page's new revision, merging with edits made since its base."""
-    if not can_edit(author):
-        raise NotAllowed(N_("You need to log in with an editor account to edit pages."))
+    """Save text as the page's new revision, merging with edits made since its base.
+
+    `also` runs inside the save's transaction once the revision exists (e.g. to log it).
+    """
+    if author is not None and not author.is_authenticated:
+        author = None  # an anonymous visitor (the edit policy may allow it)
+    refusal = edit_refusal(author, title)
+    if refusal is not None:
+        raise NotAllowed(refusal.message, **refusal.params)
     summary = content.clean_text(summary).replace("\n", " ").strip()
     edit = _Edit(
         title=title,
@@ -184,6 +218,8 @@ def save_page(
         minor=minor,
         base_revision_id=base_revision_id,
         kind=kind,
+        also=also,
+        author_ip=_masked_ip(author_ip) if author is None else None,
     )
     for attempt in range(MAX_SAVE_ATTEMPTS):
         try:
@@ -202,6 +238,8 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
     prepared = None
     if not locked:
         page = get_page(edit.title)
+        if page is not None and page.deleted:
+            raise NotAllowed(PAGE_DELETED)
         prepared = _prepare(edit, page, page.latest if page else None)
         if prepared.rendered is None:
             return _unchanged(edit, page, prepared)
@@ -226,6 +264,8 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
         content.cache_rendered(prepared.sha1, prepared.rendered)
         _replace_links(page, prepared.rendered.links)
         _discard_draft(edit.author, edit.title)
+        if edit.also is not None:
+            edit.also(page, revision)
         events.page_saved.send(
             current_app._get_current_object(),
             page=page,
@@ -275,9 +315,51 @@ def _lock_page(title: Title, seen: Revision | None, locked: bool) -> tuple[Page,
         db.session.add(page)
         db.session.flush()
         return page, True
+    if page.deleted:
+        raise NotAllowed(PAGE_DELETED)
     if not locked and page.latest_revision_id != (seen.id if seen else None):
         raise _LostRace()
     return page, False
+
+
+PAGE_DELETED = N_(
+    "This page was deleted. A moderator can undelete it; until then it cannot be edited."
+)
+
+
+def append_revision(
+    page: Page, text: str, *, author: User | None, summary: str, kind: RevisionKind
+) -> Revision:
+    """Append text as the next revision of a page locked in the caller's write transaction.
+
+    For changes that must be one transaction with more than a save (a move and the redirect
+    it leaves): links are replaced and page_saved is sent exactly as for a save.
+    """
+    latest = db.session.get(Revision, page.latest_revision_id) if page.latest_revision_id else None
+    text = check_text(text)
+    sha1 = content.text_sha1(text)
+    prepared = _Prepared(latest, text, sha1, None, content.render(text))
+    edit = _Edit(
+        title=Title(page.title, page.key),
+        text=text,
+        author=author,
+        summary=summary[: current_app.config["MAX_SUMMARY_LENGTH"]],
+        minor=False,
+        base_revision_id=latest.id if latest else None,
+        kind=kind,
+    )
+    revision = _append_revision(page, prepared, edit, kind)
+    content.cache_rendered(sha1, prepared.rendered)
+    _replace_links(page, prepared.rendered.links)
+    events.page_saved.send(
+        current_app._get_current_object(),
+        page=page,
+        revision=revision,
+        previous=latest,
+        rendered=prepared.rendered,
+        author=author,
+    )
+    return revision
 
 
 def _merge_with_latest(
@@ -330,6 +412,7 @@ def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revi
         page_id=page.id,
         parent_id=latest.id if latest else None,
         author_id=edit.author.id if edit.author else None,
+        author_ip=edit.author_ip,
         summary=edit.summary,
         minor=edit.minor,
         kind=str(kind),
@@ -368,15 +451,6 @@ def preview(text: str) -> dict:
     """Render unsaved text as the page would show it, red links included."""
     rendered = content.render(content.clean_text(text))
     return {"html": with_red_links(rendered.html), "headings": rendered.headings}
-
-
-def titles_like(query: str, limit: int = 50) -> list[Page]:
-    """Return pages whose title contains every word of the query, alphabetically."""
-    statement = select(Page).where(Page.latest_revision_id.is_not(None))
-    for word in title_key(query).split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Page.key.like(f"%{escaped}%", escape="\\"))
-    return list(db.session.scalars(statement.order_by(Page.key).limit(limit)))
 
 
 def _discard_draft(author: User | None, title: Title) -> None:

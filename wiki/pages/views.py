@@ -19,6 +19,8 @@ from ..core.diff import diff_texts
 from ..core.titles import N_, Title, TitleError, parse_title, title_from_url
 from ..history import service as history
 from ..models import RevisionKind
+from ..organise import redirects
+from ..organise import service as organise
 from ..renderer import RenderTimeout
 from . import drafts, service
 from .content import clean_text
@@ -42,14 +44,33 @@ def home():
 
 @bp.get("/wiki/<path:title>")
 def view(title: str):
-    """Show the current version of a page, or offer to create it."""
+    """Show the current version of a page (or the page it redirects to), or offer to create it."""
     parsed = title_or_400(title)
-    shown = service.view_page(parsed)
-    if shown is None:
-        return render_template("pages/missing.html", title=parsed), 404
-    if title != shown.page.title.replace(" ", "_"):
-        return redirect(url_for("pages.view", title=shown.page.title.replace(" ", "_")))
-    return render_template("pages/view.html", view=shown, title=parsed)
+    page = service.get_page(parsed)
+    if page is None or page.latest is None or page.deleted:
+        return missing(parsed, page)
+    url_title = page.title.replace(" ", "_")
+    if title != url_title:
+        args = {name: value for name, value in request.args.items() if name != "title"}
+        return redirect(url_for("pages.view", title=url_title, **args))
+    hop = redirects.follow(page)
+    if hop is not None and hop.target is not None and request.args.get("redirect") != "no":
+        target = hop.target.title.replace(" ", "_")
+        return redirect(url_for("pages.view", title=target, redirectedfrom=url_title))
+    return render_template(
+        "pages/view.html",
+        view=service.render_page(page),
+        title=parsed,
+        hop=hop,
+        redirected_from=redirects.redirected_from(page, request.args.get("redirectedfrom")),
+    )
+
+
+def missing(title: Title, page):
+    """Answer 404: offer to create the page, or say it was deleted, by whom and why."""
+    deleted = page is not None and page.deleted
+    entry = organise.last_deletion(page) if deleted else None
+    return render_template("pages/missing.html", title=title, deleted=deleted, entry=entry), 404
 
 
 @bp.route("/edit/<path:title>", methods=["GET", "POST"])
@@ -59,18 +80,29 @@ def edit(title: str):
     page = service.get_page(parsed)
     if request.method == "POST":
         return _submit(parsed, page)
-    if not service.can_edit(current_user):
-        flash(_("Please log in to edit pages."), "info")
-        return redirect(url_for("people.login", next=request.full_path))
+    if page is not None and page.deleted:
+        return missing(parsed, page)
+    refusal = service.edit_refusal(current_user, page or parsed)
+    if refusal is not None:
+        return refuse_edit(refusal)
     latest = page.latest if page else None
-    form = EditForm(latest.text if latest else "", "", False, str(latest.id) if latest else "")
-    draft = drafts.get_draft(current_user, parsed)
+    text = latest.text if latest else organise.template_text(request.args.get("template")) or ""
+    form = EditForm(text, "", False, str(latest.id) if latest else "")
+    draft = drafts.get_draft(current_user, parsed) if current_user.is_authenticated else None
     if draft is not None and request.args.get("draft") == "1":
         form = EditForm(draft.text, draft.summary, False, str(draft.base_revision_id or ""))
         flash(_("Your draft is restored. Saving merges it with any edits made since."), "info")
         return show_editor(parsed, page, form)
     changes = _draft_changes(draft, latest)
     return show_editor(parsed, page, form, draft=draft, draft_changes=changes)
+
+
+def refuse_edit(refusal):
+    """Send a visitor to log in, or tell a person why they may not edit (blocked: until when)."""
+    if refusal.needs_login:
+        flash(_(refusal.message, **refusal.params), "info")
+        return redirect(url_for("people.login", next=request.full_path))
+    abort(403, description=_(refusal.message, **refusal.params))
 
 
 def _draft_changes(draft, latest):
@@ -85,11 +117,14 @@ def _submit(title: Title, page):
     """Handle the editor's Save, Preview, Show changes and Apply choices buttons."""
     form = EditForm.from_request()
     action = request.form.get("action", "save")
-    if not service.can_edit(current_user):
-        message = _(
-            "You are not logged in (your session may have expired). Your text is kept "
-            "below: log in in another tab, then save again."
-        )
+    refusal = service.edit_refusal(current_user, page or title)
+    if refusal is not None:
+        message = _(refusal.message, **refusal.params)
+        if refusal.needs_login:
+            message = _(
+                "You are not logged in (your session may have expired). Your text is kept "
+                "below: log in in another tab, then save again."
+            )
         return show_editor(title, page, form, error=message), 403
     try:
         if action == "preview":
@@ -119,6 +154,7 @@ def _save(title: Title, form: "EditForm"):
         minor=form.minor,
         base_revision_id=service.parse_base_revision(form.base_revision),
         kind=RevisionKind.UNDO if form.kind == "undo" else RevisionKind.EDIT,
+        author_ip=request.remote_addr,
     )
     if result.revision is None:
         flash(_("Nothing changed, so no new revision was saved."), "info")
@@ -158,7 +194,8 @@ def show_conflict(title: Title, form: "EditForm", conflict):
     """Show the conflict: each passage both sides changed, and the editor with the text kept."""
     if conflict.merge is None:
         return show_editor(title, service.get_page(title), form, error=_(str(conflict)))
-    drafts.save_draft(current_user, title, form.text, form.summary, conflict.base_revision_id)
+    if current_user.is_authenticated:
+        drafts.save_draft(current_user, title, form.text, form.summary, conflict.base_revision_id)
     theirs = conflict.latest
     merged = conflict.merge.resolve(["mine"] * len(conflict.merge.conflicts))
     keep = EditForm(merged, form.summary, form.minor, str(theirs.id), form.kind)
@@ -247,7 +284,7 @@ def show_editor(title: Title, page, form: EditForm, **extra):
 def save_draft(title: str):
     """Autosave the editor's text as the person's draft (called by the editor's script)."""
     parsed = title_or_400(title)
-    if not service.can_edit(current_user):
+    if not current_user.is_authenticated or not service.can_edit(current_user, parsed):
         return jsonify(error=_("Log in to keep drafts.")), 403
     form = EditForm.from_request()
     try:
@@ -266,21 +303,6 @@ def discard_draft(title: str):
         drafts.discard_draft(current_user, parsed)
         flash(_("The draft was discarded."), "info")
     return redirect(url_for("pages.edit", title=title))
-
-
-@bp.get("/search")
-def search():
-    """Go to the page with exactly this title, or list pages whose titles contain the words."""
-    query = request.args.get("q", "").strip()[:200]
-    if not query:
-        return render_template("pages/search.html", query="", results=[])
-    try:
-        exact = service.get_page(parse_title(query))
-    except TitleError:
-        exact = None
-    if exact is not None and exact.latest is not None:
-        return redirect(url_for("pages.view", title=exact.title.replace(" ", "_")))
-    return render_template("pages/search.html", query=query, results=service.titles_like(query))
 
 
 def resubmit_after_csrf_failure(message: str):

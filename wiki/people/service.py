@@ -2,17 +2,20 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Revision, Role, User
+from ..models import Role, User
+from ..safety import sessions
+from ..safety.accounts import find_link, use_link
+from ..safety.errors import SafetyError
+from ..safety.passwords import contains_username, is_common
+from ..safety.policy import current_policy
 
 MIN_PASSWORD_LENGTH = 10
 #: Stored instead of a hash for accounts nobody can log in to (the demo authors).
@@ -26,10 +29,20 @@ _DUMMY_HASH = generate_password_hash("not a real password")
 class AccountError(ValueError):
     """A refused account action; the message says why, for a person."""
 
-    def __init__(self, message: str, field: str = "", **params: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str = "",
+        *,
+        status: int = 400,
+        retry_after: int | None = None,
+        **params: object,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.status = status
+        self.retry_after = retry_after
         self.params = params
 
 
@@ -62,21 +75,35 @@ def check_password(password: str, confirm: str, username: str) -> None:
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(N_("The password is too long."), "password")
-    if user_key(password) == user_key(username):
+    if contains_username(user_key(password), user_key(username)):
         raise AccountError(N_("The password cannot be your username."), "password")
+    if is_common(password):
+        raise AccountError(
+            N_(
+                "This password is on a list of common passwords that attackers try first. "
+                "Choose another: a few unrelated words make a strong one."
+            ),
+            "password",
+        )
     if password != confirm:
         raise AccountError(N_("The two passwords do not match."), "confirm")
 
 
-def register(username: str, password: str, confirm: str) -> User:
-    """Create an account; the first account of a new wiki is an administrator."""
+def register(username: str, password: str, confirm: str, invite: str = "") -> User:
+    """Create an account; the first account of a new wiki is an administrator.
+
+    The site policy may ask for an invitation (a one-time token) or close registration.
+    """
+    refusal = registration_refusal(invite)
+    if refusal is not None:
+        raise AccountError(refusal, status=403)
+    policy = current_policy().register
     username = check_username(username)
     check_password(password, confirm, username)
     password_hash = generate_password_hash(password)
     try:
         with write_transaction() as session:
-            people = select(func.count(User.id)).where(User.password_hash != UNUSABLE_PASSWORD)
-            first = session.scalar(people) == 0
+            first = first_account()
             user = User(
                 username=username,
                 key=user_key(username),
@@ -84,8 +111,60 @@ def register(username: str, password: str, confirm: str) -> User:
                 role=Role.ADMIN if first else Role.EDITOR,
             )
             session.add(user)
+            if policy == "invite" and not first:
+                session.flush()
+                use_link("invite", invite, session, used_by=user)
     except IntegrityError as error:
         raise AccountError(N_("This username is already taken."), "username") from error
+    except SafetyError as error:
+        raise AccountError(error.message, status=error.status) from error
+    return user
+
+
+CLOSED = N_("Registration is closed on this wiki.")
+INVITE_ONLY = N_(
+    "You need an invitation link from an administrator to create an account on this wiki. "
+    "Ask for a new one if yours was used or has expired."
+)
+
+
+def registration_refusal(invite: str) -> str | None:
+    """Return why nobody (or nobody without a valid invitation) may register now, or None."""
+    policy = current_policy().register
+    if policy == "open" or first_account():
+        return None
+    if policy == "invite":
+        try:
+            find_link("invite", invite)
+        except SafetyError:
+            return INVITE_ONLY
+        return None
+    return CLOSED
+
+
+def first_account() -> bool:
+    """Return whether nobody has an account yet (the first one is always welcome)."""
+    people = select(func.count(User.id)).where(User.password_hash != UNUSABLE_PASSWORD)
+    return db.session.scalar(people) == 0
+
+
+def log_in(username: str, password: str, address: str) -> User:
+    """Return the account if the password is right, counting failures against guessing.
+
+    Refusals never tell whether the account exists: throttling counts names without an
+    account the same way.
+    """
+    key = user_key(username.strip()[:64])
+    throttled = sessions.check_login(key, address)
+    if throttled is not None:
+        raise AccountError(
+            throttled.message, status=429, retry_after=throttled.retry_after, **throttled.params
+        )
+    user = authenticate(username, password)
+    if user is None:
+        sessions.record_failure(key, address)
+        raise AccountError(N_("The username or password is not right."), status=401)
+    sessions.record_success(key)
     return user
 
 
@@ -112,7 +191,7 @@ def create_admin(username: str, password: str) -> User:
 
 def find_user(username: str) -> User | None:
     """Return the account with this username, or None."""
-    if len(username) > 64:
+    if len(username) > 64 or "\x00" in username:  # PostgreSQL cannot even compare a NUL
         return None
     return db.session.scalar(select(User).where(User.key == user_key(username.strip())))
 
@@ -124,25 +203,3 @@ def authenticate(username: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
-
-
-@dataclass
-class Profile:
-    """What a person's profile page shows."""
-
-    user: User
-    edit_count: int
-    recent: list[Revision]
-
-
-def profile(user: User, limit: int = 50) -> Profile:
-    """Return a person's profile: counts and their latest edits."""
-    count = db.session.scalar(select(func.count(Revision.id)).where(Revision.author_id == user.id))
-    recent = db.session.scalars(
-        select(Revision)
-        .where(Revision.author_id == user.id)
-        .options(joinedload(Revision.page))
-        .order_by(Revision.id.desc())
-        .limit(limit)
-    )
-    return Profile(user=user, edit_count=count or 0, recent=list(recent))

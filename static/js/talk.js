@@ -1,0 +1,132 @@
+/* Talk pages, progressively enhanced: without this file every form still works.
+ *
+ * - "Reply" on a comment opens a form under it that posts with fetch and inserts the new
+ *   comment without reloading; a refusal is shown in the form and the text is kept.
+ * - Forms with data-confirm ask before they are sent (deleting a comment).
+ * No inline scripts, styles or handlers: the page can run under a strict CSP.
+ */
+(function () {
+  "use strict";
+
+  var MAX_LEVEL = 6;
+  var template = document.getElementById("reply-template");
+  var counter = 0;
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function itemOf(element) {
+    return element.closest("li.comment-item");
+  }
+
+  function openForm(link) {
+    var item = itemOf(link);
+    var article = item.querySelector("article.comment");
+    var existing = item.querySelector(":scope > .inline-reply-form");
+    if (existing) {
+      existing.querySelector("textarea").focus();
+      return;
+    }
+    var form = template.content.firstElementChild.cloneNode(true);
+    var id = "inline-reply-" + ++counter;
+    form.querySelector("label").setAttribute("for", id);
+    form.querySelector("textarea").id = id;
+    form.querySelector('input[name="parent"]').value = link.getAttribute("data-comment-id");
+    article.insertAdjacentElement("afterend", form);
+    form.querySelector("textarea").focus();
+  }
+
+  function showError(form, text) {
+    var box = form.querySelector(".inline-reply-error");
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function insertComment(form, html) {
+    var item = itemOf(form);
+    var level = parseInt(item.getAttribute("data-level"), 10) || 1;
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    var added = holder.content.firstElementChild;
+    if (level < MAX_LEVEL) {
+      var replies = item.querySelector(":scope > ol.replies");
+      if (!replies) {
+        replies = document.createElement("ol");
+        replies.className = "replies";
+        item.appendChild(replies);
+      }
+      replies.appendChild(added);
+    } else {
+      // At the deepest level replies follow the comment they answer, which they name.
+      item.insertAdjacentElement("afterend", added);
+    }
+    form.remove();
+    var article = added.querySelector("article.comment");
+    if (article) {
+      window.location.hash = article.id;
+    }
+  }
+
+  function send(form, action) {
+    var data = new FormData(form);
+    data.set("csrf_token", csrfToken());
+    data.set("action", action);
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (button) { button.disabled = true; });
+    form.querySelector(".inline-reply-error").hidden = true;
+    var failed = template.getAttribute("data-error");
+    // form.action would be the "action" buttons, not the attribute.
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "text/html+fragment" }
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        var type = response.headers.get("Content-Type") || "";
+        if (action === "preview" && response.ok) {
+          var preview = form.querySelector(".inline-reply-preview");
+          preview.innerHTML = text;
+          preview.hidden = false;
+        } else if (response.ok) {
+          insertComment(form, text);
+        } else {
+          showError(form, type.indexOf("text/plain") === 0 ? text : failed);
+        }
+      });
+    }).catch(function () {
+      showError(form, failed);
+    }).finally(function () {
+      buttons.forEach(function (button) { button.disabled = false; });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.comment-reply-link");
+    if (link && template) {
+      event.preventDefault();
+      openForm(link);
+      return;
+    }
+    var cancel = event.target.closest(".inline-reply-cancel");
+    if (cancel) {
+      cancel.closest("form").remove();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches(".inline-reply-form")) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      send(form, submitter && submitter.value === "preview" ? "preview" : "save");
+      return;
+    }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+})();

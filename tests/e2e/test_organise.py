@@ -1,0 +1,69 @@
+"""Finding and reorganising in Chromium: search, follow a result, rename, follow an old link."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import register, unique
+
+
+def create(page, title: str, text: str) -> None:
+    """Create a page through the editor and wait until it is shown (its scripts loaded)."""
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill(text)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/wiki/"))
+    page.wait_for_load_state("load")
+
+
+def test_search_follow_a_result_rename_and_follow_an_old_link(page):
+    register(page, unique("organiser"))
+    word = unique("zest")  # a word no other test writes
+    old = unique("Launch_notes_")
+    hub = unique("Hub_")
+    create(page, old, f"# Notes\n\nThe {word} of our spring launch.\n")
+    create(page, hub, f"Read the [[{old.replace('_', ' ')}]] first.\n")
+
+    # Suggestions while typing (the datalist is filled by search.js), then a full search.
+    box = page.locator("#search-q")
+    box.fill(old.replace("_", " ")[:-3])
+    expect(page.locator("#search-suggestions option")).to_have_count(1)
+    box.fill(word)
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q="))
+    result = page.locator(".search-result")
+    expect(result).to_have_count(1)
+    expect(result.locator("mark")).to_have_text(word)
+    result.get_by_role("link").click()
+    expect(page.locator(".prose")).to_contain_text("spring launch")
+
+    # Rename the page from its Move tab.
+    new = unique("Spring launch ")
+    page.get_by_role("link", name="Move").click()
+    page.get_by_label("New title").fill(new)
+    page.get_by_label("Reason").fill("clearer name")
+    page.get_by_role("button", name="Move page").click()
+    expect(page.locator("h1.page-title")).to_have_text(new)
+    expect(page.get_by_text("was moved to")).to_be_visible()
+
+    # The old link on the hub page still leads to the page, saying where it came from.
+    page.goto(f"/wiki/{hub}")
+    page.get_by_role("link", name=old.replace("_", " ")).click()
+    expect(page.locator("h1.page-title")).to_have_text(new)
+    expect(page.locator(".redirected-from")).to_contain_text(old.replace("_", " "))
+    expect(page.locator(".prose")).to_contain_text("spring launch")
+
+    page.get_by_role("link", name="History").click()
+    expect(page.locator(".history-row").first).to_contain_text("clearer name")
+
+
+def test_search_form_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/search")
+        page.get_by_label("Search for").fill("nothing-like-this-exists")
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_text("No page matches")).to_be_visible()
+    finally:
+        context.close()

@@ -1,0 +1,222 @@
+"""Trust and safety in Chromium: a blocked user, a protected page, a rate-limited login, a
+hidden comment.
+
+This module serves its own wikis (it overrides live_server), so that it can make accounts
+with roles directly and turn rate limits on for one of them.
+"""
+
+import re
+import threading
+from contextlib import contextmanager
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from wiki import create_app
+from wiki.extensions import db
+from wiki.models import Role, User
+from wiki.people.service import user_key
+
+from .conftest import unique
+
+PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def serve(folder, **config):
+    """Serve a fresh wiki on a free port; yield its base URL and the app."""
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e safety secret",
+            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
+            "INSTANCE_PATH": str(folder),
+            "DEMO": False,
+            **config,
+        }
+    )
+    with app.app_context():
+        upgrade(revision="heads")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def safety_server(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("safety-live"), RATELIMIT_ENABLED=False) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def live_server(safety_server):
+    """Point the browser fixtures at this module's wiki."""
+    return safety_server[0]
+
+
+def make_account(app, role: Role = Role.EDITOR) -> str:
+    """Create an account with a role; return its name."""
+    name = unique(role.name.lower())
+    with app.app_context():
+        db.session.add(
+            User(
+                username=name,
+                key=user_key(name),
+                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+                role=role,
+            )
+        )
+        db.session.commit()
+    return name
+
+
+def log_in(page, name: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def create_page(page, title: str, text: str) -> None:
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill(text)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".prose")).to_contain_text(text.lstrip("# ").split("\n")[0])
+
+
+def test_a_blocked_user_sees_why_and_until_when(safety_server, new_page):
+    app = safety_server[1]
+    admin_name, bob_name = make_account(app, Role.ADMIN), make_account(app)
+    admin, bob = new_page(), new_page()
+    title = unique("Pricing_")
+    log_in(admin, admin_name)
+    create_page(admin, title, "# Pricing\n\nOur plans.")
+
+    # The administrator finds Bob and blocks him for a week, saying why.
+    admin.get_by_role("link", name="Admin", exact=True).click()
+    admin.get_by_label("Name contains").fill(bob_name)
+    admin.get_by_role("button", name="Search").click()
+    admin.get_by_role("link", name=bob_name).click()
+    admin.get_by_label("Reason (the person sees it)").fill("Repeated link spam")
+    admin.get_by_label("Duration").select_option("1w")
+    admin.get_by_role("button", name="Block").click()
+    expect(admin.get_by_text("The account is blocked.")).to_be_visible()
+
+    # Bob can read, but editing tells him why and until when.
+    log_in(bob, bob_name)
+    bob.goto(f"/wiki/{title}")
+    expect(bob.locator(".prose")).to_contain_text("Our plans.")
+    banner = bob.locator(".flash-blocked")
+    expect(banner).to_contain_text("Repeated link spam")
+    bob.goto(f"/edit/{title}")
+    message = bob.locator(".error-message")
+    expect(message).to_contain_text("Your account is blocked until")
+    expect(message).to_contain_text("Repeated link spam")
+    expect(message).to_contain_text(re.compile(r"\d{4}"))  # the date it ends
+    expect(bob.get_by_label("Content")).to_have_count(0)
+
+    # The block is in the moderation log.
+    bob.goto("/log")
+    expect(bob.locator(".modlog-entry").first).to_contain_text("Repeated link spam")
+
+
+def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_server, new_page):
+    app = safety_server[1]
+    mod_name, ed_name = make_account(app, Role.MODERATOR), make_account(app)
+    mod, editor = new_page(), new_page()
+    title = unique("Launch_")
+    log_in(mod, mod_name)
+    create_page(mod, title, "# Launch\n\nNext week.")
+
+    mod.goto(f"/protect/{title}")
+    mod.get_by_label("Moderators only").check()
+    mod.get_by_label("For how long").select_option("1d")
+    mod.get_by_label("Reason").fill("Launch day: official text only")
+    mod.get_by_role("button", name="Protect").click()
+    expect(mod.get_by_text("Now protected:")).to_be_visible()
+
+    log_in(editor, ed_name)
+    editor.goto(f"/edit/{title}")
+    refusal = editor.locator(".error-message")
+    expect(refusal).to_contain_text("only moderators can edit it")
+    expect(refusal).to_contain_text("Launch day: official text only")
+
+    mod.goto(f"/edit/{title}")
+    mod.get_by_label("Content").fill("# Launch\n\nToday!")
+    mod.get_by_role("button", name="Save").click()
+    expect(mod.locator(".prose")).to_contain_text("Today!")
+
+
+def test_a_rate_limited_login_gets_a_friendly_page(tmp_path, browser):
+    config = {
+        "RATELIMIT_ENABLED": True,
+        "RATE_LIMIT_LOGIN": "3/minute",
+        "LOGIN_FREE_FAILURES": 100,  # this test is about the rate limit, not the throttle
+    }
+    with serve(tmp_path, **config) as (url, app):
+        name = make_account(app)
+        context = browser.new_context(base_url=url)
+        page = context.new_page()
+        try:
+            for _ in range(3):
+                page.goto("/login")
+                page.get_by_label("Username").fill(name)
+                page.get_by_label("Password").fill("not my password")
+                page.get_by_role("button", name="Log in").click()
+                expect(page.get_by_role("alert")).to_contain_text("not right")
+            page.get_by_label("Password").fill(PASSWORD)
+            with page.expect_response(lambda r: r.url.endswith("/login")) as answer:
+                page.get_by_role("button", name="Log in").click()
+            response = answer.value
+            assert response.status == 429
+            assert int(response.headers["retry-after"]) >= 1
+            expect(page.get_by_role("heading", name="Too many requests")).to_be_visible()
+            expect(page.locator(".error-message")).to_contain_text("Wait")
+            expect(page.get_by_role("link", name="Go to the main page")).to_be_visible()
+        finally:
+            context.close()
+
+
+def test_a_moderator_hides_a_comment_and_others_see_it_was_hidden(safety_server, new_page):
+    app = safety_server[1]
+    mod_name, ed_name, reader_name = (
+        make_account(app, Role.MODERATOR),
+        make_account(app),
+        make_account(app, Role.READER),
+    )
+    editor, mod, reader = new_page(), new_page(), new_page()
+    title = unique("Offers_")
+    log_in(editor, ed_name)
+    create_page(editor, title, "# Offers\n\nSpring deals.")
+    editor.goto(f"/talk/{title}")
+    editor.get_by_label("Subject").fill("Discount codes")
+    editor.get_by_label("Comment").fill("Buy cheap watches at example.com")
+    editor.get_by_role("button", name="Add topic").click()
+    expect(editor.locator(".comment-body")).to_contain_text("cheap watches")
+    thread = editor.url
+
+    log_in(mod, mod_name)
+    mod.goto(thread)
+    spam = mod.locator("article.comment").filter(has_text="cheap watches").last
+    spam.locator("summary", has_text="Moderate").click()
+    spam.get_by_label("Reason").fill("Advertising")
+    spam.get_by_role("button", name="Hide").click()
+    expect(mod.get_by_text("Hidden by a moderator: Advertising")).to_be_visible()
+
+    log_in(reader, reader_name)
+    reader.goto(thread)
+    expect(reader.get_by_text("Hidden by a moderator: Advertising")).to_be_visible()
+    expect(reader.get_by_text("cheap watches")).to_have_count(0)
+
+    reader.goto("/log?action=hide")
+    expect(reader.locator(".modlog-entry").first).to_contain_text("Advertising")

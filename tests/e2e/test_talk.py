@@ -1,0 +1,168 @@
+"""Two people discuss a page in Chromium; a moderator hides a comment.
+
+This module serves its own fresh wiki (it overrides live_server), so that it can give
+accounts their roles through the app it holds.
+"""
+
+import re
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import expect
+from sqlalchemy import update
+from werkzeug.serving import make_server
+
+from wiki import create_app
+from wiki.database import write_transaction
+from wiki.extensions import db
+from wiki.models import Role, User
+from wiki.people.service import user_key
+
+from .conftest import register, unique
+
+
+@pytest.fixture(scope="module")
+def talk_server(tmp_path_factory):
+    """Serve a fresh wiki; yield its base URL and the app, to set roles directly."""
+    folder = tmp_path_factory.mktemp("talk-live")
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e secret",
+            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
+            "INSTANCE_PATH": str(folder),
+            "DEMO": False,
+        }
+    )
+    with app.app_context():
+        upgrade(revision="heads")  # other features add their own branches
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(talk_server):
+    """Point the browser fixtures at this module's wiki."""
+    return talk_server[0]
+
+
+def set_role(app, username: str, role: Role) -> None:
+    """Give an account a role, as an administrator would."""
+    with app.app_context(), write_transaction() as session:
+        session.execute(update(User).where(User.key == user_key(username)).values(role=role))
+
+
+def comment(page, text: str):
+    """Return the comment whose own text contains text."""
+    body = page.locator(".comment-body", has_text=text)
+    return page.locator("article.comment").filter(has=body).last
+
+
+def test_two_people_discuss_a_page_and_a_moderator_hides_a_comment(talk_server, new_page):
+    app = talk_server[1]
+    anna_name, bruno_name, mod_name = unique("anna"), unique("bruno"), unique("mod")
+    anna, bruno, mod = new_page(), new_page(), new_page()
+    for tab, name in ((anna, anna_name), (bruno, bruno_name), (mod, mod_name)):
+        register(tab, name)
+        expect(tab.get_by_role("button", name="Log out")).to_be_visible()
+    set_role(app, anna_name, Role.EDITOR)
+    set_role(app, bruno_name, Role.EDITOR)
+    set_role(app, mod_name, Role.MODERATOR)
+
+    # Anna writes a page and starts a topic about it.
+    title = unique("Launch_")
+    anna.goto(f"/edit/{title}")
+    anna.get_by_label("Content").fill("# Launch\n\nWe launch in spring.")
+    anna.get_by_role("button", name="Save").click()
+    anna.get_by_role("link", name="Discussion").click()
+    expect(anna.get_by_text("No one has started a topic about this page yet.")).to_be_visible()
+    anna.get_by_label("Subject").fill("Spring or summer?")
+    anna.get_by_label("Comment").fill(f"Should we say *spring*, @{bruno_name}?")
+    anna.get_by_role("button", name="Add topic").click()
+    expect(anna.get_by_role("heading", name="Spring or summer?")).to_be_visible()
+    expect(anna.locator(".comment-body em")).to_have_text("spring")
+    expect(anna.get_by_role("link", name=f"@{bruno_name}")).to_have_attribute(
+        "href", f"/user/{bruno_name}"
+    )
+
+    # Bruno finds the topic through the tab and answers inline, without a reload.
+    bruno.goto(f"/wiki/{title}")
+    bruno.get_by_role("link", name="Discussion (1)").click()
+    bruno.get_by_role("link", name="Spring or summer?").click()
+    bruno.evaluate("window.notReloaded = true")
+    comment(bruno, "Should we say").get_by_role("link", name="Reply").click()
+    inline = bruno.locator(".inline-reply-form")
+    inline.get_by_label("Comment").fill("Summer, the ads are booked for June.")
+    inline.get_by_role("button", name="Post reply").click()
+    answer = comment(bruno, "the ads are booked")
+    expect(answer).to_be_visible()
+    expect(bruno.locator("ol.replies article.comment")).to_have_count(1)
+    expect(inline).to_have_count(0)
+    assert bruno.evaluate("window.notReloaded") is True
+
+    # Anna sees the answer and replies to it, nested one level deeper.
+    anna.reload()
+    comment(anna, "the ads are booked").get_by_role("link", name="Reply").click()
+    inline = anna.locator(".inline-reply-form")
+    inline.get_by_label("Comment").fill("Then summer it is.")
+    inline.get_by_role("button", name="Post reply").click()
+    expect(anna.locator("ol.replies ol.replies .comment-body")).to_have_text("Then summer it is.")
+
+    # Anna edits her first comment; the earlier text stays readable.
+    comment(anna, "Should we say").get_by_role("link", name="Edit").click()
+    anna.get_by_label("Comment").fill("Should we say *summer*?")
+    anna.get_by_role("button", name="Save").click()
+    first = comment(anna, "Should we say")
+    expect(first.locator("em")).to_have_text("summer")
+    first.get_by_role("link", name="edited").click()
+    expect(anna.locator(".comment-version")).to_have_count(2)
+    expect(anna.locator(".comment-version").last).to_contain_text("Should we say spring")
+
+    # A permalink scrolls to the comment and marks it as the target.
+    answer_id = answer.get_attribute("id")
+    bruno.goto(re.sub(r"#.*$", "", bruno.url) + f"#{answer_id}")
+    target = bruno.locator(":target")
+    expect(target).to_have_attribute("id", answer_id)
+    expect(target).to_be_in_viewport()
+
+    # The moderator hides Bruno's answer; everyone sees why, nobody sees the text.
+    mod.goto(bruno.url)
+    hidden = comment(mod, "the ads are booked")
+    hidden.locator("summary", has_text="Moderate").click()
+    hidden.get_by_label("Reason").fill("Internal dates")
+    hidden.get_by_role("button", name="Hide").click()
+    expect(mod.get_by_text("Hidden by a moderator: Internal dates")).to_be_visible()
+    anna.goto(bruno.url)
+    expect(anna.get_by_text("Hidden by a moderator: Internal dates")).to_be_visible()
+    expect(anna.get_by_text("the ads are booked")).to_have_count(0)
+    expect(anna.locator(".comment-body", has_text="Then summer it is.")).to_be_visible()
+
+
+def test_replying_works_without_javascript(talk_server, browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        name = unique("plain")
+        register(page, name)
+        set_role(talk_server[1], name, Role.EDITOR)
+        title = unique("Plain_")
+        page.goto(f"/edit/{title}")
+        page.get_by_label("Content").fill("Text")
+        page.get_by_role("button", name="Save").click()
+        page.goto(f"/talk/{title}")
+        page.get_by_label("Subject").fill("No script")
+        page.get_by_label("Comment").fill("Works?")
+        page.get_by_role("button", name="Add topic").click()
+        comment(page, "Works?").get_by_role("link", name="Reply").click()
+        expect(page.locator(".replying-to")).to_contain_text(f"@{name}")
+        page.get_by_label("Comment").fill("It does.")
+        page.get_by_role("button", name="Post reply").click()
+        expect(page.locator("ol.replies .comment-body")).to_have_text("It does.")
+    finally:
+        context.close()

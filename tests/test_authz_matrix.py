@@ -1,0 +1,373 @@
+"""Authorisation as a matrix: every route × every role, with the status each must get.
+
+The routes come from the app's URL map: a route (or a method of one) without an entry in
+MATRIX fails test_every_route_has_an_entry, naming it. Add the entry with the statuses the
+route must answer: that is the point of the test.
+
+Roles: anonymous, reader, blocked (an editor with a block in force), editor, moderator,
+admin. They act in that order on one shared world, so the refusals come first and an
+allowed change (a rollback, a hidden comment) does not spoil another role's request;
+requests that would remove their own target (a delete, an undelete) get one per role.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.models import Role
+from wiki.pages.service import get_page, save_page
+
+ROLES = ("anonymous", "reader", "blocked", "editor", "moderator", "admin")
+USERS = {
+    "reader": Role.READER,
+    "blocked": Role.EDITOR,
+    "editor": Role.EDITOR,
+    "moderator": Role.MODERATOR,
+    "admin": Role.ADMIN,
+}
+
+
+def everyone(status: int) -> dict[str, int]:
+    """Every role gets this status."""
+    return dict.fromkeys(ROLES, status)
+
+
+def members(anonymous: int, others: int) -> dict[str, int]:
+    """Anonymous visitors get one status, everyone logged in another."""
+    return {"anonymous": anonymous} | dict.fromkeys(ROLES[1:], others)
+
+
+def editors(anonymous: int = 302, refused: int = 403, allowed: int = 200) -> dict[str, int]:
+    """Only people who may edit (not readers, not blocked) are allowed."""
+    return {
+        "anonymous": anonymous,
+        "reader": refused,
+        "blocked": refused,
+        "editor": allowed,
+        "moderator": allowed,
+        "admin": allowed,
+    }
+
+
+def moderators(anonymous: int = 302, refused: int = 403, allowed: int = 200) -> dict[str, int]:
+    """Only moderators and administrators are allowed."""
+    return dict.fromkeys(ROLES, refused) | {
+        "anonymous": anonymous,
+        "moderator": allowed,
+        "admin": allowed,
+    }
+
+
+def admins(anonymous: int = 302, refused: int = 403, allowed: int = 200) -> dict[str, int]:
+    """Only administrators are allowed."""
+    return dict.fromkeys(ROLES, refused) | {"anonymous": anonymous, "admin": allowed}
+
+
+Value = str | Callable[[SimpleNamespace], str]
+
+
+@dataclass
+class Case:
+    """One request and the status each role must get."""
+
+    url: Value
+    expect: dict[str, int]
+    data: dict | Callable[[SimpleNamespace], dict] = field(default_factory=dict)
+
+
+def GET(url: Value, expect: dict[str, int]) -> Case:  # noqa: N802
+    return Case(url, expect)
+
+
+def POST(url: Value, expect: dict[str, int], data=None) -> Case:  # noqa: N802
+    return Case(url, expect, data or {})
+
+
+#: "endpoint METHOD" → the cases that must hold. Values that need ids are lambdas of the world.
+MATRIX: dict[str, list[Case]] = {
+    "static GET": [GET("/static/css/bottega.css", everyone(200))],
+    # Pages
+    "pages.home GET": [GET("/", everyone(302))],
+    "pages.view GET": [GET("/wiki/Plan", everyone(200)), GET("/wiki/Nothing", everyone(404))],
+    "pages.edit GET": [GET("/edit/Plan", editors())],
+    "pages.edit POST": [
+        POST("/edit/Plan", editors(anonymous=403), {"text": "x", "action": "preview"}),
+    ],
+    "pages.save_draft POST": [POST("/draft/Plan", editors(anonymous=403), {"text": "draft"})],
+    "pages.discard_draft POST": [POST("/draft/Plan/discard", everyone(302))],
+    # History
+    "history.history GET": [GET("/history/Plan", everyone(200))],
+    "history.diff GET": [GET("/diff/Plan", everyone(200))],
+    "history.revision GET": [GET(lambda w: f"/revision/{w.first_revision}", everyone(200))],
+    "history.undo GET": [
+        GET(lambda w: f"/undo/Plan?rev={w.first_edit}", editors(refused=302)),
+    ],
+    "history.restore POST": [
+        POST(lambda w: f"/restore/{w.first_revision}", editors(anonymous=403, allowed=302)),
+    ],
+    "history.rollback POST": [
+        POST(
+            lambda w: f"/rollback/{w.vandalised()}",
+            moderators(anonymous=403, allowed=302),
+            lambda w: {"latest": str(w.latest("Vandalised"))},
+        ),
+    ],
+    # People
+    "people.login GET": [GET("/login", everyone(200))],
+    "people.login POST": [
+        POST("/login", everyone(401), lambda w: {"username": w.role, "password": "wrong!!!!!"})
+    ],
+    "people.logout POST": [POST("/logout", everyone(302))],
+    "people.register GET": [GET("/register", everyone(200))],
+    "people.register POST": [
+        POST("/register", everyone(400), {"username": "x", "password": "y", "confirm": "z"})
+    ],
+    "people.profile GET": [GET("/user/author", everyone(200)), GET("/user/ghost", everyone(404))],
+    # Talk
+    "talk.topics GET": [GET("/talk/Plan", everyone(200))],
+    "talk.topics POST": [
+        POST("/talk/Plan", editors(anonymous=403, allowed=302), {"subject": "S", "body": "B"}),
+    ],
+    "talk.topic GET": [GET(lambda w: f"/talk/Plan/{w.topic}", everyone(200))],
+    "talk.reply POST": [
+        POST(
+            lambda w: f"/talk/Plan/{w.topic}/reply",
+            editors(anonymous=403, allowed=302),
+            {"body": "reply"},
+        ),
+    ],
+    "talk.comment GET": [GET(lambda w: f"/comment/{w.comment}", everyone(302))],
+    "talk.edit GET": [GET(lambda w: f"/comment/{w.comment}/edit", members(302, 403))],
+    "talk.edit POST": [
+        POST(lambda w: f"/comment/{w.comment}/edit", members(302, 403), {"body": "changed"}),
+    ],
+    "talk.versions GET": [GET(lambda w: f"/comment/{w.comment}/versions", everyone(200))],
+    "talk.comment_action POST": [
+        POST(lambda w: f"/comment/{w.comment}/delete", everyone(403)),
+        POST(
+            lambda w: f"/comment/{w.comment}/hide",
+            moderators(anonymous=403, allowed=302),
+            {"reason": "Off topic"},
+        ),
+        POST(lambda w: f"/comment/{w.comment}/unhide", moderators(anonymous=403, allowed=302)),
+    ],
+    "talk.topic_action POST": [
+        POST(lambda w: f"/topic/{w.topic}/lock", moderators(anonymous=403, allowed=302)),
+        POST(lambda w: f"/topic/{w.topic}/unlock", moderators(anonymous=403, allowed=302)),
+        POST(lambda w: f"/topic/{w.topic}/subscribe", members(403, 302)),
+    ],
+    "talk.follow_page POST": [POST("/subscribe/talk/Plan", members(403, 302))],
+    # Organising
+    "organise.links GET": [GET("/links/Plan", everyone(200))],
+    "organise.all_pages GET": [GET("/special/all", everyone(200))],
+    "organise.wanted GET": [GET("/special/wanted", everyone(200))],
+    "organise.orphaned GET": [GET("/special/orphaned", everyone(200))],
+    "organise.category GET": [GET("/category/Campaigns", everyone(302))],
+    "organise.move GET": [GET("/move/Plan", editors())],
+    "organise.move POST": [POST("/move/Plan", editors(allowed=400), {"new_title": ""})],
+    "organise.delete GET": [GET("/delete/Plan", moderators())],
+    "organise.delete POST": [
+        POST(lambda w: f"/delete/{w.doomed()}", moderators(allowed=302), {"reason": "x"}),
+    ],
+    "organise.undelete GET": [GET(lambda w: f"/undelete/{w.gone()}", moderators())],
+    "organise.undelete POST": [
+        POST(lambda w: f"/undelete/{w.gone()}", moderators(allowed=302), {"reason": "x"}),
+    ],
+    # Community
+    "community.recent GET": [GET("/recent", everyone(200))],
+    "community.community GET": [GET("/community", everyone(200))],
+    "community.info GET": [GET("/info/Plan", everyone(200))],
+    "community.watchlist GET": [GET("/watchlist", members(302, 200))],
+    "community.watched_pages GET": [GET("/watchlist/pages", members(302, 200))],
+    "community.watch POST": [POST("/watch/Plan", members(403, 302))],
+    "community.notifications GET": [GET("/notifications", members(302, 200))],
+    "community.mark_read POST": [POST("/notifications/999999/read", members(403, 404))],
+    "community.mark_all_read POST": [POST("/notifications/read-all", members(403, 302))],
+    "feeds.recent GET": [GET("/recent.atom", everyone(200))],
+    "feeds.watchlist GET": [GET("/watchlist.atom", members(403, 200))],
+    "feeds.history GET": [GET("/feed/history/Plan", everyone(200))],
+    "feeds.contributions GET": [GET("/feed/user/author", everyone(200))],
+    "preferences.preferences GET": [GET("/preferences", members(302, 200))],
+    "preferences.preferences POST": [
+        POST("/preferences", members(302, 400), {"display_name": "x" * 500})
+    ],
+    "preferences.feed_key POST": [POST("/preferences/feed-key", members(403, 200))],
+    "preferences.unsubscribe GET": [GET("/unsubscribe/not-a-token", everyone(404))],
+    "preferences.unsubscribe POST": [POST("/unsubscribe/not-a-token", everyone(404))],
+    # Search
+    "search.search GET": [GET("/search?q=campaign", everyone(200))],
+    "search.suggest GET": [GET("/search/suggest?q=pl", everyone(200))],
+    # Trust and safety
+    "safety.log GET": [GET("/log", everyone(200))],
+    "safety.account GET": [GET("/account", members(302, 200))],
+    "safety.change_password POST": [
+        POST("/account/password", members(302, 400), {"current": "wrong", "password": "x"})
+    ],
+    "safety.logout_everywhere POST": [POST("/account/logout-everywhere", everyone(302))],
+    "safety.protect GET": [GET("/protect/Plan", moderators())],
+    "safety.protect POST": [
+        POST(
+            "/protect/Plan",
+            moderators(allowed=302),
+            {"action": "protect", "level": "editor", "duration": "1h", "reason": "Busy"},
+        ),
+    ],
+    "safety.reset_password GET": [GET("/reset/not-a-token", everyone(404))],
+    "safety.reset_password POST": [POST("/reset/not-a-token", everyone(404))],
+    "safety.settings GET": [GET("/admin/settings", admins())],
+    "safety.settings POST": [
+        POST(
+            "/admin/settings",
+            admins(allowed=302),
+            {"read": "everyone", "edit": "users", "register": "open", "log": "everyone"},
+        )
+    ],
+    "safety.users GET": [GET("/admin/users", admins())],
+    "safety.user GET": [GET("/admin/users/author", admins())],
+    "safety.set_role POST": [
+        POST("/admin/users/author/role", admins(allowed=302), {"role": str(int(Role.EDITOR))})
+    ],
+    "safety.approve POST": [POST("/admin/users/author/approve", admins(allowed=302))],
+    "safety.block POST": [
+        POST("/admin/users/vandal/block", admins(allowed=302), {"reason": "x", "duration": "1h"})
+    ],
+    "safety.unblock POST": [
+        POST(lambda w: f"/admin/blocks/{w.block}/lift", admins(allowed=302)),
+    ],
+    "safety.reset_link POST": [POST("/admin/users/author/reset-link", admins())],
+    "safety.blocks GET": [GET("/admin/blocks", admins())],
+    "safety.blocks POST": [
+        POST(
+            "/admin/blocks",
+            admins(allowed=302),
+            {"address": "203.0.113.1", "reason": "proxy", "duration": "1h"},
+        )
+    ],
+    "safety.invites GET": [GET("/admin/invites", admins())],
+    "safety.invites POST": [POST("/admin/invites", admins(), {"note": "for Nora"})],
+}
+
+#: Methods every route answers by itself.
+IMPLICIT = {"HEAD", "OPTIONS"}
+
+
+def route_keys(app) -> set[str]:
+    """Return "endpoint METHOD" for every route and method of the app."""
+    return {
+        f"{rule.endpoint} {method}"
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - IMPLICIT
+    }
+
+
+def test_every_route_has_an_entry(app):
+    missing = sorted(route_keys(app) - set(MATRIX))
+    assert not missing, (
+        "These routes have no entry in tests/test_authz_matrix.py MATRIX; add the status "
+        f"each role must get: {missing}"
+    )
+    stale = sorted(set(MATRIX) - route_keys(app))
+    assert not stale, f"MATRIX has entries for routes that no longer exist: {stale}"
+
+
+class World(SimpleNamespace):
+    """What the requests act on; pages only some routes need are made when first asked for."""
+
+    def latest(self, title: str) -> int:
+        """Return the latest revision of a page, as it is now."""
+        db.session.expire_all()
+        return get_page(parse_title(title)).latest_revision_id
+
+    def vandalised(self) -> str:
+        """Return a page whose last edits are a vandal's (for rollback)."""
+        if get_page(parse_title("Vandalised")) is None:
+            self.make_page("Vandalised", "good text", author=self.author)
+            self.make_page("Vandalised", "good text", "spam", author=self.vandal)
+        return "Vandalised"
+
+    def doomed(self) -> str:
+        """Return a page for the acting role to delete."""
+        title = f"Doomed {self.role}"
+        self.make_page(title, "to delete", author=self.author)
+        return title.replace(" ", "_")
+
+    def gone(self) -> str:
+        """Return a deleted page for the acting role to undelete."""
+        from wiki.organise import deletion
+
+        title = f"Gone {self.role}"
+        if get_page(parse_title(title)) is None:
+            self.make_page(title, "deleted", author=self.author)
+            deletion.delete_page(parse_title(title), user=self.admin, reason="test")
+        return title.replace(" ", "_")
+
+
+@pytest.fixture
+def world(app, make_user, make_page):
+    """Accounts of every role, a page with a topic and a comment, and a block."""
+    from wiki.safety import accounts
+    from wiki.talk import service as talk
+
+    app.config.update(LOGIN_FREE_FAILURES=1000, COMMENT_RATE_PER_MINUTE=0)
+    users = {name: make_user(name, role=role) for name, role in USERS.items()}
+    author = make_user("author")
+    page = make_page("Plan", "# Plan\n\nFirst.", "# Plan\n\nSecond.", author=author)
+    comment = talk.start_topic(page, "Tone", "Too formal?", author=author)
+    block = accounts.block_user(users["admin"], users["blocked"], "Testing", "1w")
+    latest = get_page(parse_title("Plan")).latest
+    return World(
+        app=app,
+        make_page=make_page,
+        author=author,
+        vandal=make_user("vandal"),
+        admin=users["admin"],
+        first_revision=latest.parent_id,
+        first_edit=latest.id,
+        topic=comment.topic_id,
+        comment=comment.id,
+        block=block.id,
+        role=None,
+    )
+
+
+def client_for(app, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/login", data={"username": role, "password": PASSWORD})
+        assert response.status_code == 302, f"{role} could not log in"
+    return client
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_route_answers_each_role_as_expected(world, key):
+    method = key.rsplit(" ", 1)[1]
+    clients = {role: client_for(world.app, role) for role in ROLES}
+    wrong = []
+    for case in MATRIX[key]:
+        for role in ROLES:
+            world.role = role
+            url = case.url(world) if callable(case.url) else case.url
+            data = case.data(world) if callable(case.data) else dict(case.data)
+            response = clients[role].open(url, method=method, data=data)
+            response.close()
+            expected = case.expect[role]
+            if response.status_code != expected:
+                wrong.append(f"{role}: {method} {url} → {response.status_code}, not {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_save_page_is_refused_in_the_service_too(world):
+    """The view is not the only guard: the service refuses the same people."""
+    from wiki.models import User
+    from wiki.pages.service import NotAllowed
+
+    for name in ("reader", "blocked"):
+        user = db.session.scalar(select(User).where(User.username == name))
+        with pytest.raises(NotAllowed):
+            save_page(parse_title("Plan"), "x", author=user, base_revision_id=None)

@@ -1,0 +1,245 @@
+"""Email through a real local SMTP server: immediate, digests, unsubscribing, email off."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from wiki.community import mail, preferences
+from wiki.community.models import OutgoingEmail
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.pages.service import save_page
+
+from .test_community_support import Inbox, free_port, page_named, start_topic
+
+
+@pytest.fixture
+def smtp_server():
+    """Run a real SMTP server (aiosmtpd) on 127.0.0.1; yield its inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """Return the app configured to send email to the local SMTP server."""
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_FROM="wiki@bottega.test",
+        SITE_URL="http://wiki.bottega.test/",
+    )
+    return app
+
+
+@pytest.fixture
+def people(make_user):
+    return {name: make_user(name) for name in ("bob", "alice")}
+
+
+def edit(title, text, author):
+    page = page_named(title)
+    return save_page(
+        parse_title(title), text, author=author, base_revision_id=page.latest_revision_id
+    )
+
+
+def choose(user, email="bob@example.test", **delivery):
+    """Save a person's email address and choices (the rest: no email)."""
+    preferences.save(user, preferences.Choices("", "", True, email, delivery))
+
+
+def outbox() -> list[OutgoingEmail]:
+    return list(db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id)))
+
+
+def test_an_immediate_email_is_sent_after_the_request_that_caused_it(
+    mail_app, smtp_server, client, auth, people, make_page
+):
+    bob = people["bob"]
+    choose(bob, reply="immediate", mention="immediate")
+    make_page("Spring Campaign", "v0", author=people["alice"])
+    opening = start_topic("Spring Campaign", "Tone", "Too formal?", bob)
+    auth.login("alice")
+    response = client.post(
+        f"/talk/Spring_Campaign/{opening.topic_id}/reply",
+        data={"body": "Not at all.", "parent": str(opening.id), "action": "save"},
+    )
+    assert response.status_code == 302
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "bob@example.test"
+    assert message["From"] == "Bottega <wiki@bottega.test>"
+    assert message["Subject"] == "alice replied to you in “Tone” on Spring Campaign"
+    body = smtp_server.body(message)
+    assert "Not at all." in body and "http://localhost/comment/" in body
+    unsubscribe = re.search(r"Stop these emails \(no login needed\): (\S+)", body).group(1)
+    assert message["List-Unsubscribe"].strip() == f"<{unsubscribe}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert [row.sent_at is not None for row in outbox()] == [True]
+
+
+def test_choices_per_kind_decide_what_is_mailed(mail_app, smtp_server, people, make_page, app):
+    bob, alice = people["bob"], people["alice"]
+    choose(bob, edit="none", topic="immediate", mention="digest")
+    make_page("Spring Campaign", "v0", author=bob)
+    edit("Spring Campaign", "v1", alice)  # edit: none
+    start_topic("Spring Campaign", "Colours", "Green?", alice)  # topic: immediate
+    start_topic("Spring Campaign", "Fonts", "Serif, @bob?", alice)  # mention: digest
+    with app.test_request_context():
+        assert mail.deliver() == 1
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "alice started the topic “Colours” about Spring Campaign"
+
+
+def test_a_run_of_edits_sends_one_email_until_it_is_read(
+    mail_app, smtp_server, people, make_page, app
+):
+    bob, alice = people["bob"], people["alice"]
+    choose(bob, edit="immediate")
+    make_page("Spring Campaign", "v0", author=bob)
+    for n in range(1, 4):
+        edit("Spring Campaign", f"v{n}", alice)
+    assert len(outbox()) == 1
+    with app.test_request_context():
+        mail.deliver()
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "alice edited Spring Campaign — 3 edits"
+    assert "/diff/Spring_Campaign?from=" in smtp_server.body(message)
+
+
+def test_nothing_is_mailed_about_a_change_that_rolled_back_or_was_hidden(
+    mail_app, smtp_server, people, make_page, make_user, app
+):
+    from wiki.models import Role
+    from wiki.talk import moderation
+
+    bob, alice = people["bob"], people["alice"]
+    mona = make_user("mona", role=Role.MODERATOR)
+    choose(bob, topic="immediate")
+    make_page("Spring Campaign", "v0", author=bob)
+    opening = start_topic("Spring Campaign", "Spam", "Buy now", alice)
+    moderation.hide_comment(opening.id, "spam", moderator=mona)
+    with app.test_request_context():
+        assert mail.deliver() == 0
+    assert smtp_server.wait_for(1, timeout=0.3) == []
+    assert outbox()[0].error == "nothing to send"
+
+
+def test_a_failing_mail_server_never_fails_the_change_and_is_retried(
+    mail_app, smtp_server, client, auth, people, make_page, app
+):
+    bob = people["bob"]
+    choose(bob, topic="immediate")
+    make_page("Spring Campaign", "v0", author=bob)
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    auth.login("alice")
+    response = client.post(
+        "/talk/Spring_Campaign", data={"subject": "Colours", "body": "Green?", "action": "save"}
+    )
+    assert response.status_code == 302
+    [row] = outbox()
+    assert row.sent_at is None and row.claimed_at is None and row.error
+    app.config["MAIL_PORT"] = port
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["send-mail"])
+    assert "Sent 1 email(s)." in result.output
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_the_daily_digest_collects_new_notifications_once(
+    mail_app, smtp_server, people, make_page, app
+):
+    bob, alice = people["bob"], people["alice"]
+    make_page("Spring Campaign", "v0", author=bob)
+    edit("Spring Campaign", "v1", alice)  # before Bob gave an address: not in his digest
+    choose(bob, edit="digest", topic="digest", mention="none")
+    edit("Spring Campaign", "v2", alice)
+    edit("Spring Campaign", "v3", alice)
+    start_topic("Spring Campaign", "Colours", "Green?", alice)
+    runner = app.test_cli_runner()
+    assert "Sent 1 digest(s)." in runner.invoke(args=["send-digests"]).output
+    [message] = smtp_server.wait_for(1)
+    body = smtp_server.body(message)
+    assert message["Subject"] == "Your daily summary from Bottega"
+    assert "* alice started the topic “Colours” about Spring Campaign" in body
+    assert "* alice edited Spring Campaign — 3 edits" in body
+    assert "http://wiki.bottega.test/" in body  # SITE_URL: no request to take it from
+    assert "Sent 0 digest(s)." in runner.invoke(args=["send-digests"]).output
+
+
+def test_the_unsubscribe_link_works_without_logging_in(
+    mail_app, smtp_server, client, people, make_page, app
+):
+    bob = people["bob"]
+    choose(bob, edit="digest", topic="immediate", reply="immediate")
+    with app.test_request_context():
+        url = mail.unsubscribe_url(bob.id, "topic")
+    path = url.removeprefix("http://localhost")
+    page = client.get(path).get_data(as_text=True)
+    assert "Stop sending emails about new topics on pages you watch to bob?" in page
+    assert client.post(path, data={"csrf_token": ""}).status_code == 200
+    from wiki.community.profiles import profile_of
+
+    profile = db.session.get(type(profile_of(bob)), bob.id)
+    db.session.refresh(profile)
+    assert (profile.email_topic, profile.email_reply, profile.email_edit) == (
+        "none",
+        "immediate",
+        "digest",
+    )
+    with app.test_request_context():
+        everything = mail.unsubscribe_url(bob.id, "all").removeprefix("http://localhost")
+    client.post(everything)  # one-click, as a mail client does it: no session, no token
+    db.session.refresh(profile)
+    assert {profile.delivery(kind) for kind in ("edit", "reply", "mention")} == {"none"}
+    assert client.get(path[:-3] + "xyz").status_code == 404
+
+
+def test_with_no_mail_server_the_site_works_and_says_email_is_off(
+    app, client, auth, people, make_page
+):
+    assert not app.config.get("MAIL_SERVER")
+    bob = people["bob"]
+    choose(bob, topic="immediate")
+    make_page("Spring Campaign", "v0", author=bob)
+    start_topic("Spring Campaign", "Colours", "Green?", people["alice"])
+    assert db.session.scalar(select(func.count(OutgoingEmail.id))) == 0
+    auth.login("bob")
+    assert "Email is off on this wiki" in client.get("/preferences").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert result.exit_code != 0 and "Email is off" in result.output
+
+
+def test_preferences_are_saved_and_checked(client, auth, people):
+    auth.login("bob")
+    form = {
+        "display_name": "Bob B.",
+        "bio": "Hi",
+        "email": "not-an-address",
+        "email_edit": "immediate",
+        "email_topic": "sometimes",
+    }
+    response = client.post("/preferences", data=form)
+    assert response.status_code == 400
+    assert "This does not look like an email address." in response.get_data(as_text=True)
+    form["email"] = "bob@example.test"
+    assert client.post("/preferences", data=form).status_code == 302
+    from wiki.community.profiles import profile_of
+
+    profile = profile_of(people["bob"])
+    assert (profile.display_name, profile.email, profile.auto_watch) == (
+        "Bob B.",
+        "bob@example.test",
+        False,
+    )
+    assert (profile.email_edit, profile.email_topic) == ("immediate", "none")

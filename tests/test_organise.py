@@ -1,0 +1,213 @@
+"""Links and backlinks, wanted and orphaned pages, all pages, categories, templates."""
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.models import Role
+from wiki.organise import deletion, service
+from wiki.organise.models import CategoryMember
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def names(pages) -> list[str]:
+    return [page.title for page in pages]
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SELECT statements run inside a `with count_queries() as counted:` block."""
+
+    class Counter:
+        def __init__(self):
+            self.n = 0
+
+        def __enter__(self):
+            event.listen(db.engine, "before_cursor_execute", self.hit)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self.hit)
+
+        def hit(self, conn, cursor, statement, *args):
+            self.n += statement.lstrip().upper().startswith("SELECT")
+
+    return Counter
+
+
+def test_what_links_here_lists_links_and_redirects(client, make_page):
+    make_page("Target", "the page")
+    make_page("Linker B", "see [[Target]]")
+    make_page("Linker A", "see [[target|the target]]")
+    make_page("Old name", "#REDIRECT [[Target]]")
+    make_page("Via redirect", "see [[Old name]]")
+    make_page("Unrelated", "see [[Elsewhere]]")
+    found = service.backlinks("target", None)
+    assert names(found.direct.items) == ["Linker A", "Linker B"]
+    assert [(r.title, names(via)) for r, via in found.redirects] == [
+        ("Old name", ["Via redirect"])
+    ]
+    html = body(client.get("/links/Target"))
+    assert "Linker A" in html and "Via redirect" in html
+    assert "/wiki/Old_name?redirect=no" in html
+
+
+def test_what_links_here_is_paginated_by_key(make_page):
+    make_page("Target", "x")
+    for n in range(5):
+        make_page(f"Linker {n}", "[[Target]]")
+    first = service.backlinks("target", None, limit=3)
+    assert names(first.direct.items) == ["Linker 0", "Linker 1", "Linker 2"]
+    second = service.backlinks("target", service.from_key(first.direct.next_from), limit=3)
+    assert names(second.direct.items) == ["Linker 3", "Linker 4"]
+    assert second.direct.next_from is None
+
+
+def test_what_links_here_also_for_missing_pages(client, make_page):
+    make_page("Hub", "[[Not yet written]]")
+    response = client.get("/links/Not_yet_written")
+    assert response.status_code == 200 and "Hub" in body(response)
+
+
+def test_wanted_pages_are_missing_pages_most_linked_first(client, make_page):
+    make_page("A", "[[Press Kit]] [[FAQ]] [[Existing]]")
+    make_page("B", "[[press kit]] [[Roadmap]]")
+    make_page("C", "[[Press kit]]")
+    make_page("Existing", "here")
+    found, more = service.wanted()
+    assert [(w.key, w.count) for w in found] == [("press kit", 3), ("faq", 1), ("roadmap", 1)]
+    assert not more
+    html = body(client.get("/special/wanted"))
+    assert "3 links" in html and "Roadmap" in html and "Existing" not in html
+
+
+def test_links_from_and_to_deleted_pages(make_page, make_user):
+    make_page("Spam", "[[Wanted by spam]] [[Real]]")
+    make_page("Real", "content")
+    make_page("Fan", "[[Real]]")
+    moderator = make_user("mod", role=Role.MODERATOR)
+    deletion.delete_page(parse_title("Spam"), user=moderator, reason="spam")
+    assert [w.key for w in service.wanted()[0]] == []
+    assert names(service.backlinks("real", None).direct.items) == ["Fan"]
+    deletion.delete_page(parse_title("Real"), user=moderator, reason="gone")
+    assert [w.key for w in service.wanted()[0]] == ["real"]
+
+
+def test_orphaned_pages_have_no_links_from_other_pages(client, make_page):
+    make_page("Home", "[[Linked]]")
+    make_page("Linked", "[[Linked]]")
+    make_page("Lonely", "[[Lonely]] links only to itself")
+    make_page("Moved", "x")
+    make_page("Old", "#REDIRECT [[Moved]]")
+    make_page("Category:Things", "a category")
+    make_page("Template:Brief", "a template")
+    assert names(service.orphaned(None).items) == ["Lonely"]
+    assert "Lonely" in body(client.get("/special/orphaned"))
+
+
+def test_all_pages_alphabetical_with_subpages_grouped(client, make_page):
+    for title in ("Campaigns 2025", "Campaigns/Spring", "Campaigns", "About", "Press/Kit/Logos"):
+        make_page(title, "x")
+    tree = service.all_pages(None).items
+    outline = [(node.label, [c.label for c in node.children]) for node in tree]
+    assert outline == [
+        ("About", []),
+        ("Campaigns", ["Spring"]),
+        ("Campaigns 2025", []),
+        ("Press", ["Kit"]),
+    ]
+    press = tree[3]
+    assert press.page is None and press.children[0].children[0].page.title == "Press/Kit/Logos"
+    html = body(client.get("/special/all"))
+    assert html.index("About") < html.index("Campaigns 2025")
+
+
+def test_all_pages_paginate_by_key_in_few_queries(make_page, count_queries):
+    for n in range(7):
+        make_page(f"Page {n}", "x")
+    with count_queries() as counted:
+        first = service.all_pages(None, limit=4)
+    assert counted.n == 1
+    assert [node.label for node in first.items] == ["Page 0", "Page 1", "Page 2", "Page 3"]
+    second = service.all_pages(service.from_key(first.next_from), limit=4)
+    assert [node.label for node in second.items] == ["Page 4", "Page 5", "Page 6"]
+
+
+def test_all_pages_leave_out_deleted_pages(client, make_page, make_user):
+    make_page("Kept", "x")
+    make_page("Removed", "x")
+    deletion.delete_page(
+        parse_title("Removed"), user=make_user("mod", role=Role.MODERATOR), reason="x"
+    )
+    html = body(client.get("/special/all"))
+    assert "Kept" in html and "Removed" not in html
+
+
+def test_categories_come_from_the_text(make_page):
+    page = make_page("Spring", "Plan. [[Category:Campaigns]] [[category: Launches ]]")
+    rows = db.session.scalars(db.select(CategoryMember).order_by(CategoryMember.category_key))
+    assert [(r.category_key, r.category_title) for r in rows] == [
+        ("category:campaigns", "Campaigns"),
+        ("category:launches", "Launches"),
+    ]
+    make_page("Spring", "Plan. [[Category:Campaigns]]")
+    assert [c.name for c in service.page_categories(page)] == ["Campaigns"]
+
+
+def test_category_page_lists_members_alphabetically_with_its_description(client, make_page):
+    make_page("Zeta plan", "[[Category:Campaigns]]")
+    make_page("Alpha plan", "[[Category:Campaigns]]")
+    make_page("Other", "[[Category:Other things]]")
+    make_page("Category:Campaigns", "All our **campaigns**.")
+    html = body(client.get("/wiki/Category:Campaigns"))
+    assert "<strong>campaigns</strong>" in html
+    assert html.index("Alpha plan") < html.index("Zeta plan")
+    assert "Other" not in html.split("Pages in this category")[1].split("</section>")[0]
+
+
+def test_category_without_a_page_still_lists_members(client, make_page):
+    make_page("Spring", "[[Category:Launches]]")
+    response = client.get("/wiki/Category:Launches")
+    assert response.status_code == 404
+    assert "Spring" in body(response) and "Pages in this category" in body(response)
+    assert client.get("/category/Launches").headers["Location"].endswith("/wiki/Category:Launches")
+
+
+def test_category_members_are_paginated(client, make_page):
+    for n in range(5):
+        make_page(f"Member {n}", "[[Category:Big]]")
+    first = service.category_members("category:big", None, limit=2)
+    assert names(first.items) == ["Member 0", "Member 1"]
+    rest = service.category_members("category:big", service.from_key(first.next_from), limit=2)
+    assert names(rest.items) == ["Member 2", "Member 3"]
+
+
+def test_a_page_shows_its_categories_at_the_bottom(client, make_page):
+    make_page("Category:Campaigns", "desc")
+    make_page("Spring", "Text.\n\n[[Category:Campaigns]] [[Category:Missing one]]")
+    html = body(client.get("/wiki/Spring"))
+    footer = html.split('class="page-categories"')[1]
+    assert 'href="/wiki/Category:Campaigns">Campaigns</a>' in footer
+    assert re.search(r'href="/wiki/Category:Missing_one" class="new"', footer)
+
+
+def test_templates_are_offered_for_new_pages_and_prefill_the_editor(
+    client, make_page, make_user, auth
+):
+    make_page("Template:Campaign brief", "## Goal\n\n## Audience\n\n[[Category:Campaigns]]")
+    make_page("Spring", "x")
+    assert db.session.scalar(db.select(CategoryMember)) is None  # templates are in none
+    make_user("alice")
+    auth.login("alice")
+    missing = body(client.get("/wiki/Autumn_launch"))
+    assert "/edit/Autumn_launch?template=Template:Campaign+brief" in missing
+    editor = body(client.get("/edit/Autumn_launch?template=Template:Campaign_brief"))
+    assert "## Goal" in editor
+    assert "## Goal" not in body(client.get("/edit/Autumn_launch?template=Spring"))
+    assert "## Goal" not in body(client.get("/edit/Spring?template=Template:Campaign_brief"))

@@ -1,0 +1,345 @@
+"""Accounts: password rules, throttled logins, live sessions, resets and registration policy."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+from wiki.extensions import db
+from wiki.models import Role, User
+from wiki.people import service as people
+from wiki.safety import accounts, sessions
+from wiki.safety.models import LoginFailure, UserSession
+from wiki.safety.passwords import common_passwords, is_common
+from wiki.safety.policy import save_policy
+
+FAST_THROTTLE = {
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_DELAY_SECONDS": 0.0,
+    "LOGIN_LOCKOUT_FAILURES": 5,
+    "LOGIN_IP_LOCKOUT_FAILURES": 8,
+}
+
+
+def register(client, username="newbie", password=PASSWORD, confirm=None, url="/register"):
+    data = {"username": username, "password": password, "confirm": confirm or password}
+    return client.post(url, data=data)
+
+
+# Password rules
+
+
+def test_the_shipped_list_is_large_and_lower_case():
+    listed = common_passwords()
+    assert len(listed) > 10_000
+    assert "password" in listed and "qwertyuiop" in listed
+    assert all(entry == entry.lower() for entry in listed)
+
+
+@pytest.mark.parametrize(
+    "password", ["qwertyuiop", "Password1234", "1234567890", "Dragon2024!!", " basketball "]
+)
+def test_common_passwords_are_refused(client, password):
+    assert is_common(password)
+    response = register(client, password=password)
+    assert response.status_code == 400
+    assert "common passwords" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "mauve-otter-lantern", "Z7#kq!29vvLp"])
+def test_uncommon_passwords_are_accepted(password):
+    assert not is_common(password)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "at least 10 characters"),
+        ("newbie-account", None),
+        ("NewbieAccount", "cannot be your username"),
+        ("newbieaccount2024", "cannot be your username"),
+    ],
+)
+def test_password_rules_on_registration(client, password, message):
+    response = register(client, username="NewbieAccount", password=password)
+    if message is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
+# Logging in: throttled, then locked, without telling whether the account exists
+
+
+@pytest.fixture
+def throttled(app):
+    app.config.update(FAST_THROTTLE)
+    return app
+
+
+def login(client, username, password="wrong password!"):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_wrong_password_and_unknown_name_get_the_same_answer(client, make_user):
+    make_user("bob")
+    known, unknown = login(client, "bob"), login(client, "nobody-here")
+    assert known.status_code == unknown.status_code == 401
+    message = "The username or password is not right."
+    assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_failures_first_slow_down_then_lock_out(throttled, client, make_user):
+    throttled.config["LOGIN_DELAY_SECONDS"] = 30.0
+    make_user("bob")
+    for _ in range(3):
+        assert login(client, "bob").status_code == 401
+    waiting = login(client, "bob", PASSWORD)  # even the right password must wait
+    assert waiting.status_code == 429
+    assert "Wait 30 seconds" in waiting.get_data(as_text=True)
+    assert int(waiting.headers["Retry-After"]) == 30
+
+
+def test_lockout_is_per_account_and_says_the_same_for_unknown_names(throttled, client, make_user):
+    make_user("bob")
+    answers = {}
+    for name in ("bob", "ghost-account"):
+        for _ in range(5):
+            login(client, name)
+        locked = login(client, name, PASSWORD)
+        answers[name] = (locked.status_code, locked.get_data(as_text=True))
+    assert answers["bob"][0] == answers["ghost-account"][0] == 429
+    for _status, html in answers.values():
+        assert "logging in is paused for 15 minutes" in html
+    assert login(client, "bob", PASSWORD).status_code == 429
+
+
+def test_lockout_ends_after_a_while(throttled, client, make_user):
+    from datetime import timedelta
+
+    make_user("bob")
+    for _ in range(5):
+        login(client, "bob")
+    assert login(client, "bob", PASSWORD).status_code == 429
+    for row in db.session.scalars(db.select(LoginFailure)):
+        if row.locked_until is not None:
+            row.locked_until -= timedelta(minutes=16)
+        row.last_failure_at -= timedelta(minutes=16)
+    db.session.commit()
+    assert login(client, "bob", PASSWORD).status_code == 302
+
+
+def test_address_lockout_covers_every_account(throttled, client, make_user):
+    make_user("bob")
+    for number in range(8):
+        login(client, f"guess{number}")
+    assert login(client, "bob", PASSWORD).status_code == 429
+    other = throttled.test_client()
+    ok = other.post(
+        "/login",
+        data={"username": "bob", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert ok.status_code == 302
+
+
+def test_success_forgets_the_account_failures(throttled, client, make_user):
+    make_user("bob")
+    login(client, "bob")
+    login(client, "bob")
+    assert login(client, "bob", PASSWORD).status_code == 302
+    assert db.session.get(LoginFailure, sessions._keys("bob", "")[0]) is None
+
+
+def test_failure_counters_store_no_names_or_addresses(throttled, client):
+    login(client, "secret-name")
+    keys = [row.key for row in db.session.scalars(db.select(LoginFailure))]
+    assert len(keys) == 2 and all(len(key) == 64 and "secret" not in key for key in keys)
+
+
+# Sessions: logout really ends one; log out everywhere; password changes
+
+
+def copy_cookie(app, client):
+    """Return a second client carrying the same session cookie (a stolen copy)."""
+    thief = app.test_client()
+    cookie = client.get_cookie("session")
+    thief.set_cookie(cookie.key, cookie.value)
+    return thief
+
+
+def logged_in_as(client) -> str | None:
+    response = client.get("/account")
+    return None if response.status_code != 200 else "yes"
+
+
+def test_login_rotates_the_session_and_records_it(app, client, make_user, auth):
+    make_user("bob")
+    client.get("/login")
+    before = client.get_cookie("session")
+    auth.login("bob")
+    assert client.get_cookie("session").value != (before.value if before else None)
+    assert db.session.scalar(db.select(db.func.count(UserSession.id))) == 1
+
+
+def test_logout_invalidates_a_copied_cookie(app, client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    thief = copy_cookie(app, client)
+    assert logged_in_as(thief)
+    auth.logout()
+    assert not logged_in_as(thief)
+    assert thief.get("/account").headers["Location"].startswith("/login")
+
+
+def test_log_out_everywhere_ends_every_session(app, client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    laptop = app.test_client()
+    laptop.post("/login", data={"username": "bob", "password": PASSWORD})
+    assert logged_in_as(laptop)
+    response = client.post("/account/logout-everywhere", data={})
+    assert response.status_code == 302
+    assert not logged_in_as(laptop) and not logged_in_as(client)
+
+
+def test_logout_everywhere_needs_a_post(client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    assert client.get("/account/logout-everywhere").status_code == 405
+    assert logged_in_as(client)
+
+
+def test_change_password_keeps_this_session_and_ends_the_others(app, client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    phone = app.test_client()
+    phone.post("/login", data={"username": "bob", "password": PASSWORD})
+    new = "a brand new passphrase"
+    response = client.post(
+        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert response.status_code == 302
+    assert logged_in_as(client) and not logged_in_as(phone)
+    auth.logout()
+    assert auth.login("bob", new).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("not my password", "a brand new passphrase", "current password is not right"),
+        (PASSWORD, "password123", "common passwords"),
+        (PASSWORD, "tiny", "at least 10 characters"),
+    ],
+)
+def test_change_password_refusals(client, make_user, auth, current, new, message):
+    make_user("bob")
+    auth.login("bob")
+    response = client.post(
+        "/account/password", data={"current": current, "password": new, "confirm": new}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_account_page_needs_login(client):
+    assert client.get("/account").headers["Location"].startswith("/login")
+
+
+# Reset links
+
+
+def test_reset_link_sets_a_password_once_and_ends_sessions(app, client, make_user, auth):
+    admin = make_user("root", role=Role.ADMIN)
+    bob = make_user("bob")
+    other = app.test_client()
+    other.post("/login", data={"username": "bob", "password": PASSWORD})
+    token = accounts.issue_reset_link(admin, bob)
+    assert client.get(f"/reset/{token}").status_code == 200
+    new = "quiet lantern morning"
+    response = client.post(f"/reset/{token}", data={"password": new, "confirm": new})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert not logged_in_as(other)
+    assert auth.login("bob", new).status_code == 302
+    again = client.post(f"/reset/{token}", data={"password": new, "confirm": new})
+    assert again.status_code == 404
+    assert "already used" in again.get_data(as_text=True)
+
+
+def test_reset_link_refuses_weak_passwords_and_stays_usable(client, make_user):
+    token = accounts.issue_reset_link(make_user("root", role=Role.ADMIN), make_user("bob"))
+    weak = client.post(f"/reset/{token}", data={"password": "1234567890", "confirm": "1234567890"})
+    assert weak.status_code == 400 and "common passwords" in weak.get_data(as_text=True)
+    assert client.get(f"/reset/{token}").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["nonsense", "x" * 300, "%E2%80%AE"])
+def test_bad_reset_links_are_404_with_a_message(client, token):
+    response = client.get(f"/reset/{token}")
+    assert response.status_code == 404
+    assert "This link does not work" in response.get_data(as_text=True)
+
+
+def test_addresses_with_nul_are_refused_before_any_lookup(client):
+    for url in ("/reset/%00", "/user/%00", "/log?actor=%00", "/wiki/A%00B"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "not allowed" in response.get_data(as_text=True)
+
+
+def test_expired_reset_link_is_refused(client, make_user):
+    from datetime import timedelta
+
+    from wiki.safety.models import OneTimeLink
+
+    token = accounts.issue_reset_link(make_user("root", role=Role.ADMIN), make_user("bob"))
+    link = db.session.scalar(db.select(OneTimeLink))
+    link.expires_at -= timedelta(days=2)
+    db.session.commit()
+    assert client.get(f"/reset/{token}").status_code == 404
+
+
+def test_reset_page_sends_no_referrer(client, make_user):
+    token = accounts.issue_reset_link(make_user("root", role=Role.ADMIN), make_user("bob"))
+    assert client.get(f"/reset/{token}").headers["Referrer-Policy"] == "no-referrer"
+
+
+# Registration policy
+
+
+def test_first_account_is_admin_even_when_registration_is_closed(app, client):
+    app.config["REGISTER_POLICY"] = "closed"
+    assert register(client, "founder").status_code == 302
+    assert db.session.scalar(db.select(User)).role == Role.ADMIN
+
+
+def test_closed_registration(client, make_user):
+    save_policy(make_user("root", role=Role.ADMIN), register="closed")
+    assert client.get("/register").status_code == 403
+    response = register(client)
+    assert response.status_code == 403
+    assert "Registration is closed" in response.get_data(as_text=True)
+    assert "Create account" not in client.get("/login").get_data(as_text=True)
+
+
+def test_invite_only_registration(client, make_user):
+    admin = make_user("root", role=Role.ADMIN)
+    save_policy(admin, register="invite")
+    assert register(client).status_code == 403
+    token = accounts.create_invite(admin, "for Nora")
+    assert client.get(f"/register?invite={token}").status_code == 200
+    assert register(client, "nora", url=f"/register?invite={token}").status_code == 302
+    assert people.find_user("nora") is not None
+    client.post("/logout", data={})
+    second = register(client, "mallory", url=f"/register?invite={token}")
+    assert second.status_code == 403
+    assert people.find_user("mallory") is None
+
+
+def test_invite_survives_a_refused_password(client, make_user):
+    admin = make_user("root", role=Role.ADMIN)
+    save_policy(admin, register="invite")
+    token = accounts.create_invite(admin, "")
+    url = f"/register?invite={token}"
+    assert register(client, "nora", password="short", url=url).status_code == 400
+    assert register(client, "nora", url=url).status_code == 302

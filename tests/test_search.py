@@ -1,0 +1,256 @@
+"""Full-text search on both engines: ranking, snippets, words, talk, the index kept current."""
+
+import json
+
+import pytest
+from sqlalchemy import select, text
+
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.models import Page, Role
+from wiki.organise import deletion
+from wiki.pages.service import save_page
+from wiki.search import index, service
+from wiki.search.engines import engine_for
+from wiki.talk import moderation
+from wiki.talk import service as talk
+
+
+def titles(raw: str, **options) -> list[str]:
+    """Return the titles of the results of a search, in order."""
+    return [hit.page.title for hit in service.search(raw, **options).hits]
+
+
+def indexed() -> int:
+    return engine_for(db.session).count(db.session)
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_title_matches_rank_first(make_page):
+    make_page("Budget notes", "Spring spring spring spring: the spring budget, spring again.")
+    make_page("Spring Campaign", "Plans for the season.")
+    make_page("Other", "Nothing about it.")
+    assert titles("spring") == ["Spring Campaign", "Budget notes"]
+
+
+def test_more_relevant_body_ranks_higher(make_page):
+    make_page("A", "webinar " + "filler " * 200)
+    make_page("B", "webinar webinar webinar about the webinar")
+    assert titles("webinar") == ["B", "A"]
+
+
+def test_italian_and_english_words_match_regardless_of_accents_and_case(make_page):
+    make_page("Città", "Perché la QUALITÀ conta. Über naïve café. Dell'anno.")
+    for query in ("citta", "CITTÀ", "perche", "Perché", "qualita", "uber", "NAIVE", "anno"):
+        assert titles(query) == ["Città"], query
+
+
+def test_prefixes_phrases_exclusions_and_alternatives(make_page):
+    make_page("One", "Our campaigns reach partners.")
+    make_page("Two", "The campaign budget for partners.")
+    make_page("Three", "A newsletter for the community.")
+    assert sorted(titles("campaign")) == ["One", "Two"]
+    assert titles('"campaign budget"') == ["Two"]
+    assert titles("campaign -budget") == ["One"]
+    assert sorted(titles("budget OR newsletter")) == ["Three", "Two"]
+    assert titles("partners newsletter") == []
+
+
+def test_snippets_highlight_the_terms(make_page):
+    make_page("Press", "Intro words. " * 50 + "The <b>press kit</b> is ready. " + "More. " * 50)
+    hit = service.search("kit").hits[0]
+    assert "<mark>kit</mark>" in str(hit.snippet)
+    assert "&lt;b&gt;" in str(hit.snippet)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "(",
+        ")",
+        "NEAR",
+        "NEAR(a b)",
+        "-",
+        ":",
+        "a:b",
+        "'",
+        "\\",
+        "%",
+        "^",
+        "AND",
+        "OR",
+        "NOT",
+        "{title}: x",
+        "'; DROP TABLE page; --",
+        "a & b | !c",
+        "<-> :*A",
+        "\x00",
+    ],
+)
+def test_syntax_characters_never_cause_errors(client, make_page, query):
+    make_page("Spring", "text")
+    service.search(query)
+    service.search(query, talk=True)
+    service.suggest(query)
+    response = client.get("/search", query_string={"q": query, "fulltext": "1"})
+    # The site refuses any argument holding a NUL (PostgreSQL can't compare such text).
+    assert response.status_code == (400 if "\x00" in query else 200)
+    assert client.get("/search/suggest", query_string={"q": query}).status_code in (200, 400)
+    assert db.session.scalar(select(Page.id)) is not None
+
+
+def test_results_are_paginated(make_page):
+    for n in range(23):
+        make_page(f"Page {n:02}", "shared word")
+    first = service.search("shared")
+    second = service.search("shared", page=2)
+    assert len(first.hits) == 20 and first.has_next
+    assert len(second.hits) == 3 and not second.has_next
+    assert not {h.page.id for h in first.hits} & {h.page.id for h in second.hits}
+
+
+def test_index_follows_edits_and_leaves_out_redirects(make_page):
+    make_page("Plan", "alpha")
+    assert titles("alpha") == ["Plan"]
+    make_page("Plan", "beta")
+    assert titles("alpha") == [] and titles("beta") == ["Plan"]
+    make_page("Plan", "#REDIRECT [[Elsewhere]]")
+    assert titles("beta") == [] and titles("elsewhere") == []
+
+
+def test_index_is_written_in_the_save_transaction(app, make_page, make_user):
+    def fail(page, revision):
+        raise RuntimeError("after the index was written")
+
+    with pytest.raises(RuntimeError):
+        save_page(
+            parse_title("Doomed"),
+            "vanishing words",
+            author=make_user("writer"),
+            base_revision_id=None,
+            also=fail,
+        )
+    db.session.rollback()
+    assert indexed() == 0 and titles("vanishing") == []
+
+
+def test_deleted_pages_leave_search_and_come_back(make_page, make_user):
+    make_page("Secret", "hidden treasure")
+    moderator = make_user("mod", role=Role.MODERATOR)
+    deletion.delete_page(parse_title("Secret"), user=moderator, reason="spam")
+    assert titles("treasure") == []
+    deletion.undelete_page(parse_title("Secret"), user=moderator, reason="")
+    assert titles("treasure") == ["Secret"]
+
+
+def test_talk_is_searched_only_when_asked(make_page, make_user):
+    page = make_page("Launch", "The page text.")
+    author = make_user("talker")
+    first = talk.start_topic(page, "Tone of voice", "Too formal for Bottega?", author=author)
+    talk.reply(first.topic_id, "I like the warmth", author=author, parent_id=None)
+    assert titles("warmth") == []
+    results = service.search("warmth", talk=True)
+    assert [(h.page.title, h.subject) for h in results.hits] == [("Launch", "Tone of voice")]
+    assert service.search("tone", talk=True).hits[0].comment_id == first.id
+
+
+def test_hidden_and_edited_comments_update_the_index(make_page, make_user):
+    page = make_page("Launch", "text")
+    author = make_user("talker")
+    moderator = make_user("mod", role=Role.MODERATOR)
+    comment = talk.start_topic(page, "Subject", "original wording", author=author)
+    talk.edit_comment(comment.id, "revised wording", editor=author)
+    assert titles("original", talk=True) == [] and titles("revised", talk=True) == ["Launch"]
+    moderation.hide_comment(comment.id, "rude", moderator=moderator)
+    assert titles("revised", talk=True) == []
+
+
+def test_talk_of_deleted_pages_is_not_found(make_page, make_user):
+    page = make_page("Gone", "text")
+    talk.start_topic(page, "Subject", "findable remark", author=make_user("talker"))
+    deletion.delete_page(
+        parse_title("Gone"), user=make_user("mod", role=Role.MODERATOR), reason="x"
+    )
+    assert titles("findable", talk=True) == []
+
+
+def test_reindex_rebuilds_everything(app, make_page, make_user):
+    page = make_page("Rebuilt", "some words [[Category:Campaigns]]")
+    talk.start_topic(page, "Subject", "comment words", author=make_user("talker"))
+    engine_for(db.session).clear(db.session)
+    db.session.commit()
+    assert titles("words", talk=True) == []
+    result = app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "1 pages, 1 talk comments" in result.output
+    assert titles("words", talk=True) == ["Rebuilt", "Rebuilt"]
+
+
+def test_search_view_goes_to_an_exact_title(client, make_page):
+    make_page("Spring Campaign", "x")
+    response = client.get("/search?q=spring+CAMPAIGN")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/wiki/Spring_Campaign")
+    listing = body(client.get("/search?q=spring+campaign&fulltext=1"))
+    assert "There is a page with this title" in listing
+
+
+def test_search_view_lists_results_with_snippets_and_pages(client, make_page):
+    for n in range(21):
+        make_page(f"Note {n:02}", f"The launch plan number {n}.")
+    html = body(client.get("/search?q=launch"))
+    assert html.count('class="search-result"') == 20
+    assert "<mark>launch</mark>" in html
+    assert "page=2" in html
+    assert (
+        body(client.get("/search?q=launch&fulltext=1&page=2")).count('class="search-result"') == 1
+    )
+
+
+def test_search_view_with_nothing_or_nothing_found(client, make_user, auth):
+    assert client.get("/search").status_code == 200
+    assert client.get("/search?q=").status_code == 200
+    assert "No page matches" in body(client.get("/search?q=zebra"))
+    make_user("alice")
+    auth.login("alice")
+    assert "Create the page “zebra”" in body(client.get("/search?q=zebra"))
+
+
+def test_search_view_includes_talk_with_a_link_to_the_comment(client, make_page, make_user):
+    page = make_page("Launch", "text")
+    comment = talk.start_topic(page, "Tone", "a distinctive remark", author=make_user("t"))
+    html = body(client.get("/search?q=distinctive&talk=1"))
+    assert f"/talk/Launch/{comment.topic_id}#comment-{comment.id}" in html
+
+
+def test_suggestions_are_titles_as_json(client, make_page):
+    make_page("Spring Campaign 2026", "x")
+    make_page("Campaigns/Spring press", "x")
+    make_page("Autumn", "spring is not in the title")
+    response = client.get("/search/suggest?q=spring")
+    assert response.mimetype == "application/json"
+    assert json.loads(response.data) == ["Spring Campaign 2026", "Campaigns/Spring press"]
+    assert json.loads(client.get("/search/suggest?q=").data) == []
+    assert json.loads(client.get('/search/suggest?q="(*').data) == []
+
+
+def test_the_top_bar_search_box_suggests_and_posts_to_search(client):
+    html = body(client.get("/search"))
+    assert 'action="/search"' in html and 'list="search-suggestions"' in html
+    assert 'data-suggest-url="/search/suggest"' in html and "js/search.js" in html
+
+
+def test_index_size_is_reported(make_page):
+    make_page("Sized", "some text to index")
+    assert engine_for(db.session).size(db.session) > 0
+
+
+def test_the_search_table_is_invisible_to_the_orm_but_present(app):
+    assert "search_index" not in db.metadata.tables
+    assert db.session.execute(text("SELECT count(*) FROM search_index")).scalar() == 0
+    index.rebuild()

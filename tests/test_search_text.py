@@ -1,0 +1,162 @@
+"""The pure search text rules: folding, query parsing and compiling, plain text, snippets."""
+
+import pytest
+
+from wiki.search.text import (
+    Query,
+    Term,
+    fold,
+    fts5_match,
+    index_words,
+    parse_query,
+    plain_text,
+    snippet,
+    tsquery,
+    words,
+)
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Città", "citta"),
+        ("PERCHÉ", "perche"),
+        ("naïve Café", "naive cafe"),
+        ("Straße", "straße"),
+        ("İstanbul", "istanbul"),
+        ("ΟΔΟΣ", "οδοσ"),
+        ("ﬁne", "ﬁne"),
+        ("plain", "plain"),
+    ],
+)
+def test_fold_removes_case_and_accents_keeping_the_length(text, folded):
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)
+
+
+def test_words_split_on_punctuation_and_underscores():
+    assert words("dell'anno e-mail foo_bar 3.5 Qualità!") == [
+        *("dell", "anno", "e", "mail", "foo", "bar", "3", "5", "qualita"),
+    ]
+    assert index_words("La Città, 2026") == "la citta 2026"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("spring", Query(((Term(("spring",), prefix=True),),))),
+        ("of", Query(((Term(("of",)),),))),
+        (
+            '"spring campaign"',
+            Query(((Term(("spring", "campaign")),),)),
+        ),
+        (
+            "spring -draft",
+            Query(((Term(("spring",), prefix=True),),), (Term(("draft",), prefix=True),)),
+        ),
+        (
+            "webinar OR newsletter",
+            Query(((Term(("webinar",), prefix=True), Term(("newsletter",), prefix=True)),)),
+        ),
+        ("e-mail", Query(((Term(("e", "mail")),),))),
+        ("Perché", Query(((Term(("perche",), prefix=True),),))),
+    ],
+)
+def test_parse_query(raw, expected):
+    assert parse_query(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"',
+        '""',
+        "*",
+        "(",
+        ")",
+        "NEAR",
+        "NEAR(a b)",
+        "-",
+        "--",
+        ":",
+        "a:b",
+        "'",
+        "\\",
+        "%",
+        "_",
+        "AND",
+        "OR",
+        "NOT",
+        "^",
+        "{title}: x",
+        "a OR",
+        "OR b",
+        '"unterminated',
+        "-only",
+        "x" * 500,
+        "'; DROP TABLE page; --",
+        "title:(x)",
+        "*a*",
+        "a & b | !c",
+        "<-> :*A",
+    ],
+)
+def test_any_input_parses_to_a_query_of_plain_words(raw):
+    query = parse_query(raw)
+    for term in query.terms + list(query.excluded):
+        assert all(word.isalnum() for word in term.words)
+    if query:
+        assert fts5_match(query)
+        assert tsquery(query)
+
+
+def test_exclusions_alone_find_nothing():
+    assert not parse_query("-draft")
+    assert not parse_query("")
+
+
+def test_fts5_expression_quotes_every_term():
+    query = parse_query('spring "press kit" -draft of OR in')
+    assert fts5_match(query) == '("spring"* AND "press kit" AND ("of" OR "in")) NOT "draft"*'
+    assert fts5_match(query, column="title") == (
+        'title : "spring"* AND title : "press kit" AND (title : "of" OR title : "in")'
+    )
+
+
+def test_tsquery_text_quotes_every_lexeme():
+    query = parse_query('spring "press kit" -draft of OR in')
+    assert tsquery(query) == "'spring':* & ('press' <-> 'kit') & ('of' | 'in') & !'draft':*"
+    assert tsquery(query, positive_only=True) == "'spring':* & ('press' <-> 'kit') & ('of' | 'in')"
+
+
+def test_plain_text_drops_markup_and_heading_links():
+    html = (
+        '<h2 id="x">Budget<a class="headerlink" href="#x" title="">¶</a></h2>'
+        "<p>Costs &amp; <strong>gains</strong><br>next</p><ul><li>one</li><li>two</li></ul>"
+    )
+    assert plain_text(html) == "Budget Costs & gains next one two"
+
+
+def test_snippet_marks_terms_accent_insensitively_and_escapes_the_rest():
+    text = "Intro. " * 60 + "La città <script>alert(1)</script> è bella. " + "Outro. " * 60
+    shown = str(snippet(text, parse_query("citta bella").terms))
+    assert "<mark>città</mark>" in shown and "<mark>bella</mark>" in shown
+    assert "&lt;script&gt;" in shown and "<script>" not in shown
+    assert shown.startswith("…") and shown.endswith("…")
+    assert len(shown) < 400
+
+
+def test_snippet_prefers_the_passage_with_most_different_terms():
+    text = "spring " + "filler words here " * 40 + "spring budget together"
+    shown = str(snippet(text, parse_query("spring budget").terms, width=60))
+    assert "<mark>budget</mark>" in shown
+
+
+def test_snippet_without_a_match_shows_the_start():
+    assert str(snippet("Hello <world>", parse_query("zzz").terms)) == "Hello &lt;world&gt;"
+    assert str(snippet("", parse_query("zzz").terms)) == ""
+
+
+def test_prefix_terms_mark_the_whole_word_and_exact_terms_only_whole_words():
+    shown = str(snippet("Campaigns of offers", parse_query('campaign "of"').terms))
+    assert shown == "<mark>Campaigns</mark> <mark>of</mark> offers"

@@ -1,0 +1,202 @@
+"""Rate limits: per person and per address, friendly 429 answers, shared through Redis."""
+
+import os
+import uuid
+
+import pytest
+from flask import abort
+
+from tests.conftest import PASSWORD, CSRFClient, base_config
+from wiki import create_app
+from wiki.extensions import db
+from wiki.models import Role, User
+from wiki.people.service import user_key
+from wiki.safety.limits import ENDPOINTS, category_of
+
+REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip():
+    """Return a Redis client, or skip when no server answers."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("WIKI_REQUIRE_REDIS") == "1":
+            pytest.fail(f"WIKI_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+@pytest.fixture
+def limited(database_url, tmp_path):
+    """Return a factory of apps with rate limits on (several may share one database)."""
+    made = []
+
+    def make(**config):
+        settings = base_config(tmp_path, database_url) | {"RATELIMIT_ENABLED": True} | config
+        app = create_app(settings)
+        app.test_client_class = CSRFClient
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def add_user(app, name="bob", role=Role.EDITOR):
+    from werkzeug.security import generate_password_hash
+
+    with app.app_context():
+        db.session.add(
+            User(
+                username=name,
+                key=user_key(name),
+                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+                role=role,
+            )
+        )
+        db.session.commit()
+
+
+def login(client, name="bob", password=PASSWORD, **kwargs):
+    return client.post("/login", data={"username": name, "password": password}, **kwargs)
+
+
+def test_limits_are_off_in_tests_unless_turned_on(app, client):
+    assert app.config["RATELIMIT_ENABLED"] is False
+    for _ in range(30):
+        assert client.get("/search?q=x").status_code != 429
+
+
+def test_login_limit_answers_a_friendly_429_with_retry_after(limited):
+    app = limited(RATE_LIMIT_LOGIN="3/minute")
+    add_user(app)
+    with app.app_context():
+        client = app.test_client()
+        for _ in range(3):
+            assert login(client, password="wrong password!").status_code == 401
+        response = login(client)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429
+        assert 1 <= int(response.headers["Retry-After"]) <= 61
+        assert "Too many requests" in html and "Wait" in html
+        assert 'class="error-message"' in html and 'href="/"' in html
+        assert client.get("/login").status_code == 200  # only posts count
+
+
+def test_limits_are_per_person_when_logged_in(limited):
+    app = limited(RATE_LIMIT_SEARCH="2/minute", RATE_LIMIT_SEARCH_PER_IP="100/minute")
+    add_user(app, "bob")
+    add_user(app, "amy")
+    with app.app_context():
+        bob, amy = app.test_client(), app.test_client()
+        login(bob, "bob")
+        login(amy, "amy")
+        assert [bob.get("/search?q=a").status_code for _ in range(3)][-1] == 429
+        assert amy.get("/search?q=a").status_code != 429
+
+
+def test_limits_per_address_cover_everyone_behind_it(limited):
+    app = limited(RATE_LIMIT_SEARCH="100/minute", RATE_LIMIT_SEARCH_PER_IP="3/minute")
+    add_user(app, "bob")
+    add_user(app, "amy")
+    with app.app_context():
+        bob, amy = app.test_client(), app.test_client()
+        login(bob, "bob")
+        login(amy, "amy")
+        for _ in range(3):
+            assert bob.get("/search?q=a").status_code != 429
+        assert amy.get("/search?q=a").status_code == 429
+        other = app.test_client()
+        elsewhere = {"REMOTE_ADDR": "198.51.100.3"}
+        assert other.get("/search?q=a", environ_base=elsewhere).status_code != 429
+
+
+def test_a_limited_edit_keeps_the_text(limited):
+    app = limited(RATE_LIMIT_EDIT="1/minute")
+    add_user(app)
+    with app.app_context():
+        client = app.test_client()
+        login(client)
+        form = {"text": "first", "action": "preview"}
+        assert client.post("/edit/Plan", data=form).status_code == 200
+        response = client.post("/edit/Plan", data={"text": "my precious paragraph"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429
+        assert "my precious paragraph" in html and "Wait" in html
+        assert response.headers["Retry-After"]
+
+
+def test_comment_limit_is_shared_by_topics_and_replies(limited):
+    app = limited(RATE_LIMIT_COMMENT="2/minute")
+    add_user(app)
+    with app.app_context():
+        client = app.test_client()
+        login(client)
+        client.post("/edit/Plan", data={"text": "text"})
+        assert client.post("/talk/Plan", data={"subject": "One", "body": "a"}).status_code == 302
+        assert client.post("/talk/Plan/1/reply", data={"body": "b"}).status_code == 302
+        assert client.post("/talk/Plan/1/reply", data={"body": "c"}).status_code == 429
+
+
+def test_api_errors_are_json(limited):
+    app = limited()
+
+    @app.get("/api/limited-for-test")
+    def limited_for_test():
+        abort(429)
+
+    with app.app_context():
+        client = app.test_client()
+        missing = client.get("/api/nothing-here")
+        assert missing.status_code == 404 and missing.is_json
+        assert missing.get_json()["error"]["message"]
+        response = client.get("/api/limited-for-test")
+        assert response.status_code == 429 and response.is_json
+        assert response.headers["Retry-After"]
+        assert "Wait" in response.get_json()["error"]["message"]
+
+
+def test_every_limited_endpoint_exists(app):
+    """A renamed view must not silently lose its limit."""
+    endpoints = set(app.view_functions)
+    assert set(ENDPOINTS) <= endpoints, set(ENDPOINTS) - endpoints
+    assert category_of("api.pages") == ("api", None)
+    assert category_of("static") is None
+
+
+def test_redis_shares_counts_between_app_servers(limited):
+    redis = redis_or_skip()
+    prefix = f"bottega-test-{uuid.uuid4().hex}"
+    settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    first = limited(RATE_LIMIT_LOGIN="2/minute", **settings)
+    second = limited(RATE_LIMIT_LOGIN="2/minute", **settings)
+    add_user(first)
+    try:
+        with first.app_context():
+            client = first.test_client()
+            assert login(client, password="wrong password!").status_code == 401
+            assert login(client, password="wrong password!").status_code == 401
+        assert any(redis.scan_iter(f"*{prefix}*"))
+        with second.app_context():
+            response = login(second.test_client())
+            assert response.status_code == 429
+            assert int(response.headers["Retry-After"]) >= 1
+    finally:
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
+        redis.close()
+
+
+def test_rate_limit_storage_down_falls_back_to_memory(limited):
+    app = limited(REDIS_URL="redis://127.0.0.1:1/0", RATE_LIMIT_SEARCH="2/minute")
+    with app.app_context():
+        client = app.test_client()
+        statuses = [client.get("/search?q=a").status_code for _ in range(3)]
+        assert statuses[:2] == [200, 200] and statuses[2] == 429

@@ -1,0 +1,434 @@
+"""Talk pages through real HTTP: what a person sees and can do, with and without JavaScript."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from wiki import create_app
+from wiki.extensions import db
+from wiki.models import Role
+from wiki.talk.display import Clock
+from wiki.talk.models import Comment, Topic
+from wiki.templating import reltime
+
+FETCH = {"X-Requested-With": "fetch", "Accept": "text/html+fragment"}
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page("Spring Launch", "We launch in spring.")
+
+
+@pytest.fixture
+def alice(make_user, auth):
+    """An editor, logged in."""
+    user = make_user("alice")
+    auth.login("alice")
+    return user
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def start(client, subject="Tone of voice", body="Is it too formal?", title="Spring_Launch"):
+    """Start a topic through the form; return the response."""
+    return client.post(f"/talk/{title}", data={"subject": subject, "body": body})
+
+
+def reply(client, topic_id, body, parent="", headers=None, title="Spring_Launch", action="save"):
+    """Post a reply through the form; return the response."""
+    data = {"body": body, "parent": str(parent), "action": action}
+    return client.post(f"/talk/{title}/{topic_id}/reply", data=data, headers=headers or {})
+
+
+def ids() -> list[int]:
+    return list(db.session.scalars(select(Comment.id).order_by(Comment.id)))
+
+
+def test_discussion_tab_shows_the_comment_count(client, page, alice):
+    html = text(client.get("/wiki/Spring_Launch"))
+    assert re.search(r'<a href="/talk/Spring_Launch"\s*>Discussion</a>', html)
+    start(client)
+    reply(client, db.session.scalar(select(Topic.id)), "Yes")
+    html = text(client.get("/wiki/Spring_Launch"))
+    assert re.search(r'<a href="/talk/Spring_Launch"\s*>Discussion \(2\)</a>', html)
+    assert "Discussion (2)" in text(client.get("/history/Spring_Launch"))
+
+
+def test_discussion_tab_costs_one_query(client, page, alice):
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        client.get("/wiki/Spring_Launch")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if "topic" in s]) == 1
+
+
+def test_talk_page_of_a_missing_page_is_404_with_a_message(client):
+    response = client.get("/talk/Nowhere")
+    assert response.status_code == 404
+    assert "There is no page “Nowhere”, so there is no discussion of it." in text(response)
+
+
+def test_empty_talk_page_invites_to_start_a_topic(client, page, alice):
+    html = text(client.get("/talk/Spring_Launch"))
+    assert "No one has started a topic about this page yet." in html
+    assert '<label for="subject" class="field-label">Subject</label>' in html
+    assert '<label for="body" class="field-label">Comment</label>' in html
+    assert ">Add topic</button>" in html and ">Preview</button>" in html
+    assert 'aria-current="page">Discussion' in html
+
+
+def test_anonymous_readers_see_topics_but_cannot_post(client, page, make_user, auth):
+    make_user("alice")
+    auth.login("alice")
+    start(client)
+    auth.logout()
+    html = text(client.get("/talk/Spring_Launch"))
+    assert "Tone of voice" in html and "Log in to start a topic" in html
+    assert 'name="subject"' not in html
+    response = start(client, subject="Spam")
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count(Topic.id))) == 1
+
+
+def test_starting_a_topic_leads_to_its_thread(client, page, alice):
+    response = start(client, body="Is it *too* formal, @alice?")
+    topic_id, comment_id = db.session.scalar(select(Topic.id)), ids()[0]
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/talk/Spring_Launch/{topic_id}#comment-{comment_id}"
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert '<h1 class="page-title topic-subject">Tone of voice</h1>' in html
+    assert "<em>too</em>" in html
+    assert '<a class="mention" href="/user/alice">@alice</a>' in html
+    assert f'id="comment-{comment_id}"' in html
+    assert f'href="#comment-{comment_id}"><time datetime=' in html
+    assert '<a class="user" href="/user/alice">alice</a>' in html
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+">0 seconds ago</time>', html)
+
+
+def test_topic_list_shows_subject_author_count_activity_and_status(client, page, alice):
+    start(client, subject="First")
+    start(client, subject="Second")
+    first, second = db.session.scalars(select(Topic.id).order_by(Topic.id)).all()
+    reply(client, first, "bump")
+    client.post(f"/topic/{second}/resolve", data={})
+    html = text(client.get("/talk/Spring_Launch"))
+    rows = re.findall(r'<tr class="topic-row[^"]*">(.*?)</tr>', html, re.S)
+    assert "First" in rows[0] and "Second" in rows[1]  # newest activity first
+    assert '<td class="topic-count">2</td>' in rows[0]
+    assert "open" in rows[0] and "resolved" in rows[1]
+    assert 'href="/user/alice"' in rows[0] and "<time" in rows[0]
+
+
+def test_preview_shows_the_comment_without_saving(client, page, alice):
+    data = {"subject": "S", "body": "Hello **there**", "action": "preview"}
+    html = text(client.post("/talk/Spring_Launch", data=data))
+    assert "<strong>there</strong>" in html and "not posted yet" in html
+    assert ">Hello **there**</textarea>" in html and 'value="S"' in html
+    assert db.session.scalar(select(func.count(Topic.id))) == 0
+
+
+def test_reply_without_javascript_nests_under_the_comment(client, page, alice):
+    start(client)
+    topic_id, first = db.session.scalar(select(Topic.id)), ids()[0]
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert f'href="/talk/Spring_Launch/{topic_id}?reply={first}#reply-form"' in html
+    form = text(client.get(f"/talk/Spring_Launch/{topic_id}?reply={first}"))
+    assert f'name="parent" value="{first}"' in form and "replying to" in form
+    response = reply(client, topic_id, "Not at all.", parent=first)
+    second = ids()[1]
+    assert response.headers["Location"].endswith(f"#comment-{second}")
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    nested = re.search(r'<ol class="replies">\s*<li[^>]*>\s*<article[^>]*id="comment-(\d+)"', html)
+    assert nested and int(nested.group(1)) == second
+
+
+def test_reply_with_javascript_gets_just_the_new_comment(client, page, alice):
+    start(client)
+    topic_id, first = db.session.scalar(select(Topic.id)), ids()[0]
+    response = reply(client, topic_id, "Inline **reply**", parent=first, headers=FETCH)
+    assert response.status_code == 201
+    fragment = text(response)
+    assert fragment.startswith('<li class="comment-item comment-level-2" data-level="2">')
+    assert "<strong>reply</strong>" in fragment and "<html" not in fragment
+    refused = reply(client, topic_id, "   ", parent=first, headers=FETCH)
+    assert refused.status_code == 400
+    assert refused.content_type.startswith("text/plain")
+    assert text(refused) == "The comment is empty. Write something before posting."
+    preview = reply(client, topic_id, "*p*", headers=FETCH, parent=first, action="preview")
+    assert (preview.status_code, text(preview)) == (
+        200,
+        '<div class="comment-body prose"><p><em>p</em></p></div>',
+    )
+
+
+@pytest.mark.parametrize(
+    ("make_parent", "status", "words"),
+    [
+        (lambda other, mine: other, 400, "belongs to another topic"),
+        (lambda other, mine: 9999, 404, "does not exist"),
+        (lambda other, mine: "x1", 400, "form is damaged"),
+    ],
+)
+def test_bad_replies_are_refused(client, page, alice, make_parent, status, words):
+    start(client, subject="Mine")
+    start(client, subject="Other")
+    mine, other = ids()
+    topic_id = db.session.get(Comment, mine).topic_id
+    response = reply(client, topic_id, "my text", parent=make_parent(other, mine))
+    assert response.status_code == status
+    assert words in text(response)
+
+
+def test_a_too_long_reply_keeps_the_text(app, client, page, alice):
+    app.config["MAX_COMMENT_BYTES"] = 1024
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    response = reply(client, topic_id, "long " * 300)
+    assert response.status_code == 413
+    html = text(response)
+    assert "at most 1 KB" in html and ("long " * 300).strip() in html
+
+
+def test_posting_too_fast_answers_429_and_keeps_the_text(app, client, page, alice):
+    app.config["COMMENT_RATE_PER_MINUTE"] = 2
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    reply(client, topic_id, "one")
+    response = reply(client, topic_id, "two, too fast")
+    assert response.status_code == 429
+    assert "at most 2 comments a minute" in text(response)
+    assert ">two, too fast</textarea>" in text(response)
+
+
+def test_locked_topic_refuses_replies_with_a_message(client, page, alice, make_user, auth):
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    make_user("mod", role=Role.MODERATOR)
+    auth.login("mod")
+    assert client.post(f"/topic/{topic_id}/lock", data={}).status_code == 302
+    auth.login("alice")
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "This topic is locked: it takes no new replies." in html
+    assert 'id="reply-form"' not in html and ">Reply</a>" not in html
+    response = reply(client, topic_id, "let me in")
+    assert response.status_code == 403 and "locked" in text(response)
+
+
+def test_editing_marks_the_comment_and_keeps_the_earlier_text(client, page, alice):
+    start(client, body="First words")
+    comment_id = ids()[0]
+    form = text(client.get(f"/comment/{comment_id}/edit"))
+    assert ">First words</textarea>" in form and ">Save</button>" in form
+    response = client.post(f"/comment/{comment_id}/edit", data={"body": "Better words"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"#comment-{comment_id}"
+    )
+    topic_id = db.session.scalar(select(Topic.id))
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "Better words" in html and "First words" not in html
+    assert f'href="/comment/{comment_id}/versions"' in html and ">edited</a>" in html
+    versions = text(client.get(f"/comment/{comment_id}/versions"))
+    assert versions.index("Better words") < versions.index("First words")
+
+
+def test_only_the_author_edits_or_deletes(client, page, alice, make_user, auth):
+    start(client)
+    comment_id = ids()[0]
+    make_user("bob")
+    auth.login("bob")
+    html = text(client.get(f"/talk/Spring_Launch/{db.session.scalar(select(Topic.id))}"))
+    assert "comment-edit-link" not in html and ">Delete</button>" not in html
+    assert client.get(f"/comment/{comment_id}/edit").status_code == 403
+    assert client.post(f"/comment/{comment_id}/edit", data={"body": "mine"}).status_code == 403
+    assert client.post(f"/comment/{comment_id}/delete", data={}).status_code == 403
+    auth.logout()
+    assert "/login" in client.get(f"/comment/{comment_id}/edit").headers["Location"]
+
+
+def test_deleting_leaves_a_placeholder_and_keeps_replies(client, page, alice):
+    start(client)
+    topic_id, first = db.session.scalar(select(Topic.id)), ids()[0]
+    reply(client, topic_id, "An answer", parent=first)
+    client.post(f"/comment/{first}/delete", data={})
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "This comment was deleted." in html and "Is it too formal?" not in html
+    assert "An answer" in html
+    assert "Discussion (1)" in html
+
+
+def test_moderator_hides_with_a_reason_and_can_unhide(client, page, alice, make_user, auth):
+    start(client, body="Buy cheap pills")
+    topic_id, comment_id = db.session.scalar(select(Topic.id)), ids()[0]
+    assert client.post(f"/comment/{comment_id}/hide", data={"reason": "spam"}).status_code == 403
+    make_user("mod", role=Role.MODERATOR)
+    auth.login("mod")
+    client.post(f"/comment/{comment_id}/hide", data={"reason": "spam"})
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "Hidden by a moderator: spam" in html
+    assert "Buy cheap pills" in html and ">Unhide</button>" in html  # inside <details>
+    auth.login("alice")
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "Hidden by a moderator: spam" in html and "Buy cheap pills" not in html
+    assert client.get(f"/comment/{comment_id}/versions").status_code == 403
+    auth.login("mod")
+    client.post(f"/comment/{comment_id}/unhide", data={})
+    auth.logout()
+    assert "Buy cheap pills" in text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+
+
+def test_author_resolves_and_reopens_topic(client, page, alice):
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert ">Mark resolved</button>" in html and ">Lock</button>" not in html
+    client.post(f"/topic/{topic_id}/resolve", data={})
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert '<span class="badge badge-resolved">resolved</span>' in html
+    client.post(f"/topic/{topic_id}/reopen", data={})
+    assert not db.session.get(Topic, topic_id).resolved
+
+
+def test_following_a_topic_and_a_talk_page(client, page, alice):
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert ">Stop following</button>" in html  # the author follows their topic
+    client.post(f"/topic/{topic_id}/unsubscribe", data={})
+    assert ">Follow</button>" in text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    client.post("/subscribe/talk/Spring_Launch", data={})
+    assert ">Stop following new topics</button>" in text(client.get("/talk/Spring_Launch"))
+
+
+def test_every_change_needs_a_csrf_token(client, page, alice):
+    start(client)
+    topic_id, comment_id = db.session.scalar(select(Topic.id)), ids()[0]
+    for url, data in [
+        ("/talk/Spring_Launch", {"subject": "x", "body": "y"}),
+        (f"/talk/Spring_Launch/{topic_id}/reply", {"body": "y"}),
+        (f"/comment/{comment_id}/edit", {"body": "y"}),
+        (f"/comment/{comment_id}/delete", {}),
+        (f"/topic/{topic_id}/resolve", {}),
+        ("/subscribe/talk/Spring_Launch", {}),
+    ]:
+        assert client.post(url, data={**data, "csrf_token": "forged"}).status_code == 400
+    assert ids() == [comment_id]
+    assert client.get(f"/comment/{comment_id}/delete").status_code == 405
+
+
+def test_deep_replies_stay_at_the_deepest_level_and_say_whom_they_answer(client, page, alice):
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    parent = ids()[0]
+    for n in range(8):
+        reply(client, topic_id, f"level {n + 2}", parent=parent)
+        parent = ids()[-1]
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert html.count('<ol class="replies">') == 5
+    assert html.count("comment-level-6") == 4
+    assert html.count('class="comment-reply-to"') == 3
+    assert f'replying to <a href="#comment-{ids()[-2]}">@alice</a>' in html
+
+
+def test_a_thread_view_takes_the_same_queries_for_few_or_many_comments(client, page, alice):
+    start(client)
+    topic_id, first = db.session.scalar(select(Topic.id)), ids()[0]
+
+    def listen():
+        seen = []
+
+        def count(*args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        client.get(f"/talk/Spring_Launch/{topic_id}")
+        event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    few = listen()
+    author = db.session.get(Comment, first).author_id
+    db.session.add_all(
+        Comment(
+            topic_id=topic_id,
+            parent_id=first if n % 2 else None,
+            author_id=author,
+            depth=2 if n % 2 else 1,
+            body="x",
+            html="<p>x</p>",
+        )
+        for n in range(50)
+    )
+    db.session.commit()
+    assert listen() == few
+
+
+def test_a_subpage_named_like_a_topic_number_keeps_its_talk_page(client, make_page, alice):
+    make_page("Campaigns", "all campaigns")
+    make_page("Campaigns/2026", "this year")
+    assert "Discussion of Campaigns/2026" in text(client.get("/talk/Campaigns/2026"))
+    start(client, subject="Budget", title="Campaigns/2026")
+    topic = db.session.scalar(select(Topic))
+    assert topic.page.title == "Campaigns/2026"
+    assert client.get("/talk/Campaigns/999").status_code == 404
+
+
+def test_talk_urls_redirect_to_the_page_title_as_written(client, page, alice):
+    start(client)
+    topic_id = db.session.scalar(select(Topic.id))
+    assert client.get("/talk/spring_launch").headers["Location"] == "/talk/Spring_Launch"
+    location = client.get(f"/talk/spring launch/{topic_id}").headers["Location"]
+    assert location == f"/talk/Spring_Launch/{topic_id}"
+    assert (
+        client.get(f"/comment/{ids()[0]}")
+        .headers["Location"]
+        .endswith(f"/talk/Spring_Launch/{topic_id}#comment-{ids()[0]}")
+    )
+
+
+def test_subjects_and_bodies_are_escaped(client, page, alice):
+    start(client, subject="<script>x</script>", body="<img src=x onerror=alert(1)>")
+    topic_id = db.session.scalar(select(Topic.id))
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "onerror" not in html or "&lt;img" in html
+
+
+@pytest.mark.parametrize(("locale", "zone"), [("en", "UTC"), ("fr", "Europe/Rome")])
+def test_thread_times_read_exactly_like_reltime(tmp_path, locale, zone):
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "sqlite://",
+            "INSTANCE_PATH": str(tmp_path),
+            "BABEL_DEFAULT_LOCALE": locale,
+            "BABEL_DEFAULT_TIMEZONE": zone,
+        }
+    )
+    now = datetime.now(UTC)
+    with app.test_request_context("/"):
+        clock = Clock()
+        for ago in (timedelta(hours=3), timedelta(days=2, hours=5), timedelta(days=400)):
+            assert clock(now - ago) == reltime(now - ago)
+        assert clock(None) == reltime(None) == ""
+        if locale == "fr":
+            assert "jours" in clock(now - timedelta(days=2))
+
+
+def test_ids_beyond_any_row_are_not_found_not_errors(client, page, alice):
+    start(client)
+    topic_id, huge = db.session.scalar(select(Topic.id)), "99999999999"
+    assert client.get(f"/talk/Spring_Launch/{huge}").status_code == 404
+    assert client.get(f"/comment/{huge}").status_code == 404
+    assert client.post(f"/comment/{huge}/delete", data={}).status_code == 404
+    assert client.post(f"/topic/{huge}/lock", data={}).status_code == 404
+    assert reply(client, topic_id, "x", parent=huge).status_code == 400
+    assert reply(client, topic_id, "x", parent="2147483647").status_code == 404

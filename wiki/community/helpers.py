@@ -1,0 +1,42 @@
+"""What every page's frame shows: the bell's count, the watch star, the credits line."""
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.titles import TitleError, parse_title
+from ..extensions import db
+from ..models import Page
+from .models import Watch
+from .notifications import unread_count
+from .pageinfo import contributor_count
+
+
+def unread_notifications() -> int:
+    """Return the logged-in person's unread count for the bell (once per request)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "community_unread" not in g:
+        g.community_unread = unread_count(current_user)
+    return g.community_unread
+
+
+def watching_page(title: str) -> bool | None:
+    """Return whether the logged-in person watches the page with this title; None if nobody is."""
+    if not current_user.is_authenticated:
+        return None
+    try:
+        key = parse_title(title).key
+    except TitleError:
+        return False
+    found = db.session.scalar(
+        select(Watch.page_id)
+        .join(Page, Page.id == Watch.page_id)
+        .where(Watch.user_id == current_user.id, Page.key == key)
+    )
+    return found is not None
+
+
+def page_contributors(page_id: int) -> int:
+    """Return how many people edited the page (for the credits line)."""
+    return contributor_count(page_id)

@@ -1,0 +1,54 @@
+"""SQL that differs between SQLite and PostgreSQL, behind one small interface."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Integer, cast, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..models import Role, User
+
+EPOCH = date(1970, 1, 1)
+
+
+def insert(session: Session, model):
+    """Return an INSERT for the session's engine that supports on_conflict_do_*."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def day_number(session: Session, column):
+    """Return an SQL expression for the UTC day of a timestamp column, as days since 1970."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(func.extract("epoch", column) / 86400), Integer)
+    return cast(func.julianday(column) - 2440587.5, Integer)
+
+
+def day_from_number(number: int) -> date:
+    """Return the date of a day number from day_number."""
+    return EPOCH + timedelta(days=int(number))
+
+
+def days_ago(days: int) -> datetime:
+    """Return the moment that many days before now."""
+    return datetime.now(UTC) - timedelta(days=days)
+
+
+def is_moderator(user: User | None) -> bool:
+    """Return whether this person may see what is hidden from others (deleted pages...)."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.has_role(Role.MODERATOR)
+    )
+
+
+def page_shown(page_model, viewer: User | None):
+    """Return a condition hiding deleted pages from people who can't see them, or None.
+
+    Deleting pages comes with `page.deleted`; until it exists, every page is shown.
+    """
+    deleted = getattr(page_model, "deleted", None)
+    if deleted is None or is_moderator(viewer):
+        return None
+    return deleted.is_not(True)

@@ -1,0 +1,1 @@
+"""Organising pages: links and backlinks, categories, redirects, moves, delete and undelete."""

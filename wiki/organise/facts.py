@@ -1,0 +1,90 @@
+"""Facts derived from a page's text when it is saved: where it redirects, its categories."""
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..core.titles import TitleError, parse_title
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Page, Revision
+from ..pages import content
+from .models import CategoryMember
+from .redirects import parse_redirect
+
+CATEGORY_PREFIX = "Category:"
+TEMPLATE_PREFIX = "Template:"
+CATEGORY_KEY_PREFIX = "category:"
+TEMPLATE_KEY_PREFIX = "template:"
+BATCH = 200
+
+
+def category_title(name: str):
+    """Return the title of a category's own page ("Campaigns" → "Category:Campaigns")."""
+    return parse_title(CATEGORY_PREFIX + name)
+
+
+def is_template(key: str) -> bool:
+    """Return whether a page key names a template for new pages."""
+    return key.startswith(TEMPLATE_KEY_PREFIX)
+
+
+def record(session: Session, page: Page, text: str, categories: Iterable[str]) -> None:
+    """Record where the page redirects and which categories it is in, replacing old facts.
+
+    Templates are in no category: the [[Category:…]] in a template is meant for the pages
+    made from it.
+    """
+    target = parse_redirect(text)
+    page.redirect_key = target.key if target is not None else None
+    session.execute(delete(CategoryMember).where(CategoryMember.page_id == page.id))
+    if is_template(page.key):
+        return
+    seen = set()
+    for name in categories:
+        try:
+            title = category_title(name)
+        except TitleError:
+            continue
+        if title.key not in seen:
+            seen.add(title.key)
+            session.add(
+                CategoryMember(
+                    page_id=page.id,
+                    category_key=title.key,
+                    category_title=title.display.removeprefix(CATEGORY_PREFIX),
+                )
+            )
+
+
+@events.page_saved.connect
+def _on_page_saved(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
+    """Record the facts of the new revision in the save's transaction."""
+    record(db.session, page, revision.text, rendered.categories)
+
+
+def rebuild(progress: Callable[[str], None] = lambda _: None) -> int:
+    """Record redirects and categories of every page again; return how many pages."""
+    done, last = 0, 0
+    while True:
+        with write_transaction() as session:
+            pages = list(
+                session.scalars(
+                    select(Page)
+                    .where(Page.id > last, Page.latest_revision_id.is_not(None))
+                    .order_by(Page.id)
+                    .limit(BATCH)
+                )
+            )
+            if not pages:
+                return done
+            for page in pages:
+                text = page.latest.text
+                # Only a text that mentions a category needs rendering to find it.
+                categories = content.render(text).categories if "category" in text.lower() else ()
+                record(session, page, text, categories)
+            done += len(pages)
+            last = pages[-1].id
+        progress(f"{done} pages: redirects and categories recorded")

@@ -1,0 +1,256 @@
+"""What links here, special lists, categories, and the move, delete and undelete forms.
+
+Also two app-wide hooks: template helpers the page templates use (categories, tabs,
+templates for new pages), and `hide_deleted_pages`, which keeps the history and talk of a
+deleted page from everyone but moderators without the history and talk views knowing.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..core.titles import Title, TitleError, parse_title
+from ..pages import service as pages
+from ..pages.views import title_or_400
+from ..templating import page_url
+from . import deletion, moves, service
+from .errors import BadTitle, OrganiseError
+
+bp = Blueprint("organise", __name__)
+
+#: The views that show a page's history, talk or information, hidden with the page when it
+#: is deleted (they find the page by title or revision, and know nothing of deletion).
+_KEPT_FOR_MODERATORS = ("history.", "talk.", "community.info")
+
+
+@bp.before_app_request
+def hide_deleted_pages():
+    """Answer 404 for the history and talk of a deleted page, except to moderators."""
+    endpoint = request.endpoint or ""
+    args = request.view_args or {}
+    if not endpoint.startswith(_KEPT_FOR_MODERATORS):
+        return None
+    if "title" in args:
+        deleted = service.is_deleted(service.from_key(args["title"]) or "")
+    elif "revision_id" in args:
+        deleted = service.revision_is_deleted(args["revision_id"])
+    else:
+        return None
+    if deleted and not deletion.may_delete(current_user):
+        abort(404, description=_("This page was deleted."))
+    return None
+
+
+# --- Helpers for the page templates ---------------------------------------------------------
+
+
+@bp.app_template_global()
+def page_categories(page) -> list[service.CategoryLink]:
+    """Return the categories a page is in, for the list at its bottom."""
+    return service.page_categories(page)
+
+
+@bp.app_template_global()
+def category_listing(key: str) -> service.Listing | None:
+    """Return the members of the category whose page has this key (None if not a category)."""
+    if not service.is_category(key):
+        return None
+    return service.category_members(key, service.from_key(request.args.get("from")))
+
+
+@bp.app_template_global()
+def may_moderate_pages() -> bool:
+    """Return whether the person may delete and undelete pages (and see deleted ones)."""
+    return deletion.may_delete(current_user)
+
+
+@bp.app_template_global()
+def page_templates() -> list:
+    """Return the templates a new page can start from."""
+    return service.page_templates()
+
+
+@bp.app_template_global()
+def organise_tabs(title: str, page_exists: bool = True) -> list[dict]:
+    """Return the page tabs for links, moving and deleting that this person may use."""
+    tabs = [
+        {"name": "links", "label": _("What links here"), "url": page_url(title, "organise.links")}
+    ]
+    if page_exists and moves.may_move(current_user):
+        tabs.append({"name": "move", "label": _("Move"), "url": page_url(title, "organise.move")})
+    if page_exists and deletion.may_delete(current_user):
+        tabs.append(
+            {"name": "delete", "label": _("Delete"), "url": page_url(title, "organise.delete")}
+        )
+    return tabs
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+@bp.get("/links/<path:title>")
+def links(title: str):
+    """List the pages that link to a page, and the redirects to it."""
+    parsed = title_or_400(title)
+    found = service.backlinks(parsed.key, service.from_key(request.args.get("from")))
+    page = pages.get_page(parsed)
+    exists = page is not None and page.latest is not None and not page.deleted
+    return render_template("organise/links.html", title=parsed, found=found, exists=exists)
+
+
+@bp.get("/special/all")
+def all_pages():
+    """List all pages alphabetically, subpages under their parents."""
+    listing = service.all_pages(service.from_key(request.args.get("from")))
+    return render_template("organise/all.html", listing=listing)
+
+
+@bp.get("/special/wanted")
+def wanted():
+    """List the missing pages that the most pages link to."""
+    raw = request.args.get("page", "1")
+    number = max(int(raw), 1) if raw.isdigit() and len(raw) < 4 else 1
+    found, more = service.wanted(number)
+    return render_template("organise/wanted.html", found=found, more=more, number=number)
+
+
+@bp.get("/special/orphaned")
+def orphaned():
+    """List the pages no other page links to."""
+    listing = service.orphaned(service.from_key(request.args.get("from")))
+    return render_template("organise/orphaned.html", listing=listing)
+
+
+@bp.get("/category/<path:name>")
+def category(name: str):
+    """Go to a category's page, where its description and members are."""
+    title = service.category_page_title(name)
+    if title is None:
+        abort(400, description=_("This is not a valid category name."))
+    return redirect(page_url(title.display))
+
+
+# --- Moving and deleting ------------------------------------------------------------------------
+
+
+def _page_or_404(title: str, *, deleted: bool = False):
+    """Return the page a URL names, or answer 404 (deleted: the page must be a deleted one)."""
+    parsed = title_or_400(title)
+    page = pages.get_page(parsed)
+    if page is None or page.latest is None or page.deleted != deleted:
+        abort(404, description=_("There is no page with this title."))
+    return parsed, page
+
+
+def _needs(allowed: bool, message: str):
+    """Send a visitor to log in, or refuse a logged-in person, unless allowed."""
+    if allowed:
+        return None
+    if not current_user.is_authenticated:
+        flash(_("Please log in first."), "info")
+        return redirect(url_for("people.login", next=request.full_path))
+    abort(403, description=message)
+
+
+def _refusal(error: OrganiseError) -> tuple[str, int]:
+    """Return a refusal's message, translated, and its status."""
+    return _(error.message, **error.params), error.status
+
+
+@bp.route("/move/<path:title>", methods=["GET", "POST"])
+def move(title: str):
+    """Show the form to move a page; on POST move it and show it at its new title."""
+    parsed, page = _page_or_404(title)
+    refused = _needs(moves.may_move(current_user, page), _("You may not move this page."))
+    if refused is not None:
+        return refused
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            result = _move_as_posted(parsed)
+        except OrganiseError as problem:
+            error, status = _refusal(problem)
+        else:
+            old, new = result.old_title, result.page.title
+            flash(_("“%(old)s” was moved to “%(new)s”.", old=old, new=new), "success")
+            return redirect(page_url(new))
+    return render_template(
+        "organise/move.html",
+        page=page,
+        error=error,
+        new_title=request.form.get("new_title", page.title),
+        reason=request.form.get("reason", ""),
+        subpages=moves.subpage_count(page),
+        may_skip_redirect=moves.may_skip_redirect(current_user),
+    ), status
+
+
+def _move_as_posted(title: Title) -> moves.MoveResult:
+    """Move the page as the form asks (only moderators can choose to leave no redirect)."""
+    form = request.form
+    try:
+        new_title = parse_title(form.get("new_title", ""))
+    except TitleError as problem:
+        raise BadTitle(str(problem)) from problem
+    skip_allowed = moves.may_skip_redirect(current_user)
+    return moves.move_page(
+        title,
+        new_title,
+        user=current_user,
+        reason=form.get("reason", ""),
+        leave_redirect=form.get("leave_redirect") == "1" or not skip_allowed,
+        move_subpages=form.get("move_subpages") == "1",
+    )
+
+
+@bp.route("/delete/<path:title>", methods=["GET", "POST"])
+def delete(title: str):
+    """Show the form to delete a page (moderators); on POST delete it."""
+    parsed, page = _page_or_404(title)
+    refused = _needs(deletion.may_delete(current_user), _("Only moderators can delete pages."))
+    if refused is not None:
+        return refused
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            deletion.delete_page(parsed, user=current_user, reason=request.form.get("reason", ""))
+        except OrganiseError as problem:
+            error, status = _refusal(problem)
+        else:
+            flash(_("The page “%(title)s” was deleted.", title=page.title), "success")
+            return redirect(page_url(page.title))
+    return render_template(
+        "organise/delete.html",
+        page=page,
+        error=error,
+        reason=request.form.get("reason", ""),
+        backlinks=service.backlinks(page.key, None, limit=10),
+        revisions=service.revision_count(page),
+    ), status
+
+
+@bp.route("/undelete/<path:title>", methods=["GET", "POST"])
+def undelete(title: str):
+    """Show a deleted page's deletion and the form to undelete it (moderators)."""
+    parsed, page = _page_or_404(title, deleted=True)
+    refused = _needs(deletion.may_delete(current_user), _("Only moderators can undelete pages."))
+    if refused is not None:
+        return refused
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            deletion.undelete_page(
+                parsed, user=current_user, reason=request.form.get("reason", "")
+            )
+        except OrganiseError as problem:
+            error, status = _refusal(problem)
+        else:
+            flash(_("The page “%(title)s” was undeleted.", title=page.title), "success")
+            return redirect(page_url(page.title))
+    return render_template(
+        "organise/undelete.html",
+        page=page,
+        error=error,
+        entry=service.last_deletion(page),
+        revisions=service.revision_count(page),
+    ), status

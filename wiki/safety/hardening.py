@@ -1,0 +1,127 @@
+"""Security headers on every response, the read gate, proxies, and what templates show."""
+
+from datetime import datetime
+
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..models import Role
+from .log import can_read_log
+from .permissions import active_block, block_refusal
+from .policy import current_policy
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+#: Ids are 32-bit in the database: a larger number in a URL names nothing (PostgreSQL would
+#: refuse to compare it with an integer column).
+MAX_ID = 2**31 - 1
+#: Pages anonymous visitors reach even when only logged-in users may read.
+OPEN_ENDPOINTS = {
+    "static",
+    "people.login",
+    "people.register",
+    "safety.reset_password",
+    "preferences.unsubscribe",  # its signed token is the authority (links in emails)
+}
+#: Pages whose URL holds a secret token: they send no Referer anywhere.
+TOKEN_ENDPOINTS = {"safety.reset_password", "people.register"}
+
+
+def security_headers(response):
+    """Add the security headers to a response (a view may have set its own)."""
+    config = current_app.config
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    referrer = "no-referrer" if request.endpoint in TOKEN_ENDPOINTS else "same-origin"
+    headers.setdefault("Referrer-Policy", referrer)
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+#: Query parameters that carry ids (revisions, comments, cursors) somewhere in the site.
+ID_ARGUMENTS = ("before", "after", "from", "to", "rev", "reply")
+
+
+def refuse_bad_addresses():
+    """Answer 400 for what no address of the site holds but could break a database query:
+    a NUL character (PostgreSQL cannot even compare text holding one), or an id argument
+    too large for a 32-bit id column (PostgreSQL refuses to compare it)."""
+    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+        abort(400, description=_("The address contains a character that is not allowed."))
+    for name in ID_ARGUMENTS:
+        value = request.args.get(name, "").strip()
+        # Longer numbers are refused by the views themselves, each with its own message.
+        if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > MAX_ID:
+            abort(400, description=_("“%(name)s” is too large to be a number here.", name=name))
+
+
+def read_gate():
+    """Send anonymous visitors to log in when only logged-in users may read."""
+    if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if (request.endpoint or "").startswith("feeds.") and request.args.get("token"):
+        return None  # a personal feed key: the feed checks it and reads as its owner
+    if current_policy().read != "users":
+        return None
+    if request.path.startswith("/api/"):
+        response = jsonify(error={"status": 401, "message": _("Log in to read this wiki.")})
+        return response, 401
+    return redirect(url_for("people.login", next=request.full_path))
+
+
+def reject_huge_ids(_endpoint: str | None, values: dict | None) -> None:
+    """Answer 404 for a URL whose number is too large to be an id."""
+    if values and any(
+        isinstance(value, int) and not 0 <= value <= MAX_ID for value in values.values()
+    ):
+        abort(404, description=_("There is nothing with that number."))
+
+
+def safety_notice() -> str | None:
+    """Return, for a blocked person, why and until when (shown on every page)."""
+    if not current_user.is_authenticated:
+        return None
+    block = active_block(current_user)
+    if block is None:
+        return None
+    refusal = block_refusal(block)
+    return _(refusal.message, **refusal.params)
+
+
+def staff_role() -> str | None:
+    """Return "admin" or "moderator" for staff (the header shows their links), else None."""
+    if not current_user.is_authenticated:
+        return None
+    if current_user.has_role(Role.ADMIN):
+        return "admin"
+    return "moderator" if current_user.has_role(Role.MODERATOR) else None
+
+
+def register(app: Flask) -> None:
+    """Install the headers, the read gate, the proxy fix and the template helpers."""
+    app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
+    app.after_request(security_headers)
+    # First of all hooks: others before it may already look the address up in the database.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_addresses)
+    app.before_request(read_gate)
+    app.url_value_preprocessor(reject_huge_ids)
+    app.jinja_env.globals.update(
+        safety_notice=safety_notice,
+        staff_role=staff_role,
+        site_policy=current_policy,
+        can_read_log=can_read_log,
+    )
+    app.jinja_env.filters["from_iso"] = datetime.fromisoformat

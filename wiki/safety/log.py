@@ -1,0 +1,97 @@
+"""Reading the moderation log: filtered, paged, and limited to what the reader may see."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..core.titles import N_
+from ..extensions import db
+from ..models import User
+from ..modlog import LogEntry
+from .accounts import is_moderator
+from .errors import NotAllowed
+from .policy import current_policy
+
+#: Actions and their labels; the filter offers these.
+ACTIONS = {
+    "protect": N_("Protection"),
+    "unprotect": N_("Protection lifted"),
+    "block": N_("Block"),
+    "unblock": N_("Block lifted"),
+    "role": N_("Role change"),
+    "approve": N_("Approval"),
+    "unapprove": N_("Approval withdrawn"),
+    "hide": N_("Comment hidden"),
+    "unhide": N_("Comment shown again"),
+    "lock": N_("Topic locked"),
+    "unlock": N_("Topic unlocked"),
+    "rollback": N_("Rollback"),
+    "delete": N_("Page deleted"),
+    "undelete": N_("Page restored"),
+    "move": N_("Page moved"),
+    "policy": N_("Site policy"),
+    "invite": N_("Invitation"),
+    "reset_link": N_("Password reset link"),
+}
+#: Only moderators see these, whatever the policy: they concern one person's account.
+STAFF_ONLY = {"invite", "reset_link", "approve", "unapprove"}
+
+
+@dataclass
+class LogPage:
+    """One page of the log."""
+
+    entries: list[LogEntry]
+    older: int | None
+
+
+def actions_for(reader: User | None) -> dict[str, str]:
+    """Return the actions this reader may filter the log by."""
+    if is_moderator(reader):
+        return ACTIONS
+    return {name: label for name, label in ACTIONS.items() if name not in STAFF_ONLY}
+
+
+def can_read_log(user: User | None) -> bool:
+    """Return whether this person may read the log at all."""
+    policy = current_policy().log
+    if is_moderator(user):
+        return True
+    if policy == "everyone":
+        return True
+    return policy == "users" and user is not None and user.is_authenticated
+
+
+def read_log(
+    reader: User | None,
+    *,
+    action: str = "",
+    actor: str = "",
+    target: str = "",
+    before: int | None = None,
+    limit: int = 50,
+) -> LogPage:
+    """Return log entries, newest first, that match the filters and the reader may see."""
+    if not can_read_log(reader):
+        raise NotAllowed(N_("The moderation log is only shown to moderators on this wiki."))
+    statement = select(LogEntry)
+    if action:
+        statement = statement.where(LogEntry.action == action)
+    if not is_moderator(reader):
+        statement = statement.where(LogEntry.action.not_in(STAFF_ONLY))
+    if actor.strip():
+        from ..people.service import user_key
+
+        statement = statement.join(User, LogEntry.actor_id == User.id).where(
+            User.key == user_key(actor.strip()[:64])
+        )
+    if target.strip():
+        escaped = (
+            target.strip()[:200].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
+        statement = statement.where(LogEntry.target.ilike(f"%{escaped}%", escape="\\"))
+    if before is not None:
+        statement = statement.where(LogEntry.id < before)
+    entries = list(db.session.scalars(statement.order_by(LogEntry.id.desc()).limit(limit + 1)))
+    older = entries[limit - 1].id if len(entries) > limit else None
+    return LogPage(entries[:limit], older)

@@ -1,0 +1,105 @@
+"""Site policy: who may read, edit and register, and who sees the moderation log.
+
+Each setting is stored in the database once an administrator chooses it; until then the
+configuration's default applies (READ_POLICY, EDIT_POLICY, REGISTER_POLICY, LOG_POLICY).
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+
+from .. import modlog
+from ..core.titles import N_
+from ..database import write_transaction
+from ..extensions import db
+from ..models import User, utcnow
+from .models import SiteSetting
+
+#: Each setting: its config key and its choices, each with a label for the settings page.
+CHOICES: dict[str, tuple[str, dict[str, str]]] = {
+    "read": (
+        "READ_POLICY",
+        {"everyone": N_("Everyone"), "users": N_("Only logged-in users")},
+    ),
+    "edit": (
+        "EDIT_POLICY",
+        {
+            "everyone": N_("Everyone, also visitors without an account (shown by masked address)"),
+            "users": N_("Registered users"),
+            "approved": N_("Registered users an administrator approved"),
+        },
+    ),
+    "register": (
+        "REGISTER_POLICY",
+        {
+            "open": N_("Anyone may create an account"),
+            "invite": N_("Only with an invitation link from an administrator"),
+            "closed": N_("Nobody: registration is closed"),
+        },
+    ),
+    "log": (
+        "LOG_POLICY",
+        {
+            "everyone": N_("Everyone"),
+            "users": N_("Logged-in users"),
+            "moderators": N_("Only moderators and administrators"),
+        },
+    ),
+}
+
+
+class PolicyError(ValueError):
+    """A setting value that is not one of its choices."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The site policy in force."""
+
+    read: str
+    edit: str
+    register: str
+    log: str
+
+
+def current_policy() -> Policy:
+    """Return the policy in force, read once per request."""
+    cached = g.get("site_policy") if has_request_context() else None
+    if cached is not None:
+        return cached
+    stored = {row.name: row.value for row in db.session.scalars(select(SiteSetting))}
+    values = {}
+    for name, (config_key, choices) in CHOICES.items():
+        value = stored.get(name, current_app.config.get(config_key))
+        values[name] = value if value in choices else next(iter(choices))
+    policy = Policy(**values)
+    if has_request_context():
+        g.site_policy = policy
+    return policy
+
+
+def save_policy(admin: User, **values: str) -> Policy:
+    """Store the settings an administrator chose and log each change."""
+    for name, value in values.items():
+        if name not in CHOICES or value not in CHOICES[name][1]:
+            raise PolicyError(N_("That is not one of the choices."))
+    before = current_policy()
+    with write_transaction() as session:
+        for name, value in values.items():
+            if getattr(before, name) == value and session.get(SiteSetting, name) is not None:
+                continue
+            row = session.get(SiteSetting, name) or SiteSetting(name=name)
+            row.value, row.updated_at, row.updated_by_id = value, utcnow(), admin.id
+            session.add(row)
+            if getattr(before, name) != value:
+                modlog.record(
+                    "policy",
+                    admin,
+                    target=name,
+                    setting=name,
+                    old=getattr(before, name),
+                    new=value,
+                )
+    g.pop("site_policy", None)
+    return current_policy()

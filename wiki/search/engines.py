@@ -1,0 +1,240 @@
+"""The full-text index behind one interface: SQLite FTS5, or PostgreSQL tsvector with GIN.
+
+One document per page (its id is the page id) and one per talk comment (its id is minus
+the comment id), each with a title (the page title or the topic subject), the text a reader
+sees, and the page it belongs to. Deleted pages and redirects have no documents (nor has
+the talk of a deleted page), so queries need no join. The index tables are created by
+migration 0005 and kept out of the SQLAlchemy metadata (see `include_name`), because they
+differ per engine.
+
+User input never reaches SQL text: queries are parsed by `text.parse_query` and compiled
+into an FTS5 expression or tsquery text made only of quoted words, passed as parameters.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.orm import Session
+
+from .text import Query, fts5_match, index_words, tsquery
+
+TABLE = "search_index"
+#: Title matches weigh this much more than body matches in SQLite's bm25.
+TITLE_WEIGHT = 10.0
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Keep the search tables (and FTS5's shadow tables) out of `flask db check`."""
+    if type_ == "table" and name is not None:
+        return name != TABLE and not name.startswith(TABLE + "_")
+    return True
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One indexed document."""
+
+    id: int
+    page_id: int
+    title: str
+    body: str
+
+
+class Engine(ABC):
+    """What search needs from a database: keep documents, rank them, read them back."""
+
+    name: str
+
+    @abstractmethod
+    def upsert(self, conn: Connection | Session, docs: Sequence[Doc]) -> None:
+        """Add the documents, replacing any with the same ids."""
+
+    def remove(self, conn: Connection | Session, doc_ids: Iterable[int]) -> None:
+        """Remove the documents with these ids, if indexed."""
+        ids = list(doc_ids)
+        if ids:
+            statement = text(f"DELETE FROM {TABLE} WHERE {self.id_column} IN :ids")
+            conn.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+
+    def remove_page(self, conn: Connection | Session, page_id: int) -> None:
+        """Remove a page's document and those of its talk."""
+        conn.execute(text(f"DELETE FROM {TABLE} WHERE page_id = :page_id"), {"page_id": page_id})
+
+    def clear(self, conn: Connection | Session) -> None:
+        """Remove every document."""
+        conn.execute(text(f"DELETE FROM {TABLE}"))
+
+    @abstractmethod
+    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
+        """Return the ids of matching documents, title matches first, then by relevance."""
+
+    @abstractmethod
+    def titles(self, conn, query: Query, limit: int) -> list[int]:
+        """Return the ids of pages whose titles match, best first."""
+
+    def fetch(self, conn, doc_ids: Sequence[int]) -> dict[int, Doc]:
+        """Return the documents with these ids."""
+        if not doc_ids:
+            return {}
+        statement = text(
+            f"SELECT {self.id_column}, page_id, title, body FROM {TABLE} "
+            f"WHERE {self.id_column} IN :ids"
+        ).bindparams(bindparam("ids", expanding=True))
+        rows = conn.execute(statement, {"ids": list(doc_ids)})
+        return {row[0]: Doc(*row) for row in rows}
+
+    def count(self, conn) -> int:
+        """Return how many documents are indexed."""
+        return conn.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one()
+
+    @abstractmethod
+    def size(self, conn) -> int:
+        """Return the bytes the index takes on disk (tables and indexes)."""
+
+    id_column = "id"
+
+
+class SQLiteEngine(Engine):
+    """FTS5 with the unicode61 tokenizer folding case and accents; ranked by bm25."""
+
+    name = "sqlite"
+    id_column = "rowid"
+
+    def upsert(self, conn, docs: Sequence[Doc]) -> None:
+        """Add the documents (FTS5 has no upsert: delete, then insert)."""
+        if not docs:
+            return
+        self.remove(conn, [doc.id for doc in docs])
+        conn.execute(
+            text(
+                f"INSERT INTO {TABLE} (rowid, title, body, page_id) "
+                "VALUES (:id, :title, :body, :page_id)"
+            ),
+            [{"id": d.id, "title": d.title, "body": d.body, "page_id": d.page_id} for d in docs],
+        )
+
+    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
+        """Return matching document ids, title matches first, then by bm25 (all matches)."""
+        only_pages = "" if talk else "AND rowid > 0"
+        statement = text(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :match {only_pages} "
+            f"ORDER BY rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :title_match) "
+            f"DESC, bm25({TABLE}, {TITLE_WEIGHT}, 1.0), rowid LIMIT :limit OFFSET :offset"
+        )
+        params = {
+            "match": fts5_match(query),
+            "title_match": fts5_match(query, column="title"),
+            "limit": limit,
+            "offset": offset,
+        }
+        return list(conn.execute(statement, params).scalars())
+
+    def titles(self, conn, query: Query, limit: int) -> list[int]:
+        """Return page ids whose titles match, best first."""
+        statement = text(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :match AND rowid > 0 "
+            f"ORDER BY bm25({TABLE}, 1.0, 0.0), rowid LIMIT :limit"
+        )
+        params = {"match": fts5_match(query, column="title"), "limit": limit}
+        return list(conn.execute(statement, params).scalars())
+
+    def size(self, conn) -> int:
+        """Return the pages of the FTS5 table and its shadow tables (needs dbstat)."""
+        statement = text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE :names")
+        return conn.execute(statement, {"names": f"{TABLE}%"}).scalar_one()
+
+
+class PostgresEngine(Engine):
+    """tsvector columns with GIN indexes; ranked by ts_rank, title words weighted A.
+
+    Text is folded (case, accents) and split into words in Python before it is indexed and
+    before it is searched, so no extension (unaccent) is needed and both engines agree on
+    what a word is. The 'simple' configuration then only lower-cases, without stemming:
+    pages mix Italian and English, and prefix matching stands in for stemming.
+
+    ts_rank must read the whole tsvector of every document it ranks, so a word found on
+    nearly every page would cost a read of the entire index. Only the title matches plus
+    the first RANKED_MATCHES other matches are ranked; that is what the result pages can
+    show anyway (search.service.MAX_PAGE × PER_PAGE).
+    """
+
+    name = "postgresql"
+    RANKED_MATCHES = 1000
+    RANKED_TITLES = 200
+
+    def upsert(self, conn, docs: Sequence[Doc]) -> None:
+        """Add the documents, replacing any with the same ids."""
+        if not docs:
+            return
+        conn.execute(
+            text(
+                f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv) VALUES "
+                "(:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
+                "setweight(to_tsvector('simple', :title_words), 'A') || "
+                "setweight(to_tsvector('simple', :body_words), 'B')) "
+                "ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, "
+                "title = excluded.title, body = excluded.body, "
+                "title_tsv = excluded.title_tsv, tsv = excluded.tsv"
+            ),
+            [
+                {
+                    "id": d.id,
+                    "page_id": d.page_id,
+                    "title": d.title,
+                    "body": d.body,
+                    "title_words": index_words(d.title),
+                    "body_words": index_words(d.body),
+                }
+                for d in docs
+            ],
+        )
+
+    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
+        """Return matching document ids, title matches first, then by ts_rank."""
+        only_pages = "" if talk else "AND id > 0"
+        statement = text(
+            "SELECT id FROM ("
+            f"(SELECT id, true AS in_title, tsv FROM {TABLE} "
+            "WHERE title_tsv @@ to_tsquery('simple', :title_q) "
+            f"AND tsv @@ to_tsquery('simple', :q) {only_pages} LIMIT :titles) "
+            "UNION ALL "
+            f"(SELECT id, false, tsv FROM {TABLE} WHERE tsv @@ to_tsquery('simple', :q) "
+            f"AND NOT title_tsv @@ to_tsquery('simple', :title_q) {only_pages} LIMIT :matches)"
+            ") AS candidates "
+            "ORDER BY in_title DESC, ts_rank(tsv, to_tsquery('simple', :q), 1) DESC, id "
+            "LIMIT :limit OFFSET :offset"
+        )
+        params = {
+            "q": tsquery(query),
+            "title_q": tsquery(query, positive_only=True),
+            "titles": self.RANKED_TITLES,
+            "matches": self.RANKED_MATCHES,
+            "limit": limit,
+            "offset": offset,
+        }
+        return list(conn.execute(statement, params).scalars())
+
+    def titles(self, conn, query: Query, limit: int) -> list[int]:
+        """Return page ids whose titles match, best first."""
+        statement = text(
+            f"SELECT id FROM {TABLE} WHERE title_tsv @@ to_tsquery('simple', :q) AND id > 0 "
+            "ORDER BY ts_rank(title_tsv, to_tsquery('simple', :q), 1) DESC, id LIMIT :limit"
+        )
+        params = {"q": tsquery(query, positive_only=True), "limit": limit}
+        return list(conn.execute(statement, params).scalars())
+
+    def size(self, conn) -> int:
+        """Return the bytes of the table, its TOAST data and its indexes."""
+        statement = text("SELECT pg_total_relation_size(CAST(:table AS regclass))")
+        return conn.execute(statement, {"table": TABLE}).scalar_one()
+
+
+_ENGINES: dict[str, Engine] = {"sqlite": SQLiteEngine(), "postgresql": PostgresEngine()}
+
+
+def engine_for(conn: Connection | Session) -> Engine:
+    """Return the engine for the database a session or connection talks to."""
+    dialect = conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect
+    return _ENGINES[dialect.name]

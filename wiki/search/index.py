@@ -1,0 +1,202 @@
+"""Keeping the search index current, always in the transaction of the change it reflects.
+
+Pages are indexed when `page_saved` is sent (inside the save's transaction); talk comments
+when a flush writes a Comment (so every way of posting, editing, hiding or deleting one
+is covered without the talk code knowing about search); moves, deletes and undeletes call
+`index_page` / `remove_page` themselves. `rebuild` redoes everything (`flask reindex`).
+"""
+
+import zlib
+from collections.abc import Callable
+from itertools import chain
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..core.render import RENDERER_VERSION
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Page, RenderedText, Revision, TextBlob
+from ..organise.redirects import parse_redirect
+from ..pages import content
+from ..talk.models import Comment, Topic
+from .engines import Doc, engine_for
+from .text import MAX_INDEXED_CHARS, plain_text
+
+BATCH = 200
+
+
+def page_doc(page: Page, text: str, html: str) -> Doc | None:
+    """Return the document for a page's current text, or None if it is not searchable."""
+    if page.deleted or parse_redirect(text) is not None:
+        return None
+    body = plain_text(html)[:MAX_INDEXED_CHARS]
+    return Doc(id=page.id, page_id=page.id, title=page.title, body=body)
+
+
+def index_page(session: Session, page: Page, text: str, html: str) -> None:
+    """Index a page's current text (or take the page out, if it is deleted or a redirect)."""
+    doc = page_doc(page, text, html)
+    engine = engine_for(session)
+    if doc is None:
+        engine.remove(session, [page.id])
+    else:
+        engine.upsert(session, [doc])
+
+
+def remove_page(session: Session, page: Page) -> None:
+    """Take a page and its talk out of the index (when it is deleted)."""
+    engine_for(session).remove_page(session, page.id)
+
+
+def reindex_page(session: Session, page: Page) -> None:
+    """Index a page and its talk again from their current text (when it is undeleted)."""
+    revision = page.latest
+    if revision is not None:
+        cached = session.get(RenderedText, (revision.sha1, RENDERER_VERSION))
+        html = cached.html if cached is not None else content.render(revision.text).html
+        index_page(session, page, revision.text, html)
+    rows = session.execute(_visible_comments().where(Topic.page_id == page.id)).all()
+    engine_for(session).upsert(session, [_row_doc(row) for row in rows])
+
+
+@events.page_saved.connect
+def _on_page_saved(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
+    """Index the new revision in the save's transaction."""
+    index_page(db.session, page, revision.text, rendered.html)
+
+
+def comment_doc(comment_id: int, page_id: int, subject: str, html: str) -> Doc:
+    """Return the document of a talk comment (the subject only on a topic's first comment)."""
+    body = plain_text(html)[:MAX_INDEXED_CHARS]
+    return Doc(id=-comment_id, page_id=page_id, title=subject, body=body)
+
+
+def _on_flush(session: Session, _context) -> None:
+    """Index the talk comments this flush wrote, in the same transaction."""
+    changed = [o for o in chain(session.new, session.dirty) if isinstance(o, Comment)]
+    gone = [o.id for o in session.deleted if isinstance(o, Comment)]
+    if not changed and not gone:
+        return
+    connection = session.connection()
+    engine = engine_for(connection)
+    hidden = gone + [c.id for c in changed if not c.visible]
+    engine.remove(connection, [-comment_id for comment_id in hidden])
+    shown = [c for c in changed if c.visible]
+    if not shown:
+        return
+    topics = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                Topic.id,
+                Topic.page_id,
+                Topic.subject,
+                Page.deleted,
+                select(func.min(Comment.id))
+                .where(Comment.topic_id == Topic.id)
+                .scalar_subquery()
+                .label("first"),
+            )
+            .join(Page, Page.id == Topic.page_id)
+            .where(Topic.id.in_({c.topic_id for c in shown}))
+        )
+    }
+    docs = []
+    for comment in shown:
+        topic = topics[comment.topic_id]
+        if not topic.deleted:  # the talk of a deleted page is indexed again on undelete
+            subject = topic.subject if topic.first == comment.id else ""
+            docs.append(comment_doc(comment.id, topic.page_id, subject, comment.html))
+    engine.upsert(connection, docs)
+
+
+event.listen(db.session, "after_flush", _on_flush)
+
+
+# --- Rebuilding ---------------------------------------------------------------------------
+
+
+def rebuild(progress: Callable[[str], None] = lambda _: None) -> tuple[int, int]:
+    """Index every page and talk comment afresh; return how many of each were indexed."""
+    with write_transaction() as session:
+        engine_for(session).clear(session)
+    pages = _rebuild_pages(progress)
+    comments = _rebuild_comments(progress)
+    return pages, comments
+
+
+def _rebuild_pages(progress: Callable[[str], None]) -> int:
+    """Index the pages in batches of BATCH, each batch in its own transaction."""
+    done, last = 0, 0
+    while True:
+        with write_transaction() as session:
+            rows = session.execute(
+                select(Page, Revision.sha1, TextBlob.data)
+                .join(Revision, Revision.id == Page.latest_revision_id)
+                .join(TextBlob, TextBlob.id == Revision.text_id)
+                .where(Page.id > last, Page.deleted.is_(False))
+                .order_by(Page.id)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                return done
+            cached = dict(
+                session.execute(
+                    select(RenderedText.sha1, RenderedText.html).where(
+                        RenderedText.sha1.in_({row.sha1 for row in rows}),
+                        RenderedText.renderer_version == RENDERER_VERSION,
+                    )
+                ).all()
+            )
+            docs = []
+            for page, sha1, data in rows:
+                text = zlib.decompress(data).decode("utf-8")
+                html = cached.get(sha1)
+                if html is None:
+                    html = content.render(text).html
+                doc = page_doc(page, text, html)
+                if doc is not None:
+                    docs.append(doc)
+            engine_for(session).upsert(session, docs)
+            done += len(docs)
+            last = rows[-1][0].id
+        progress(f"{done} pages indexed")
+
+
+def _visible_comments():
+    """Return the query for visible comments of pages not deleted, with their topic's facts."""
+    first = (
+        select(Comment.topic_id, func.min(Comment.id).label("first_id"))
+        .group_by(Comment.topic_id)
+        .subquery()
+    )
+    return (
+        select(Comment.id, Comment.html, Topic.page_id, Topic.subject, first.c.first_id)
+        .join(Topic, Topic.id == Comment.topic_id)
+        .join(first, first.c.topic_id == Comment.topic_id)
+        .join(Page, Page.id == Topic.page_id)
+        .where(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Page.deleted.is_(False))
+        .order_by(Comment.id)
+    )
+
+
+def _row_doc(row) -> Doc:
+    """Return the document of a row of _visible_comments()."""
+    return comment_doc(row.id, row.page_id, row.subject * (row.id == row.first_id), row.html)
+
+
+def _rebuild_comments(progress: Callable[[str], None]) -> int:
+    """Index the visible talk comments in batches."""
+    done, last = 0, 0
+    while True:
+        with write_transaction() as session:
+            rows = session.execute(_visible_comments().where(Comment.id > last).limit(BATCH)).all()
+            if not rows:
+                return done
+            docs = [_row_doc(row) for row in rows]
+            engine_for(session).upsert(session, docs)
+            done += len(docs)
+            last = rows[-1].id
+        progress(f"{done} comments indexed")

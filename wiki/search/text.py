@@ -1,0 +1,338 @@
+"""Pure text handling for search: folding, query parsing, plain text and highlighted snippets.
+
+Nothing here touches Flask or the database, so both engines share exactly the same rules:
+a query is parsed once into words, phrases, exclusions and alternatives (the syntax of web
+search boxes), and each engine compiles that structure into its own safe match expression.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from itertools import islice
+
+from markupsafe import Markup, escape
+
+#: A word: letters and digits. Underscore and everything else separate words, as they do
+#: for SQLite's unicode61 tokenizer, so both engines see the same words.
+WORD = re.compile(r"[^\W_]+")
+#: Words shorter than this match only exactly; longer ones also match as a prefix
+#: ("campaign" finds "campaigns"), which is what makes typing part of a word work.
+PREFIX_MIN = 3
+MAX_TERMS = 12
+MAX_QUERY_LENGTH = 200
+#: Only this much of a page's text is indexed (PostgreSQL caps a tsvector at 1 MB).
+MAX_INDEXED_CHARS = 200_000
+SNIPPET_CHARS = 220
+#: Snippets look for matches in this much of the text only, and at most this many.
+SNIPPET_SCAN_CHARS = 60_000
+MAX_MATCHES = 64
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """Return one lower-case character without accents, or the character unchanged."""
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+    ).lower()
+    if len(base) == 1:
+        return base
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+def fold(text: str) -> str:
+    """Return text in lower case without accents, with exactly as many characters.
+
+    Keeping the length lets a match found in the folded text be highlighted at the same
+    position in the original ("citta" highlights "città").
+    """
+    if text.isascii():
+        return text.lower()
+    table = {ord(c): _fold_char(c) for c in set(text) if not c.isascii()}
+    translated = text.translate(table)
+    folded = translated.lower()
+    if len(folded) != len(text):  # a character whose lower case is longer, left as it is
+        folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in translated)
+    return folded
+
+
+def words(text: str) -> list[str]:
+    """Return the folded words of a text."""
+    return WORD.findall(fold(text))
+
+
+def index_words(text: str) -> str:
+    """Return the text as folded words separated by spaces, as the PostgreSQL index stores it."""
+    return " ".join(words(text[:MAX_INDEXED_CHARS]))
+
+
+# --- Queries ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase (several words in a row) to look for."""
+
+    words: tuple[str, ...]
+    #: The last word may also be the start of a longer word.
+    prefix: bool = False
+
+    @property
+    def phrase(self) -> bool:
+        """Return whether the term is several words that must appear in a row."""
+        return len(self.words) > 1
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: every clause must match (each clause is alternatives), none excluded."""
+
+    clauses: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    def __bool__(self) -> bool:
+        """Return whether there is anything to look for (exclusions alone find nothing)."""
+        return bool(self.clauses)
+
+    @property
+    def terms(self) -> list[Term]:
+        """Return every term that a result contains, for highlighting."""
+        return [term for clause in self.clauses for term in clause]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_query(raw: str) -> str:
+    """Return what was typed, cut to length, without control characters, trimmed."""
+    return _CONTROL.sub(" ", raw[:MAX_QUERY_LENGTH]).strip()
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(raw: str) -> Query:
+    """Parse what someone typed: words, "exact phrases", -excluded words, and a OR b.
+
+    Never fails: characters with a meaning in SQL or in the engines' own syntax are just
+    separators here, so any input gives a query (possibly an empty one).
+    """
+    clauses: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    count = 0
+    for match in _TOKEN.finditer(raw[:MAX_QUERY_LENGTH]):
+        negated, quoted, bare = match.group(1) == "-", match.group(2), match.group(3)
+        if bare is not None and bare.lower() == "or":
+            join_next = bool(clauses)
+            continue
+        if bare is not None and bare.startswith("-") and len(bare) > 1:
+            negated, bare = True, bare[1:]
+        found = words(quoted if quoted is not None else bare)
+        if not found or count >= MAX_TERMS:
+            continue
+        count += 1
+        exact = quoted is not None or len(found) > 1
+        term = Term(tuple(found), prefix=not exact and len(found[-1]) >= PREFIX_MIN)
+        if negated:
+            excluded.append(term)
+        elif join_next:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        join_next = False
+    return Query(tuple(tuple(clause) for clause in clauses), tuple(excluded))
+
+
+def _either(alternatives: list[str], operator: str) -> str:
+    """Return alternatives joined by an OR operator, in parentheses if more than one."""
+    return alternatives[0] if len(alternatives) == 1 else f"({operator.join(alternatives)})"
+
+
+def _fts5_term(term: Term, column: str | None = None) -> str:
+    """Return a term as an FTS5 phrase: quoted, so no character in it has a meaning."""
+    quoted = '"' + " ".join(term.words).replace('"', '""') + '"' + ("*" if term.prefix else "")
+    return f"{column} : {quoted}" if column else quoted
+
+
+def fts5_match(query: Query, column: str | None = None) -> str:
+    """Return the FTS5 MATCH expression for a query (only in `column`, if given)."""
+    parts = [_either([_fts5_term(t, column) for t in clause], " OR ") for clause in query.clauses]
+    expression = " AND ".join(parts)
+    if column is None:
+        for term in query.excluded:
+            expression = f"({expression}) NOT {_fts5_term(term)}"
+    return expression
+
+
+def _ts_term(term: Term) -> str:
+    """Return a term as tsquery text; words hold only letters and digits, so quoting is safe."""
+    lexemes = [f"'{word}'" for word in term.words]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return f"({' <-> '.join(lexemes)})" if len(lexemes) > 1 else lexemes[0]
+
+
+def tsquery(query: Query, positive_only: bool = False) -> str:
+    """Return the text of a PostgreSQL tsquery for a query (or its wanted words only)."""
+    parts = [_either([_ts_term(t) for t in clause], " | ") for clause in query.clauses]
+    if not positive_only:
+        parts += [f"!{_ts_term(term)}" for term in query.excluded]
+    return " & ".join(parts)
+
+
+# --- Plain text and snippets ------------------------------------------------------------
+
+_BLOCK_TAGS = {
+    *("p", "div", "br", "hr", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "td"),
+    *("th", "h1", "h2", "h3", "h4", "h5", "h6"),
+}
+_SPACES = re.compile(r"\s+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the text a reader sees, without the "¶" links next to headings."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+        if tag == "a" and ("class", "headerlink") in attrs or self.skipping and tag == "a":
+            self.skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.skipping:
+            self.skipping -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def plain_text(body_html: str) -> str:
+    """Return the readable text of rendered (sanitised) HTML, with whitespace collapsed."""
+    extractor = _TextExtractor()
+    extractor.feed(body_html)
+    extractor.close()
+    return _SPACES.sub(" ", "".join(extractor.parts)).strip()
+
+
+#: Letters with accents (Latin, Greek, Cyrillic) grouped by the letter they fold to.
+_RANGES = ((0xC0, 0x250), (0x370, 0x500), (0x1E00, 0x2000))
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, str]:
+    """Return, for each folded letter, the characters that fold to it ("a" → "àáâ…")."""
+    found: dict[str, list[str]] = {}
+    for low, high in _RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = _fold_char(char)
+            if folded != char:
+                found.setdefault(folded, []).append(char)
+    return {letter: "".join(chars) for letter, chars in found.items()}
+
+
+def _word_pattern(word: str) -> str:
+    """Return a case-insensitive pattern for a folded word that also matches its accents."""
+    variants = _variants()
+    return "".join(
+        f"[{re.escape(char + variants[char])}]" if char in variants else re.escape(char)
+        for char in word
+    )
+
+
+@lru_cache(maxsize=256)
+def _compiled(alternatives: frozenset[str]) -> re.Pattern[str]:
+    """Return the compiled pattern for a set of word patterns, longest first."""
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + ")", re.IGNORECASE)
+
+
+def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
+    """Return a regular expression finding the terms' words in text, whatever its accents.
+
+    Matching the original text with accent-aware character classes is much faster than
+    folding every result's text first.
+    """
+    alternatives = set()
+    for term in terms:
+        for index, word in enumerate(term.words):
+            last = index == len(term.words) - 1
+            tail = r"[^\W_]*" if term.prefix and last else r"(?![^\W_])"
+            alternatives.add(_word_pattern(word) + tail)
+    return _compiled(frozenset(alternatives)) if alternatives else None
+
+
+def _mark(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """Return text escaped, with the spans wrapped in <mark>."""
+    out, position = [], 0
+    for start, end in spans:
+        out.append(str(escape(text[position:start])))
+        out.append("<mark>" + str(escape(text[start:end])) + "</mark>")
+        position = end
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))
+
+
+def snippet(text: str, terms: Iterable[Term], width: int = SNIPPET_CHARS) -> Markup:
+    """Return the passage of text that shows the most terms, escaped, with the terms marked."""
+    terms = list(terms)
+    pattern = _pattern(terms)
+    scanned = text[:SNIPPET_SCAN_CHARS]
+    matches = list(islice(pattern.finditer(scanned), MAX_MATCHES)) if pattern else []
+    if not matches:
+        end = _word_end(text, min(len(text), width))
+        return Markup(_mark(text[:end], [])) + ("…" if end < len(text) else "")
+    start = _best_window(matches, width)
+    start = _word_start(text, max(0, start - width // 4))
+    end = _word_end(text, min(len(text), start + width))
+    spans = [
+        (max(m.start(), start), min(m.end(), end))
+        for m in matches
+        if m.end() > start and m.start() < end
+    ]
+    shifted = [(a - start, b - start) for a, b in spans]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + _mark(text[start:end], shifted) + suffix
+
+
+def _best_window(matches: list[re.Match[str]], width: int) -> int:
+    """Return where the window with the most different matched words (then most matches) starts."""
+    best, best_score, right = 0, (-1, -1), 0
+    for left, first in enumerate(matches):
+        right = max(right, left)
+        while right + 1 < len(matches) and matches[right + 1].end() - first.start() <= width:
+            right += 1
+        window = matches[left : right + 1]
+        score = (len({m.group(0).lower() for m in window}), len(window))
+        if score > best_score:
+            best, best_score = first.start(), score
+    return best
+
+
+def _word_start(text: str, index: int) -> int:
+    """Move index forward to the start of a word, unless it is at one."""
+    if index == 0:
+        return 0
+    space = text.find(" ", index, index + 30)
+    return space + 1 if space != -1 else index
+
+
+def _word_end(text: str, index: int) -> int:
+    """Move index back to the end of a word, unless it is at one."""
+    if index >= len(text):
+        return len(text)
+    space = text.rfind(" ", max(0, index - 30), index)
+    return space if space > 0 else index

@@ -1,0 +1,1 @@
+"""Talk pages: threaded discussion of every page, with moderation and subscriptions."""

@@ -1,0 +1,84 @@
+"""Moderating talk pages: hiding comments, locking topics, marking them resolved."""
+
+from sqlalchemy import select
+
+from ..core.titles import N_
+from ..database import write_transaction
+from ..models import User, utcnow
+from .errors import NotAllowed, NotFound, TalkError
+from .models import MAX_REASON_LENGTH, Comment, Topic
+from .permissions import can_moderate, can_resolve
+from .service import set_visibility
+
+ONLY_MODERATORS = N_("Only moderators can do this.")
+
+
+def hide_comment(comment_id: int, reason: str, *, moderator: User | None) -> Comment:
+    """Hide a comment from everyone but moderators, saying why."""
+    if not can_moderate(moderator):
+        raise NotAllowed(ONLY_MODERATORS)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise TalkError(N_("Say why you hide the comment: the reason is shown in its place."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise TalkError(
+            N_("The reason is too long: at most %(count)s characters."), count=MAX_REASON_LENGTH
+        )
+    with write_transaction() as session:
+        comment = _comment(session, comment_id)
+        set_visibility(
+            session, comment, hidden_at=utcnow(), hidden_by_id=moderator.id, hidden_reason=reason
+        )
+    return comment
+
+
+def unhide_comment(comment_id: int, *, moderator: User | None) -> Comment:
+    """Show a hidden comment again."""
+    if not can_moderate(moderator):
+        raise NotAllowed(ONLY_MODERATORS)
+    with write_transaction() as session:
+        comment = _comment(session, comment_id)
+        set_visibility(session, comment, hidden_at=None, hidden_by_id=None, hidden_reason="")
+    return comment
+
+
+def lock_topic(topic_id: int, locked: bool, *, moderator: User | None) -> Topic:
+    """Lock a topic so that it takes no new replies, or unlock it."""
+    if not can_moderate(moderator):
+        raise NotAllowed(ONLY_MODERATORS)
+    with write_transaction() as session:
+        topic = _topic(session, topic_id)
+        topic.locked = locked
+        topic.locked_by_id = moderator.id if locked else None
+    return topic
+
+
+def resolve_topic(topic_id: int, resolved: bool, *, user: User | None) -> Topic:
+    """Mark a topic resolved, or open it again: its author or a moderator may."""
+    with write_transaction() as session:
+        topic = _topic(session, topic_id)
+        if not can_resolve(user, topic):
+            raise NotAllowed(N_("Only the topic's author or a moderator can do this."))
+        topic.resolved = resolved
+        topic.resolved_by_id = user.id if resolved else None
+    return topic
+
+
+def _comment(session, comment_id: int) -> Comment:
+    """Return the comment, locked for update, or raise NotFound."""
+    comment = session.scalar(
+        select(Comment).where(Comment.id == comment_id).with_for_update(key_share=True)
+    )
+    if comment is None:
+        raise NotFound(N_("This comment does not exist."))
+    return comment
+
+
+def _topic(session, topic_id: int) -> Topic:
+    """Return the topic, locked for update, or raise NotFound."""
+    topic = session.scalar(
+        select(Topic).where(Topic.id == topic_id).with_for_update(key_share=True)
+    )
+    if topic is None:
+        raise NotFound(N_("This topic does not exist."))
+    return topic
