@@ -8,20 +8,17 @@ from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, User, utcnow
+from ..problems import UserError
 from .models import Watch
 from .sql import insert, page_shown
 
 WATCHED_PAGE_SIZE = 100
 
 
-class WatchError(Exception):
+class WatchError(UserError):
     """A refused watch action; the message says why, for a person."""
 
     status = 403
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _logged_in(user: User | None) -> User:

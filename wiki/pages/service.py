@@ -15,18 +15,12 @@ from ..core.titles import N_, Title, parse_title
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Draft, Link, Page, Revision, RevisionKind, User
+from ..problems import UserError
 from . import content
 
 
-class SaveError(Exception):
+class SaveError(UserError):
     """A save that was refused; the message says why, for a person."""
-
-    status = 400
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
 
 
 class EditConflict(SaveError):

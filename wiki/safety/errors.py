@@ -1,15 +1,10 @@
 """Why a trust-and-safety action was refused: a message for a person and an HTTP status."""
 
+from ..problems import UserError
 
-class SafetyError(Exception):
+
+class SafetyError(UserError):
     """A refused action; the message says why, for a person."""
-
-    status = 400
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
 
 
 class NotAllowed(SafetyError):

@@ -1,15 +1,10 @@
 """Why a talk action was refused: a message for a person and the HTTP status to answer."""
 
+from ..problems import UserError
 
-class TalkError(Exception):
+
+class TalkError(UserError):
     """A refused talk action; the message says why, for a person."""
-
-    status = 400
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
 
 
 class NotAllowed(TalkError):
