@@ -3,6 +3,7 @@
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,27 +35,37 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve a fresh wiki over HTTP on a free local port; yield its base URL."""
-    folder = tmp_path_factory.mktemp("live")
+@contextmanager
+def serve(folder, **config):
+    """Serve a fresh wiki on a free local port; yield its base URL and the app."""
     app = create_app(
         {
             "SECRET_KEY": "e2e secret",
             "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
             "INSTANCE_PATH": str(folder),
+            "DEMO": False,
+            **config,
         }
     )
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Serve the wiki the browser journeys share; yield its base URL."""
+    with serve(tmp_path_factory.mktemp("live")) as (url, _app):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,41 +4,17 @@ This module serves its own fresh wiki (it overrides live_server): the accounts i
 registers then do not count against the shared server's registration rate limit.
 """
 
-import threading
-
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from wiki import create_app
-from wiki.extensions import db
-
-from .conftest import register, unique
+from .conftest import register, serve, unique
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    """Serve a fresh wiki over HTTP on a free local port; yield its base URL."""
-    folder = tmp_path_factory.mktemp("community-live")
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e secret",
-            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
-            "INSTANCE_PATH": str(folder),
-            "DEMO": False,
-        }
-    )
-    with app.app_context():
-        upgrade(revision="heads")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    """Serve a fresh wiki for this module; yield its base URL."""
+    with serve(tmp_path_factory.mktemp("community-live")) as (url, _app):
+        yield url
 
 
 def test_bob_hears_about_alices_edit_and_reply(new_page):

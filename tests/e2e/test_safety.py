@@ -6,49 +6,18 @@ with roles directly and turn rate limits on for one of them.
 """
 
 import re
-import threading
-from contextlib import contextmanager
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
-from wiki import create_app
 from wiki.extensions import db
 from wiki.models import Role, User
 from wiki.people.service import user_key
 
-from .conftest import unique
+from .conftest import serve, unique
 
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def serve(folder, **config):
-    """Serve a fresh wiki on a free port; yield its base URL and the app."""
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e safety secret",
-            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
-            "INSTANCE_PATH": str(folder),
-            "DEMO": False,
-            **config,
-        }
-    )
-    with app.app_context():
-        upgrade(revision="heads")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -5,45 +5,23 @@ accounts their roles through the app it holds.
 """
 
 import re
-import threading
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
-from wiki import create_app
 from wiki.database import write_transaction
-from wiki.extensions import db
 from wiki.models import Role, User
 from wiki.people.service import user_key
 
-from .conftest import register, unique
+from .conftest import register, serve, unique
 
 
 @pytest.fixture(scope="module")
 def talk_server(tmp_path_factory):
     """Serve a fresh wiki; yield its base URL and the app, to set roles directly."""
-    folder = tmp_path_factory.mktemp("talk-live")
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e secret",
-            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
-            "INSTANCE_PATH": str(folder),
-            "DEMO": False,
-        }
-    )
-    with app.app_context():
-        upgrade(revision="heads")  # other features add their own branches
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(tmp_path_factory.mktemp("talk-live")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
