@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event
 from werkzeug.security import generate_password_hash
 
 from wiki import create_app, renderer
@@ -224,3 +225,20 @@ def small_edit(lines: list[str], rng: random.Random, number: int) -> list[str]:
     line = edited[i]
     edited[i] = f"{line[: word.start()]}{rng.choice(WORDS)}{number}{line[word.end() :]}"
     return edited
+
+
+def statements(app: Flask, client: FlaskClient, path: str) -> int:
+    """Return how many SQL statements one GET of path runs."""
+    seen = []
+
+    def count(*_args) -> None:
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

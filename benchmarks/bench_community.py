@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select, update
 
 from benchmarks._common import Figure, env_int, heading, interleaved, median, ms, table
-from benchmarks._wiki import author, markdown_page, temp_wiki
+from benchmarks._wiki import author, markdown_page, statements, temp_wiki
 from wiki.community.cli import rebuild_credits
 from wiki.community.models import Notification, Watch
 from wiki.database import write_transaction
@@ -181,25 +181,6 @@ def _notifications(session, me: int, watched: list[int]) -> None:
             for rid, page_id, parent, actor, at in edits
         ],
     )
-
-
-def statements(app, client, url: str) -> int:
-    """Return how many SQL statements one GET of url runs."""
-    from sqlalchemy import event
-
-    seen = []
-
-    def count(*args):
-        seen.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
 
 
 def main() -> list[Figure]:

@@ -8,11 +8,10 @@ tree up to 30 levels deep. Every request goes through Flask's test client.
 import random
 from datetime import timedelta
 
-from sqlalchemy import event
 from werkzeug.security import generate_password_hash
 
 from benchmarks._common import Figure, env_int, heading, interleaved, median, ms, table
-from benchmarks._wiki import PASSWORD, author, csrf_token, markdown_page, temp_wiki
+from benchmarks._wiki import PASSWORD, author, csrf_token, markdown_page, statements, temp_wiki
 from wiki.extensions import db
 from wiki.models import Page, Role, User, utcnow
 from wiki.people.service import user_key
@@ -80,23 +79,6 @@ def build(topics: int, comments: int) -> tuple[int, int]:
         db.session.commit()
         ids.append(topic_id)
     return ids[0], ids[1]
-
-
-def statements(app, client, path: str) -> int:
-    """Return how many SQL statements one GET of path runs."""
-    seen = []
-
-    def count(*args):
-        seen.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
 
 
 def main() -> list[Figure]:
