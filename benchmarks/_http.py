@@ -59,12 +59,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, workers: int, env: dict[str, str], probe: str = "/") -> Iterator[Server]:
-    """Run `gunicorn app` with sync workers on 127.0.0.1; always stop it afterwards."""
+def gunicorn(
+    app: str,
+    workers: int,
+    env: dict[str, str],
+    probe: str = "/",
+    python: str = sys.executable,
+    chdir: Path = ROOT,
+) -> Iterator[Server]:
+    """Run `gunicorn app` with sync workers on 127.0.0.1; always stop it afterwards.
+
+    python and chdir: the interpreter whose gunicorn runs and the folder it runs in (another
+    venv's and checkout's, for another wiki or another version of this one).
+    """
     port = free_port()
     command = [
-        *(sys.executable, "-m", "gunicorn", "--workers", str(workers)),
-        *("--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT)),
+        *(python, "-m", "gunicorn", "--workers", str(workers)),
+        *("--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir)),
         *("--log-level", "warning", app),
     ]
     with tempfile.TemporaryFile() as log:
@@ -116,9 +127,10 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
+def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """Return the status and raw bytes of one GET on a fresh connection."""
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}Connection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request.encode())
         chunks = []
@@ -128,15 +140,22 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
     return int(raw.split(b" ", 2)[1]), raw
 
 
-def load(server: Server, path: str, seconds: float, connections: int) -> Load:
-    """Send GET path from `connections` threads for `seconds`, one connection per request."""
+def load(
+    server: Server,
+    path: str,
+    seconds: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Load:
+    """Send GET path from `connections` threads for `seconds`, one connection per request
+    (with headers, e.g. a logged-in person's session cookie)."""
     done, failed, sizes = [0] * connections, [0] * connections, [0] * connections
     deadline = time.perf_counter() + seconds
 
     def run(i: int) -> None:
         while time.perf_counter() < deadline:
             try:
-                status, raw = fetch(server.port, path)
+                status, raw = fetch(server.port, path, headers)
             except OSError:
                 failed[i] += 1
                 continue

@@ -22,9 +22,10 @@ from werkzeug.security import generate_password_hash
 from wiki import create_app, renderer
 from wiki.core.titles import parse_title
 from wiki.extensions import db
+from wiki.identity import user_key
 from wiki.models import Page, Role, User
 from wiki.pages.service import save_page
-from wiki.people.service import user_key
+from wiki.share import reach
 
 PASSWORD = "benchmark password"
 SECRET_KEY = "benchmark secret key"
@@ -44,7 +45,9 @@ def config(folder: Path) -> dict:
     """Return the app configuration of a benchmark wiki living in folder."""
     return {
         "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
+        # bench_writers points the gunicorn workers at a PostgreSQL schema instead.
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{folder / 'wiki.sqlite'}",
         "INSTANCE_PATH": str(folder / "instance"),
         "DEMO": False,
         # A benchmark is one client making many requests: rate limits would answer 429.
@@ -98,12 +101,12 @@ class Wiki:
 
 
 @contextmanager
-def temp_wiki(prefix: str = "bottega-bench-") -> Iterator[Wiki]:
+def temp_wiki(prefix: str = "bottega-bench-", **settings) -> Iterator[Wiki]:
     """Yield a migrated wiki with one editor account; delete everything afterwards."""
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     app = None
     try:
-        app = create_app(config(folder))
+        app = create_app(config(folder) | settings)
         with app.app_context():
             logging.disable(logging.INFO)  # the migrations' progress lines
             try:
@@ -123,6 +126,7 @@ def temp_wiki(prefix: str = "bottega-bench-") -> Iterator[Wiki]:
         yield Wiki(app, folder)
     finally:
         if app is not None:
+            reach.flush(app)  # the page views counted so far, before the database goes
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()

@@ -19,12 +19,12 @@ from benchmarks._common import Figure, env_int, heading, interleaved, median, ms
 from benchmarks._wiki import author, markdown_page, statements, temp_wiki
 from wiki.community.cli import rebuild_credits
 from wiki.community.models import Notification, Watch
+from wiki.core.text import byte_size, text_sha1
 from wiki.database import write_transaction
 from wiki.extensions import db
+from wiki.identity import UNUSABLE_PASSWORD, user_key
 from wiki.integrity import check_all
 from wiki.models import Page, Revision, RevisionKind, Role, TextBlob, User
-from wiki.pages.content import byte_size, text_sha1
-from wiki.people.service import UNUSABLE_PASSWORD, user_key
 from wiki.talk.models import Comment, Topic
 
 TEXTS = 40

@@ -10,12 +10,12 @@ from sqlalchemy import func, insert, select, update
 
 from benchmarks._common import Figure, env_int, heading, interleaved, median, ms, table
 from benchmarks._wiki import author, csrf_token, markdown_lines, small_edit, temp_wiki
+from wiki.core.text import byte_size, text_sha1
 from wiki.core.titles import parse_title
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Page, Revision, RevisionKind, TextBlob
-from wiki.pages.content import byte_size, text_sha1
 
 #: Revisions saved through save_page at the end of each page, so the newest are real.
 REAL_TAIL = 5

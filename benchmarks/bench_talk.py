@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 from benchmarks._common import Figure, env_int, heading, interleaved, median, ms, table
 from benchmarks._wiki import PASSWORD, author, csrf_token, markdown_page, statements, temp_wiki
 from wiki.extensions import db
+from wiki.identity import user_key
 from wiki.models import Page, Role, User, utcnow
-from wiki.people.service import user_key
 from wiki.talk import service
 from wiki.talk.models import Comment, CommentVersion, Topic
 

@@ -1,6 +1,8 @@
 """Where a request's time goes: SQL per request and a cProfile by package and function.
 
-python -m benchmarks.profile_requests [view|history|save ...]   (not part of `make bench`)
+python -m benchmarks.profile_requests [view|person|history|save ...]   (not part of `make bench`)
+
+"person" is the page view of a logged-in reader with watches, notifications and a language.
 """
 
 import cProfile
@@ -17,6 +19,7 @@ from sqlalchemy import event
 from benchmarks._apps import bare_app
 from benchmarks._common import env_int, heading, interleaved, median, ms, table
 from benchmarks._wiki import csrf_token, markdown_lines, markdown_page, small_edit, temp_wiki
+from benchmarks.bench_pageview import busy_reader
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.pages import service
@@ -127,7 +130,7 @@ def view_layers(app, count: int) -> None:
 
 def main(argv: list[str]) -> None:
     """Profile the page view, the first history page and a save."""
-    wanted = argv or ["view", "history", "save"]
+    wanted = argv or ["view", "person", "history", "save"]
     count = env_int("PROFILE_REQUESTS", 200)
     with temp_wiki() as wiki:
         wiki.save("Benchmark Page", markdown_page(env_int("PAGE_BYTES", 20_000)))
@@ -135,6 +138,7 @@ def main(argv: list[str]) -> None:
         for i in range(wiki.app.config["HISTORY_PAGE_SIZE"]):
             lines = small_edit(lines, rng, i)
             wiki.save("History Page", "\n".join(lines))
+        busy_reader(wiki)
         visitor, editor = wiki.app.test_client(use_cookies=False), wiki.client()
         numbers = iter(range(10**6, 10**7))
 
@@ -150,6 +154,7 @@ def main(argv: list[str]) -> None:
 
         requests = {
             "view": lambda: visitor.get("/wiki/Benchmark_Page"),
+            "person": lambda: editor.get("/wiki/Benchmark_Page"),
             "history": lambda: visitor.get("/history/History_Page"),
             "save": save,
         }

@@ -31,12 +31,11 @@ def test_weekly_counts_fill_empty_weeks_and_ignore_days_out_of_range():
     assert len(weekly_counts({}, date(2026, 11, 26))) == 52
 
 
-def test_bar_chart_is_accessible_svg_scaled_to_the_largest_bar():
+def test_bar_chart_is_accessible_svg_scaled_to_its_count_axis():
     svg = bar_chart(
         [Bar(0, "Week 1: 0"), Bar(5, "Week 2: 5"), Bar(10, "Week <3> & more: 10")],
         title='Edits by "Anna" <3',
         description="15 edits",
-        width=300,
         height=100,
         ident="anna",
     )
@@ -48,7 +47,9 @@ def test_bar_chart_is_accessible_svg_scaled_to_the_largest_bar():
     bars = root.findall(f"{SVG}rect")
     assert [bar.findtext(f"{SVG}title") for bar in bars][2] == "Week <3> & more: 10"
     heights = [float(bar.get("height")) for bar in bars]
-    assert heights[0] == 0 and heights[2] == 96 and heights[1] == 48
+    # The axis reads 0, 5, 10: the tallest bar reaches its top; an empty week is a stub.
+    assert heights == [2, 50, 100]
+    assert "chart-bar-empty" in bars[0].get("class")
     assert "style=" not in svg and "<script" not in svg
 
 

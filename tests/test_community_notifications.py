@@ -5,36 +5,16 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
+from tests.helpers import count_queries, page_named, queries_of, reply, save, start_topic
 from wiki import events
-from wiki.community import notifications, notify
 from wiki.community.models import Notification
+from wiki.community.watch import notifications, notify
 from wiki.core.titles import parse_title
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.models import Page, Revision, Role
-from wiki.pages.service import save_page
 from wiki.talk import moderation
 from wiki.talk import service as talk
-
-from .test_community_support import count_queries, page_named, queries_of, reply, start_topic
-
-
-@pytest.fixture
-def people(make_user):
-    """Bob watches pages; Alice, Carol and Dave edit and comment."""
-    return {name: make_user(name) for name in ("bob", "alice", "carol", "dave")}
-
-
-def edit(title: str, text: str, author, summary: str = ""):
-    """Save a new text of a page as author."""
-    page = page_named(title)
-    return save_page(
-        parse_title(title),
-        text,
-        author=author,
-        summary=summary,
-        base_revision_id=page.latest_revision_id if page else None,
-    )
 
 
 def lines(user):
@@ -49,12 +29,12 @@ def test_an_edit_by_someone_else_notifies_the_watcher_with_a_diff_link(
     client, auth, people, make_page
 ):
     make_page("Spring Campaign", "Our spring launch.", author=people["bob"])
-    result = edit("Spring Campaign", "Our big spring launch.", people["alice"])
+    result = save("Spring Campaign", "Our big spring launch.", people["alice"])
     [line] = lines(people["bob"])
     assert (line.kind, line.actors, line.count, line.unread) == ("edit", ["alice"], 1, True)
     assert line.from_revision == result.revision.parent_id
     assert line.to_revision == result.revision.id
-    auth.login("bob")
+    auth.login(people["bob"])
     page = html(client)
     assert "alice edited Spring Campaign" in page
     diff = f"/diff/Spring_Campaign?from={result.revision.parent_id}&amp;to={result.revision.id}"
@@ -64,7 +44,7 @@ def test_an_edit_by_someone_else_notifies_the_watcher_with_a_diff_link(
 def test_ones_own_actions_never_notify_oneself(people, make_page):
     bob = people["bob"]
     make_page("Spring Campaign", "Our spring launch.", author=bob)
-    edit("Spring Campaign", "Our big spring launch.", bob)
+    save("Spring Campaign", "Our big spring launch.", bob)
     comment = start_topic("Spring Campaign", "Tone", "Hello @bob", bob)
     reply(comment.topic_id, "Answering myself", bob, parent=comment)
     assert lines(bob) == []
@@ -76,7 +56,7 @@ def test_a_run_of_edits_to_one_page_is_one_line_naming_who_and_how_many(
     bob, alice, carol, dave = (people[n] for n in ("bob", "alice", "carol", "dave"))
     make_page("Spring Campaign", "v0", author=bob)
     for number, author in enumerate((alice, alice, carol, carol, dave), start=1):
-        last = edit("Spring Campaign", f"v{number}", author)
+        last = save("Spring Campaign", f"v{number}", author)
     [line] = lines(bob)
     assert line.count == 5
     assert line.actors == ["dave", "carol", "alice"]
@@ -84,7 +64,7 @@ def test_a_run_of_edits_to_one_page_is_one_line_naming_who_and_how_many(
         select(Revision.id).where(Revision.page_id == page_named("Spring Campaign").id).limit(1)
     )
     assert (line.from_revision, line.to_revision) == (first, last.revision.id)
-    auth.login("bob")
+    auth.login(people["bob"])
     assert "dave and 2 others edited Spring Campaign — 5 edits" in html(client)
 
 
@@ -92,12 +72,12 @@ def test_a_read_group_is_closed_and_other_events_break_a_run(people, make_page):
     bob, alice = people["bob"], people["alice"]
     make_page("Spring Campaign", "v0", author=bob)
     make_page("Press Kit", "v0", author=bob)
-    edit("Spring Campaign", "v1", alice)
-    edit("Spring Campaign", "v2", alice)
+    save("Spring Campaign", "v1", alice)
+    save("Spring Campaign", "v2", alice)
     notifications.mark_all_read(bob)
-    edit("Spring Campaign", "v3", alice)
-    edit("Press Kit", "v1", alice)
-    edit("Spring Campaign", "v4", alice)
+    save("Spring Campaign", "v3", alice)
+    save("Press Kit", "v1", alice)
+    save("Spring Campaign", "v4", alice)
     shown = [(line.page_title, line.count, line.unread) for line in lines(bob)]
     assert shown == [
         ("Spring Campaign", 1, True),
@@ -124,7 +104,7 @@ def test_a_new_topic_notifies_watchers_and_talk_followers(people, make_page, cli
         )
         assert line.excerpt == "Green or blue?"
     assert lines(alice) == []
-    auth.login("carol")
+    auth.login(people["carol"])
     assert "alice started the topic “Which colours?” about Spring Campaign" in html(client)
 
 
@@ -168,7 +148,7 @@ def test_a_mention_added_by_editing_a_comment_notifies_once(people, make_page):
 def test_the_same_event_twice_notifies_once(app, people, make_page):
     bob = people["bob"]
     make_page("Spring Campaign", "v0", author=bob)
-    result = edit("Spring Campaign", "v1", people["alice"])
+    result = save("Spring Campaign", "v1", people["alice"])
     revision = db.session.get(Revision, result.revision.id)
     with write_transaction():
         notify.on_page_saved(
@@ -192,7 +172,7 @@ def test_a_change_that_rolls_back_leaves_no_notification(app, people, make_page)
     events.page_saved.connect(fail)
     try:
         with pytest.raises(RuntimeError):
-            edit("Spring Campaign", "v1", people["alice"])
+            save("Spring Campaign", "v1", people["alice"])
     finally:
         events.page_saved.disconnect(fail)
     assert lines(bob) == []
@@ -219,7 +199,7 @@ def test_notifications_about_a_deleted_page_are_shown_to_moderators_only(
     moderator = make_user("mona", role=Role.MODERATOR)
     make_page("Spring Campaign", "v0", author=bob)
     make_page("Spring Campaign", "v0", "v1", author=moderator)  # Mona watches it too
-    edit("Spring Campaign", "v2", people["alice"])
+    save("Spring Campaign", "v2", people["alice"])
     with write_transaction() as session:
         session.execute(update(Page).values(deleted=True))
     assert lines(bob) == [] and notifications.unread_count(bob) == 0
@@ -230,9 +210,9 @@ def test_bell_shows_the_unread_count_and_marking_read_clears_it(client, auth, pe
     bob, alice = people["bob"], people["alice"]
     make_page("Spring Campaign", "v0", author=bob)
     make_page("Press Kit", "v0", author=bob)
-    edit("Spring Campaign", "v1", alice)
-    edit("Press Kit", "v1", alice)
-    auth.login("bob")
+    save("Spring Campaign", "v1", alice)
+    save("Press Kit", "v1", alice)
+    auth.login(people["bob"])
     page = html(client, "/wiki/Spring_Campaign")
     assert 'aria-label="Notifications, 2 unread"' in page
     assert re.search(r'<span class="bell-count">2</span>', page)
@@ -248,8 +228,8 @@ def test_bell_shows_the_unread_count_and_marking_read_clears_it(client, auth, pe
 
 def test_marking_read_answers_the_script_with_the_new_count(client, auth, people, make_page):
     make_page("Spring Campaign", "v0", author=people["bob"])
-    edit("Spring Campaign", "v1", people["alice"])
-    auth.login("bob")
+    save("Spring Campaign", "v1", people["alice"])
+    auth.login(people["bob"])
     line = lines(people["bob"])[0].id
     response = client.post(
         f"/notifications/{line}/read", data={}, headers={"X-Requested-With": "fetch"}
@@ -259,9 +239,9 @@ def test_marking_read_answers_the_script_with_the_new_count(client, auth, people
 
 def test_nobody_can_mark_someone_elses_notifications(client, auth, people, make_page):
     make_page("Spring Campaign", "v0", author=people["bob"])
-    edit("Spring Campaign", "v1", people["alice"])
+    save("Spring Campaign", "v1", people["alice"])
     line = lines(people["bob"])[0].id
-    auth.login("alice")
+    auth.login(people["alice"])
     assert client.post(f"/notifications/{line}/read", data={}).status_code == 404
     assert lines(people["bob"])[0].unread
     auth.logout()
@@ -273,8 +253,8 @@ def test_unread_filter_and_key_pagination(client, auth, people, make_page):
     bob, alice = people["bob"], people["alice"]
     for n in range(35):
         make_page(f"Page {n}", "v0", author=bob)
-        edit(f"Page {n}", "v1", alice)
-    auth.login("bob")
+        save(f"Page {n}", "v1", alice)
+    auth.login(people["bob"])
     first = html(client)
     assert first.count('class="notification-link"') == 30
     older = re.search(r'href="/notifications\?before=(\d+)"', first).group(1)
@@ -288,18 +268,17 @@ def test_unread_filter_and_key_pagination(client, auth, people, make_page):
 def test_the_notification_list_runs_the_same_queries_for_few_or_many(
     app, client, auth, people, make_page
 ):
-    app.config["COMMENT_RATE_PER_MINUTE"] = 0
     bob, alice, carol = people["bob"], people["alice"], people["carol"]
     make_page("Spring Campaign", "v0", author=bob)
-    edit("Spring Campaign", "v1", alice)
+    save("Spring Campaign", "v1", alice)
     opening = start_topic("Spring Campaign", "Tone", "Hi", carol)
-    auth.login("bob")
+    auth.login(people["bob"])
     few = queries_of(client, "/notifications")
     for n in range(25):
-        edit("Spring Campaign", f"v{n + 2}", alice if n % 2 else carol)
+        save("Spring Campaign", f"v{n + 2}", alice if n % 2 else carol)
         reply(opening.topic_id, f"Comment {n} for @bob", alice)
         make_page(f"Page {n}", "v0", author=bob)
-        edit(f"Page {n}", "v1", carol)
+        save(f"Page {n}", "v1", carol)
     assert len(lines(bob)) == 30
     assert queries_of(client, "/notifications") == few
     bob_id = bob.id
@@ -320,7 +299,7 @@ def test_a_move_keeps_the_watch_and_notifies_and_a_deletion_hides(people, make_p
     )
     [line] = lines(bob)
     assert (line.kind, line.page_title) == ("edit", "Spring Campaign 2026")
-    edit("Spring Campaign 2026", "v1", alice)
+    save("Spring Campaign 2026", "v1", alice)
     assert [(line.page_title, line.count) for line in lines(bob)] == [("Spring Campaign 2026", 2)]
     deletion.delete_page(parse_title("Spring Campaign 2026"), user=mona, reason="obsolete")
     assert lines(bob) == [] and notifications.unread_count(bob) == 0

@@ -136,3 +136,34 @@ def test_check_command_passes_on_a_healthy_wiki(app, make_page):
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0
     assert "consistent" in result.output
+
+
+GUESSERS = 40
+
+
+def test_guesses_sent_at_once_get_no_more_tries_than_one_by_one(app, make_user):
+    """40 wrong passwords at the same moment: only the free tries reach the password check."""
+    from wiki.people import service as people
+
+    make_user("target")
+    outcomes: list[int] = []
+    start = threading.Barrier(GUESSERS)
+
+    def guess(number: int) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                people.log_in("target", f"wrong guess {number}", "198.51.100.7")
+            except people.AccountError as refused:
+                outcomes.append(refused.status)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(GUESSERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert outcomes.count(401) == free
+    assert outcomes.count(429) == GUESSERS - free

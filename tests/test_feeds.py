@@ -4,35 +4,16 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-import pytest
 from sqlalchemy import update
 
-from wiki.community import atom, preferences
-from wiki.core.titles import parse_title
+from tests.helpers import queries_of, reply, save, start_topic
+from wiki.community.recent import atom
+from wiki.community.watch import preferences
 from wiki.database import write_transaction
 from wiki.models import Page, Role
-from wiki.pages.service import save_page
 from wiki.talk import moderation
 
-from .test_community_support import page_named, queries_of, reply, start_topic
-
 A = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def people(make_user):
-    return {name: make_user(name) for name in ("bob", "alice")}
-
-
-def edit(title, text, author, summary=""):
-    page = page_named(title)
-    return save_page(
-        parse_title(title),
-        text,
-        author=author,
-        summary=summary,
-        base_revision_id=page.latest_revision_id if page else None,
-    )
 
 
 def parse(response) -> ET.Element:
@@ -65,7 +46,7 @@ def summaries(feed) -> list[str]:
 
 def test_recent_changes_feed_has_edits_and_talk_escaped(client, people, make_page):
     make_page("Q&A", "v0", author=people["alice"])
-    edit("Q&A", "v1", people["bob"], summary='a <b> & "c"')
+    save("Q&A", "v1", people["bob"], summary='a <b> & "c"')
     start_topic("Q&A", "Which <colour>?", "Green & blue", people["alice"])
     response = client.get("/recent.atom")
     assert b"&lt;b&gt; &amp;" in response.data
@@ -93,7 +74,7 @@ def test_recent_changes_feed_takes_the_page_filters(client, people, make_page):
 def test_page_history_and_contributions_feeds(client, people, make_page):
     alice, bob = people["alice"], people["bob"]
     make_page("Spring Campaign", "v0", author=alice)
-    edit("Spring Campaign", "v1", bob, summary="bob's edit")
+    save("Spring Campaign", "v1", bob, summary="bob's edit")
     make_page("Press Kit", "v0", author=bob)
     opening = start_topic("Spring Campaign", "Tone", "Bob here", bob)
     reply(opening.topic_id, "Alice here", alice, parent=opening)
@@ -128,7 +109,7 @@ def test_the_watchlist_feed_needs_the_feed_token(client, people, make_page):
     bob, alice = people["bob"], people["alice"]
     make_page("Spring Campaign", "v0", author=bob)
     make_page("Other", "v0", author=alice)
-    edit("Spring Campaign", "v1", alice, summary="for bob")
+    save("Spring Campaign", "v1", alice, summary="for bob")
     assert client.get("/watchlist.atom").status_code == 403
     token = preferences.new_feed_token(bob)
     feed = parse(client.get(f"/watchlist.atom?token={token}"))
@@ -150,16 +131,16 @@ def test_a_private_wiki_needs_the_token_for_every_feed(app, client, auth, people
     new = preferences.new_feed_token(people["bob"])  # a new key replaces the old one
     assert client.get(f"/recent.atom?token={token}").status_code == 403
     parse(client.get(f"/recent.atom?token={new}"))
-    auth.login("alice")
+    auth.login(people["alice"])
     parse(client.get("/recent.atom"))  # a logged-in reader needs no token
 
 
 def test_the_feed_token_is_shown_once_and_stored_hashed(client, auth, people):
-    auth.login("bob")
+    auth.login(people["bob"])
     page = client.post("/preferences/feed-key", data={"action": "new"}).get_data(as_text=True)
     token = re.search(r"/watchlist\.atom\?token=([\w-]+)", page).group(1)
     assert token not in client.get("/preferences").get_data(as_text=True)
-    from wiki.community.profiles import profile_of
+    from wiki.community.credits.profiles import profile_of
 
     assert profile_of(people["bob"]).feed_token_hash not in (None, token)
     assert client.get(f"/watchlist.atom?token={token}").status_code == 200

@@ -3,28 +3,21 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import text
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.models import Page, Revision, Role
 from wiki.modlog import LogEntry
 from wiki.organise import deletion
-from wiki.organise.errors import OrganiseError, Refused
-from wiki.pages.service import NotAllowed, save_page
+from wiki.pages.service import save_page
+from wiki.problems import NotAllowed, UserError
 from wiki.talk import service as talk
 
 
-def body(response) -> str:
-    return response.get_data(as_text=True)
-
-
 @pytest.fixture
-def moderator(make_user):
-    return make_user("mod", role=Role.MODERATOR)
-
-
-@pytest.fixture
-def deleted(make_page, make_user, moderator):
+def deleted(make_page, make_user, people):
     """A page with two revisions and a discussion, deleted by a moderator."""
+    moderator = people["mod"]
     page = make_page("Spam page", "first", "second")
     talk.start_topic(page, "Subject", "a comment", author=make_user("talker"))
     deletion.delete_page(parse_title("Spam page"), user=moderator, reason="advertising")
@@ -33,7 +26,7 @@ def deleted(make_page, make_user, moderator):
 
 def test_readers_see_that_the_page_was_deleted_with_the_log_entry(client, deleted):
     response = client.get("/wiki/Spam_page")
-    html = body(response)
+    html = text(response)
     assert response.status_code == 404
     assert "This page was deleted." in html and "advertising" in html and "mod" in html
     assert "Create this page" not in html
@@ -50,7 +43,7 @@ def test_history_and_talk_are_kept_but_hidden_from_readers(client, deleted, auth
     auth.login("mod")
     for url in ("/history/Spam_page", "/talk/Spam_page", f"/revision/{revision}"):
         assert client.get(url).status_code == 200, url
-    html = body(client.get("/wiki/Spam_page"))
+    html = text(client.get("/wiki/Spam_page"))
     assert "/undelete/Spam_page" in html
     assert db.session.scalar(select(func.count(Revision.id))) == 2
 
@@ -71,18 +64,20 @@ def test_deleted_pages_cannot_be_edited(client, deleted, make_user, auth):
     assert response.status_code == 403
 
 
-def test_links_to_a_deleted_page_are_red(client, make_page, moderator):
+def test_links_to_a_deleted_page_are_red(client, make_page, people):
+    moderator = people["mod"]
     make_page("Target", "x")
     make_page("Linker", "[[Target]]")
-    assert 'class="wikilink new"' not in body(client.get("/wiki/Linker"))
+    assert 'class="wikilink new"' not in text(client.get("/wiki/Linker"))
     deletion.delete_page(parse_title("Target"), user=moderator, reason="x")
-    assert 'class="wikilink new"' in body(client.get("/wiki/Linker"))
+    assert 'class="wikilink new"' in text(client.get("/wiki/Linker"))
 
 
-def test_undelete_restores_everything_and_is_logged(client, deleted, moderator):
+def test_undelete_restores_everything_and_is_logged(client, deleted, people):
+    moderator = people["mod"]
     deletion.undelete_page(parse_title("Spam page"), user=moderator, reason="not spam")
     response = client.get("/wiki/Spam_page")
-    assert response.status_code == 200 and "second" in body(response)
+    assert response.status_code == 200 and "second" in text(response)
     assert client.get("/talk/Spam_page").status_code == 200
     actions = db.session.execute(
         select(LogEntry.action, LogEntry.reason).order_by(LogEntry.id)
@@ -90,31 +85,32 @@ def test_undelete_restores_everything_and_is_logged(client, deleted, moderator):
     assert actions == [("delete", "advertising"), ("undelete", "not spam")]
 
 
-def test_only_moderators_delete_and_a_reason_is_needed(make_page, make_user, moderator):
+def test_only_moderators_delete_and_a_reason_is_needed(make_page, make_user, people):
+    moderator = people["mod"]
     make_page("Page", "x")
-    with pytest.raises(Refused):
+    with pytest.raises(NotAllowed):
         deletion.delete_page(parse_title("Page"), user=make_user("editor"), reason="x")
-    with pytest.raises(OrganiseError, match="Say why"):
+    with pytest.raises(UserError, match="Say why"):
         deletion.delete_page(parse_title("Page"), user=moderator, reason="  ")
-    with pytest.raises(OrganiseError):
+    with pytest.raises(UserError):
         deletion.undelete_page(parse_title("Page"), user=moderator, reason="")
     assert not db.session.scalar(select(Page.deleted))
 
 
-def test_delete_and_undelete_forms(client, make_page, make_user, moderator, auth):
+def test_delete_and_undelete_forms(client, make_page, make_user, people, auth):
     make_page("Page", "x")
     make_user("editor")
     auth.login("editor")
     assert client.get("/delete/Page").status_code == 403
-    assert ">Delete</a>" not in body(client.get("/wiki/Page"))
+    assert ">Delete</a>" not in text(client.get("/wiki/Page"))
     auth.logout()
-    auth.login("mod")
-    assert ">Delete</a>" in body(client.get("/wiki/Page"))
-    assert client.post("/delete/Page", data={"reason": ""}).status_code == 409
+    auth.login(people["mod"])
+    assert ">Delete</a>" in text(client.get("/wiki/Page"))
+    assert client.post("/delete/Page", data={"reason": ""}).status_code == 400
     response = client.post("/delete/Page", data={"reason": "duplicate"})
     assert response.status_code == 302
     assert client.get("/delete/Page").status_code == 404
-    form = body(client.get("/undelete/Page"))
+    form = text(client.get("/undelete/Page"))
     assert "duplicate" in form and "Undelete page" in form
     assert client.post("/undelete/Page", data={"reason": "oops"}).status_code == 302
     assert client.get("/wiki/Page").status_code == 200

@@ -3,44 +3,28 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import page_named, text
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.models import Draft, Page, Revision, RevisionKind, Role
 from wiki.modlog import LogEntry
 from wiki.organise import moves, redirects
-from wiki.organise.errors import OrganiseError, Refused
+from wiki.problems import Conflict, NotAllowed
 from wiki.search import service as search
 from wiki.talk import service as talk
-
-
-def body(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def page_at(title: str) -> Page | None:
-    return db.session.scalar(select(Page).where(Page.key == parse_title(title).key))
 
 
 def move(old: str, new: str, user, **options):
     return moves.move_page(parse_title(old), parse_title(new), user=user, **options)
 
 
-@pytest.fixture
-def editor(make_user):
-    return make_user("editor")
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("mod", role=Role.MODERATOR)
-
-
-def test_a_move_keeps_the_page_and_leaves_a_redirect(make_page, editor):
+def test_a_move_keeps_the_page_and_leaves_a_redirect(make_page, people):
+    editor = people["editor"]
     page = make_page("Spring plan", "one", "two")
     topic = talk.start_topic(page, "Subject", "a comment", author=editor)
     result = move("Spring plan", "Spring Campaign 2026", editor, reason="official name")
     db.session.expire_all()
-    moved = page_at("Spring Campaign 2026")
+    moved = page_named("Spring Campaign 2026")
     assert moved.id == page.id and result.page.id == page.id
     kinds = db.session.scalars(
         select(Revision.kind).where(Revision.page_id == page.id).order_by(Revision.id)
@@ -51,7 +35,7 @@ def test_a_move_keeps_the_page_and_leaves_a_redirect(make_page, editor):
     )
     assert moved.latest.text == "two"
     assert db.session.get(type(topic.topic), topic.topic_id).page_id == page.id
-    old = page_at("Spring plan")
+    old = page_named("Spring plan")
     assert old.id != page.id and old.redirect_key == moved.key
     assert old.latest.text == "#REDIRECT [[Spring Campaign 2026]]\n"
     entry = db.session.scalar(select(LogEntry).where(LogEntry.action == "move"))
@@ -63,17 +47,18 @@ def test_a_move_keeps_the_page_and_leaves_a_redirect(make_page, editor):
     assert [hit.page.title for hit in search.search("two").hits] == ["Spring Campaign 2026"]
 
 
-def test_old_links_keep_working_through_the_redirect(client, make_page, editor):
+def test_old_links_keep_working_through_the_redirect(client, make_page, people):
+    editor = people["editor"]
     make_page("Spring plan", "the plan")
     make_page("Home", "See [[Spring plan]].")
     move("Spring plan", "Spring Campaign", editor)
-    home = body(client.get("/wiki/Home"))
+    home = text(client.get("/wiki/Home"))
     assert 'class="wikilink new"' not in home
     response = client.get("/wiki/Spring_plan")
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location.endswith("/wiki/Spring_Campaign?redirectedfrom=Spring_plan")
-    shown = body(client.get(response.headers["Location"]))
+    shown = text(client.get(response.headers["Location"]))
     assert "Redirected from" in shown and "/wiki/Spring_plan?redirect=no" in shown
     assert "the plan" in shown
 
@@ -81,14 +66,14 @@ def test_old_links_keep_working_through_the_redirect(client, make_page, editor):
 def test_redirected_from_is_only_shown_for_real_redirects(client, make_page):
     make_page("Target", "x")
     make_page("Unrelated", "x")
-    assert "Redirected from" not in body(client.get("/wiki/Target?redirectedfrom=Unrelated"))
-    assert "Redirected from" not in body(client.get("/wiki/Target?redirectedfrom=%5B%5B"))
+    assert "Redirected from" not in text(client.get("/wiki/Target?redirectedfrom=Unrelated"))
+    assert "Redirected from" not in text(client.get("/wiki/Target?redirectedfrom=%5B%5B"))
 
 
 def test_a_redirect_page_itself_with_redirect_no(client, make_page):
     make_page("Target", "x")
     make_page("Old", "#REDIRECT [[Target]]")
-    html = body(client.get("/wiki/Old?redirect=no"))
+    html = text(client.get("/wiki/Old?redirect=no"))
     assert "This page is a redirect to" in html and 'href="/wiki/Target"' in html
 
 
@@ -104,11 +89,11 @@ def test_a_redirect_page_itself_with_redirect_no(client, make_page):
 def test_loops_chains_and_broken_redirects_show_the_redirect_page(
     client, make_page, pages, visit, problem
 ):
-    for title, text in pages:
-        make_page(title, text)
+    for title, source in pages:
+        make_page(title, source)
     response = client.get(f"/wiki/{visit}")
     assert response.status_code == 200
-    assert problem in body(response)
+    assert problem in text(response)
 
 
 def test_parse_redirect():
@@ -119,55 +104,62 @@ def test_parse_redirect():
     assert redirects.parse_redirect("#REDIRECT [[a/../b]]") is None
 
 
-def test_a_move_onto_an_existing_page_is_refused(make_page, editor):
+def test_a_move_onto_an_existing_page_is_refused(make_page, people):
+    editor = people["editor"]
     make_page("A", "a")
     make_page("B", "b")
-    with pytest.raises(OrganiseError, match="already exists"):
+    with pytest.raises(Conflict, match="already exists"):
         move("A", "b", editor)
     db.session.rollback()
-    assert page_at("A").latest.text == "a" and page_at("B").latest.text == "b"
+    assert page_named("A").latest.text == "a" and page_named("B").latest.text == "b"
 
 
-def test_a_move_onto_a_redirect_to_the_page_is_allowed(make_page, editor):
+def test_a_move_onto_a_redirect_to_the_page_is_allowed(make_page, people):
+    editor = people["editor"]
     page = make_page("A", "content")
     move("A", "B", editor)
     move("B", "A", editor)
     db.session.expire_all()
-    assert page_at("A").id == page.id and page_at("A").latest.text == "content"
-    assert page_at("B").redirect_key == "a"
+    assert page_named("A").id == page.id and page_named("A").latest.text == "content"
+    assert page_named("B").redirect_key == "a"
     assert db.session.scalar(select(func.count(Page.id))) == 2
 
 
-def test_a_move_onto_a_redirect_elsewhere_is_refused(make_page, editor):
+def test_a_move_onto_a_redirect_elsewhere_is_refused(make_page, people):
+    editor = people["editor"]
     make_page("A", "a")
     make_page("C", "c")
     make_page("B", "#REDIRECT [[C]]")
-    with pytest.raises(OrganiseError, match="already exists"):
+    with pytest.raises(Conflict, match="already exists"):
         move("A", "B", editor)
 
 
-def test_redirects_to_the_old_title_are_repointed(client, make_page, editor):
+def test_redirects_to_the_old_title_are_repointed(client, make_page, people):
+    editor = people["editor"]
     make_page("Old", "content")
     make_page("Older", "#REDIRECT [[Old]]")
     move("Old", "New", editor)
     db.session.expire_all()
-    assert page_at("Older").redirect_key == "new"
+    assert page_named("Older").redirect_key == "new"
     response = client.get("/wiki/Older")
     assert response.headers["Location"].endswith("/wiki/New?redirectedfrom=Older")
 
 
-def test_only_moderators_may_leave_no_redirect(client, make_page, editor, moderator, auth):
+def test_only_moderators_may_leave_no_redirect(client, make_page, people, auth):
+    editor = people["editor"]
+    moderator = people["mod"]
     make_page("A", "a")
     make_page("Linker", "[[A]]")
-    with pytest.raises(Refused):
+    with pytest.raises(NotAllowed):
         move("A", "B", editor, leave_redirect=False)
     db.session.rollback()
     move("A", "B", moderator, leave_redirect=False)
-    assert page_at("A") is None
-    assert 'class="wikilink new"' in body(client.get("/wiki/Linker"))
+    assert page_named("A") is None
+    assert 'class="wikilink new"' in text(client.get("/wiki/Linker"))
 
 
-def test_subpages_can_move_along(make_page, editor):
+def test_subpages_can_move_along(make_page, people):
+    editor = people["editor"]
     make_page("Campaigns", "top")
     make_page("Campaigns/Spring 2026", "spring")
     make_page("Campaigns/Spring 2026/Budget", "money")
@@ -178,39 +170,46 @@ def test_subpages_can_move_along(make_page, editor):
         ("Campaigns/Spring 2026/Budget", "Marketing/Spring 2026/Budget"),
     ]
     db.session.expire_all()
-    assert page_at("Marketing/Spring 2026/Budget").latest.text == "money"
-    assert page_at("Campaigns/Spring 2026").redirect_key == "marketing/spring 2026"
-    assert page_at("Campaigns 2025").latest.text == "not a subpage"
+    assert page_named("Marketing/Spring 2026/Budget").latest.text == "money"
+    assert page_named("Campaigns/Spring 2026").redirect_key == "marketing/spring 2026"
+    assert page_named("Campaigns 2025").latest.text == "not a subpage"
 
 
-def test_subpages_stay_unless_asked(make_page, editor):
+def test_subpages_stay_unless_asked(make_page, people):
+    editor = people["editor"]
     make_page("Campaigns", "top")
     make_page("Campaigns/Spring", "spring")
     move("Campaigns", "Marketing", editor)
-    assert page_at("Campaigns/Spring").latest.text == "spring"
+    assert page_named("Campaigns/Spring").latest.text == "spring"
 
 
-def test_a_move_with_a_subpage_conflict_changes_nothing(make_page, editor):
+def test_a_move_with_a_subpage_conflict_changes_nothing(make_page, people):
+    editor = people["editor"]
     make_page("Campaigns", "top")
     make_page("Campaigns/Spring", "spring")
     make_page("Marketing/Spring", "taken")
-    with pytest.raises(OrganiseError, match="already exists"):
+    with pytest.raises(Conflict, match="already exists"):
         move("Campaigns", "Marketing", editor, move_subpages=True)
     db.session.rollback()
     db.session.expire_all()
-    assert page_at("Campaigns").latest.text == "top" and page_at("Marketing") is None
+    assert page_named("Campaigns").latest.text == "top" and page_named("Marketing") is None
 
 
-def test_changing_only_the_case_keeps_the_key(make_page, editor):
+def test_changing_only_the_case_keeps_the_key(make_page, people):
+    editor = people["editor"]
     page = make_page("spring plan", "x")
     move("spring plan", "Spring Plan", editor)
     db.session.expire_all()
-    assert page_at("Spring Plan").id == page.id and page_at("Spring Plan").title == "Spring Plan"
-    with pytest.raises(OrganiseError, match="same"):
+    assert (
+        page_named("Spring Plan").id == page.id
+        and page_named("Spring Plan").title == "Spring Plan"
+    )
+    with pytest.raises(Conflict, match="same"):
         move("Spring Plan", "Spring Plan", editor)
 
 
-def test_drafts_follow_the_page(make_page, editor):
+def test_drafts_follow_the_page(make_page, people):
+    editor = people["editor"]
     from wiki.pages import drafts
 
     page = make_page("Old", "text")
@@ -219,27 +218,27 @@ def test_drafts_follow_the_page(make_page, editor):
     assert db.session.scalar(select(Draft.page_key)) == "new"
 
 
-def test_move_form_for_editors(client, make_page, editor, auth):
+def test_move_form_for_editors(client, make_page, people, auth):
     make_page("Old", "text")
     assert client.get("/move/Old").status_code == 302  # to log in
-    auth.login("editor")
-    form = body(client.get("/move/Old"))
+    auth.login(people["editor"])
+    form = text(client.get("/move/Old"))
     assert 'name="new_title"' in form and "Leave a redirect behind" not in form
     response = client.post("/move/Old", data={"new_title": "New", "reason": "better"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/wiki/New")
-    assert "was moved to" in body(client.get("/wiki/New"))
+    assert "was moved to" in text(client.get("/wiki/New"))
     refused = client.post("/move/New", data={"new_title": "a|b"})
     assert refused.status_code == 400
     make_page("Taken", "x")
     assert client.post("/move/New", data={"new_title": "Taken"}).status_code == 409
 
 
-def test_move_tab_and_history_show_the_move(client, make_page, editor, auth):
+def test_move_tab_and_history_show_the_move(client, make_page, people, auth):
     make_page("Old", "text")
-    auth.login("editor")
-    assert ">Move</a>" in body(client.get("/wiki/Old"))
+    auth.login(people["editor"])
+    assert ">Move</a>" in text(client.get("/wiki/Old"))
     client.post("/move/Old", data={"new_title": "New"})
-    history = body(client.get("/history/New"))
+    history = text(client.get("/history/New"))
     assert "Moved from Old to New" in history and "badge-move" in history
 
 
@@ -249,10 +248,11 @@ def test_readers_cannot_move(client, make_page, make_user, auth):
     auth.login("reader")
     assert client.get("/move/Old").status_code == 403
     assert client.post("/move/Old", data={"new_title": "New"}).status_code == 403
-    assert ">Move</a>" not in body(client.get("/wiki/Old"))
+    assert ">Move</a>" not in text(client.get("/wiki/Old"))
 
 
-def test_the_move_revision_is_recorded_as_a_move(make_page, editor):
+def test_the_move_revision_is_recorded_as_a_move(make_page, people):
+    editor = people["editor"]
     make_page("Old", "text")
     move("Old", "New", editor)
-    assert page_at("New").latest.kind == RevisionKind.MOVE
+    assert page_named("New").latest.kind == RevisionKind.MOVE

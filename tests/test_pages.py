@@ -4,34 +4,9 @@ import re
 
 import pytest
 
+from tests.helpers import edit
 from wiki.extensions import db
 from wiki.models import Link, Page, Revision
-
-
-def form_value(html: str, name: str) -> str:
-    """Return the value of the hidden input with this name in a page."""
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"no {name} in form"
-    return match.group(1)
-
-
-def edit(client, title, text, summary="", base=None, action="save", minor=False):
-    """Open the editor and submit it, as a person in a browser would."""
-    if base is None:
-        page = client.get(f"/edit/{title}").get_data(as_text=True)
-        base = form_value(page, "base_revision")
-    data = {"text": text, "summary": summary, "base_revision": base, "action": action}
-    if minor:
-        data["minor"] = "1"
-    return client.post(f"/edit/{title}", data=data)
-
-
-@pytest.fixture
-def editor(make_user, auth):
-    """An editor, logged in."""
-    user = make_user("alice")
-    auth.login("alice")
-    return user
 
 
 def test_root_redirects_to_main_page(client):

@@ -2,17 +2,10 @@
 
 import pytest
 
+from tests.helpers import PASSWORD, register
 from wiki.extensions import db
 from wiki.models import Role, User
-from wiki.people.views import safe_next
-
-from .conftest import PASSWORD
-
-
-def register(client, username="anna", password=PASSWORD, confirm=None):
-    """Fill in the registration form."""
-    data = {"username": username, "password": password, "confirm": confirm or password}
-    return client.post("/register", data=data)
+from wiki.web import safe_next
 
 
 def test_first_account_is_administrator_then_editors(app, client):
@@ -129,3 +122,45 @@ def test_create_admin_refuses_weak_password(app):
     result = app.test_cli_runner().invoke(args=["create-admin", "root", "--password", "short"])
     assert result.exit_code != 0
     assert "at least 10" in result.output
+
+
+def test_typing_after_at_offers_usernames_and_nothing_else_of_an_account(
+    client, make_user, login_as
+):
+    from wiki.signin.models import EmailAddress
+
+    for name in ("giulia", "Gianni", "gi_lo", "gixlo", "marco"):
+        make_user(name)
+    giulia = db.session.scalar(db.select(User).where(User.username == "giulia"))
+    address = "giulia@example.org"
+    db.session.add(EmailAddress(user_id=giulia.id, address=address, key=address))
+    db.session.commit()
+    member = login_as("marco")
+
+    def offered(typed: str):
+        response = member.get("/people/suggest", query_string={"q": typed})
+        assert response.status_code == 200 and response.is_json
+        assert "private" in response.headers["Cache-Control"]
+        return response.get_json()
+
+    assert offered("gi") == ["gi_lo", "Gianni", "giulia", "gixlo"]
+    assert offered("GIU") == ["giulia"]  # any case, the name as its owner wrote it
+    assert offered("gi_") == ["gi_lo"]  # "_" is a character here, not a wildcard
+    assert offered("gi%") == offered("giulia@") == offered("") == offered("x" * 41) == []
+    assert offered("nobody") == []
+    body = member.get("/people/suggest?q=g").get_data(as_text=True)
+    assert "example.org" not in body and "@" not in body
+
+
+def test_usernames_are_offered_only_to_logged_in_people_a_few_at_a_time(
+    client, make_user, login_as
+):
+    for number in range(12):
+        make_user(f"anna{number:02}")
+    visitor = client.get("/people/suggest?q=anna")
+    assert visitor.status_code == 302 and "/login" in visitor.headers["Location"]
+    asked = client.get("/people/suggest?q=anna", headers={"Accept": "application/json"})
+    assert asked.status_code == 403 and "Log in" in asked.get_json()["detail"]
+    assert "anna" not in asked.get_data(as_text=True)
+    names = login_as("anna00").get("/people/suggest?q=anna").get_json()
+    assert names == [f"anna{number:02}" for number in range(8)]

@@ -47,7 +47,8 @@ def test_pathological_text_times_out_and_the_next_render_works() -> None:
 
 def test_text_the_worker_refuses_raises_render_timeout_with_its_reason() -> None:
     with pytest.raises(RenderTimeout) as error:
-        render_bounded("- " * 5000 + "x")
+        # A generous timeout: the refusal, not the clock, is what this is about.
+        render_bounded("- " * 5000 + "x", timeout=30)
     assert str(error.value) == TOO_DEEP
     assert render_bounded("ok").html == "<p>ok</p>"
 
@@ -115,7 +116,9 @@ def test_configure_sets_the_pool_size() -> None:
     renderer.configure(workers=1)
     try:
         with ThreadPoolExecutor(max_workers=3) as pool:
-            assert all(pool.map(render_bounded, ["a", "b", "c"]))
+            # Three callers queue for the one worker: each may wait, none is refused.
+            rendered = pool.map(lambda text: render_bounded(text, timeout=30), ["a", "b", "c"])
+            assert all(rendered)
         assert len(worker_pids()) == 1
     finally:
         renderer.configure(workers=2)
@@ -125,3 +128,83 @@ def test_configure_sets_the_pool_size() -> None:
 def test_timeout_must_be_positive(timeout: float) -> None:
     with pytest.raises(ValueError):
         render_bounded("x", timeout=timeout)
+
+
+def wait_for_load(expected: tuple[int, int, int]) -> None:
+    """Wait until the pool's load is as expected (rendering, of them large, waiting)."""
+    for _ in range(3000):
+        if renderer.load() == expected:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"load stayed {renderer.load()}, expected {expected}")
+
+
+def pathological(n: int) -> str:
+    """Return a different slow text for each n, so none is refused as seen before."""
+    return "[" * 16000 + f" {n}"
+
+
+def test_slow_large_texts_never_take_the_last_worker() -> None:
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        slow = [pool.submit(render_bounded, pathological(n), 5.0) for n in range(3)]
+        wait_for_load((1, 1, 2))  # one large text renders, two wait: a worker stays free
+        assert render_bounded(PAGE, timeout=5.0) == render_markdown(PAGE)
+        assert renderer.load()[1] == 1  # the slow render was still in flight
+        for future in slow:
+            with pytest.raises(RenderTimeout):
+                future.result(timeout=60)
+    wait_for_load((0, 0, 0))
+
+
+def test_an_excess_large_render_is_refused_as_busy_within_its_timeout() -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        holder = pool.submit(render_bounded, pathological(10), 5.0)
+        wait_for_load((1, 1, 0))
+        with pytest.raises(RenderTimeout) as error:
+            render_bounded(pathological(11), timeout=0.5)
+        assert str(error.value) == RenderTimeout.BUSY and not error.value.overran
+        assert renderer.load()[1] == 1  # refused while the slow one still rendered
+        with pytest.raises(RenderTimeout) as slow:
+            holder.result(timeout=60)
+    assert str(slow.value) == RenderTimeout.MESSAGE and slow.value.overran
+    wait_for_load((0, 0, 0))
+    assert render_bounded(PAGE) == render_markdown(PAGE)
+
+
+def test_many_previews_of_a_slow_text_at_once_leave_small_renders_free() -> None:
+    text = pathological(20)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        slow = [pool.submit(render_bounded, text, 1.0) for _ in range(8)]
+        small = [render_bounded(f"Page {n} *ok*") for n in range(5)]
+        outcomes = []
+        for future in slow:
+            with pytest.raises(RenderTimeout) as error:
+                future.result(timeout=60)
+            outcomes.append(str(error.value))
+    assert [page.html for page in small] == [f"<p>Page {n} <em>ok</em></p>" for n in range(5)]
+    assert set(outcomes) <= {RenderTimeout.MESSAGE, RenderTimeout.BUSY}
+    assert RenderTimeout.MESSAGE in outcomes
+    wait_for_load((0, 0, 0))
+
+
+def test_a_text_that_overran_is_refused_at_once_until_given_longer() -> None:
+    text = pathological(30)
+    with pytest.raises(RenderTimeout):
+        render_bounded(text, timeout=0.5)
+    wait_for_load((0, 0, 0))  # the stopped worker is started again aside
+    pids = worker_pids()
+    with pytest.raises(RenderTimeout) as error:
+        render_bounded(text, timeout=0.5)
+    assert str(error.value) == RenderTimeout.MESSAGE and not error.value.overran
+    assert worker_pids() == pids  # no worker was used, so none was stopped
+    with pytest.raises(RenderTimeout) as longer:
+        render_bounded(text, timeout=0.6)
+    assert longer.value.overran  # a longer timeout is a new try
+
+
+def test_large_ordinary_pages_render_side_by_side() -> None:
+    pages = [f"## Part {n}\n\n" + "Some *text* with [[Links]] here. " * 400 for n in range(6)]
+    assert all(len(page) > renderer.LARGE_TEXT for page in pages)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(render_bounded, pages, [10.0] * 6))
+    assert results == [render_markdown(page) for page in pages]

@@ -4,18 +4,19 @@ import re
 
 import pytest
 
+from wiki.access.models import Approval, Block
+from wiki.access.policy import current_policy
 from wiki.extensions import db
+from wiki.identity import find_user
 from wiki.models import Role
 from wiki.modlog import LogEntry
-from wiki.people.service import find_user
-from wiki.safety.models import Approval, Block, OneTimeLink
-from wiki.safety.policy import current_policy
+from wiki.safety.models import OneTimeLink
 
 
 @pytest.fixture
-def admin_client(client, make_user, auth):
-    make_user("root", role=Role.ADMIN)
-    auth.login("root")
+def admin_client(client, people, auth):
+    """Return the test's client, logged in as root, an administrator."""
+    auth.login(people["root"])
     return client
 
 

@@ -98,3 +98,11 @@ def test_restore_refuses_files_that_are_not_bottega_databases(sqlite_app, tmp_pa
 def test_postgres_is_pointed_to_pg_dump(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x")])
     assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_a_backup_is_one_file_with_nothing_left_beside_it(sqlite_app, tmp_path, make_page):
+    make_page("Plan", "text")
+    folder = tmp_path / "backups"
+    result = sqlite_app.test_cli_runner().invoke(args=["backup", str(folder / "wiki.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in folder.iterdir()) == ["wiki.sqlite"]

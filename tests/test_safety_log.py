@@ -1,23 +1,14 @@
 """The moderation log at /log: every action with who, when, why; filters; who may read it."""
 
-import pytest
-
+from tests.helpers import latest_id, log_in
+from wiki.access.policy import save_policy
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.models import Role
 from wiki.modlog import LogEntry
 from wiki.safety import accounts, protection
-from wiki.safety.policy import save_policy
 from wiki.talk import moderation
 from wiki.talk import service as talk
-
-
-@pytest.fixture
-def staff(make_user):
-    return {
-        "admin": make_user("root", role=Role.ADMIN),
-        "mod": make_user("mod", role=Role.MODERATOR),
-    }
 
 
 def actions() -> list[str]:
@@ -26,19 +17,19 @@ def actions() -> list[str]:
     ]
 
 
-def test_talk_moderation_is_logged_with_who_and_why(client, staff, make_user, make_page):
+def test_talk_moderation_is_logged_with_who_and_why(client, people, make_user, make_page):
     page = make_page("Plan", "text")
     comment = talk.start_topic(page, "Offers", "Buy cheap pills", author=make_user("spammer"))
-    moderation.hide_comment(comment.id, "Spam", moderator=staff["mod"])
-    moderation.hide_comment(comment.id, "Spam, really", moderator=staff["mod"])
-    moderation.unhide_comment(comment.id, moderator=staff["mod"])
-    moderation.lock_topic(comment.topic_id, True, moderator=staff["mod"])
-    moderation.lock_topic(comment.topic_id, True, moderator=staff["mod"])
-    moderation.lock_topic(comment.topic_id, False, moderator=staff["mod"])
+    moderation.hide_comment(comment.id, "Spam", moderator=people["mod"])
+    moderation.hide_comment(comment.id, "Spam, really", moderator=people["mod"])
+    moderation.unhide_comment(comment.id, moderator=people["mod"])
+    moderation.lock_topic(comment.topic_id, True, moderator=people["mod"])
+    moderation.lock_topic(comment.topic_id, True, moderator=people["mod"])
+    moderation.lock_topic(comment.topic_id, False, moderator=people["mod"])
     assert actions() == ["hide", "hide", "unhide", "lock", "unlock"]
     hide = db.session.scalar(db.select(LogEntry))
     assert (hide.actor_id, hide.reason, hide.target, hide.page_id) == (
-        staff["mod"].id,
+        people["mod"].id,
         "Spam",
         "Plan",
         page.id,
@@ -46,28 +37,28 @@ def test_talk_moderation_is_logged_with_who_and_why(client, staff, make_user, ma
     assert hide.facts["comment"] == comment.id
 
 
-def test_hiding_through_the_site_logs_the_moderator(client, staff, make_user, auth, make_page):
+def test_hiding_through_the_site_logs_the_moderator(client, people, make_user, auth, make_page):
     page = make_page("Plan", "text")
     comment = talk.start_topic(page, "Offers", "spam", author=make_user("spammer"))
-    auth.login("mod")
+    auth.login(people["mod"])
     client.post(f"/comment/{comment.id}/hide", data={"reason": "Advertising"})
     client.post(f"/comment/{comment.id}/unhide", data={})
     entries = db.session.scalars(db.select(LogEntry).order_by(LogEntry.id)).all()
     assert [(e.action, e.actor_id) for e in entries] == [
-        ("hide", staff["mod"].id),
-        ("unhide", staff["mod"].id),
+        ("hide", people["mod"].id),
+        ("unhide", people["mod"].id),
     ]
 
 
-def test_the_log_lists_every_kind_of_action(client, staff, make_user, make_page):
+def test_the_log_lists_every_kind_of_action(client, people, make_user, make_page):
     make_page("Plan", "good")
     make_page("Plan", "good", "vandalism", author=make_user("vandal"))
     bob = make_user("bob")
-    protection.protect(staff["mod"], parse_title("Plan"), "editor", "1d", "Vandal target")
-    accounts.block_user(staff["admin"], bob, "Personal attacks", "1w")
-    accounts.set_role(staff["admin"], make_user("carol"), str(int(Role.MODERATOR)), "Trusted")
-    client.post("/login", data={"username": "mod", "password": "correct horse battery"})
-    seen = _latest("Plan")
+    protection.protect(people["mod"], parse_title("Plan"), "editor", "1d", "Vandal target")
+    accounts.block_user(people["root"], bob, "Personal attacks", "1w")
+    accounts.set_role(people["root"], make_user("carol"), str(int(Role.MODERATOR)), "Trusted")
+    log_in(client, "mod")
+    seen = latest_id("Plan")
     client.post("/rollback/Plan", data={"latest": str(seen)})
     html = client.get("/log").get_data(as_text=True)
     for text in ("Vandal target", "Personal attacks", "Trusted", "Rollback", "editor → moderator"):
@@ -75,16 +66,10 @@ def test_the_log_lists_every_kind_of_action(client, staff, make_user, make_page)
     assert actions() == ["protect", "block", "role", "rollback"]
 
 
-def _latest(title: str) -> int:
-    from wiki.pages.service import get_page
-
-    return get_page(parse_title(title)).latest_revision_id
-
-
-def test_log_filters(client, staff, make_user, make_page):
+def test_log_filters(client, people, make_user, make_page):
     make_page("Plan", "text")
-    protection.protect(staff["mod"], parse_title("Plan"), "editor", "1d", "Busy")
-    accounts.block_user(staff["admin"], make_user("bob"), "Spam", "1d")
+    protection.protect(people["mod"], parse_title("Plan"), "editor", "1d", "Busy")
+    accounts.block_user(people["root"], make_user("bob"), "Spam", "1d")
     by_action = client.get("/log?action=block").get_data(as_text=True)
     assert "Spam" in by_action and "Busy" not in by_action
     by_actor = client.get("/log?actor=mod").get_data(as_text=True)
@@ -96,10 +81,10 @@ def test_log_filters(client, staff, make_user, make_page):
     assert client.get("/log?target=%25%25_").status_code == 200
 
 
-def test_log_pages_through(client, staff, make_user):
+def test_log_pages_through(client, people, make_user):
     for number in range(55):
-        accounts.approve(staff["admin"], make_user(f"user{number:02d}"))
-    client.post("/login", data={"username": "root", "password": "correct horse battery"})
+        accounts.approve(people["root"], make_user(f"user{number:02d}"))
+    log_in(client, "root")
     first = client.get("/log").get_data(as_text=True)
     assert "user54" in first and "user00" not in first
     import re
@@ -108,26 +93,26 @@ def test_log_pages_through(client, staff, make_user):
     assert "user00" in client.get(f"/log?before={before}").get_data(as_text=True)
 
 
-def test_staff_only_entries_are_hidden_from_others(client, staff, make_user, auth):
+def test_staff_only_entries_are_hidden_from_others(client, people, make_user, auth):
     bob = make_user("bob")
-    accounts.issue_reset_link(staff["admin"], bob)
-    accounts.block_user(staff["admin"], make_user("eve"), "Spam", "1d")
+    accounts.issue_reset_link(people["root"], bob)
+    accounts.block_user(people["root"], make_user("eve"), "Spam", "1d")
     public = client.get("/log").get_data(as_text=True)
     assert "Spam" in public and "Password reset link" not in public
-    auth.login("mod")
+    auth.login(people["mod"])
     assert "Password reset link" in client.get("/log").get_data(as_text=True)
 
 
-def test_log_policy(client, staff, make_user, auth):
-    save_policy(staff["admin"], log="users")
+def test_log_policy(client, people, make_user, auth):
+    save_policy(people["root"], log="users")
     assert client.get("/log").headers["Location"].startswith("/login")
     make_user("bob")
     auth.login("bob")
     assert client.get("/log").status_code == 200
-    save_policy(staff["admin"], log="moderators")
+    save_policy(people["root"], log="moderators")
     refused = client.get("/log")
     assert refused.status_code == 403
     assert "only shown to moderators" in refused.get_data(as_text=True)
     auth.logout()
-    auth.login("mod")
+    auth.login(people["mod"])
     assert client.get("/log").status_code == 200

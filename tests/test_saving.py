@@ -4,11 +4,9 @@ import re
 
 import pytest
 
+from tests.helpers import edit, form_value, latest_text
 from wiki.extensions import db
 from wiki.models import Draft, Revision, Role
-
-from .conftest import PASSWORD
-from .test_pages import edit, form_value
 
 BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
 
@@ -18,25 +16,12 @@ def open_editor(client, title):
     return form_value(client.get(f"/edit/{title}").get_data(as_text=True), "base_revision")
 
 
-def latest_text(title):
-    """Return the current text of a page."""
-    from wiki.core.titles import parse_title
-    from wiki.pages.service import get_page
-
-    db.session.expire_all()
-    return get_page(parse_title(title)).latest.text
-
-
 @pytest.fixture
-def two_editors(app, make_user, make_page):
+def two_editors(people, login_as, make_page):
     """Alice and Bob, each with their own browser session, and a page with three paragraphs."""
-    make_user("alice")
-    make_user("bob")
+    alice, bob = people["alice"], people["bob"]
     make_page("Plan", BASE)
-    alice, bob = app.test_client(), app.test_client()
-    for client, name in ((alice, "alice"), (bob, "bob")):
-        client.post("/login", data={"username": name, "password": PASSWORD})
-    return alice, bob
+    return login_as(alice), login_as(bob)
 
 
 def test_edits_to_different_paragraphs_merge(two_editors):
@@ -85,7 +70,10 @@ def test_same_words_changed_show_conflict_with_text_kept(two_editors):
     assert db.session.scalar(db.select(Draft.text)) == mine
 
 
-@pytest.mark.parametrize(("choice", "expected"), [("theirs", "May"), ("both", "JuneMay")])
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [("theirs", "May."), ("both", "June. Our launch is in May.")],
+)
 def test_conflict_choices_are_applied_then_saved(two_editors, choice, expected):
     alice, bob = two_editors
     base = open_editor(bob, "Plan")
@@ -101,7 +89,7 @@ def test_conflict_choices_are_applied_then_saved(two_editors, choice, expected):
         "choice-0": choice,
     }
     resolved = bob.post("/edit/Plan", data=data).get_data(as_text=True)
-    text = BASE.replace("April", expected)
+    text = BASE.replace("April.", expected)
     assert f">{text}</textarea>" in resolved
     data.update(action="save", text=text)
     assert bob.post("/edit/Plan", data=data).status_code == 302
@@ -223,7 +211,8 @@ def test_restore_makes_a_new_revision(client, make_user, auth, make_page):
     revisions = db.session.scalars(db.select(Revision).order_by(Revision.id)).all()
     assert [r.text for r in revisions] == ["first", "second", "first"]
     assert revisions[-1].kind == "restore"
-    assert f"Restored revision {first}" in revisions[-1].summary
+    # Who restored, and who wrote what was restored (issue 11: it read as if the author had).
+    assert revisions[-1].summary == f"alice restored revision {first} (written by pagebot)"
 
 
 @pytest.mark.parametrize(

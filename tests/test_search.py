@@ -3,8 +3,10 @@
 import json
 
 import pytest
-from sqlalchemy import select, text
+import sqlalchemy
+from sqlalchemy import select
 
+from tests.helpers import text
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.models import Page, Role
@@ -23,10 +25,6 @@ def titles(raw: str, **options) -> list[str]:
 
 def indexed() -> int:
     return engine_for(db.session).count(db.session)
-
-
-def body(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_title_matches_rank_first(make_page):
@@ -196,35 +194,35 @@ def test_search_view_goes_to_an_exact_title(client, make_page):
     response = client.get("/search?q=spring+CAMPAIGN")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/wiki/Spring_Campaign")
-    listing = body(client.get("/search?q=spring+campaign&fulltext=1"))
+    listing = text(client.get("/search?q=spring+campaign&fulltext=1"))
     assert "There is a page with this title" in listing
 
 
 def test_search_view_lists_results_with_snippets_and_pages(client, make_page):
     for n in range(21):
         make_page(f"Note {n:02}", f"The launch plan number {n}.")
-    html = body(client.get("/search?q=launch"))
+    html = text(client.get("/search?q=launch"))
     assert html.count('class="search-result"') == 20
     assert "<mark>launch</mark>" in html
     assert "page=2" in html
     assert (
-        body(client.get("/search?q=launch&fulltext=1&page=2")).count('class="search-result"') == 1
+        text(client.get("/search?q=launch&fulltext=1&page=2")).count('class="search-result"') == 1
     )
 
 
 def test_search_view_with_nothing_or_nothing_found(client, make_user, auth):
     assert client.get("/search").status_code == 200
     assert client.get("/search?q=").status_code == 200
-    assert "No page matches" in body(client.get("/search?q=zebra"))
+    assert "No page matches" in text(client.get("/search?q=zebra"))
     make_user("alice")
     auth.login("alice")
-    assert "Create the page “zebra”" in body(client.get("/search?q=zebra"))
+    assert "Create the page “zebra”" in text(client.get("/search?q=zebra"))
 
 
 def test_search_view_includes_talk_with_a_link_to_the_comment(client, make_page, make_user):
     page = make_page("Launch", "text")
     comment = talk.start_topic(page, "Tone", "a distinctive remark", author=make_user("t"))
-    html = body(client.get("/search?q=distinctive&talk=1"))
+    html = text(client.get("/search?q=distinctive&talk=1"))
     assert f"/talk/Launch/{comment.topic_id}#comment-{comment.id}" in html
 
 
@@ -240,7 +238,7 @@ def test_suggestions_are_titles_as_json(client, make_page):
 
 
 def test_the_top_bar_search_box_suggests_and_posts_to_search(client):
-    html = body(client.get("/search"))
+    html = text(client.get("/search"))
     assert 'action="/search"' in html and 'list="search-suggestions"' in html
     assert 'data-suggest-url="/search/suggest"' in html and "js/search.js" in html
 
@@ -252,5 +250,5 @@ def test_index_size_is_reported(make_page):
 
 def test_the_search_table_is_invisible_to_the_orm_but_present(app):
     assert "search_index" not in db.metadata.tables
-    assert db.session.execute(text("SELECT count(*) FROM search_index")).scalar() == 0
+    assert db.session.execute(sqlalchemy.text("SELECT count(*) FROM search_index")).scalar() == 0
     index.rebuild()

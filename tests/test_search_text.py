@@ -1,5 +1,8 @@
 """The pure search text rules: folding, query parsing and compiling, plain text, snippets."""
 
+import random
+from html.parser import HTMLParser
+
 import pytest
 
 from wiki.search.text import (
@@ -135,6 +138,63 @@ def test_plain_text_drops_markup_and_heading_links():
         "<p>Costs &amp; <strong>gains</strong><br>next</p><ul><li>one</li><li>two</li></ul>"
     )
     assert plain_text(html) == "Budget Costs & gains next one two"
+
+
+class ReferenceText(HTMLParser):
+    """What a full HTML parser reads as the text: the reference for plain_text."""
+
+    BLOCKS = {"p", "div", "br", "hr", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "td"}
+    BLOCKS |= {"th", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+        if tag == "a" and (self.skipping or ("class", "headerlink") in attrs):
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.skipping:
+            self.skipping -= 1
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+    @classmethod
+    def read(cls, html: str) -> str:
+        reader = cls()
+        reader.feed(html)
+        reader.close()
+        return " ".join("".join(reader.parts).split())
+
+
+def test_plain_text_reads_what_an_html_parser_reads_on_everything_the_renderer_makes():
+    from wiki.core.render import render_markdown
+
+    rng = random.Random(5)
+    pieces = [
+        "# Città & *qualità*",
+        "Text with [[Page|a link]] and [outside](https://example.com/?a=1&b=>2 'x > y').",
+        "- [ ] a task\n- [x] done",
+        "Footnote[^1].\n\n[^1]: The note &amp; more.",
+        "| a | b |\n| - | - |\n| 1 < 2 | 3 > 2 |",
+        "```\n<script>alert(1)</script>\n```",
+        "<!-- a comment --> after it",
+        "> quoted **bold** 😀 漢字",
+        "## Second heading\n\nA paragraph with `code <b>`.",
+    ]
+    for _ in range(40):
+        source = "\n\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        html = render_markdown(source).html
+        assert plain_text(html) == ReferenceText.read(html), source
+    tricky = '<p title="a > b">x</p><a class="headerlink" href="#">¶</a>y &lt;b&gt;'
+    assert plain_text(tricky) == ReferenceText.read(tricky) == "x y <b>"
 
 
 def test_snippet_marks_terms_accent_insensitively_and_escapes_the_rest():

@@ -3,7 +3,7 @@
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD
+from tests.helpers import log_in
 from wiki.models import Role
 
 #: Routes that take no CSRF token, and why.
@@ -36,7 +36,7 @@ def post_urls(app) -> list[tuple[str, str]]:
 def test_every_post_route_needs_a_valid_token(app, client, make_user, make_page, token):
     make_user("root", role=Role.ADMIN)
     make_page("Plan", "text")
-    client.post("/login", data={"username": "root", "password": PASSWORD})
+    log_in(client, "root")
     plain = FlaskClient(app)
     plain.set_cookie("session", client.get_cookie("session").value)
     data = {"text": "x", "reason": "x"}

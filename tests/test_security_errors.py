@@ -5,9 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from flask import abort
 
-from tests.conftest import base_config
+from tests.helpers import base_config, release
 from wiki import create_app
-from wiki.extensions import db
 
 
 class ErrorPage(HTMLParser):
@@ -60,8 +59,7 @@ def broken_app(tmp_path, database_url):
 
     with app.app_context():
         yield app
-        db.session.remove()
-        db.engine.dispose()
+        release(app)
 
 
 def check_friendly(response, status: int, text: str = "") -> ErrorPage:
@@ -126,8 +124,9 @@ def test_api_errors_are_json(broken_app):
     client = broken_app.test_client()
     missing = client.get("/api/none")
     assert missing.status_code == 404 and missing.is_json
-    error = missing.get_json()["error"]
-    assert error["status"] == 404 and error["message"] and error["title"]
+    assert missing.mimetype == "application/problem+json"
+    problem = missing.get_json()
+    assert problem["status"] == 404 and problem["detail"] and problem["title"]
     boom = client.get("/api/boom-for-test")
     assert boom.status_code == 500 and boom.is_json
     assert "secret" not in boom.get_data(as_text=True)

@@ -1,33 +1,21 @@
 """Rate limits: per person and per address, friendly 429 answers, shared through Redis."""
 
-import os
 import uuid
 
 import pytest
 from flask import abort
 
-from tests.conftest import PASSWORD, CSRFClient, base_config
+from tests.helpers import (
+    REDIS_URL,
+    CSRFClient,
+    add_user,
+    base_config,
+    log_in,
+    redis_or_skip,
+    release,
+)
 from wiki import create_app
-from wiki.extensions import db
-from wiki.models import Role, User
-from wiki.people.service import user_key
 from wiki.safety.limits import ENDPOINTS, category_of
-
-REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def redis_or_skip():
-    """Return a Redis client, or skip when no server answers."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("WIKI_REQUIRE_REDIS") == "1":
-            pytest.fail(f"WIKI_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    return client
 
 
 @pytest.fixture
@@ -45,27 +33,7 @@ def limited(database_url, tmp_path):
     yield make
     for app in made:
         with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def add_user(app, name="bob", role=Role.EDITOR):
-    from werkzeug.security import generate_password_hash
-
-    with app.app_context():
-        db.session.add(
-            User(
-                username=name,
-                key=user_key(name),
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-                role=role,
-            )
-        )
-        db.session.commit()
-
-
-def login(client, name="bob", password=PASSWORD, **kwargs):
-    return client.post("/login", data={"username": name, "password": password}, **kwargs)
+            release(app)
 
 
 def test_limits_are_off_in_tests_unless_turned_on(app, client):
@@ -76,12 +44,13 @@ def test_limits_are_off_in_tests_unless_turned_on(app, client):
 
 def test_login_limit_answers_a_friendly_429_with_retry_after(limited):
     app = limited(RATE_LIMIT_LOGIN="3/minute")
-    add_user(app)
+    with app.app_context():
+        add_user("bob")
     with app.app_context():
         client = app.test_client()
         for _ in range(3):
-            assert login(client, password="wrong password!").status_code == 401
-        response = login(client)
+            assert log_in(client, "bob", "wrong password!").status_code == 401
+        response = log_in(client, "bob")
         html = response.get_data(as_text=True)
         assert response.status_code == 429
         assert 1 <= int(response.headers["Retry-After"]) <= 61
@@ -92,24 +61,26 @@ def test_login_limit_answers_a_friendly_429_with_retry_after(limited):
 
 def test_limits_are_per_person_when_logged_in(limited):
     app = limited(RATE_LIMIT_SEARCH="2/minute", RATE_LIMIT_SEARCH_PER_IP="100/minute")
-    add_user(app, "bob")
-    add_user(app, "amy")
+    with app.app_context():
+        add_user("bob")
+        add_user("amy")
     with app.app_context():
         bob, amy = app.test_client(), app.test_client()
-        login(bob, "bob")
-        login(amy, "amy")
+        log_in(bob, "bob")
+        log_in(amy, "amy")
         assert [bob.get("/search?q=a").status_code for _ in range(3)][-1] == 429
         assert amy.get("/search?q=a").status_code != 429
 
 
 def test_limits_per_address_cover_everyone_behind_it(limited):
     app = limited(RATE_LIMIT_SEARCH="100/minute", RATE_LIMIT_SEARCH_PER_IP="3/minute")
-    add_user(app, "bob")
-    add_user(app, "amy")
+    with app.app_context():
+        add_user("bob")
+        add_user("amy")
     with app.app_context():
         bob, amy = app.test_client(), app.test_client()
-        login(bob, "bob")
-        login(amy, "amy")
+        log_in(bob, "bob")
+        log_in(amy, "amy")
         for _ in range(3):
             assert bob.get("/search?q=a").status_code != 429
         assert amy.get("/search?q=a").status_code == 429
@@ -118,12 +89,24 @@ def test_limits_per_address_cover_everyone_behind_it(limited):
         assert other.get("/search?q=a", environ_base=elsewhere).status_code != 429
 
 
-def test_a_limited_edit_keeps_the_text(limited):
-    app = limited(RATE_LIMIT_EDIT="1/minute")
-    add_user(app)
+def test_name_suggestions_count_against_the_api_limit(limited):
+    app = limited(RATE_LIMIT_API="2/minute")
+    with app.app_context():
+        add_user("bob")
     with app.app_context():
         client = app.test_client()
-        login(client)
+        log_in(client, "bob")
+        asked = [client.get("/people/suggest?q=bo").status_code for _ in range(3)]
+        assert asked == [200, 200, 429]
+
+
+def test_a_limited_edit_keeps_the_text(limited):
+    app = limited(RATE_LIMIT_EDIT="1/minute")
+    with app.app_context():
+        add_user("bob")
+    with app.app_context():
+        client = app.test_client()
+        log_in(client, "bob")
         form = {"text": "first", "action": "preview"}
         assert client.post("/edit/Plan", data=form).status_code == 200
         response = client.post("/edit/Plan", data={"text": "my precious paragraph"})
@@ -135,14 +118,24 @@ def test_a_limited_edit_keeps_the_text(limited):
 
 def test_comment_limit_is_shared_by_topics_and_replies(limited):
     app = limited(RATE_LIMIT_COMMENT="2/minute")
-    add_user(app)
+    with app.app_context():
+        add_user("bob")
     with app.app_context():
         client = app.test_client()
-        login(client)
+        log_in(client, "bob")
         client.post("/edit/Plan", data={"text": "text"})
         assert client.post("/talk/Plan", data={"subject": "One", "body": "a"}).status_code == 302
         assert client.post("/talk/Plan/1/reply", data={"body": "b"}).status_code == 302
-        assert client.post("/talk/Plan/1/reply", data={"body": "c"}).status_code == 429
+        # Over the limit, the person's words are kept: on the page, for talk.js, in a topic.
+        page = client.post("/talk/Plan/1/reply", data={"body": "my careful answer"})
+        assert page.status_code == 429 and page.headers["Retry-After"]
+        assert ">my careful answer</textarea>" in page.get_data(as_text=True)
+        script = client.post(
+            "/talk/Plan/1/reply", data={"body": "again"}, headers={"X-Requested-With": "fetch"}
+        )
+        assert script.status_code == 429 and "Wait" in script.get_data(as_text=True)
+        topic = client.post("/talk/Plan", data={"subject": "Two", "body": "my new topic"})
+        assert topic.status_code == 429 and "my new topic" in topic.get_data(as_text=True)
 
 
 def test_api_errors_are_json(limited):
@@ -156,11 +149,12 @@ def test_api_errors_are_json(limited):
         client = app.test_client()
         missing = client.get("/api/nothing-here")
         assert missing.status_code == 404 and missing.is_json
-        assert missing.get_json()["error"]["message"]
+        assert missing.mimetype == "application/problem+json"
+        assert missing.get_json()["detail"]
         response = client.get("/api/limited-for-test")
         assert response.status_code == 429 and response.is_json
         assert response.headers["Retry-After"]
-        assert "Wait" in response.get_json()["error"]["message"]
+        assert "Wait" in response.get_json()["detail"]
 
 
 def test_every_limited_endpoint_exists(app):
@@ -177,15 +171,16 @@ def test_redis_shares_counts_between_app_servers(limited):
     settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
     first = limited(RATE_LIMIT_LOGIN="2/minute", **settings)
     second = limited(RATE_LIMIT_LOGIN="2/minute", **settings)
-    add_user(first)
+    with first.app_context():
+        add_user("bob")
     try:
         with first.app_context():
             client = first.test_client()
-            assert login(client, password="wrong password!").status_code == 401
-            assert login(client, password="wrong password!").status_code == 401
+            assert log_in(client, "bob", "wrong password!").status_code == 401
+            assert log_in(client, "bob", "wrong password!").status_code == 401
         assert any(redis.scan_iter(f"*{prefix}*"))
         with second.app_context():
-            response = login(second.test_client())
+            response = log_in(second.test_client(), "bob")
             assert response.status_code == 429
             assert int(response.headers["Retry-After"]) >= 1
     finally:

@@ -180,14 +180,24 @@ class Inspector(HTMLParser):
 
     def _check(self, tag: str, attrs: list) -> None:
         values = dict(attrs)
-        if tag == "script" and not (values.get("src") or "").startswith("/static/"):
+        # JSON-LD is a data block browsers never run (tests/test_share.py checks it cannot
+        # close its element early).
+        data_block = values.get("type") == "application/ld+json"
+        if (
+            tag == "script"
+            and not data_block
+            and not (values.get("src") or "").startswith("/static/")
+        ):
             self.problems.append("<script> that is not the site's own")
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
         if tag == "meta" and "http-equiv" in values:
             self.problems.append("<meta http-equiv>")
         href = values.get("href") or ""
-        if tag == "link" and (not href.startswith("/") or href.startswith("//")):
+        own = href.startswith("/") and not href.startswith("//")
+        # The canonical address is absolute, on the site itself (the test client's host).
+        canonical = values.get("rel") == "canonical" and href.startswith("http://localhost/")
+        if tag == "link" and not (own or canonical):
             self.problems.append("<link> to elsewhere")
         if tag == "form" and not (values.get("action") or "/").startswith("/"):
             self.problems.append("form posting elsewhere")
@@ -231,49 +241,47 @@ def test_renderer_output_is_safe(payload):
 
 
 @pytest.fixture
-def editor(client, make_user, auth):
-    make_user("writer")
-    auth.login("writer")
-    return client
+def writer(people, login_as):
+    """Return a client logged in as writer, an editor."""
+    return login_as(people["writer"])
 
 
-def test_saved_pages_are_safe_when_served(editor):
+def test_saved_pages_are_safe_when_served(writer):
     served = []
     for number, payload in enumerate(PAYLOADS):
         title = f"Xss {number}"
-        response = editor.post(f"/edit/{title}", data={"text": payload, "summary": payload})
+        response = writer.post(f"/edit/{title}", data={"text": payload, "summary": payload})
         assert response.status_code == 302, (payload, response.status_code)
-        served.append((payload, editor.get(f"/wiki/Xss_{number}").get_data(as_text=True)))
+        served.append((payload, writer.get(f"/wiki/Xss_{number}").get_data(as_text=True)))
     assert failures(served) == []
 
 
-def test_previews_and_summaries_are_safe(editor):
+def test_previews_and_summaries_are_safe(writer):
     served = []
-    editor.post("/edit/Summaries", data={"text": "start"})
+    writer.post("/edit/Summaries", data={"text": "start"})
     for number, payload in enumerate(PAYLOADS):
-        preview = editor.post("/edit/Preview", data={"text": payload, "action": "preview"})
+        preview = writer.post("/edit/Preview", data={"text": payload, "action": "preview"})
         served.append((payload, preview.get_data(as_text=True)))
-        editor.post(
+        writer.post(
             "/edit/Summaries",
             data={"text": f"version {number}", "summary": payload, "base_revision": ""},
         )
     for url in ("/history/Summaries", "/diff/Summaries", "/recent"):
-        served.append((url, editor.get(url).get_data(as_text=True)))
+        served.append((url, writer.get(url).get_data(as_text=True)))
     assert failures(served) == []
 
 
-def test_comments_and_subjects_are_safe(app, editor, make_page):
-    app.config["COMMENT_RATE_PER_MINUTE"] = 0  # the talk pages' own limit: off here
+def test_comments_and_subjects_are_safe(app, writer, make_page):
     make_page("Talk Xss", "text")
     served = []
     for payload in PAYLOADS:
-        response = editor.post(
+        response = writer.post(
             "/talk/Talk_Xss", data={"subject": payload[:200] or "x", "body": payload}
         )
         assert response.status_code == 302, (payload, response.status_code)
-        thread = editor.get(response.headers["Location"])
+        thread = writer.get(response.headers["Location"])
         served.append((payload, thread.get_data(as_text=True)))
-    served.append(("topic list", editor.get("/talk/Talk_Xss").get_data(as_text=True)))
+    served.append(("topic list", writer.get("/talk/Talk_Xss").get_data(as_text=True)))
     assert failures(served) == []
 
 
@@ -285,27 +293,27 @@ HOSTILE_TITLES = [
 ]
 
 
-def test_titles_are_escaped_everywhere(editor, make_user):
+def test_titles_are_escaped_everywhere(writer, make_user):
     served = []
     for title in HOSTILE_TITLES:
         url_title = title.replace(" ", "_")
-        assert editor.post(f"/edit/{url_title}", data={"text": "x"}).status_code == 302
+        assert writer.post(f"/edit/{url_title}", data={"text": "x"}).status_code == 302
         for url in (f"/wiki/{url_title}", f"/history/{url_title}", f"/talk/{url_title}"):
-            served.append((url, editor.get(url).get_data(as_text=True)))
+            served.append((url, writer.get(url).get_data(as_text=True)))
     for url in ("/recent", "/search?q=alert", "/search?q=" + S, "/user/writer", "/log"):
-        served.append((url, editor.get(url).get_data(as_text=True)))
+        served.append((url, writer.get(url).get_data(as_text=True)))
     assert failures(served) == []
 
 
-def test_feeds_escape_titles_and_summaries(editor):
+def test_feeds_escape_titles_and_summaries(writer):
     import urllib.parse
 
     for title in HOSTILE_TITLES:
-        editor.post(
+        writer.post(
             "/edit/" + urllib.parse.quote(title.replace(" ", "_")),
             data={"text": S, "summary": S},
         )
-    feed = editor.get("/recent.atom")
+    feed = writer.get("/recent.atom")
     assert feed.status_code == 200
     root = ET.fromstring(feed.get_data())  # well-formed XML: nothing broke out
     texts = [element.text or "" for element in root.iter()]
@@ -350,3 +358,90 @@ def test_admin_pages_escape_reasons(client, make_user, auth):
     auth.login("bob")
     pages.append(("blocked banner", client.get("/account").get_data(as_text=True)))
     assert failures(pages) == []
+
+
+def test_review_screens_escape_summaries_reasons_and_authors(app, people, login_as, make_page):
+    """Waiting edits' summaries and texts, rejection reasons (in the history and in the
+    authors' notifications), on /review, the review screen and the page's notice."""
+    from tests.helpers import page_named, save
+    from wiki.review import publishing
+
+    make_page("Review Xss", "start")
+    app.config["REVIEW_POLICY"] = "all"
+    moderator = login_as(people["mod"])
+    served = []
+    for number, payload in enumerate(PAYLOADS[:20]):
+        waiting = save("Review Xss", f"{payload}\n\n{number}", people["newbie"], summary=payload)
+        served.append(("review list", moderator.get("/review").get_data(as_text=True)))
+        served.append((payload, moderator.get("/review/Review_Xss").get_data(as_text=True)))
+        served.append((payload, moderator.get("/wiki/Review_Xss").get_data(as_text=True)))
+        reason = payload.strip()[:500] or "empty"
+        page = page_named("Review Xss")
+        publishing.reject(people["mod"], page, waiting.revision.id, reason)
+    served.append(("history", moderator.get("/history/Review_Xss").get_data(as_text=True)))
+    newbie = login_as(people["newbie"])
+    served.append(("notifications", newbie.get("/notifications").get_data(as_text=True)))
+    assert failures(served) == []
+
+
+def test_translations_and_system_summaries_are_safe(writer):
+    """Hostile titles in a translation group, move reasons (a summary's arguments) and
+    language fields are shown as text on every languages page."""
+    import urllib.parse
+
+    served = []
+    for number, title in enumerate(HOSTILE_TITLES):
+        source = title.replace(" ", "_")
+        url_source = urllib.parse.quote(source)
+        writer.post(f"/edit/{url_source}", data={"text": "x"})
+        translated = urllib.parse.quote(f"{source} {number}")
+        response = writer.get(f"/translate/{url_source}?to=it&new_title={translated}")
+        assert response.status_code == 302, (title, response.status_code)
+        editor = response.headers["Location"]
+        served.append((editor, writer.get(editor).get_data(as_text=True)))
+        query = urllib.parse.urlsplit(editor).query
+        writer.post(f"/edit/{translated}?{query}", data={"text": S})
+        writer.post(f"/edit/{url_source}", data={"text": "changed"})
+        writer.post(f"/move/{translated}", data={"new_title": f"Moved {number}", "reason": S})
+        for url in (
+            f"/wiki/{url_source}",
+            f"/wiki/Moved_{number}?lang=it",
+            f"/languages/{url_source}",
+            f"/history/Moved_{number}",
+            f"/translate/{url_source}?to={urllib.parse.quote(S)}&new_title={translated}",
+        ):
+            served.append((url, writer.get(url).get_data(as_text=True)))
+    served.append(("/translations", writer.get("/translations").get_data(as_text=True)))
+    served.append(("/recent", writer.get("/recent").get_data(as_text=True)))
+    language = writer.post("/languages/Moved_0", data={"action": "language", "content_lang": S})
+    assert language.status_code == 400
+    served.append(("bad language", language.get_data(as_text=True)))
+    assert failures(served) == []
+
+
+def test_anchored_threads_and_authorship_are_safe(writer):
+    served = []
+    for number, payload in enumerate(PAYLOADS):
+        title = f"Anchor_Xss_{number}"
+        text = f"Intro words here. {payload} Closing words here.\n"
+        assert writer.post(f"/edit/{title}", data={"text": text}).status_code == 302
+        data = {"exact": payload, "prefix": "Intro words here. ", "body": payload}
+        anchored = writer.post(f"/anchor/{title}", data=data)
+        if anchored.status_code != 302:  # a passage of nothing but spaces cannot be anchored
+            served.append((payload, anchored.get_data(as_text=True)))
+            data["exact"] = "Closing words"
+            anchored = writer.post(f"/anchor/{title}", data=data)
+        assert anchored.status_code == 302, (payload, anchored.status_code)
+        for url in (f"/wiki/{title}", f"/authorship/{title}", f"/talk/{title}"):
+            served.append((payload, writer.get(url).get_data(as_text=True)))
+        refused = writer.post(f"/anchor/{title}", data={"exact": payload + "§", "body": payload})
+        served.append((payload, refused.get_data(as_text=True)))
+        # Anchored again to the payload, and refused words sent back in the form.
+        topic_id = anchored.headers["Location"].rsplit("#thread-", 1)[1]
+        moved = writer.post(f"/reanchor/{topic_id}", data={"exact": payload, "prefix": "Intro"})
+        assert moved.status_code in (302, 400), (payload, moved.status_code)
+        refused = writer.post(f"/reanchor/{topic_id}", data={"passage": payload + "§"})
+        served.append((payload, refused.get_data(as_text=True)))
+        for url in (f"/reanchor/{topic_id}", f"/talk/{title}/{topic_id}", "/log?action=reanchor"):
+            served.append((payload, writer.get(url).get_data(as_text=True)))
+    assert failures(served) == []

@@ -23,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    from .i18n import locales
+
+    locales.check_default_locale(app.config)  # before any connection is opened
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
         app.config["MAX_CONTENT_LENGTH"] = 4 * app.config["MAX_PAGE_BYTES"] + 65536
 
@@ -31,12 +34,16 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_name=include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(locales.translations_path(app.config))
+    babel.init_app(
+        app, locale_selector=locales.select_locale, timezone_selector=locales.select_timezone
+    )
     with app.app_context():
         tune_engine(db.engine)
     renderer.configure(workers=app.config["RENDER_WORKERS"])
 
-    from . import cli, errors, modlog, templating  # noqa: F401 (modlog: its table)
+    from . import cli, errors, memo, modlog, templating  # noqa: F401 (modlog: its table)
+    from .access import models as _access_models  # noqa: F401 (the access tables)
     from .history.views import bp as history_bp
     from .organise import facts as _organise_facts  # noqa: F401 (redirects, categories on save)
     from .organise.views import bp as organise_bp
@@ -56,11 +63,33 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(organise_bp)
     errors.register(app)
     page_cache.register(app)
+    memo.register(app)
     templating.register(app)
     cli.register(app)
-    from . import community
+    from . import community, files
 
     community.init_app(app)
+    from . import signin
+
+    signin.init_app(app)
+    from . import api, jobs, share
+
+    jobs.register(app)
+    share.init_app(app)
+    api.init_app(app)
+    files.init_app(app)
+    from . import review
+
+    review.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
+    from . import anchors
+
+    anchors.init_app(app)
+    from . import live
+
+    live.init_app(app)
     from . import safety
 
     safety.init_app(app)  # last: its rate limits wrap the views registered above

@@ -1,4 +1,4 @@
-"""Shell commands: flask --app wiki create-admin | load-demo | check."""
+"""Shell commands: flask --app wiki create-admin | load-demo | check | reindex."""
 
 import getpass
 import sys
@@ -6,7 +6,13 @@ import sys
 import click
 from flask import Flask
 
+from .demo import load as load_demo_pages
+from .files.integrity import check_files
+from .integrity import check_all
+from .organise import facts
+from .pages import content
 from .people import service as people
+from .search import index
 
 
 def register(app: Flask) -> None:
@@ -31,20 +37,30 @@ def register(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when the wiki has no pages yet.")
     def load_demo(if_empty: bool) -> None:
         """Load the demo pages and their history."""
-        from .demo import load
-
-        created = load(only_if_empty=if_empty)
+        created = load_demo_pages(only_if_empty=if_empty)
         click.echo(f"Loaded {created} demo pages." if created else "Demo content not loaded.")
 
     @app.cli.command("check")
     def check() -> None:
-        """Check every page's latest revision, parent chain and content hashes."""
-        from .integrity import check_all
-
-        problems = check_all()
+        """Check every page's latest revision, parent chain and content hashes, and every
+        stored file's bytes against its hash."""
+        problems = check_all() + check_files()
         for problem in problems:
             click.echo(problem)
         if problems:
             click.echo(f"{len(problems)} problem(s) found.")
             sys.exit(1)
-        click.echo("All pages and revisions are consistent.")
+        click.echo("All pages, revisions and files are consistent.")
+
+    @app.cli.command("compact-texts")
+    def compact_texts() -> None:
+        """Store old revisions' texts as deltas (after upgrading from a wiki before 0009)."""
+        changed, saved = content.compact_texts(click.echo)
+        click.echo(f"{changed} texts stored as deltas, {saved:,} bytes saved. Run check.")
+
+    @app.cli.command("reindex")
+    def reindex() -> None:
+        """Rebuild the search index, redirects and categories from every page's text."""
+        facts.rebuild(click.echo)
+        pages, comments = index.rebuild(click.echo)
+        click.echo(f"Search index rebuilt: {pages} pages, {comments} talk comments.")

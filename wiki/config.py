@@ -1,9 +1,11 @@
 """Configuration: defaults here, then instance/config.py, then WIKI_* environment variables."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask
 
 
@@ -25,22 +27,29 @@ class Defaults:
     # An editor may stay open for hours: a form must not expire while someone writes.
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
+    # Languages (wiki/i18n): the site's language when nothing else chooses one, and the
+    # language of pages that name none. A language is available once its catalogue exists.
+    DEFAULT_LOCALE = "en"
+    DEFAULT_TIMEZONE = "UTC"
+    TRANSLATIONS_PATH = ""  # "" = the package's wiki/translations
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Trust and safety (wiki/safety). Site policy defaults; admins change them at /admin.
     READ_POLICY = "everyone"  # everyone | users
     EDIT_POLICY = "users"  # everyone (anonymous too) | users | approved
     REGISTER_POLICY = "open"  # open | invite | closed
     LOG_POLICY = "everyone"  # who reads /log: everyone | users | moderators
+    TWO_FACTOR_POLICY = "optional"  # optional | staff (moderators and admins must use it)
     # Rate limits per person (account, else address) and per address; WIKI_RATE_LIMIT_LOGIN
     # etc. override one. Counts are shared through Redis when WIKI_REDIS_URL is set. Previews
-    # count too; talk pages also keep their own COMMENT_RATE_PER_MINUTE, which keeps the text.
+    # count too; the editor and talk forms keep the text typed when a limit answers 429.
     RATE_LIMITS: dict = {
         "login": "10/minute;50/hour",
         "register": "10/hour;50/day",
         "edit": "30/minute;500/hour",
-        "comment": "20/minute;200/hour",
+        "comment": "10/minute;200/hour",
         "search": "60/minute",
         "api": "120/minute",
+        "upload": "20/minute;300/hour",
     }
     RATE_LIMITS_PER_IP: dict = {
         "login": "30/minute;300/hour",
@@ -49,6 +58,7 @@ class Defaults:
         "comment": "60/minute",
         "search": "300/minute",
         "api": "600/minute",
+        "upload": "60/minute",
     }
     RATELIMIT_ENABLED = None  # None: on, except in tests (TESTING)
     REDIS_URL = ""
@@ -62,26 +72,126 @@ class Defaults:
     SESSION_MAX_AGE_DAYS = 30
     PROXY_FIX = 0  # how many proxies in front set X-Forwarded-For/-Proto/-Host
 
+    # Mail (wiki/community/watch/mail.py): unset MAIL_SERVER means email is off.
+    MAIL_SERVER = ""
+    MAIL_PORT = 0  # 0: 465 with SSL, else 25
+    MAIL_USE_SSL = False
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = ""
+    MAIL_TIMEOUT = 10.0
+    SITE_URL = ""  # absolute links in emails and feeds made outside a request
+    # Sign-in (wiki/signin): providers come from WIKI_OIDC_<NAME>_* / WIKI_OAUTH_<NAME>_*.
+    SIGNIN_TIMEOUT = 10.0  # seconds to wait for a provider's answer
+    SIGNIN_RESET_MINUTES = 60  # how long a "forgot password" link works
+    PRIVATE_WIKI = False
 
-# Environment variables read as numbers or booleans rather than strings.
-_TYPED = {
-    "MAX_PAGE_BYTES": int,
-    "HISTORY_PAGE_SIZE": int,
-    "RENDER_TIMEOUT": float,
-    "PAGE_CACHE_SECONDS": float,
-    "RENDER_WORKERS": int,
-    "DEMO": lambda v: v.lower() not in ("0", "false", "no", "off", ""),
-    "SESSION_COOKIE_SECURE": lambda v: v.lower() in ("1", "true", "yes", "on"),
-    "RATELIMIT_ENABLED": lambda v: v.lower() in ("1", "true", "yes", "on"),
-    "LOGIN_FREE_FAILURES": int,
-    "LOGIN_DELAY_SECONDS": float,
-    "LOGIN_MAX_DELAY_SECONDS": float,
-    "LOGIN_LOCKOUT_FAILURES": int,
-    "LOGIN_IP_LOCKOUT_FAILURES": int,
-    "LOGIN_LOCKOUT_MINUTES": float,
-    "SESSION_MAX_AGE_DAYS": int,
-    "PROXY_FIX": int,
-}
+    # Sharing (wiki/share): link previews, sitemaps, reach.
+    SHARE_IMAGE = ""  # the link preview image of pages without one (default: the site icon)
+    SITEMAP_MAX_URLS = 50_000  # per sitemap file; past it /sitemap.xml is an index
+    REACH_ENABLED = True  # count page views per day (no cookies, bots left out)
+    REACH_FLUSH_SECONDS = 10.0  # how often each process writes its counts
+    # Background jobs (wiki/jobs.py): on Redis when REDIS_URL is set, else a thread.
+    JOBS_QUEUE = "bottega"
+    # Webhooks (wiki/api): how long a receiver may take, and how often a delivery is tried.
+    WEBHOOK_TIMEOUT = 10.0
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_RETRY_SECONDS = 10.0  # the first retry's wait; each next one waits twice as long
+    # Files (wiki/files). Uploaded bytes live in a content-addressed store: the local
+    # folder FILE_PATH ("" = instance/files), or an S3-compatible bucket for several servers.
+    FILE_STORAGE = "local"  # local | s3
+    FILE_PATH = ""
+    FILE_S3_BUCKET = ""
+    FILE_S3_PREFIX = ""
+    FILE_S3_ENDPOINT_URL = ""  # "" = AWS; else MinIO, Ceph, Garage, ... (https://host:port)
+    FILE_S3_REGION = ""
+    FILE_S3_ACCESS_KEY_ID = ""  # "" = boto3's usual chain (AWS_* variables, roles, files)
+    FILE_S3_SECRET_ACCESS_KEY = ""
+    FILE_MAX_BYTES = 100 * 1024 * 1024  # one file
+    FILE_USER_DAILY_BYTES = 1024 * 1024 * 1024  # what one person uploads in 24 hours
+    FILE_SITE_BYTES = 0  # everything stored; 0 = no limit
+    FILE_MAX_PIXELS = 50_000_000  # an image's width × height (decompression bombs)
+    # Pending changes (wiki/review): whose edits wait for a reviewer before the public sees
+    # them, until an admin saves the setting in /admin/settings.
+    REVIEW_POLICY = "off"  # off | newcomers | all (everyone but reviewers)
+    REVIEW_NEWCOMER_EDITS = 10  # a newcomer has fewer accepted edits than this ...
+    REVIEW_NEWCOMER_DAYS = 4  # ... or an account younger than this many days
+    #: Types accepted beyond images and PDF, by extension or media type: "mp4 docx pptx".
+    FILE_TYPES = ""
+    #: Where images by URL (![x](https://…)) may load from, besides the wiki itself: sources
+    #: of the Content-Security-Policy's img-src, e.g. "https:" or "https://img.example.com".
+    #: "https:" shows them, but each reader's browser then asks that site, which learns the
+    #: reader's address and when they read; "none" shows only the wiki's own files (a caching
+    #: image proxy in front would give both). Read into a tuple by image_sources().
+    IMAGE_SOURCES = "https:"
+    # Live co-editing (wiki/live): several people in one editor, over a WebSocket.
+    LIVE_EDITING = True
+    LIVE_MAX_MESSAGE_BYTES = 1024 * 1024  # one message from a browser
+    LIVE_MESSAGES_PER_SECOND = 100  # per connection, after a burst of LIVE_MESSAGE_BURST
+    LIVE_MESSAGE_BURST = 300
+
+
+class ConfigError(click.ClickException):
+    """A setting with a value the wiki cannot use; the message names it and says why.
+
+    A ClickException, so `flask …` commands print just the message, not a traceback.
+    """
+
+
+_TRUE = ("1", "true", "yes", "on")
+#: One CSP source: a scheme ("https:") or a host with an optional scheme, port and path.
+_IMAGE_SOURCE = re.compile(
+    r"[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*://)?(\*\.)?[a-z0-9.-]+(:(\d+|\*))?(/[^\s;,'\"]*)?",
+    re.IGNORECASE,
+)
+_FALSE = ("0", "false", "no", "off")
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """Return a yes/no setting, or raise ConfigError for anything but the usual words."""
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"WIKI_{name}={raw!r}: use 1 or 0 (or true/false, yes/no, on/off).")
+
+
+def _parse(name: str, raw: str, kind: type):
+    """Return an environment variable's value as the type its default has."""
+    if kind is bool:
+        return parse_bool(name, raw)
+    try:
+        return kind(raw.strip()) if kind in (int, float) else raw
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"WIKI_{name}={raw!r}: must be {noun}.") from None
+
+
+#: Settings read from the environment with a type but no default in Defaults.
+_TYPES: dict[str, type] = {"RATELIMIT_ENABLED": bool, "SESSION_COOKIE_SECURE": bool}
+
+
+def setting_type(name: str) -> type:
+    """Return the type a setting has: its default's type, or str."""
+    if name in _TYPES:
+        return _TYPES[name]
+    default = getattr(Defaults, name, None)
+    return type(default) if isinstance(default, bool | int | float) else str
+
+
+def environment_settings(environ: dict[str, str]) -> dict:
+    """Return the WIKI_* variables as settings, each as its type; an empty one is unset."""
+    settings = {}
+    for name, raw in environ.items():
+        if not name.startswith("WIKI_"):
+            continue
+        key = name.removeprefix("WIKI_")
+        if raw.strip() == "":
+            continue  # set but empty (WIKI_DATABASE_URL=): the default applies
+        settings[key] = _parse(key, raw, setting_type(key))
+    return settings
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:
@@ -91,18 +201,46 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         f"sqlite:///{Path(app.instance_path) / 'bottega.sqlite'}"
     )
     app.config.from_pyfile("config.py", silent=True)
-    for name, value in os.environ.items():
-        if name.startswith("WIKI_"):
-            key = name.removeprefix("WIKI_")
-            app.config[key] = _TYPED.get(key, str)(value)
-    if "DATABASE_URL" in app.config:
-        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.update(environment_settings(dict(os.environ)))
     if overrides:
         app.config.update(overrides)
-        if "DATABASE_URL" in overrides:
-            app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["DEFAULT_TIMEZONE"]
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    _check(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def image_sources(value: str | tuple | list) -> tuple[str, ...]:
+    """Return IMAGE_SOURCES as CSP sources ("none" or "" is none), or raise ConfigError."""
+    words = value.split() if isinstance(value, str) else [str(word) for word in value]
+    if [word.strip("'").lower() for word in words] in ([], ["none"], ["self"]):
+        return ()
+    for word in words:
+        if not _IMAGE_SOURCE.fullmatch(word):
+            raise ConfigError(
+                f"IMAGE_SOURCES={value!r}: {word!r} is not an image source; use e.g. "
+                '"https:", "https://img.example.com" (several separated by spaces) or "none".'
+            )
+    return tuple(words)
+
+
+def _check(config) -> None:
+    """Raise ConfigError for settings whose value cannot work, naming them."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if "://" not in url:
+        raise ConfigError(
+            f"DATABASE_URL={url!r} is not a database URL: use e.g. sqlite:///path/wiki.sqlite "
+            "or postgresql+psycopg://user@host/dbname."
+        )
+    for name in ("MAX_PAGE_BYTES", "HISTORY_PAGE_SIZE", "RENDER_WORKERS"):
+        if int(config[name]) < 1:
+            raise ConfigError(f"{name}={config[name]!r}: must be at least 1.")
+    if float(config["RENDER_TIMEOUT"]) <= 0:
+        raise ConfigError(f"RENDER_TIMEOUT={config['RENDER_TIMEOUT']!r}: must be above 0.")
+    config["IMAGE_SOURCES"] = image_sources(config["IMAGE_SOURCES"])
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 
 from .core.titles import parse_title
 from .extensions import db
+from .identity import UNUSABLE_PASSWORD, user_key
 from .models import Page, Role, User
 from .pages.service import save_page
-from .people.service import UNUSABLE_PASSWORD, user_key
 
 DEMO_AUTHORS = {
     "Maria": "Marketing lead at Bottega",

@@ -1,9 +1,19 @@
-"""Friendly error pages for every error status."""
+"""One way to answer every error: a page that explains it, or a JSON problem document.
 
-from flask import Flask, jsonify, render_template, request
+Refusals (wiki.problems.UserError), HTTP errors and unexpected failures all end here. The
+database session is rolled back first: a failed statement leaves the transaction aborted
+on PostgreSQL, and the error page must not fail in turn. Pages for server errors make no
+query at all (g.bare_page): the database may be what failed.
+"""
+
+from flask import Flask, current_app, flash, g, json, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+from .problems import NotAllowed, UserError
+from .web import wants_json
 
 TITLES = {
     400: lambda: _("Bad request"),
@@ -11,93 +21,104 @@ TITLES = {
     403: lambda: _("Not allowed"),
     404: lambda: _("Not found"),
     405: lambda: _("Method not allowed"),
-    409: lambda: _("Edit conflict"),
+    409: lambda: _("Conflict"),
     413: lambda: _("Too large"),
+    415: lambda: _("File type not accepted"),
+    422: lambda: _("Cannot be processed"),
     429: lambda: _("Too many requests"),
     500: lambda: _("Something went wrong"),
+    503: lambda: _("Unavailable"),
+    507: lambda: _("No room left"),
 }
+CSRF_MESSAGE = (
+    "Your session expired or the form was sent from elsewhere. Go back, reload the page "
+    "and send the form again."
+)
 
 
-def _message(error: HTTPException) -> str:
+def _title(code: int) -> str:
+    """Return the heading for an error status."""
+    return TITLES.get(code, lambda: _("The request could not be handled"))()
+
+
+def _http_message(error: HTTPException) -> str:
     """Return the message for a person: the specific one if given, else a general one."""
-    if error.code == 413:
+    code = error.code or 500
+    generic = error.description == type(error).description
+    if code == 413:
         return _("What you sent is too large for this wiki.")
-    if error.code == 400 and error.description == type(error).description:
-        return _("The request was damaged or incomplete. Go back, reload the page and try again.")
-    if error.code == 403 and error.description == type(error).description:
-        return _("You are not allowed to do this.")
-    if error.code == 500 or error.description == type(error).description:
-        return {
-            404: _("There is nothing at this address."),
-            405: _("This address does not accept that kind of request."),
-            500: _("The wiki hit an unexpected problem. Nothing you saved was lost; try again."),
-        }.get(error.code, _("The request could not be handled."))
-    return error.description
+    if code == 500:
+        return _("The wiki hit an unexpected problem. Nothing you saved was lost; try again.")
+    if not generic:
+        return error.description
+    return {
+        400: _("The request was damaged or incomplete. Go back, reload the page and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("There is nothing at this address."),
+        405: _("This address does not accept that kind of request."),
+    }.get(code, _("The request could not be handled."))
 
 
-def _editor_with_text_kept(message: str):
-    """Return the editor showing the posted text and the message, for a refused save; else
-    None (also when the address itself is invalid, so there is no editor to show)."""
-    if request.endpoint != "pages.edit" or request.method != "POST":
-        return None
-    from .pages.views import resubmit_after_csrf_failure
-
+def error_response(code: int, message: str, headers: dict | None = None):
+    """Answer with an error page, or a problem document (RFC 9457) for the API and scripts."""
+    _rollback()
+    headers = dict(headers or {})
+    if wants_json():
+        body = {"type": "about:blank", "title": _title(code), "status": code, "detail": message}
+        headers["Content-Type"] = "application/problem+json"
+        return json.dumps(body), code, headers
+    bare = code >= 500
+    if bare:
+        g.bare_page = True
     try:
-        page, _status = resubmit_after_csrf_failure(message)
-    except HTTPException:
-        return None
-    return page
+        page = render_template("error.html", code=code, title=_title(code), message=message)
+    except Exception:
+        if bare:
+            raise
+        g.bare_page = True  # the page's header could not be drawn: show it without one
+        page = render_template("error.html", code=code, title=_title(code), message=message)
+    return page, code, headers
+
+
+def _rollback() -> None:
+    """End the failed transaction, so that nothing after it inherits an aborted one."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be sent
+        current_app.logger.exception("rollback after an error failed")
+
+
+def refusal_response(error: UserError):
+    """Answer a refused request: ask an anonymous person to log in, else explain."""
+    message = _(error.message, **error.params)
+    if isinstance(error, NotAllowed) and error.needs_login and not wants_json():
+        _rollback()
+        flash(message, "info")
+        return redirect(url_for("people.login", next=request.full_path))
+    headers = {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return error_response(error.status, message, headers)
 
 
 def register(app: Flask) -> None:
-    """Answer errors with a page that explains them and keeps the navigation."""
+    """Answer every error with a page that explains it and keeps the navigation."""
+
+    @app.errorhandler(UserError)
+    def user_error(error: UserError):
+        return refusal_response(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        message = _(
-            "Your session expired or the form was sent from elsewhere. Go back, reload the "
-            "page and send the form again."
-        )
-        kept = _editor_with_text_kept(message)
-        if kept is not None:
-            return kept, 400
-        if request.path.startswith("/api/"):
-            return jsonify(
-                error={"status": 400, "title": _("Bad request"), "message": message}
-            ), 400
-        return render_template(
-            "error.html", code=400, title=_("Bad request"), message=message
-        ), 400
+        return error_response(400, _(CSRF_MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        title = TITLES.get(code, lambda: error.name)()
         headers = {}
         if code == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
-        if code == 429:
-            from .safety.limits import retry_after
-
-            seconds = getattr(error, "retry_after", None) or retry_after()
-            headers["Retry-After"] = str(seconds)
-            message = _(
-                "You are doing this too often. Wait %(seconds)s seconds, then try again.",
-                seconds=seconds,
-            )
-            kept = _editor_with_text_kept(message)
-            if kept is not None:
-                return kept, 429, headers
-        else:
-            message = _message(error)
-        if request.path.startswith("/api/"):
-            body = {"error": {"status": code, "title": title, "message": message}}
-            return jsonify(body), code, headers
-        return (
-            render_template("error.html", code=code, title=title, message=message),
-            code,
-            headers,
-        )
+        return error_response(code, _http_message(error), headers)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

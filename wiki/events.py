@@ -30,3 +30,15 @@ page_moved = _signals.signal("page-moved")
 #: A moderator deleted a page, or undeleted it (inside that transaction): page, user, reason.
 page_deleted = _signals.signal("page-deleted")
 page_undeleted = _signals.signal("page-undeleted")
+
+#: A reviewer published a page's waiting changes (inside the review's transaction): page,
+#: revision (now published), previous (the revision published before, or None), rendered
+#: (the published text's wiki.core.render.Rendered), user (the reviewer).
+page_published = _signals.signal("page-published")
+
+#: A reviewer rejected a page's waiting changes: page, revisions (the rejected ones),
+#: reason, user (the reviewer), undo (the revision that took them out, or None).
+changes_rejected = _signals.signal("changes-rejected")
+#: A revision saved from a live editor credits everyone else who typed in it: page,
+#: revision, user_ids (the co-authors, its author not among them).
+revision_coauthored = _signals.signal("revision-coauthored")

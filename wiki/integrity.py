@@ -5,6 +5,7 @@ import zlib
 
 from sqlalchemy import select
 
+from .core.delta import DeltaError
 from .extensions import db
 from .models import Page, Revision, TextBlob
 
@@ -12,15 +13,11 @@ from .models import Page, Revision, TextBlob
 def check_all() -> list[str]:
     """Return a description of every inconsistency found; an empty list means all is well."""
     problems: list[str] = []
-    blobs = {b.id: b for b in db.session.scalars(select(TextBlob))}
+    # Whole texts first, then deltas by depth: each delta's base is rebuilt (and kept in
+    # the session) before it is needed.
+    blobs = {b.id: b for b in db.session.scalars(select(TextBlob).order_by(TextBlob.depth))}
     for blob in blobs.values():
-        try:
-            data = zlib.decompress(blob.data)
-        except zlib.error:
-            problems.append(f"Text {blob.id} cannot be decompressed.")
-            continue
-        if hashlib.sha1(data).hexdigest() != blob.sha1:
-            problems.append(f"Text {blob.id} does not match its content hash.")
+        problems.extend(_check_blob(blob, blobs))
     revisions: dict[int, list[Revision]] = {}
     for revision in db.session.scalars(select(Revision).order_by(Revision.id)):
         revisions.setdefault(revision.page_id, []).append(revision)
@@ -30,6 +27,21 @@ def check_all() -> list[str]:
     for page in db.session.scalars(select(Page)):
         problems.extend(_check_page(page, revisions.get(page.id, [])))
     return problems
+
+
+def _check_blob(blob: TextBlob, blobs: dict[int, TextBlob]) -> list[str]:
+    """Return the problems of one stored text: unreadable, wrong hash, broken chain."""
+    if blob.base_id is not None:
+        base = blobs.get(blob.base_id)
+        if base is None or base.depth != blob.depth - 1:
+            return [f"Text {blob.id} is a delta on text {blob.base_id}, which is not its base."]
+    try:
+        data = blob.text.encode("utf-8")
+    except (zlib.error, UnicodeDecodeError, DeltaError):
+        return [f"Text {blob.id} cannot be read back."]
+    if hashlib.sha1(data).hexdigest() != blob.sha1:
+        return [f"Text {blob.id} does not match its content hash."]
+    return []
 
 
 def _check_page(page: Page, revisions: list[Revision]) -> list[str]:

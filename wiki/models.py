@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -16,9 +17,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from .core.delta import apply_delta
 from .extensions import db
 
 
@@ -47,6 +51,8 @@ class Role(enum.IntEnum):
 
     READER = 10
     EDITOR = 20
+    #: Reviews waiting changes before the public sees them (wiki/review).
+    REVIEWER = 25
     MODERATOR = 30
     ADMIN = 40
 
@@ -61,6 +67,8 @@ class RevisionKind(enum.StrEnum):
     UNDO = "undo"
     ROLLBACK = "rollback"
     MOVE = "move"
+    #: A new version of a file was uploaded (or an old one restored); the text is unchanged.
+    UPLOAD = "upload"
 
 
 class User(UserMixin, db.Model):
@@ -86,24 +94,70 @@ class User(UserMixin, db.Model):
 
 
 class TextBlob(db.Model):
-    """A revision's text, stored once per distinct content and compressed."""
+    """A revision's text, stored once per distinct content: whole and compressed, or as a
+    delta against another text (usually the previous revision's), in chains kept short."""
 
     __tablename__ = "text_blob"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: SHA-1 of the UTF-8 text: identical texts (restores, rollbacks) share one blob.
     sha1: Mapped[str] = mapped_column(String(40), unique=True)
-    #: zlib-compressed UTF-8 text.
+    #: zlib-compressed UTF-8 text, or (with base_id) a delta (wiki.core.delta).
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The text the delta applies to; None: data is the whole text.
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("text_blob.id"))
+    #: How many deltas lead here from a whole text (0 for a whole text); bounded, so any
+    #: old revision reads in a few steps.
+    depth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def text(self) -> str:
-        """Return the text, decompressed."""
-        return zlib.decompress(self.data).decode("utf-8")
+        """Return the text, rebuilt from its delta chain if it is stored as one."""
+        cached = self.__dict__.get("_text")
+        if cached is not None:
+            return cached
+        if self.base_id is None:
+            cached = zlib.decompress(self.data).decode("utf-8")
+        else:
+            chain = self._chain()  # [(base_id, data), ...] from this blob to a whole text
+            cached = zlib.decompress(chain[-1][1]).decode("utf-8")
+            for _base_id, data in reversed(chain[:-1]):
+                cached = apply_delta(cached, data)
+        self.__dict__["_text"] = cached
+        return cached
+
+    def _chain(self) -> list[tuple[int | None, bytes]]:
+        """Return (base_id, data) of this blob and the bases behind it, down to a whole text,
+        read in one query (plain rows: building objects would cost more than the deltas)."""
+        step = select(TextBlob.id, TextBlob.base_id).where(TextBlob.id == self.base_id)
+        chain = step.cte("chain", recursive=True)
+        chain = chain.union_all(
+            select(TextBlob.id, TextBlob.base_id).join(chain, TextBlob.id == chain.c.base_id)
+        )
+        rows = object_session(self).execute(
+            select(TextBlob.id, TextBlob.base_id, TextBlob.data).where(
+                TextBlob.id.in_(select(chain.c.id))
+            )
+        )
+        found = {row.id: (row.base_id, row.data) for row in rows}
+        out = [(self.base_id, self.data)]
+        while out[-1][0] is not None:
+            out.append(found[out[-1][0]])
+        return out
 
 
 class Page(db.Model):
     """A wiki page: a title and a pointer to its latest revision."""
+
+    # Lists leave deleted pages out with "page_id NOT IN (deleted pages)": a tiny index.
+    __table_args__ = (
+        Index(
+            "ix_page_deleted",
+            "id",
+            sqlite_where=text("deleted"),
+            postgresql_where=text("deleted"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The title as first typed (display form).
@@ -114,15 +168,25 @@ class Page(db.Model):
     latest_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revision.id", use_alter=True)
     )
+    #: The latest reviewed revision: what readers who may not see waiting changes are shown
+    #: (None: nothing published yet). Moves only by compare-and-set, never backwards.
+    published_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Deleted by a moderator: gone for readers, search and lists; history and talk kept.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The key of the page this one redirects to (its text is "#REDIRECT [[Target]]"),
     #: kept in step with the text at every save; None for an ordinary page.
     redirect_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    #: The language the page is written in ("it"); None: the site's (WIKI_DEFAULT_LOCALE).
+    lang: Mapped[str | None] = mapped_column(String(16))
 
     latest: Mapped["Revision | None"] = relationship(
         foreign_keys=[latest_revision_id], post_update=True, lazy="joined"
+    )
+    published: Mapped["Revision | None"] = relationship(
+        foreign_keys=[published_revision_id], post_update=True, lazy="select", viewonly=True
     )
 
 
@@ -140,6 +204,10 @@ class Revision(db.Model):
     author_ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     summary: Mapped[str] = mapped_column(String(500), default="")
+    #: A summary the wiki wrote (wiki/summaries.py): its message key and JSON arguments,
+    #: so it shows in each reader's language; None for a summary a person typed.
+    summary_key: Mapped[str | None] = mapped_column(String(32))
+    summary_args: Mapped[str | None] = mapped_column(Text)
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[str] = mapped_column(String(16), default=RevisionKind.EDIT)
     #: Size of the text in UTF-8 bytes, and the change from the parent (signed).
@@ -198,3 +266,11 @@ class Draft(db.Model):
     text: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Generation(db.Model):
+    """A counter bumped after each committed change of a kind ("content": what page views
+    show), so every process can tell whether what it cached is still current."""
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,9 +8,10 @@ Every call goes through a child, even for short text: slow inputs need no bracke
 """
 
 import atexit
+import contextlib
+import hashlib
 import multiprocessing
 import os
-import queue
 import signal
 import threading
 import time
@@ -19,27 +20,39 @@ from multiprocessing.process import BaseProcess
 
 from wiki.core.render import Rendered, RenderError, render_markdown
 from wiki.core.titles import N_
+from wiki.problems import CannotProcess
 
 DEFAULT_WORKERS = 2
 # Starting a child imports Markdown and Pygments; this is not counted in a render's timeout.
 STARTUP_TIMEOUT = 60.0
 # How long shutdown() waits for a busy worker before stopping it anyway.
 SHUTDOWN_WAIT = 5.0
+# Texts longer than this may not hold every worker: the slow inputs found are all long.
+LARGE_TEXT = 8_000
+# How many overrunning texts are refused at once, and for how long.
+OVERRAN_KEPT = 256
+OVERRAN_SECONDS = 30.0
 _READY = "ready"
 _CONTEXT = multiprocessing.get_context("spawn")
 
 
-class RenderTimeout(RenderError):
+class RenderTimeout(RenderError, CannotProcess):
     """The text could not be rendered in time, or at all; the message says why, for a person."""
 
     MESSAGE = N_(
         "This text is too complex to display: it could not be rendered in time. "
         "Simplify deeply nested brackets or very long lines and try again."
     )
+    BUSY = N_(
+        "The server is busy displaying other texts and could not display this one in time. "
+        "Your text is kept: try again in a moment."
+    )
 
-    def __init__(self, timeout: float, message: str = MESSAGE) -> None:
+    def __init__(self, timeout: float, message: str = MESSAGE, overran: bool = False) -> None:
         super().__init__(message)
         self.timeout = timeout
+        #: Whether a worker ran out of time on the text (and was stopped).
+        self.overran = overran
 
 
 class _WorkerDied(Exception):
@@ -106,7 +119,7 @@ class _Worker:
             self.conn.send(text)
             if not self.conn.poll(timeout):
                 self.stop()
-                raise RenderTimeout(timeout)
+                raise RenderTimeout(timeout, overran=True)
             status, payload = self.conn.recv()
         except (EOFError, OSError) as exc:
             raise _WorkerDied from exc
@@ -135,42 +148,133 @@ class _Worker:
 
 
 class _Pool:
-    """A fixed number of workers, each started when first needed and lent to one thread."""
+    """Workers lent to one thread at a time, fairly, with room kept for small texts.
+
+    Large texts (where pathological ones are found) may hold all workers but one; callers
+    queue in arrival order, each taking a worker when no earlier caller could take it, and
+    give up with a refusal when none is free within their timeout. A text that overran is
+    refused at once for a while, so asking again does not take a worker for another timeout.
+    """
 
     def __init__(self, size: int) -> None:
         self.workers = [_Worker() for _ in range(size)]
         # Last in, first out: a lightly loaded server keeps using one warm child.
-        self.idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        for worker in reversed(self.workers):
-            self.idle.put(worker)
+        self.idle = list(reversed(self.workers))
+        self.large_cap = max(1, size - 1)
+        self.large_busy = 0
+        self.waiting: list[tuple[object, bool]] = []  # callers in arrival order: large or not
+        self.changed = threading.Condition()
+        self.overran = _Overran()
 
     def render(self, text: str, timeout: float) -> Rendered:
-        """Render text with the next free worker."""
-        worker = self.idle.get()
+        """Render text with the next free worker, or refuse it."""
+        self.overran.check(text, timeout)
+        large = len(text) > LARGE_TEXT
+        worker = self._acquire(large, timeout)
+        restart = False
         try:
+            self.overran.check(text, timeout)  # it may have overrun for another caller meanwhile
             return _render_with(worker, text, timeout)
-        except RenderError:
+        except RenderTimeout as exc:
+            if exc.overran:
+                self.overran.add(text, timeout)
+                restart = True
             raise
         except BaseException:
             # Interrupted mid-call, its reply could reach the next caller: start afresh.
             worker.stop()
             raise
         finally:
-            self.idle.put(worker)
+            if restart:
+                # Starting a child takes a while: do it aside, then lend the worker again.
+                threading.Thread(target=self._restart, args=(worker, large), daemon=True).start()
+            else:
+                self._release(worker, large)
+
+    def _acquire(self, large: bool, timeout: float) -> _Worker:
+        """Return an idle worker when it is this caller's turn, or raise RenderTimeout."""
+        deadline = time.monotonic() + timeout
+        me = (object(), large)
+        with self.changed:
+            self.waiting.append(me)
+            try:
+                while not self._my_turn(me):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise RenderTimeout(timeout, RenderTimeout.BUSY)
+                    self.changed.wait(left)
+                self.large_busy += large
+                return self.idle.pop()
+            finally:
+                self.waiting.remove(me)
+                self.changed.notify_all()
+
+    def _may_take(self, large: bool) -> bool:
+        """Return whether a caller of this kind could take a worker now."""
+        return bool(self.idle) and (not large or self.large_busy < self.large_cap)
+
+    def _my_turn(self, me: tuple[object, bool]) -> bool:
+        """Return whether this caller may take a worker: no earlier caller could."""
+        if not self._may_take(me[1]):
+            return False
+        earlier = self.waiting[: self.waiting.index(me)]
+        return not any(self._may_take(large) for _, large in earlier)
+
+    def _release(self, worker: _Worker, large: bool) -> None:
+        """Give a worker back and wake the callers waiting for one."""
+        with self.changed:
+            self.idle.append(worker)
+            self.large_busy -= large
+            self.changed.notify_all()
+
+    def _restart(self, worker: _Worker, large: bool) -> None:
+        """Start a stopped worker's child again, then give the worker back."""
+        try:
+            with contextlib.suppress(Exception):  # the next caller tries again and says why
+                worker.start()
+        finally:
+            self._release(worker, large)
+
+    def busy(self) -> tuple[int, int, int]:
+        """Return how many workers are lent, how many to large texts, and how many wait."""
+        with self.changed:
+            return len(self.workers) - len(self.idle), self.large_busy, len(self.waiting)
 
     def shutdown(self) -> None:
         """Stop every child, waiting a little for those that are busy."""
-        borrowed = []
         deadline = time.monotonic() + SHUTDOWN_WAIT
-        for _ in self.workers:
-            try:
-                borrowed.append(self.idle.get(timeout=max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                break
+        with self.changed:
+            while len(self.idle) < len(self.workers) and time.monotonic() < deadline:
+                self.changed.wait(max(0.0, deadline - time.monotonic()))
         for worker in self.workers:
             worker.stop()
-        for worker in borrowed:
-            self.idle.put(worker)
+
+
+class _Overran:
+    """Recently overrunning texts (by hash), with the timeout they overran."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.texts: dict[bytes, tuple[float, float]] = {}  # hash: (timeout, when)
+
+    def add(self, text: str, timeout: float) -> None:
+        """Remember that text overran this timeout."""
+        with self.lock:
+            if len(self.texts) >= OVERRAN_KEPT:
+                del self.texts[next(iter(self.texts))]
+            self.texts[_digest(text)] = (timeout, time.monotonic())
+
+    def check(self, text: str, timeout: float) -> None:
+        """Raise RenderTimeout if text overran a timeout at least this long, lately."""
+        with self.lock:
+            seen = self.texts.get(_digest(text))
+        if seen and timeout <= seen[0] and time.monotonic() - seen[1] < OVERRAN_SECONDS:
+            raise RenderTimeout(timeout)
+
+
+def _digest(text: str) -> bytes:
+    """Return a digest of text to remember it by."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def _render_with(worker: _Worker, text: str, timeout: float) -> Rendered:
@@ -225,6 +329,13 @@ def shutdown() -> None:
         pool = _pool
     if pool is not None:
         pool.shutdown()
+
+
+def load() -> tuple[int, int, int]:
+    """Return how many workers are rendering, how many of them large texts, how many wait."""
+    with _lock:
+        pool = _pool
+    return pool.busy() if pool is not None else (0, 0, 0)
 
 
 def worker_pids() -> list[int]:

@@ -17,8 +17,12 @@
 
   function say(message) { if (status) status.textContent = message; }
 
+  // The live editor (live.bundle.js) keeps its text in the shared live draft instead.
+  function live() { return form.dataset.live === "on"; }
+
   function saveDraft() {
     timer = null;
+    if (live()) return;
     var snapshot = current();
     if (snapshot === lastSaved) return;
     var body = new FormData();
@@ -26,13 +30,16 @@
     body.append("text", text.value);
     body.append("summary", summary.value);
     body.append("base_revision", form.querySelector("input[name=base_revision]").value);
-    fetch(form.dataset.draftUrl, { method: "POST", body: body, credentials: "same-origin" })
+    fetch(form.dataset.draftUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    })
       .then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       })
       .then(function (result) {
         if (result.ok) { lastSaved = snapshot; say(result.data.message); }
-        else { say(result.data.error || ""); }
+        else { say(result.data.detail || ""); }
       })
       .catch(function () { /* offline: the next pause tries again */ });
   }
@@ -46,7 +53,7 @@
   summary.addEventListener("input", changed);
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (event) {
-    if (!submitting && current() !== lastSaved) {
+    if (!submitting && !live() && current() !== lastSaved) {
       saveDraft();
       event.preventDefault();
       event.returnValue = "";

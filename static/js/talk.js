@@ -38,6 +38,12 @@
     form.querySelector("textarea").focus();
   }
 
+  // The page's messages for scripts, in the reader's language (base.html puts them in a <meta>).
+  function translated(name, fallback) {
+    var holder = document.querySelector("meta[name=js-messages]");
+    try { return JSON.parse(holder.content)[name] || fallback; } catch (e) { return fallback; }
+  }
+
   function showError(form, text) {
     var box = form.querySelector(".inline-reply-error");
     box.textContent = text;
@@ -76,7 +82,7 @@
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (button) { button.disabled = true; });
     form.querySelector(".inline-reply-error").hidden = true;
-    var failed = template.getAttribute("data-error");
+    var failed = template.getAttribute("data-error") || translated("network-error", "The server could not be reached.");
     // form.action would be the "action" buttons, not the attribute.
     fetch(form.getAttribute("action"), {
       method: "POST",

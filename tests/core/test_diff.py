@@ -2,7 +2,21 @@ import random
 
 import pytest
 
-from wiki.core.diff import Diff, Row, Segment, Side, diff_texts, split_lines
+from wiki.core.diff import (
+    LIMITS,
+    MARK_BYTES,
+    ROW_BYTES,
+    UNLIMITED,
+    Diff,
+    DiffLimits,
+    Row,
+    Segment,
+    Side,
+    TooLarge,
+    diff_texts,
+    html_estimate,
+    split_lines,
+)
 
 WORDS = "the a of spring launch brand voice Perché città über naïve café review team".split()
 
@@ -220,3 +234,113 @@ def test_collapsed_rows_show_real_lines_at_their_numbers(seed):
 def test_a_negative_context_is_refused():
     with pytest.raises(ValueError):
         diff_texts("a", "b", context=-1)
+
+
+def test_a_megabyte_rewrite_is_too_large_to_show_and_says_how_much_changed():
+    diff = diff_texts("x\n" * 524_000, "y\n" * 524_000)
+
+    assert diff.too_large == TooLarge("size", diff.too_large.html_bytes)
+    assert diff.too_large.html_bytes > LIMITS.html_bytes
+    assert (diff.rows, diff.identical, diff.added, diff.deleted) == ((), False, 524_000, 524_000)
+
+
+def test_running_out_of_steps_makes_the_diff_too_large():
+    rng = random.Random(5)
+    old = [rng.choice("abc") for _ in range(5000)]  # no line found once: the slow search
+    new = [line if rng.random() > 0.05 else "z" for line in old]
+
+    diff = diff_texts("\n".join(old), "\n".join(new), limits=DiffLimits(align_steps=10_000))
+
+    assert diff.too_large == TooLarge("work") and diff.rows == ()
+    exact = diff_texts("\n".join(old), "\n".join(new), limits=UNLIMITED)
+    assert exact.too_large is None and exact.added <= diff.added and exact.deleted <= diff.deleted
+
+
+def test_rows_beyond_the_html_budget_make_the_diff_too_large():
+    old = "".join(f"line {n}\n" for n in range(100))
+    new = old.replace("line 5\n", "line five\n").replace("line 80\n", "line eighty\n")
+    shown = diff_texts(old, new)
+    size = html_estimate(shown.rows)
+
+    assert diff_texts(old, new, limits=DiffLimits(html_bytes=size)) == shown
+    small = diff_texts(old, new, limits=DiffLimits(html_bytes=size - 1))
+    assert small.too_large == TooLarge("size", size) and small.rows == ()
+    assert (small.added, small.deleted) == (shown.added, shown.deleted) == (2, 2)
+
+
+def test_the_html_estimate_counts_markup_escapes_and_utf8():
+    plain = Row("same", _side(1, "abc"), _side(1, "abc"))
+    assert html_estimate((plain,)) == ROW_BYTES + 6
+    escaped = Row("deleted", left=_side(1, '<a href="x">&</a>'))
+    assert html_estimate((escaped,)) == ROW_BYTES + 17 + 4 * 3 + 4 * 2 + 4
+    marked = Row("changed", Side(1, (Segment("è ", False), Segment("日本", True))), None)
+    assert html_estimate((marked,)) == ROW_BYTES + 3 + 6 + MARK_BYTES
+
+
+def _side(number: int, text: str) -> Side:
+    return Side(number, (Segment(text, False),))
+
+
+def test_without_refining_steps_lines_show_deleted_and_added_unmarked():
+    old = "The cat sat.\nA dog ran.\nBirds sing.\n"
+    new = "The cat slept.\nA dog ran.\nBirds sang.\n"
+
+    diff = diff_texts(old, new, limits=DiffLimits(refine_steps=0))
+
+    assert kinds(diff) == ["deleted", "added", "same", "deleted", "added"]
+    assert shown(diff.rows, "left") == dict(enumerate(split_lines(old), 1))
+    assert shown(diff.rows, "right") == dict(enumerate(split_lines(new), 1))
+    assert not any(
+        s.changed
+        for row in diff.rows
+        for side in (row.left, row.right)
+        if side
+        for s in side.segments
+    )
+
+
+def test_very_long_changed_lines_show_without_word_marks():
+    old, new = "word " * 1000, "word " * 999 + "other "
+
+    unmarked = diff_texts(old, new, limits=DiffLimits(word_chars=10_000)).rows[0]
+    marked = diff_texts(old, new, limits=DiffLimits(word_chars=10_001)).rows[0]
+
+    assert unmarked.kind == marked.kind == "changed"
+    assert (changed_words(unmarked.left), changed_words(unmarked.right)) == ([], [])
+    assert unmarked.left.text == old and unmarked.right.text == new
+    assert changed_words(marked.right) == ["other"]
+
+
+BIG_BUT_SHOWN = {
+    "200,000 empty lines, 10 filled": (
+        "\n" * 200_000,
+        "".join("now a line\n" if n % 20_000 == 7 else "\n" for n in range(200_000)),
+        {"deleted": 10, "added": 10},
+    ),
+    "60,000 lines, 100 edited": (
+        "".join(f"line {n}\n" for n in range(60_000)),
+        "".join(f"line {n}{' edited' if n % 600 == 0 else ''}\n" for n in range(60_000)),
+        {"changed": 100},
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "changed"), BIG_BUT_SHOWN.values(), ids=BIG_BUT_SHOWN)
+def test_big_pages_with_few_changes_are_shown_collapsed(old, new, changed):
+    diff = diff_texts(old, new)
+
+    assert diff.too_large is None
+    assert {kind: kinds(diff).count(kind) for kind in changed} == changed
+    assert not {"changed", "added", "deleted"} - {"same", "skip"} - set(changed) & set(kinds(diff))
+    hidden = sum(row.skipped for row in diff.rows)
+    assert hidden + len(shown(diff.rows, "left")) == len(split_lines(old))
+    assert html_estimate(diff.rows) < LIMITS.html_bytes / 5
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_limits_change_nothing_for_ordinary_edits(seed):
+    rng = random.Random(seed)
+    page = make_page(rng, 300)
+    old, new = "\n".join(page), "\n".join(rewrite_half(rng, page))
+
+    assert diff_texts(old, new) == diff_texts(old, new, limits=UNLIMITED)

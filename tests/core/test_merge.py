@@ -3,6 +3,8 @@
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wiki.core.merge import Chunk, Conflict, MergeResult, merge3
 
@@ -111,7 +113,8 @@ def test_same_word_changed_differently_is_a_conflict(
     assert result.resolve(["mine"]) == edited(mine, [far])
     assert result.resolve(["theirs"]) == theirs
     assert result.resolve(["base"]) == edited(base, [far])
-    assert result.resolve(["both"]) == edited(sub(base, word, ours + other), [far])
+    both = result.resolve(["both"])
+    assert ours in both and other in both and ours + other not in both
     with pytest.raises(ValueError):
         _ = result.text
 
@@ -352,9 +355,18 @@ def test_resolve_takes_one_choice_per_conflict_in_order() -> None:
     result = merge3(base, "ONE two\nthree FOUR five", "uno two\nthree quattro five")
     assert len(result.conflicts) == 2
     assert result.resolve(["mine", "theirs"]) == "ONE two\nthree quattro five"
-    assert result.resolve(["base", "both"]) == "one two\nthree FOURquattro five"
+    assert result.resolve(["base", "both"]) == "one two\nthree FOUR five\nthree quattro five"
+
+
+@pytest.mark.parametrize(
+    "choices", [[], ["mine"], ["mine", "theirs", "both"], ["mine", "yours"], ["mine", ""]]
+)
+def test_resolve_refuses_anything_but_one_known_choice_per_conflict(choices: list) -> None:
+    result = merge3(
+        "one two\nthree four five", "ONE two\nthree FOUR five", "uno two\nthree 4 five"
+    )
     with pytest.raises(ValueError):
-        result.resolve(["mine"])
+        result.resolve(choices)
 
 
 def test_markers_surround_each_conflict() -> None:
@@ -460,7 +472,12 @@ def swapped(result: MergeResult) -> MergeResult:
     """Return the result with mine and theirs exchanged."""
     return MergeResult(
         tuple(
-            Chunk(conflict=Conflict(c.base, c.theirs, c.mine)) if (c := chunk.conflict) else chunk
+            Chunk(conflict=Conflict(c.base, c.theirs, c.mine))
+            if (c := chunk.conflict)
+            else Chunk(
+                chunk.text,
+                runs=tuple(r if isinstance(r, str) else (r[0], r[2], r[1]) for r in chunk.runs),
+            )
             for chunk in result.chunks
         )
     )
@@ -478,3 +495,173 @@ def test_random_edits_anywhere_merge_the_same_whichever_side_is_mine(seed: int) 
     assert 0 not in kinds
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))  # text, conflict, text...
     assert all(len({c.base, c.mine, c.theirs}) == 3 for c in result.conflicts)
+
+
+# (base, mine, theirs, resolve(["both"] * conflicts)): each side's whole sentence or line.
+KEEP_BOTH = {
+    "en-one-word-in-a-sentence": (
+        "The launch is on Monday.",
+        "The launch is on Friday.",
+        "The launch is on Tuesday.",
+        "The launch is on Friday. The launch is on Tuesday.",
+    ),
+    "en-sentence-inside-a-paragraph": (
+        "Hello. The launch is on Monday. Be there.\n",
+        "Hello. The launch is on Friday. Be there.\n",
+        "Hello. The launch is on Tuesday. Be there.\n",
+        "Hello. The launch is on Friday. The launch is on Tuesday. Be there.\n",
+    ),
+    "it-accents": (
+        "Perché la festa è lunedì? Sì, a Milano.\n",
+        "Perché la festa è venerdì? Sì, a Milano.\n",
+        "Perché la festa è martedì? Sì, a Milano.\n",
+        "Perché la festa è venerdì? Perché la festa è martedì? Sì, a Milano.\n",
+    ),
+    "emoji": (
+        "We eat 🍕 at noon 🕛. Family 👨‍👩‍👧 comes too.\n",
+        "We eat 🍣 at noon 🕛. Family 👨‍👩‍👧 comes too.\n",
+        "We eat 🍝 at noon 🕛. Family 👨‍👩‍👧 comes too.\n",
+        "We eat 🍣 at noon 🕛. We eat 🍝 at noon 🕛. Family 👨‍👩‍👧 comes too.\n",
+    ),
+    "cjk": (
+        "日本語は美しい。私は毎日本を読む。\n",
+        "日本語は難しい。私は毎日本を読む。\n",
+        "日本語は楽しい。私は毎日本を読む。\n",
+        "日本語は難しい。日本語は楽しい。私は毎日本を読む。\n",
+    ),
+    "two-rewritten-sentences": (
+        "Anna wrote the first paragraph. Then she wrote the second paragraph.\n",
+        "Anna wrote the first paragraph. Later she wrote her own second paragraph.\n",
+        "Anna wrote the first paragraph. Marco rewrote the whole thing.\n",
+        "Anna wrote the first paragraph. Later she wrote her own second paragraph."
+        " Marco rewrote the whole thing.\n",
+    ),
+    "rewritten-sentence-ending-a-paragraph": (
+        "Intro.\n\nThen she wrote the second paragraph.\n\nEnd.\n",
+        "Intro.\n\nThen she wrote her own second.\n\nEnd.\n",
+        "Intro.\n\nMarco rewrote the paragraph.\n\nEnd.\n",
+        "Intro.\n\nThen she wrote her own second. Marco rewrote the paragraph.\n\nEnd.\n",
+    ),
+    "heading": (
+        "# Plans for Monday\n\nText.\n",
+        "# Plans for Friday\n\nText.\n",
+        "# Plans for Tuesday\n\nText.\n",
+        "# Plans for Friday\n\n# Plans for Tuesday\n\nText.\n",
+    ),
+    "list-item": (
+        "- one\n- Monday.\n- three\n",
+        "- one\n- Friday.\n- three\n",
+        "- one\n- Tuesday.\n- three\n",
+        "- one\n- Friday.\n- Tuesday.\n- three\n",
+    ),
+    "multi-line-passage": (
+        "Top.\nb\nBottom.\n",
+        "Top.\nb1\nb2\nBottom.\n",
+        "Top.\nB1\nB2\nB3\nBottom.\n",
+        "Top.\nb1\nb2\nB1\nB2\nB3\nBottom.\n",
+    ),
+    "multi-line-paragraphs": (
+        "Intro.\n\nFirst line of it\nand the second line\n\nEnd.\n",
+        "Intro.\n\nA first line of mine\nand my second line\nand a third\n\nEnd.\n",
+        "Intro.\n\nTheir opening line\nthen another\n\nEnd.\n",
+        "Intro.\n\nA first line of mine\nand my second line\nand a third\n\n"
+        "Their opening line\nthen another\n\nEnd.\n",
+    ),
+    "end-of-text-without-newline": (
+        "Notes.\nThe launch is on Monday",
+        "Notes.\nThe launch is on Friday",
+        "Notes.\nThe launch is on Tuesday",
+        "Notes.\nThe launch is on Friday\nThe launch is on Tuesday",
+    ),
+    "end-of-text-sentence-without-newline": (
+        "Notes. The launch is on Monday.",
+        "Notes. The launch is on Friday.",
+        "Notes. The launch is on Tuesday.",
+        "Notes. The launch is on Friday. The launch is on Tuesday.",
+    ),
+    "one-side-deletes-the-sentence": (
+        "Keep. The launch is on Monday. Also keep.\n",
+        "Keep. Also keep.\n",
+        "Keep. The launch is on Tuesday. Also keep.\n",
+        "Keep. The launch is on Tuesday. Also keep.\n",
+    ),
+    "two-conflicts-in-one-sentence": (
+        "The launch is on Monday in Rome, they say.\n",
+        "The launch is on Friday in Milan, they say.\n",
+        "The launch is on Tuesday in Turin, they say.\n",
+        "The launch is on Friday in Milan, they say."
+        " The launch is on Tuesday in Turin, they say.\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("base", "mine", "theirs", "expected"), KEEP_BOTH.values(), ids=KEEP_BOTH)
+def test_keep_both_keeps_each_side_whole(base: str, mine: str, theirs: str, expected: str) -> None:
+    result = merge3(base, mine, theirs)
+    assert not result.clean
+    assert result.resolve(["both"] * len(result.conflicts)) == expected
+
+
+def test_keep_both_widens_only_the_passages_kept_twice() -> None:
+    base = "The launch is on Monday. We meet in Rome.\n"
+    result = merge3(
+        base,
+        base.replace("Monday", "Friday").replace("Rome", "Milan"),
+        base.replace("Monday", "Tuesday").replace("Rome", "Turin"),
+    )
+    assert result.resolve(["mine", "both"]) == (
+        "The launch is on Friday. We meet in Milan. We meet in Turin.\n"
+    )
+    assert result.resolve(["theirs", "mine"]) == "The launch is on Tuesday. We meet in Milan.\n"
+
+
+def is_subsequence(part: str, whole: str) -> bool:
+    """Return whether every character of part is in whole, in order."""
+    rest = iter(whole)
+    return all(ch in rest for ch in part)
+
+
+edits = st.lists(
+    st.tuples(
+        st.integers(0, 40), st.integers(0, 4), st.sampled_from(WORDS + SPACES + ["x. ", "y\n"])
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def apply_edits(tokens: list[str], changes: list[tuple[int, int, str]]) -> str:
+    """Return the tokens with (where, how many, replacement) edits applied."""
+    tokens = list(tokens)
+    for at, count, new in changes:
+        at = min(at, len(tokens))
+        tokens[at : at + count] = [new]
+    return "".join(tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS + SPACES + [". ", "\n"]), max_size=40), edits, edits, st.data()
+)
+def test_keep_both_never_loses_a_character(base_tokens, mine_edits, theirs_edits, data) -> None:
+    base = "".join(base_tokens)
+    result = merge3(
+        base, apply_edits(base_tokens, mine_edits), apply_edits(base_tokens, theirs_edits)
+    )
+    n = len(result.conflicts)
+    both = result.resolve(["both"] * n)
+    assert is_subsequence("".join(c.mine for c in result.conflicts), both)
+    assert is_subsequence("".join(c.theirs for c in result.conflicts), both)
+    for c in result.conflicts:  # each whole, but for the spaces both versions end with
+        assert c.mine.rstrip() in both and c.theirs.rstrip() in both
+    # Any mix of choices: each "both" passage keeps both versions, the others their choice.
+    choices = data.draw(
+        st.lists(st.sampled_from(["mine", "theirs", "both", "base"]), min_size=n, max_size=n)
+    )
+    mixed = result.resolve(choices)
+    as_mine = result.resolve(["mine" if c == "both" else c for c in choices])
+    if "both" not in choices:
+        assert mixed == as_mine
+    for c, choice in zip(result.conflicts, choices, strict=True):
+        if choice == "both":
+            assert c.mine.rstrip() in mixed and c.theirs.rstrip() in mixed

@@ -55,13 +55,19 @@ def assert_safe(html: str) -> Page:
     page = Page(html)
     for tag, attrs in page.tags:
         assert tag not in {"script", "style", "iframe", "object", "embed", "svg", "math", "form"}
-        assert tag not in {"input", "button", "meta", "link", "base", "body", "details"}
+        assert tag not in {"button", "meta", "link", "base", "body", "details"}
+        if tag == "input":  # only task lists' checkboxes, which nobody can tick
+            assert attrs in ({"type": "checkbox", "disabled": ""}, CHECKED), attrs
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             assert name not in {"style", "srcdoc", "formaction", "xlink:href"}, (tag, name)
             if name in {"href", "src"}:
                 assert url_is_safe(value), (tag, name, value)
     return page
+
+
+CHECKED = {"type": "checkbox", "disabled": "", "checked": ""}
+UNCHECKED = {"type": "checkbox", "disabled": ""}
 
 
 def html_of(text: str) -> str:
@@ -325,6 +331,9 @@ def test_only_known_classes_survive() -> None:
     page = Page(html_of("```python\nx = 'y'  # c\n```\n\n[[A]] ## [b](#c)"))
     classes = {attrs["class"] for _, attrs in page.tags if "class" in attrs}
     assert classes <= {"highlight", "wikilink", "headerlink", "n", "o", "s1", "w", "c1"}
+    page = Page(html_of("- [x] a\n\nNote[^1]\n\n[^1]: b"))
+    classes = {attrs["class"] for _, attrs in page.tags if "class" in attrs}
+    assert classes == {"task-list-item", "footnote-ref", "footnote", "footnote-backref"}
 
 
 MISSING = '<a class="wikilink new" data-key="'
@@ -371,3 +380,106 @@ def test_stylesheet_is_current() -> None:
 
 def test_renderer_version_is_a_positive_int() -> None:
     assert isinstance(RENDERER_VERSION, int) and RENDERER_VERSION >= 1
+
+
+# (text, the checkboxes it shows, in order)
+TASKS = {
+    "tight": ("- [ ] todo\n- [x] done\n- [X] Done too", [UNCHECKED, CHECKED, CHECKED]),
+    "loose": ("- [ ] todo\n\n- [x] done", [UNCHECKED, CHECKED]),
+    "ordered": ("1. [x] first\n2. [ ] second", [CHECKED, UNCHECKED]),
+    "nested": ("- [x] parent\n    - [ ] child\n    - plain", [CHECKED, UNCHECKED]),
+    "with-markup": ("- [x] **bold** [[Page]] `code`", [CHECKED]),
+    "italian-and-cjk": ("- [ ] perché è così\n- [x] 日本語", [UNCHECKED, CHECKED]),
+    "mixed-with-plain-items": ("- plain\n- [x] task\n- [] not", [CHECKED]),
+    "escaped": ("- \\[ ] escaped\n- \\[x] escaped", []),
+    "paragraph": ("[ ] not in a list\n\n[x] nor this", []),
+    "quote": ("> [x] quoted", []),
+    "code-span": ("- `[ ] code`", []),
+    "fenced-code": ("```\n- [ ] code\n```", []),
+    "indented-code": ("    - [x] code", []),
+    "nothing-after-the-box": ("- [ ]\n- [x]", []),
+    "no-space-after-the-box": ("- [x]done", []),
+    "other-letter": ("- [y] maybe\n- [xx] no", []),
+    "table-cell": ("| [x] a |\n|---|\n| [ ] b |", []),
+}
+
+
+@pytest.mark.parametrize(("text", "boxes"), TASKS.values(), ids=TASKS)
+def test_task_list_items_show_disabled_checkboxes(text: str, boxes: list) -> None:
+    html = html_of(text)
+    page = assert_safe(html)
+    assert page.find("input") == boxes
+    # Every box opens its list item (or the item's paragraph), which is marked for styling.
+    assert html.count("<input") == len(
+        re.findall(r'<li class="task-list-item">\n?(?:<p>)?<input', html)
+    )
+    assert "[x]" not in page.text.lower() or not boxes
+
+
+def test_a_task_item_keeps_its_text() -> None:
+    page = Page(html_of("- [x] Buy **12,000 €** of [[Coffee]]\n- [ ] Perché no"))
+    assert page.text.split() == ["Buy", "12,000", "€", "of", "Coffee", "Perché", "no"]
+
+
+def footnote_ids(html: str) -> list[str]:
+    return [
+        attrs["id"] for tag, attrs in Page(html).tags if tag in {"sup", "li"} and "id" in attrs
+    ]
+
+
+def test_footnotes_link_to_the_note_and_back() -> None:
+    rendered = render_markdown(
+        "Costs[^cost] rose, twice[^1] and again[^1].\n\n"
+        "[^1]: See [[Budget]] and **this**.\n[^cost]: In euro.\n"
+    )
+    page = assert_safe(rendered.html)
+    ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
+    fragments = [a["href"][1:] for a in page.find("a") if a["href"].startswith("#")]
+    refs = [a["href"] for a in page.find("a") if a.get("class") == "footnote-ref"]
+    backs = [a["href"] for a in page.find("a") if a.get("class") == "footnote-backref"]
+    assert refs == ["#fn:cost", "#fn:1", "#fn:1"]
+    assert len(backs) == 3 and set(fragments) <= ids  # every link, there and back, lands
+    # Numbered in reading order; the notes list in that order too.
+    assert [a for a in re.findall(r'class="footnote-ref" href="[^"]*">(\d+)<', rendered.html)] == [
+        "1",
+        "2",
+        "2",
+    ]
+    assert footnote_ids(rendered.html).index("fn:cost") < footnote_ids(rendered.html).index("fn:1")
+    assert rendered.links == ("Budget",)
+    assert "title=" not in rendered.html  # no English tooltip cached for every language
+    assert '<a href="note">' not in rendered.html
+
+
+def test_footnotes_nobody_refers_to_are_left_out() -> None:
+    html = html_of("Text[^a].\n\n[^a]: Used.\n[^b]: Unused.\n")
+    assert footnote_ids(html) == ["fnref:a", "fn:a"]
+    assert "Unused" not in html
+    assert html_of("Text.\n\n[^b]: Unused.\n") == "<p>Text.</p>"
+
+
+def test_a_missing_footnote_stays_text() -> None:
+    assert html_of("Text[^none].") == "<p>Text[^none].</p>"
+
+
+def test_footnote_ids_cannot_clash_with_headings_or_the_site() -> None:
+    html = html_of("# fn 1\n\n## fnref 1\n\nText[^1].\n\n[^1]: Note.")
+    headings = [attrs["id"] for tag, attrs in Page(html).tags if tag in {"h1", "h2"}]
+    assert headings == ["fn-1", "fnref-1"]
+    assert all(":" in id_ for id_ in footnote_ids(html))
+    templates = Path(__file__).parents[2] / "templates"
+    site_ids = {
+        found
+        for path in templates.rglob("*.html")
+        for found in re.findall(r'\bid="([^"]*)"', path.read_text(encoding="utf-8"))
+    }
+    assert site_ids and not any(":" in id_ for id_ in site_ids)
+
+
+@pytest.mark.parametrize(
+    "label", ['a" onclick="x', "<script>", "x' onmouseover='y", "java script:x", "&amp;"]
+)
+def test_footnote_labels_cannot_inject(label: str) -> None:
+    html = html_of(f"Text[^{label}].\n\n[^{label}]: Note.")
+    page = assert_safe(html)
+    assert len(page.find("sup")) == 1

@@ -1,17 +1,11 @@
 """Browser journeys: a live server on a real SQLite file, driven by real Chromium."""
 
 import os
-import threading
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from wiki import create_app
-from wiki.extensions import db
+from tests.e2e.helpers import serve
 
 CHROMIUM = Path(os.environ.get("WIKI_CHROMIUM", "/usr/bin/chromium"))
 # The live wikis serve every journey from one address, so rate limits would make journeys
@@ -33,32 +27,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-@contextmanager
-def serve(folder, **config):
-    """Serve a fresh wiki on a free local port; yield its base URL and the app."""
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e secret",
-            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
-            "INSTANCE_PATH": str(folder),
-            "DEMO": False,
-            **config,
-        }
-    )
-    with app.app_context():
-        upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -106,17 +74,3 @@ def new_page(browser, live_server):
 def page(new_page):
     """Return one browser tab."""
     return new_page()
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses (the live wiki is shared by the session)."""
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
-def register(page, username: str, password: str = "correct horse battery") -> None:
-    """Create an account through the form."""
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Confirm password").fill(password)
-    page.get_by_role("button", name="Create account").click()

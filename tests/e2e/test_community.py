@@ -7,7 +7,7 @@ registers then do not count against the shared server's registration rate limit.
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import register, serve, unique
+from tests.e2e.helpers import register, serve, unique
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import register, unique
-
-
-def save_edit(page, title: str, text: str, summary: str) -> None:
-    """Open the editor, type, and save."""
-    page.goto(f"/edit/{title}")
-    page.get_by_label("Content").fill(text)
-    page.get_by_label("Edit summary").fill(summary)
-    page.get_by_role("button", name="Save").click()
+from tests.e2e.helpers import register, save_edit, unique
 
 
 def test_register_create_edit_compare_and_read_old_revision(page):

@@ -4,8 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import register, unique
-from .test_core_journey import save_edit
+from tests.e2e.helpers import register, save_edit, unique
 
 BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
 

@@ -4,16 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import register, unique
-
-
-def create(page, title: str, text: str) -> None:
-    """Create a page through the editor and wait until it is shown (its scripts loaded)."""
-    page.goto(f"/edit/{title}")
-    page.get_by_label("Content").fill(text)
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url(re.compile(r"/wiki/"))
-    page.wait_for_load_state("load")
+from tests.e2e.helpers import register, save_edit, unique
 
 
 def test_search_follow_a_result_rename_and_follow_an_old_link(page):
@@ -21,8 +12,8 @@ def test_search_follow_a_result_rename_and_follow_an_old_link(page):
     word = unique("zest")  # a word no other test writes
     old = unique("Launch_notes_")
     hub = unique("Hub_")
-    create(page, old, f"# Notes\n\nThe {word} of our spring launch.\n")
-    create(page, hub, f"Read the [[{old.replace('_', ' ')}]] first.\n")
+    save_edit(page, old, f"# Notes\n\nThe {word} of our spring launch.\n")
+    save_edit(page, hub, f"Read the [[{old.replace('_', ' ')}]] first.\n")
 
     # Suggestions while typing (the datalist is filled by search.js), then a full search.
     box = page.locator("#search-q")

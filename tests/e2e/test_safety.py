@@ -9,15 +9,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from wiki.extensions import db
-from wiki.models import Role, User
-from wiki.people.service import user_key
-
-from .conftest import serve, unique
-
-PASSWORD = "correct horse battery"
+from tests.e2e.helpers import PASSWORD, log_in, make_account, save_edit, serve, unique
+from wiki.models import Role
 
 
 @pytest.fixture(scope="module")
@@ -32,44 +26,13 @@ def live_server(safety_server):
     return safety_server[0]
 
 
-def make_account(app, role: Role = Role.EDITOR) -> str:
-    """Create an account with a role; return its name."""
-    name = unique(role.name.lower())
-    with app.app_context():
-        db.session.add(
-            User(
-                username=name,
-                key=user_key(name),
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-                role=role,
-            )
-        )
-        db.session.commit()
-    return name
-
-
-def log_in(page, name: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def create_page(page, title: str, text: str) -> None:
-    page.goto(f"/edit/{title}")
-    page.get_by_label("Content").fill(text)
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".prose")).to_contain_text(text.lstrip("# ").split("\n")[0])
-
-
 def test_a_blocked_user_sees_why_and_until_when(safety_server, new_page):
     app = safety_server[1]
     admin_name, bob_name = make_account(app, Role.ADMIN), make_account(app)
     admin, bob = new_page(), new_page()
     title = unique("Pricing_")
     log_in(admin, admin_name)
-    create_page(admin, title, "# Pricing\n\nOur plans.")
+    save_edit(admin, title, "# Pricing\n\nOur plans.")
 
     # The administrator finds Bob and blocks him for a week, saying why.
     admin.get_by_role("link", name="Admin", exact=True).click()
@@ -105,7 +68,7 @@ def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_ser
     mod, editor = new_page(), new_page()
     title = unique("Launch_")
     log_in(mod, mod_name)
-    create_page(mod, title, "# Launch\n\nNext week.")
+    save_edit(mod, title, "# Launch\n\nNext week.")
 
     mod.goto(f"/protect/{title}")
     mod.get_by_label("Moderators only").check()
@@ -166,7 +129,7 @@ def test_a_moderator_hides_a_comment_and_others_see_it_was_hidden(safety_server,
     editor, mod, reader = new_page(), new_page(), new_page()
     title = unique("Offers_")
     log_in(editor, ed_name)
-    create_page(editor, title, "# Offers\n\nSpring deals.")
+    save_edit(editor, title, "# Offers\n\nSpring deals.")
     editor.goto(f"/talk/{title}")
     editor.get_by_label("Subject").fill("Discount codes")
     editor.get_by_label("Comment").fill("Buy cheap watches at example.com")

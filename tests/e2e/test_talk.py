@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
+from tests.e2e.helpers import register, serve, unique
+from tests.helpers import add_user
 from wiki.database import write_transaction
+from wiki.identity import user_key
 from wiki.models import Role, User
-from wiki.people.service import user_key
-
-from .conftest import register, serve, unique
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,61 @@ def test_replying_works_without_javascript(talk_server, browser, live_server):
         expect(page.locator("ol.replies .comment-body")).to_have_text("It does.")
     finally:
         context.close()
+
+
+def test_a_reply_box_offers_names_to_mention(talk_server, page):
+    """Typing "@gi" offers giulia; Enter takes her name, and the posted reply mentions her."""
+    app = talk_server[1]
+    with app.app_context():
+        add_user("giulia")  # this module's wiki is its own: no other giulia
+    name = unique("marta")
+    register(page, name)
+    set_role(app, name, Role.EDITOR)
+    title = unique("Mention_")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Text")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/talk/{title}")
+    page.get_by_label("Subject").fill("Who checks the figures?")
+    page.get_by_label("Comment").fill("Someone should.")
+    page.get_by_role("button", name="Add topic").click()
+    expect(page.get_by_role("heading", name="Who checks the figures?")).to_be_visible()
+
+    asked = []
+
+    def note(request):
+        if "/people/suggest" in request.url:
+            asked.append(request.url)
+
+    page.on("request", note)
+    # The page's own timers, under the test's control: the ~150 ms wait before asking the
+    # server passes when the test says so, which makes "nothing was asked" provable below.
+    page.clock.install()
+    box = page.get_by_role("combobox", name="Comment")
+
+    # An address is no mention: nothing is asked, nothing offered.
+    box.press_sequentially("mail@gi")
+    page.clock.run_for(1000)
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.fill("")
+
+    box.press_sequentially("Thanks @gi")
+    page.clock.run_for(1000)
+    option = page.get_by_role("option", name="@giulia")
+    expect(option).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(box).to_have_attribute("aria-autocomplete", "list")
+    listbox = page.get_by_role("listbox")
+    expect(box).to_have_attribute("aria-controls", listbox.get_attribute("id"))
+    expect(box).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
+    # The request for "mail@gi" would have come first: the only one is for "Thanks @gi".
+    assert len(asked) == 1 and asked[0].endswith("?q=gi")
+
+    box.press("Enter")
+    expect(box).to_have_value("Thanks @giulia ")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.get_by_role("button", name="Post reply").click()
+    expect(comment(page, "Thanks").get_by_role("link", name="@giulia")).to_have_attribute(
+        "href", "/user/giulia"
+    )

@@ -5,10 +5,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the community views, commands, template helpers and event receivers."""
-    from . import cli, display, helpers, mail, notify
-    from .feed_views import bp as feeds_bp
-    from .preference_views import bp as preferences_bp
+    from . import cli, helpers
+    from .recent.feed_views import bp as feeds_bp
     from .views import bp as community_bp
+    from .watch import display, mail, notify
+    from .watch.preference_views import bp as preferences_bp
 
     notify.connect()
     app.register_blueprint(community_bp)

@@ -5,9 +5,10 @@ from flask import Flask
 from sqlalchemy import case, delete, func, insert, select
 
 from ..database import write_transaction
+from ..memo import content_changed
 from ..models import Revision
-from . import mail
 from .models import PageContributor
+from .watch import mail
 
 
 def rebuild_credits() -> int:
@@ -29,6 +30,7 @@ def rebuild_credits() -> int:
     )
     columns = ["page_id", "user_id", "edits", "bytes_added", "created", "first_at", "last_at"]
     with write_transaction() as session:
+        content_changed()  # page views remember the credits: let every process count again
         session.execute(delete(PageContributor))
         session.execute(insert(PageContributor).from_select(columns, rows))
         return session.scalar(select(func.count()).select_from(PageContributor))

@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from ..core.titles import TitleError, parse_title
 from ..extensions import db
+from ..memo import per_person, until_changed
 from ..models import Page
+from .credits.pageinfo import contributor_count
 from .models import Watch
-from .notifications import unread_count
-from .pageinfo import contributor_count
+from .watch.notifications import unread_count
 
 
 def unread_notifications() -> int:
@@ -17,7 +18,7 @@ def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
     if "community_unread" not in g:
-        g.community_unread = unread_count(current_user)
+        g.community_unread = per_person("unread", None, lambda: unread_count(current_user))
     return g.community_unread
 
 
@@ -29,14 +30,18 @@ def watching_page(title: str) -> bool | None:
         key = parse_title(title).key
     except TitleError:
         return False
+    return per_person("watching", key, lambda: _watching(current_user.id, key))
+
+
+def _watching(user_id: int, key: str) -> bool:
     found = db.session.scalar(
         select(Watch.page_id)
         .join(Page, Page.id == Watch.page_id)
-        .where(Watch.user_id == current_user.id, Page.key == key)
+        .where(Watch.user_id == user_id, Page.key == key)
     )
     return found is not None
 
 
 def page_contributors(page_id: int) -> int:
     """Return how many people edited the page (for the credits line)."""
-    return contributor_count(page_id)
+    return until_changed("contributors", page_id, lambda: contributor_count(page_id))

@@ -186,6 +186,9 @@ class OutgoingEmail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
+    #: For a message about the account itself (verifying an address, a password reset):
+    #: where to send it, whatever the notification address is. None: the profile's address.
+    recipient: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
     subject: Mapped[str] = mapped_column(String(255), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,11 +2,12 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, cast, func
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import Role, User
+from ..access.permissions import is_moderator
+from ..models import Page, User
 
 EPOCH = date(1970, 1, 1)
 
@@ -34,15 +35,6 @@ def days_ago(days: int) -> datetime:
     return datetime.now(UTC) - timedelta(days=days)
 
 
-def is_moderator(user: User | None) -> bool:
-    """Return whether this person may see what is hidden from others (deleted pages...)."""
-    return (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.has_role(Role.MODERATOR)
-    )
-
-
 def page_shown(page_model, viewer: User | None):
     """Return a condition hiding deleted pages from people who can't see them, or None.
 
@@ -52,3 +44,8 @@ def page_shown(page_model, viewer: User | None):
     if deleted is None or is_moderator(viewer):
         return None
     return deleted.is_not(True)
+
+
+def deleted_pages():
+    """Return the query for the ids of deleted pages (a partial index makes it cheap)."""
+    return select(Page.id).where(Page.deleted.is_(True))

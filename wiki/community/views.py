@@ -1,58 +1,22 @@
 """Recent changes, the watchlist, notifications, the community page and page information."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..pages import service as pages
-from ..pages.content import clean_text
-from ..pages.views import title_or_400
-from ..people.service import find_user
-from ..people.views import safe_next
-from ..templating import page_url
-from . import notifications, pageinfo, profiles, stats, watching
-from .activity import weekly_chart
-from .changes import DAY_CHOICES, SHOW_CHOICES, Filters, changes, parse_cursor
-from .sql import is_moderator
+from ..core.text import clean_text
+from ..identity import find_user
+from ..problems import NotAllowed, NotFound
+from ..urls import page_url
+from ..web import flag_arg, int_arg, wants_fragment
+from .credits import pageinfo, profiles, stats
+from .credits.activity import weekly_chart
+from .recent.changes import changes, parse_cursor
+from .recent.requests import back_to, existing_page, filters_from_request, text_arg
+from .watch import notifications, watching
 
 bp = Blueprint("community", __name__)
-
-
-def flag(name: str) -> bool:
-    """Return whether a checkbox of a GET form is ticked."""
-    return request.args.get(name, "") in ("1", "on", "y", "true")
-
-
-def text_arg(name: str) -> str:
-    """Return a query argument as text, without the control characters no database stores."""
-    return clean_text(request.args.get(name, "")).strip()
-
-
-def int_arg(name: str) -> int | None:
-    """Return a query argument as a positive int, None if absent or malformed."""
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
-
-
-def filters_from_request(**fixed) -> Filters:
-    """Return the list filters a GET form asked for; fixed values override them."""
-    days = int_arg("days")
-    show = request.args.get("show", "all")
-    values = {
-        "days": days if days in DAY_CHOICES else 30,
-        "show": show if show in SHOW_CHOICES else "all",
-        "hide_minor": flag("hideminor"),
-        "new_pages": flag("newpages"),
-    }
-    values.update(fixed)
-    return Filters(**values)
-
-
-def back_to(default: str) -> str:
-    """Return the local address the form asked to go back to, or default."""
-    target = request.form.get("next")
-    return safe_next(target) if target else default
 
 
 def login_first():
@@ -93,32 +57,16 @@ def watched_pages():
     return render_template("community/watched_pages.html", watched=shown)
 
 
-def existing_page(title: str):
-    """Return the page a URL names, or answer 404."""
-    page = pages.get_page(title_or_400(title))
-    if page is None or page.latest_revision_id is None or _hidden(page):
-        abort(404, description=_("There is no page with this title."))
-    return page
-
-
-def _hidden(page) -> bool:
-    """Return whether the page is deleted and the viewer may not see it."""
-    return bool(getattr(page, "deleted", False)) and not is_moderator(current_user)
-
-
 @bp.post("/<any(watch, unwatch):action>/<path:title>")
 def watch(action: str, title: str):
     """Start or stop watching a page, then go back where the button was."""
     page = existing_page(title)
-    try:
-        if action == "watch":
-            watching.watch(current_user, page)
-            flash(_("You are watching “%(title)s” now.", title=page.title), "success")
-        else:
-            watching.unwatch(current_user, page)
-            flash(_("You no longer watch “%(title)s”.", title=page.title), "success")
-    except watching.WatchError as error:
-        abort(error.status, description=_(error.message))
+    if action == "watch":
+        watching.watch(current_user, page)
+        flash(_("You are watching “%(title)s” now.", title=page.title), "success")
+    else:
+        watching.unwatch(current_user, page)
+        flash(_("You no longer watch “%(title)s”.", title=page.title), "success")
     return redirect(back_to(page_url(page.title)))
 
 
@@ -127,14 +75,14 @@ def notifications_list():
     """List one's notifications, newest first, grouping runs of edits to one page."""
     if not current_user.is_authenticated:
         return login_first()
-    unread = flag("unread")
+    unread = flag_arg("unread")
     shown = notifications.list_items(current_user, before=int_arg("before"), unread_only=unread)
     return render_template("community/notifications.html", shown=shown, unread_only=unread)
 
 
 def _answer_marked(message: str):
     """Answer notifications.js with the new count, or a form with a redirect."""
-    if request.headers.get("X-Requested-With") == "fetch":
+    if wants_fragment():
         unread = notifications.unread_count(current_user)
         label = (
             ngettext("Notifications, %(num)s unread", "Notifications, %(num)s unread", unread)
@@ -150,9 +98,9 @@ def _answer_marked(message: str):
 def mark_read(notification_id: int):
     """Mark one notification (or group) as read."""
     if not current_user.is_authenticated:
-        abort(403, description=_("Please log in to see this page."))
+        raise NotAllowed(_("Please log in to see this page."))
     if not notifications.mark_read(current_user, notification_id):
-        abort(404, description=_("There is no such notification."))
+        raise NotFound(_("There is no such notification."))
     return _answer_marked(_("Marked as read."))
 
 
@@ -160,7 +108,7 @@ def mark_read(notification_id: int):
 def mark_all_read():
     """Mark all one's notifications as read."""
     if not current_user.is_authenticated:
-        abort(403, description=_("Please log in to see this page."))
+        raise NotAllowed(_("Please log in to see this page."))
     notifications.mark_all_read(current_user)
     return _answer_marked(_("All notifications are marked as read."))
 
@@ -191,14 +139,12 @@ def info(title: str):
     )
 
 
-def show_profile(name: str):
-    """Show a person's profile: who they are, what they did, their contributions.
-
-    people.profile (/user/<name>) answers with this: profiles show community data.
-    """
+@bp.get("/user/<name>")
+def profile(name: str):
+    """Show a person's profile: who they are, what they did, their contributions."""
     user = find_user(clean_text(name))
     if user is None:
-        abort(404, description=_("There is no user with this name."))
+        raise NotFound(_("There is no user with this name."))
     shown = profiles.profile_page(
         user,
         viewer=current_user,
@@ -210,4 +156,4 @@ def show_profile(name: str):
         title=_("Edits per week by %(name)s over the last year", name=user.username),
         ident="profile-activity",
     )
-    return render_template("people/profile.html", profile=shown, chart=chart)
+    return render_template("community/profile.html", profile=shown, chart=chart)

@@ -1,20 +1,21 @@
-"""Compare two revisions line by line, then word by word inside the lines that changed."""
+"""Compare two revisions line by line, then word by word inside the lines that changed.
 
-from bisect import bisect_left
-from collections import Counter
-from collections.abc import Sequence
+Every comparison has limits (DiffLimits), so no text can make a diff slow or huge: aligning
+the lines may take so many steps and the rows may come to about so many bytes of HTML; past
+either the diff says it is too large (Diff.too_large) and shows nothing, and the view offers
+the unified diff (wiki.core.unified) to download. Pairing similar lines and marking changed
+words have a budget of their own; past it, or in very long lines, lines show without word marks.
+"""
+
 from dataclasses import dataclass
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
+from wiki.core.align import Budget, OverBudget, Pairs, align, common_ends
 from wiki.core.tokens import tokenize
 
 RowKind = Literal["same", "changed", "deleted", "added", "skip"]
-
-# Myers' search costs about d² steps for d edits. Past this many edits the path found
-# so far is kept and the search restarts from its end, so a rewrite stays fast.
-_MAX_EDITS = 150
 # Pairing the lines of a changed block costs the product of its sides, so big blocks
 # are paired window by window.
 _PAIR_WINDOW = 100
@@ -66,35 +67,112 @@ class Row:
 
 
 @dataclass(frozen=True)
+class TooLarge:
+    """Why a diff shows no rows: comparing ran out of steps ("work"), or too much to show."""
+
+    reason: Literal["work", "size"]
+    #: The estimated bytes of HTML of the rows (a lower bound; 0 when the work ran out).
+    html_bytes: int = 0
+
+
+@dataclass(frozen=True)
 class Diff:
-    """The rows to show, and how many lines were added and deleted (a changed line is both)."""
+    """The rows to show, and how many lines were added and deleted (a changed line is both).
+
+    When too_large is set there are no rows, and the counts are upper bounds: exact but for
+    lines the alignment could not match, or, if the work ran out, every line between the
+    first and the last that differ.
+    """
 
     rows: tuple[Row, ...]
     identical: bool
     added: int
     deleted: int
+    too_large: TooLarge | None = None
 
+
+@dataclass(frozen=True)
+class DiffLimits:
+    """How much work a diff may take and how much it may show."""
+
+    #: Steps (lines compared or visited) to align the lines; past them the diff is too large.
+    align_steps: float = 1_000_000
+    #: Steps to pair similar lines and mark changed words; past them lines show unmarked.
+    refine_steps: float = 750_000
+    #: Estimated bytes of HTML for the rows (see html_estimate); past them it is too large.
+    html_bytes: float = 1_500_000
+    #: Changed lines longer than this (both sides together) show without word marks.
+    word_chars: int = 100_000
+
+
+LIMITS = DiffLimits()
+UNLIMITED = DiffLimits(*[float("inf")] * 3, word_chars=2**62)  # for tests and benchmarks
+# What a row costs in the split view besides its text (measured on the diff table macro),
+# and what marking a changed run costs (<span class="word-changed">…</span>).
+ROW_BYTES = 250
+MARK_BYTES = 33
 
 # An unchanged line as its 0-based (old, new) indexes, or the row for a change.
 Item = tuple[int, int] | Row
-Pairs = list[tuple[int, int]]
+_Block = tuple[int, int, int, int]  # old lines [i0, i1) replaced by new lines [j0, j1)
 
 
-def diff_texts(old: str, new: str, context: int = 3) -> Diff:
+def diff_texts(old: str, new: str, context: int = 3, limits: DiffLimits = LIMITS) -> Diff:
     """Compare two revisions, keeping `context` unchanged lines around each change."""
     if context < 0:
         raise ValueError("context must not be negative")
     a, b = split_lines(old), split_lines(new)
     if a == b:
         return Diff(rows=(), identical=True, added=0, deleted=0)
-    items = _items(a, b)
-    changes = [item for item in items if isinstance(item, Row)]
-    return Diff(
-        rows=_collapse(items, a, context),
-        identical=False,
-        added=sum(row.kind != "deleted" for row in changes),
-        deleted=sum(row.kind != "added" for row in changes),
+    try:
+        matches = align(a, b, Budget(limits.align_steps))
+    except OverBudget:
+        same = sum(common_ends(a, b))
+        return Diff((), False, len(b) - same, len(a) - same, TooLarge("work"))
+    blocks = _blocks(matches, len(a), len(b))
+    added, deleted = sum(j1 - j0 for *_, j0, j1 in blocks), sum(i1 - i0 for i0, i1, *_ in blocks)
+    # Every row holds at most one line of each side: a bound known before any line is paired.
+    least = sum(
+        ROW_BYTES * max(i1 - i0, j1 - j0) + sum(map(len, a[i0:i1])) + sum(map(len, b[j0:j1]))
+        for i0, i1, j0, j1 in blocks
     )
+    if least > limits.html_bytes:
+        return Diff((), False, added, deleted, TooLarge("size", least))
+    items = _items(a, b, matches, blocks, limits)
+    changes = [item for item in items if isinstance(item, Row)]
+    rows = _collapse(items, a, context)
+    added = sum(row.kind != "deleted" for row in changes)
+    deleted = sum(row.kind != "added" for row in changes)
+    if (size := html_estimate(rows)) > limits.html_bytes:
+        return Diff((), False, added, deleted, TooLarge("size", size))
+    return Diff(rows=rows, identical=False, added=added, deleted=deleted)
+
+
+def html_estimate(rows: tuple[Row, ...]) -> int:
+    """Return about how many bytes of HTML the rows make in the split view."""
+    total = 0
+    for row in rows:
+        total += ROW_BYTES
+        for side in (row.left, row.right):
+            for segment in side.segments if side else ():
+                total += _escaped_len(segment.text) + MARK_BYTES * segment.changed
+    return total
+
+
+def _escaped_len(text: str) -> int:
+    """Return the UTF-8 length of text once HTML-escaped (& < > " ' grow to entities)."""
+    grow = 3 * (text.count("<") + text.count(">")) + 4 * text.count("&")
+    return len(text.encode()) + grow + 4 * (text.count('"') + text.count("'"))
+
+
+def _blocks(matches: Pairs, n: int, m: int) -> list[_Block]:
+    """Return the runs of lines between matched lines: each a change."""
+    blocks, i, j = [], 0, 0
+    for mi, mj in [*matches, (n, m)]:
+        if i < mi or j < mj:
+            blocks.append((i, mi, j, mj))
+        i, j = mi + 1, mj + 1
+    return blocks
 
 
 def split_lines(text: str) -> list[str]:
@@ -105,32 +183,43 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def _items(a: list[str], b: list[str]) -> list[Item]:
+def _items(
+    a: list[str], b: list[str], matches: Pairs, blocks: list[_Block], limits: DiffLimits
+) -> list[Item]:
     """Return the unchanged lines and the changes, in reading order."""
+    budget = Budget(limits.refine_steps)
+    changes = {
+        (i0, j0): _block(a[i0:i1], b[j0:j1], i0, j0, budget, limits) for i0, i1, j0, j1 in blocks
+    }
     items: list[Item] = []
     i = j = 0
-    for mi, mj in [*_align(a, b), (len(a), len(b))]:
-        if i < mi or j < mj:
-            items += _block(a[i:mi], b[j:mj], i, j)
+    for mi, mj in [*matches, (len(a), len(b))]:
+        items += changes.get((i, j), [])
         if mi < len(a):
             items.append((mi, mj))
         i, j = mi + 1, mj + 1
     return items
 
 
-def _block(old: list[str], new: list[str], i0: int, j0: int) -> list[Item]:
+def _block(
+    old: list[str], new: list[str], i0: int, j0: int, budget: Budget, limits: DiffLimits
+) -> list[Item]:
     """Return the items for old lines replaced by new ones, pairing similar lines."""
-    old_tokens = [tokenize(line) for line in old]
-    new_tokens = [tokenize(line) for line in new]
+    # Lines too long to mark words in are only paired, by their words between spaces.
+    old_tokens = [tokenize(x) if len(x) <= limits.word_chars else x.split() for x in old]
+    new_tokens = [tokenize(y) if len(y) <= limits.word_chars else y.split() for y in new]
     items: list[Item] = []
     i = j = 0
-    for pi, pj in [*_pair_lines(old_tokens, new_tokens), (len(old), len(new))]:
+    for pi, pj in [*_pair_lines(old_tokens, new_tokens, budget), (len(old), len(new))]:
         items += [Row("deleted", left=_plain(i0 + x, old[x])) for x in range(i, pi)]
         items += [Row("added", right=_plain(j0 + y, new[y])) for y in range(j, pj)]
         if pi < len(old) and old[pi] == new[pj]:
             items.append((i0 + pi, j0 + pj))
         elif pi < len(old):
-            left, right = _word_diff(old_tokens[pi], new_tokens[pj])
+            if len(old[pi]) + len(new[pj]) > limits.word_chars:
+                left, right = _plain(0, old[pi]).segments, _plain(0, new[pj]).segments
+            else:
+                left, right = _word_diff(old_tokens[pi], new_tokens[pj], budget)
             items.append(Row("changed", Side(i0 + pi + 1, left), Side(j0 + pj + 1, right)))
         i, j = pi + 1, pj + 1
     return items
@@ -166,7 +255,7 @@ def _collapse(items: list[Item], a: list[str], context: int) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _pair_lines(old: list[list[str]], new: list[list[str]]) -> Pairs:
+def _pair_lines(old: list[list[str]], new: list[list[str]], budget: Budget) -> Pairs:
     """Return in-order (old, new) pairs of similar lines, given each line's tokens."""
     old_words = [frozenset(t for t in tokens if not t.isspace()) for tokens in old]
     new_words = [frozenset(t for t in tokens if not t.isspace()) for tokens in new]
@@ -175,6 +264,10 @@ def _pair_lines(old: list[list[str]], new: list[list[str]]) -> Pairs:
     for p in range(parts):
         ilo, ihi = p * len(old) // parts, (p + 1) * len(old) // parts
         jlo, jhi = p * len(new) // parts, (p + 1) * len(new) // parts
+        try:
+            budget.spend((ihi - ilo) * (jhi - jlo))
+        except OverBudget:
+            break  # the lines left are shown deleted and added, not side by side
         pairs += _best_pairs(old_words[ilo:ihi], new_words[jlo:jhi], ilo, jlo)
     return pairs
 
@@ -203,23 +296,29 @@ def _best_pairs(old: list[frozenset[str]], new: list[frozenset[str]], di: int, d
     return pairs[::-1]
 
 
-def _word_diff(old: list[str], new: list[str]) -> tuple[Segments, Segments]:
-    """Return both lines' segments, marking the tokens that differ."""
+def _word_diff(old: list[str], new: list[str], budget: Budget) -> tuple[Segments, Segments]:
+    """Return both lines' segments, marking the tokens that differ (none if over budget)."""
     vocabulary = list(dict.fromkeys([*old, *new]))
     if len(vocabulary) > _CODE_LIMIT:
         return (Segment("".join(old), True),), (Segment("".join(new), True),)
     codes = {token: chr(_CODE_BASE + n) for n, token in enumerate(vocabulary)}
-    diffs = _char_diffs("".join(map(codes.__getitem__, old)), "".join(map(codes.__getitem__, new)))
+    sa, sb = "".join(map(codes.__getitem__, old)), "".join(map(codes.__getitem__, new))
+    try:
+        diffs = _char_diffs(sa, sb, budget)
+        # The cleanup joins runs again and again: about a step per four tokens per run.
+        budget.spend((len(sa) + len(sb)) * len(diffs) // 4)
+    except OverBudget:
+        return _plain(0, "".join(old)).segments, _plain(0, "".join(new)).segments
     _DMP.diff_cleanupSemantic(diffs)
     _start_at_words(diffs, vocabulary)
     text = [(op, "".join(vocabulary[ord(c) - _CODE_BASE] for c in s)) for op, s in diffs]
     return _segments(text, -1), _segments(text, 1)
 
 
-def _char_diffs(sa: str, sb: str) -> list[tuple[int, str]]:
+def _char_diffs(sa: str, sb: str, budget: Budget) -> list[tuple[int, str]]:
     """Return the diff of two strings as diff-match-patch does: (-1, 0 or 1, text) pairs."""
     runs: list[list[int]] = []  # [i, j, length] of each run of equal characters
-    for i, j in _align(sa, sb):
+    for i, j in align(sa, sb, budget):
         if runs and runs[-1][0] + runs[-1][2] == i and runs[-1][1] + runs[-1][2] == j:
             runs[-1][2] += 1
         else:
@@ -256,94 +355,3 @@ def _segments(diffs: list[tuple[int, str]], side: int) -> Segments:
                 text = segments.pop().text + text
             segments.append(Segment(text, op == side))
     return tuple(segments)
-
-
-def _align(a: Sequence[str], b: Sequence[str]) -> Pairs:
-    """Return the (i, j) pairs with a[i] == b[j] that the diff keeps, in order."""
-    matches: Pairs = []
-    regions = [(0, len(a), 0, len(b))]
-    while regions:
-        alo, ahi, blo, bhi = regions.pop()
-        while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            matches.append((alo, blo))
-            alo, blo = alo + 1, blo + 1
-        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-            ahi, bhi = ahi - 1, bhi - 1
-            matches.append((ahi, bhi))
-        if alo == ahi or blo == bhi or set(a[alo:ahi]).isdisjoint(b[blo:bhi]):
-            continue
-        # Patience diff: items found once on each side pin the alignment; gaps are redone.
-        anchors = _unique_anchors(a[alo:ahi], b[blo:bhi])
-        if not anchors:
-            while alo < ahi and blo < bhi:
-                alo, blo = _myers(a, b, alo, ahi, blo, bhi, matches)
-            continue
-        matches += [(alo + i, blo + j) for i, j in anchors]
-        for i, j in reversed(anchors):
-            regions.append((alo + i + 1, ahi, blo + j + 1, bhi))
-            ahi, bhi = alo + i, blo + j
-        regions.append((alo, ahi, blo, bhi))
-    return sorted(matches)
-
-
-def _unique_anchors(a: Sequence[str], b: Sequence[str]) -> Pairs:
-    """Return the longest in-order run of pairs of items found once on each side."""
-    count_a, count_b = Counter(a), Counter(b)
-    where = {x: i for i, x in enumerate(a) if count_a[x] == 1}
-    pairs = [(where[x], j) for j, x in enumerate(b) if count_b[x] == 1 and x in where]
-    tails: list[int] = []  # tails[n]: the smallest i ending an increasing run of n + 1 pairs
-    ends: list[int] = []
-    back = [-1] * len(pairs)
-    for p, (i, _) in enumerate(pairs):
-        n = bisect_left(tails, i)
-        back[p] = ends[n - 1] if n else -1
-        tails[n : n + 1], ends[n : n + 1] = [i], [p]
-    run = []
-    p = ends[-1] if ends else -1
-    while p >= 0:
-        run.append(pairs[p])
-        p = back[p]
-    return run[::-1]
-
-
-def _myers(
-    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int, matches: Pairs
-) -> tuple[int, int]:
-    """Add the pairs of a shortest edit path from (alo, blo); return where it stops."""
-    n, m = ahi - alo, bhi - blo
-    limit = min(_MAX_EDITS, n + m)
-    off = limit + 1
-    v = [0] * (2 * off + 1)  # v[off + k]: the furthest x reached on diagonal k = x - y
-    trace = []
-    for d in range(limit + 1):
-        for k in range(-d, d + 1, 2):
-            if k == -d or (k != d and v[off + k - 1] < v[off + k + 1]):
-                x = v[off + k + 1]
-            else:
-                x = v[off + k - 1] + 1
-            y = x - k
-            while x < n and y < m and a[alo + x] == b[blo + y]:
-                x, y = x + 1, y + 1
-            v[off + k] = x
-            if x >= n and y >= m:
-                _backtrack(trace, off, d, k, x, alo, blo, matches)
-                return ahi, bhi
-        trace.append(v[:])
-    ends = [(v[off + k] * 2 - k, v[off + k], k) for k in range(-limit, limit + 1, 2)]
-    _, x, k = max(end for end in ends if end[1] <= n and 0 <= end[1] - end[2] <= m)
-    _backtrack(trace, off, limit, k, x, alo, blo, matches)
-    return alo + x, blo + x - k
-
-
-def _backtrack(
-    trace: list[list[int]], off: int, d: int, k: int, x: int, alo: int, blo: int, matches: Pairs
-) -> None:
-    """Add the diagonal moves of the path reaching x on diagonal k after d edits."""
-    while d > 0:
-        v = trace[d - 1]
-        down = k == -d or (k != d and v[off + k - 1] < v[off + k + 1])
-        prev_k = k + 1 if down else k - 1
-        prev_x = v[off + prev_k]
-        matches += [(alo + s, blo + s - k) for s in range(prev_x if down else prev_x + 1, x)]
-        x, k, d = prev_x, prev_k, d - 1
-    matches += [(alo + s, blo + s) for s in range(x)]

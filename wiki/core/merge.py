@@ -20,15 +20,17 @@ text between them, as each side has it.
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
+from wiki.core.keepboth import Piece, keep_both
 from wiki.core.tokens import tokenize
 
 Choice = Literal["mine", "theirs", "both", "base"]
+CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both", "base")
 
 _dmp = diff_match_patch()
 _dmp.Diff_Timeout = 0  # exact diffs, independent of how busy the machine is
@@ -59,6 +61,10 @@ class Chunk:
 
     text: str = ""
     conflict: Conflict | None = None
+    #: The text in runs, where it holds changes of one side only: shared text, or (merged,
+    #: mine's, theirs'); empty when both sides have the text as it is. "Keep both" needs it to
+    #: show each side's own version of a sentence it widens a conflict to.
+    runs: tuple[Piece, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,14 +91,24 @@ class MergeResult:
         return "".join(chunk.text for chunk in self.chunks)
 
     def resolve(self, choices: Sequence[Choice]) -> str:
-        """Return the text with one choice per conflict; "both" puts mine, then theirs."""
+        """Return the text with exactly one choice per conflict, in order, or raise ValueError.
+
+        "both" keeps mine's and then theirs' version of the whole sentence or line around the
+        passage (see wiki.core.keepboth), so each reads complete; no default is guessed for a
+        missing choice.
+        """
         if len(choices) != len(self.conflicts):
             raise ValueError(f"expected {len(self.conflicts)} choices, got {len(choices)}")
+        if unknown := set(choices) - set(CHOICES):
+            raise ValueError(f"unknown choices: {sorted(unknown)}")
         pending = iter(choices)
-        return "".join(
-            _pick(c, next(pending)) if (c := chunk.conflict) else chunk.text
-            for chunk in self.chunks
-        )
+        pieces: list[Piece] = []
+        for chunk in self.chunks:
+            if chunk.conflict:
+                pieces.append(_pick(chunk.conflict, next(pending)))
+            else:
+                pieces += chunk.runs or [chunk.text]
+        return keep_both(pieces)
 
     def with_markers(self, mine_label: str = "mine", theirs_label: str = "theirs") -> str:
         """Return the text with each conflict between git-style marker lines."""
@@ -109,9 +125,10 @@ class MergeResult:
         return out + ("\n" if after_marker else "")
 
 
-def _pick(c: Conflict, choice: Choice) -> str:
-    """Return the text a choice stands for."""
-    return {"mine": c.mine, "theirs": c.theirs, "both": c.mine + c.theirs, "base": c.base}[choice]
+def _pick(c: Conflict, choice: Choice) -> Piece:
+    """Return the text a choice stands for, or both versions to keep."""
+    both = (None, c.mine, c.theirs)
+    return {"mine": c.mine, "theirs": c.theirs, "both": both, "base": c.base}[choice]
 
 
 def _line(text: str) -> str:
@@ -137,9 +154,36 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
         text = theirs if mine == base else mine
         return MergeResult((Chunk(text),) if text else ())
     codes: dict[str, str] = {}
-    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(tokenize, (base, mine, theirs)))
+    big = max(len(base), len(mine), len(theirs)) > LINE_UNITS_FROM
+    split = _lines if big else tokenize
+    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(split, (base, mine, theirs)))
     hunks = _side_hunks(b, m, True) + _side_hunks(b, t, False)
-    return MergeResult(_chunks(b[1], _clusters(hunks), list(codes)))
+    return MergeResult(_chunks(b[1], _capped(_clusters(hunks)), list(codes)))
+
+
+#: Texts longer than this (in characters) merge by whole lines, as diff3 does: splitting a
+#: megabyte into words and sentences three times takes seconds. Still exact, only coarser.
+LINE_UNITS_FROM = 200_000
+#: Past this many passages changed by both sides, they are shown as one conflict from the
+#: first to the last: a person decides that by choosing a side or editing, not passage by
+#: passage, and the conflict screen stays small.
+MAX_CONFLICTS = 200
+
+
+def _lines(text: str) -> list[str]:
+    """Return the text's lines, each with its line end, as the units of a coarse merge."""
+    return text.splitlines(keepends=True)
+
+
+def _capped(clusters: list[list[_Hunk]]) -> list[list[_Hunk]]:
+    """Return the clusters, those from the first to the last two-sided one made one if there
+    are more than MAX_CONFLICTS two-sided clusters."""
+    both = [i for i, cluster in enumerate(clusters) if len({h.mine for h in cluster}) == 2]
+    if len(both) <= MAX_CONFLICTS:
+        return clusters
+    first, last = both[0], both[-1]
+    merged = [h for cluster in clusters[first : last + 1] for h in cluster]
+    return clusters[:first] + [merged] + clusters[last + 1 :]
 
 
 def _code(items: Iterable[str], codes: dict[str, str]) -> str:
@@ -164,6 +208,10 @@ def _segment_ends(tokens: list[str], level: int) -> list[int]:
     return ends if ends and ends[-1] == len(tokens) else ends + [len(tokens)]
 
 
+#: Past this many changed lines (or sentences) in one side, they are not refined further.
+MAX_REFINED_REGIONS = 2_000
+
+
 def _regions(a: list[str], b: list[str], ac: str, bc: str, level: int = 0) -> list[_Region]:
     """Return the changed token regions of a against b, from lines to sentences to tokens."""
     if level == 2:
@@ -172,8 +220,14 @@ def _regions(a: list[str], b: list[str], ac: str, bc: str, level: int = 0) -> li
     codes: dict[str, str] = {}
     sa = _code(("".join(a[i:j]) for i, j in pairwise(ea)), codes)
     sb = _code(("".join(b[i:j]) for i, j in pairwise(eb)), codes)
+    changes = _changes(sa, sb, False)
+    if len(changes) > MAX_REFINED_REGIONS:
+        # Thousands of changed lines: keep whole lines as the units. Still an exact merge
+        # (as diff3's); finer units would only turn some conflicts into clean merges, at a
+        # cost of seconds for a hostile page.
+        return [(ea[i0], ea[i1], eb[j0], eb[j1]) for i0, i1, j0, j1 in changes]
     out = []
-    for i0, i1, j0, j1 in _changes(sa, sb, False):
+    for i0, i1, j0, j1 in changes:
         a0, a1, b0, b1 = ea[i0], ea[i1], eb[j0], eb[j1]
         inner = _regions(a[a0:a1], b[b0:b1], ac[a0:a1], bc[b0:b1], level + 1)
         out += [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in inner]
@@ -188,6 +242,8 @@ def _changes(a: str, b: str, tokens: bool, ao: int = 0, bo: int = 0) -> list[_Re
     a, b = a[: len(a) - n], b[: len(b) - n]
     if not a or not b:
         return [(ao, ao + len(a), bo, bo + len(b))] if a or b else []
+    if len(a) == 1 and len(b) == 1:  # one element for another: nothing to align
+        return [(ao, ao + 1, bo, bo + 1)]
     if len(a) * len(b) <= _MYERS_MAX_PAIRS:
         count_a, count_b = Counter(a), Counter(b)
         if (count_a - count_b).total() + (count_b - count_a).total() <= _MYERS_MAX_EDITS:
@@ -197,7 +253,11 @@ def _changes(a: str, b: str, tokens: bool, ao: int = 0, bo: int = 0) -> list[_Re
         return [(ao, ao + len(a), bo, bo + len(b))]
     out, i0, j0 = [], 0, 0
     for i, j in anchors + [(len(a), len(b))]:
-        out += _changes(a[i0:i], b[j0:j], tokens, ao + i0, bo + j0)
+        if i - i0 == 1 and j - j0 == 1:  # one element for another, the usual gap: no call
+            if a[i0] != b[j0]:
+                out.append((ao + i0, ao + i, bo + j0, bo + j))
+        elif i > i0 or j > j0:
+            out += _changes(a[i0:i], b[j0:j], tokens, ao + i0, bo + j0)
         i0, j0 = i + 1, j + 1
     return out
 
@@ -253,7 +313,12 @@ def _canonical(base: str, hunks: list[_Hunk]) -> list[_Hunk]:
         shifted.append(_Hunk(h.start + t, h.end + t, new, h.mine))
     shifted.reverse()
     floors = [0] + [h.end + 1 for h in shifted[:-1]]
-    return [replace(h, reach=_room_left(base, h, f)) for h, f in zip(shifted, floors, strict=True)]
+    return [
+        _Hunk(h.start, h.end, h.new, h.mine, _room_left(base, h, f))
+        if h.start == h.end or not h.new
+        else h
+        for h, f in zip(shifted, floors, strict=True)
+    ]
 
 
 def _room_right(base: str, h: _Hunk, ceiling: int) -> int:
@@ -348,18 +413,31 @@ def _chunks(base: str, clusters: list[list[_Hunk]], vocab: list[str]) -> tuple[C
         return "".join([vocab[ord(c)] for c in codes])
 
     chunks: list[Chunk] = []
-    text: list[str] = []  # merged text since the last conflict
+    runs: list[Piece] = []  # merged text since the last conflict
     pos = 0
     for cluster in _joined(base, clusters, decode):
-        text.append(decode(base[pos : cluster[0].start]))
+        runs.append(decode(base[pos : cluster[0].start]))
         pos = max(h.end for h in cluster)
         old, mine, theirs = map(decode, _versions(base, cluster))
         if old in (mine, theirs) or mine == theirs:
-            text.append(theirs if mine == old else mine)
+            runs.append((theirs if mine == old else mine, mine, theirs))
             continue
-        if "".join(text):
-            chunks.append(Chunk("".join(text)))
+        chunks += _text_chunk(runs)
         chunks.append(Chunk(conflict=Conflict(old, mine, theirs)))
-        text = []
-    tail = "".join(text) + decode(base[pos:])
-    return tuple(chunks + [Chunk(tail)] if tail else chunks)
+        runs = []
+    runs.append(decode(base[pos:]))
+    return tuple(chunks + _text_chunk(runs))
+
+
+def _text_chunk(runs: list[Piece]) -> list[Chunk]:
+    """Return the text chunk of runs (none if empty), keeping them if the sides differ."""
+    text = "".join(r if isinstance(r, str) else r[0] or "" for r in runs)
+    differ = any(not isinstance(r, str) and r[1] != r[2] for r in runs)
+    return [Chunk(text, runs=tuple(runs) if differ else ())] if text else []
+
+
+def token_changes(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """Return the changed regions (old_start, old_end, new_start, new_end) between two token
+    lists, found as the merge finds one side's changes: lines, then sentences, then tokens."""
+    codes: dict[str, str] = {}
+    return _regions(old, new, _code(old, codes), _code(new, codes))

@@ -16,29 +16,47 @@ from markdown.util import AMP_SUBSTITUTE, AtomicString
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+from wiki.core import fileembed
+from wiki.core.embeds import video_embed
+from wiki.core.mdextras import TASK_CLASS, ExtrasExtension
 from wiki.core.titles import N_, TitleError, parse_title, title_to_url
 
 # Bump whenever the HTML for the same text changes, so cached renderings are redone.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 4  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files
 WIKI_PATH = "/wiki/"
 EXTERNAL_REL = "nofollow noopener"
 
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
 ALLOWED_TAGS = _HEADINGS | {
-    *("a", "blockquote", "br", "code", "div", "em", "hr", "img", "li", "ol", "p", "pre"),
-    *("span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"),
+    *("a", "blockquote", "br", "code", "div", "em", "hr", "img", "input", "li", "ol", "p"),
+    *("pre", "span", "strong", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"),
 }
+# Footnote ids ("fn:1", "fnref:1") hold a colon, which heading slugs and the site's own ids
+# never do, so they cannot clash. Inputs only come from task lists: raw HTML is text.
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "data-key"},
+    "a": {"href", "title", "data-key", *fileembed.ATTRIBUTES},
+    "div": {"data-embed", "data-provider"},
     "img": {"src", "alt", "title"},
+    "input": {"checked", "disabled"},
+    "li": {"id"},
     "ol": {"start"},
+    "sup": {"id"},
     **{tag: {"id"} for tag in _HEADINGS},
 }
 _ALIGN = {"align": {"left", "center", "right"}}
-ALLOWED_ATTRIBUTE_VALUES = {"th": _ALIGN, "td": _ALIGN, "a": {"rel": {EXTERNAL_REL}}}
+ALLOWED_ATTRIBUTE_VALUES = {
+    "th": _ALIGN,
+    "td": _ALIGN,
+    "a": {"rel": {EXTERNAL_REL}},
+    "input": {"type": {"checkbox"}},
+}
 ALLOWED_CLASSES = {
-    "a": {"wikilink", "new", "headerlink"},
-    "div": {"highlight"},
+    "a": {
+        *("wikilink", "new", "headerlink", "footnote-ref", "footnote-backref", "embed-link"),
+        fileembed.CLASS,
+    },
+    "div": {"highlight", "footnote", "embed", "embed-youtube", "embed-vimeo"},
+    "li": {TASK_CLASS},
     "span": {name for name in STANDARD_TYPES.values() if name},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -47,6 +65,8 @@ PYGMENTS_STYLE = "default"
 # Brackets are excluded so "[[a]] and [[b]]" is two links and matching stays linear.
 _WIKILINK_RE = r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]"
 _CATEGORY_RE = re.compile(r"\s*category\s*:(.*)", re.IGNORECASE | re.DOTALL)
+# [[Description: …]] is the page's description for link previews, not shown on the page.
+_DESCRIPTION_RE = re.compile(r"\s*description\s*:.*", re.IGNORECASE | re.DOTALL)
 _CATEGORY_TAG = "wiki-category"
 # Markdown stashes code spans and escapes as \x02...\x03 placeholders before we see them.
 _PLACEHOLDER = "\x02"
@@ -114,6 +134,13 @@ class _WikiLinkProcessor(InlineProcessor):
         category = _CATEGORY_RE.fullmatch(target)
         if category:
             return self._category(category.group(1))
+        if _DESCRIPTION_RE.fullmatch(target):
+            return etree.Element(_CATEGORY_TAG)  # removed like a category marker
+        file = fileembed.file_target(target)
+        if file is not None:
+            self.collector.links.setdefault(file.key, file.title)
+            options = fileembed.parse_options(label.split("|") if label else [])
+            return fileembed.placeholder(file, options)
         page, _, section = target.removeprefix(":").partition("#")
         if not page.strip():
             return _anchor_link(section, label) if section.strip() else None
@@ -208,6 +235,48 @@ def _is_internal_url(url: str) -> bool:
     return not url.startswith("//") and not _SCHEME.match(url)
 
 
+class _EmbedProcessor(Treeprocessor):
+    """Turn a paragraph that is only a YouTube or Vimeo link into a click-to-load embed.
+
+    The embed holds the frame's address and a plain link to the video; the page's script
+    puts the frame in when the reader clicks, so nothing loads from the host before.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        """Replace such paragraphs in place."""
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                url = _lone_url(child) if child.tag == "p" else None
+                embed = video_embed(url) if url else None
+                if embed is not None:
+                    parent[index] = _embed_element(embed, child.tail)
+
+
+def _lone_url(paragraph: etree.Element) -> str | None:
+    """Return the URL a paragraph consists of (bare, or one <link>), else None."""
+    text = (paragraph.text or "").strip()
+    if not len(paragraph):
+        return text if text.startswith(("http://", "https://")) and " " not in text else None
+    if len(paragraph) != 1 or text or (paragraph[0].tail or "").strip():
+        return None
+    link = paragraph[0]
+    href = html.unescape(link.get("href", "").replace(AMP_SUBSTITUTE, "&"))
+    if link.tag != "a" or len(link) or (link.text or "").strip() != href:
+        return None
+    return href
+
+
+def _embed_element(embed, tail: str | None) -> etree.Element:
+    """Return the placeholder of an embed: a box with the link, the frame's address on it."""
+    box = etree.Element("div", {"class": f"embed embed-{embed.provider}"})
+    box.set("data-embed", _escape_amp(embed.src))
+    box.set("data-provider", embed.provider)
+    link = etree.SubElement(box, "a", {"class": "embed-link", "href": embed.url})
+    link.text = AtomicString(_escape_amp(embed.url))
+    box.tail = tail
+    return box
+
+
 class _WikiExtension(Extension):
     """Wikilinks, categories and link tidying, collected afresh for each document."""
 
@@ -226,6 +295,15 @@ class _WikiExtension(Extension):
         wikilinks = _WikiLinkProcessor(_WIKILINK_RE, self.collector)
         md.inlinePatterns.register(wikilinks, "wikilink", 175)
         md.treeprocessors.register(_TidyProcessor(md), "wiki_tidy", 15)
+        # After "inline" (20), so links are elements; before tidying, which marks them.
+        md.treeprocessors.register(_EmbedProcessor(md), "video_embeds", 16)
+        # After "inline" (20), which makes the images; before the tidy step marks links.
+        files = fileembed.ImageProcessor(md, self._collect_file)
+        md.treeprocessors.register(files, "wiki_files", 16)
+
+    def _collect_file(self, name) -> None:
+        """Record an embedded file as a link to its page (for backlinks and usage)."""
+        self.collector.links.setdefault(name.key, name.title)
 
     def reset(self) -> None:
         """Forget the links and categories of the previous document."""
@@ -237,7 +315,15 @@ def _new_markdown() -> tuple[Markdown, _WikiExtension]:
     """Build a configured Markdown converter."""
     wiki = _WikiExtension()
     md = Markdown(
-        extensions=["fenced_code", "codehilite", "tables", "sane_lists", "toc", wiki],
+        extensions=[
+            "fenced_code",
+            "codehilite",
+            "tables",
+            "sane_lists",
+            "toc",
+            ExtrasExtension(),
+            wiki,
+        ],
         extension_configs={
             "codehilite": {"css_class": "highlight", "guess_lang": False},
             "tables": {"use_align_attribute": True},

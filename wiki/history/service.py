@@ -1,17 +1,25 @@
 """Reading a page's past: its revisions, one old revision, and diffs between two."""
 
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import modlog
+from ..access.permissions import require_moderator
 from ..core.diff import Diff, diff_texts
 from ..core.merge import MergeResult, merge3
 from ..core.titles import N_, Title
+from ..core.unified import unified_diff
 from ..extensions import db
-from ..models import Page, Revision, RevisionKind, Role, User
-from ..pages.service import EditConflict, NotAllowed, SaveError, SaveResult, save_page
+from ..models import Page, Revision, RevisionKind, User
+from ..pages.service import EditConflict, SaveResult, save_page
+from ..problems import BadRequest, NotFound
+from ..review.visibility import public_revision, visible
+from ..summaries import SystemSummary
 
 
 @dataclass
@@ -24,11 +32,17 @@ class HistoryPage:
     latest_id: int | None
 
 
-def history(page: Page, *, before: int | None, after: int | None, limit: int) -> HistoryPage:
-    """Return up to limit revisions of the page, paginated by revision id, newest first."""
+def history(
+    page: Page, *, before: int | None, after: int | None, limit: int, public_only: bool = False
+) -> HistoryPage:
+    """Return up to limit revisions of the page, paginated by revision id, newest first
+    (public_only: leaving out revisions waiting for review or rejected)."""
     query = (
         select(Revision).where(Revision.page_id == page.id).options(joinedload(Revision.author))
     )
+    latest_id = page.published_revision_id if public_only else page.latest_revision_id
+    if public_only:
+        query = query.where(public_revision())
     if after is not None:
         rows = list(
             db.session.scalars(
@@ -46,12 +60,12 @@ def history(page: Page, *, before: int | None, after: int | None, limit: int) ->
         rows = rows[:limit]
         more_newer = before is not None
     if not rows:
-        return HistoryPage([], None, None, page.latest_revision_id)
+        return HistoryPage([], None, None, latest_id)
     return HistoryPage(
         revisions=rows,
         newer=rows[0].id if more_newer else None,
         older=rows[-1].id if more_older else None,
-        latest_id=page.latest_revision_id,
+        latest_id=latest_id,
     )
 
 
@@ -60,9 +74,11 @@ def get_revision(revision_id: int) -> Revision | None:
     return db.session.get(Revision, revision_id)
 
 
-def neighbour(revision: Revision, *, older: bool) -> Revision | None:
+def neighbour(revision: Revision, *, older: bool, public_only: bool = False) -> Revision | None:
     """Return the revision of the same page just before (older) or after this one."""
     query = select(Revision).where(Revision.page_id == revision.page_id)
+    if public_only:
+        query = query.where(public_revision())
     if older:
         query = query.where(Revision.id < revision.id).order_by(Revision.id.desc())
     else:
@@ -81,15 +97,58 @@ class Comparison:
     newer_edit: Revision | None
 
 
-def compare(old: Revision | None, new: Revision) -> Comparison:
+def compare(old: Revision | None, new: Revision, public_only: bool = False) -> Comparison:
     """Return the diff from old (None: the empty page) to new, with navigation."""
-    diff = diff_texts(old.text if old else "", new.text)
+    diff = revision_diff(old, new)
     return Comparison(
         old=old,
         new=new,
         diff=diff,
-        older_edit=neighbour(old, older=True) if old else None,
-        newer_edit=neighbour(new, older=False),
+        older_edit=neighbour(old, older=True, public_only=public_only) if old else None,
+        newer_edit=neighbour(new, older=False, public_only=public_only),
+    )
+
+
+def revision_diff(old: Revision | None, new: Revision) -> Diff:
+    """Return the (bounded) diff of two revisions, computed once per pair and app."""
+    cache = current_app.extensions.setdefault("revision_diffs", DiffCache())
+    key = (old.id if old else 0, new.id)
+    found = cache.get(key)
+    if found is None:
+        found = diff_texts(old.text if old else "", new.text)
+        cache.put(key, found)
+    return found
+
+
+class DiffCache:
+    """Diffs of revision pairs (revisions never change, so neither do their diffs)."""
+
+    def __init__(self) -> None:
+        self.diffs: LRUCache = LRUCache(maxsize=DIFF_CACHE_SIZE)
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[int, int]) -> Diff | None:
+        """Return the cached diff of a pair, or None."""
+        with self.lock:
+            return self.diffs.get(key)
+
+    def put(self, key: tuple[int, int], diff: Diff) -> None:
+        """Keep the diff of a pair."""
+        with self.lock:
+            self.diffs[key] = diff
+
+
+#: How many revision pairs' diffs each process keeps.
+DIFF_CACHE_SIZE = 256
+
+
+def unified(page: Page, old: Revision | None, new: Revision) -> str:
+    """Return the difference of two revisions as a unified diff (a file to download)."""
+    return unified_diff(
+        old.text if old else "",
+        new.text,
+        f"{page.title} r{old.id if old else 0}",
+        f"{page.title} r{new.id}",
     )
 
 
@@ -103,23 +162,28 @@ class Undo:
     merge: MergeResult
 
 
-def undo(page: Page, revision: Revision) -> Undo:
-    """Take one edit's change out of the current text (a merge with the edit reversed)."""
+def undo(page: Page, revision: Revision, public_only: bool = False) -> Undo:
+    """Take one edit's change out of the current text (a merge with the edit reversed);
+    public_only: out of the published text, for people who may not see waiting changes."""
     parent = db.session.get(Revision, revision.parent_id) if revision.parent_id else None
     parent_text = parent.text if parent else ""
-    latest = page.latest
+    latest = page.published if public_only else page.latest
     merge = merge3(revision.text, parent_text, latest.text)
     return Undo(revision=revision, latest=latest, parent_text=parent_text, merge=merge)
 
 
 def restore(page: Page, revision: Revision, user: User) -> SaveResult:
     """Make a new revision with an old revision's text; the history stays as it was."""
-    author = revision.author.username if revision.author else "anonymous"
+    author = revision.author.username if revision.author else None
+    restorer = user.username if user is not None and user.is_authenticated else None
+    # Says who restored and who wrote what was restored: "Restored revision 19 by Giulia"
+    # read as if Giulia had restored it.
+    summary = SystemSummary("restore", {"id": revision.id, "author": author, "user": restorer})
     return save_page(
         Title(page.title, page.key),
         revision.text,
         author=user,
-        summary=f"Restored revision {revision.id} by {author}",
+        summary=summary,
         base_revision_id=page.latest_revision_id,
         kind=RevisionKind.RESTORE,
     )
@@ -127,8 +191,7 @@ def restore(page: Page, revision: Revision, user: User) -> SaveResult:
 
 def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
     """Revert all consecutive latest edits by the last editor, in one revision."""
-    if user is None or not user.is_authenticated or not user.has_role(Role.MODERATOR):
-        raise NotAllowed(N_("Only moderators can roll back edits."))
+    require_moderator(user, N_("Only moderators can roll back edits."))
     latest = page.latest
     if seen_latest_id != latest.id:
         raise EditConflict(
@@ -144,19 +207,27 @@ def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
     )
     last = latest.author.username if latest.author else "anonymous"
     if target is None:
-        raise SaveError(
+        raise BadRequest(
             N_(
                 "Every revision of this page is by %(name)s: "
                 "there is no earlier version to return to."
             ),
             name=last,
         )
-    previous = target.author.username if target.author else "anonymous"
-    summary = f"Reverted edits by {last} to the last revision by {previous}"
+    previous = target.author.username if target.author else None
+    summary = SystemSummary(
+        "rollback",
+        {"last": latest.author.username if latest.author else None, "previous": previous},
+    )
 
     def log(page: Page, revision: Revision) -> None:
         modlog.record(
-            "rollback", user, page=page, reason=summary, revision=revision.id, to=target.id
+            "rollback",
+            user,
+            page=page,
+            reason=summary.english(),
+            revision=revision.id,
+            to=target.id,
         )
 
     return save_page(
@@ -168,3 +239,15 @@ def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
         kind=RevisionKind.ROLLBACK,
         also=log,
     )
+
+
+def revision_of(page: Page, revision_id: int | None, viewer=None) -> Revision:
+    """Return a revision of this page the viewer may see, or raise NotFound.
+
+    Without a viewer, every revision is found (for callers that decided already).
+    """
+    revision = get_revision(revision_id) if revision_id else None
+    hidden = viewer is not None and not visible(revision, viewer)
+    if revision is None or revision.page_id != page.id or hidden:
+        raise NotFound(N_("This page has no revision with that number."))
+    return revision

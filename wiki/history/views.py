@@ -1,48 +1,36 @@
 """A page's history, diffs between revisions, and old revisions."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.diff import diff_texts
-from ..core.titles import Title
-from ..models import Role
+from ..access.permissions import is_moderator
+from ..core.titles import N_
 from ..pages import service as pages
 from ..pages.content import rendered_html
-from ..pages.service import EditConflict, SaveError
-from ..pages.views import EditForm, show_conflict, show_editor, title_or_400
-from ..renderer import RenderTimeout
-from ..templating import page_url
-from . import service
+from ..problems import BadRequest, NotFound, UserError
+from ..review.queue import states as review_states
+from ..review.visibility import sees_waiting, visible
+from ..urls import page_url
+from ..web import content_disposition, int_arg, title_or_400, user_message
+from . import rows, service
 
 bp = Blueprint("history", __name__)
-
-
-def int_arg(name: str) -> int | None:
-    """Return a query argument as a positive int, None if absent, or answer 400."""
-    raw = request.args.get(name, "").strip()
-    if raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        abort(400, description=_("“%(name)s” must be a revision number.", name=name))
-    return int(raw)
+REVISION_NUMBER = N_("“%(name)s” must be a revision number.")
+bp.add_app_template_global(rows.revision_row, "revision_row")
 
 
 def page_or_404(title: str):
     """Return the page a URL names, or answer 404."""
     page = pages.get_page(title_or_400(title))
-    if page is None or page.latest is None:
-        abort(404, description=_("There is no page with this title."))
+    if page is None or pages.shown_revision(page, current_user) is None:
+        raise NotFound(_("There is no page with this title."))
     return page
+
+
+def _public_only() -> bool:
+    """Return whether the reader may see only published revisions."""
+    return not sees_waiting(current_user)
 
 
 @bp.get("/history/<path:title>")
@@ -51,16 +39,18 @@ def history(title: str):
     page = page_or_404(title)
     shown = service.history(
         page,
-        before=int_arg("before"),
-        after=int_arg("after"),
+        before=int_arg("before", message=REVISION_NUMBER),
+        after=int_arg("after", message=REVISION_NUMBER),
         limit=current_app.config["HISTORY_PAGE_SIZE"],
+        public_only=_public_only(),
     )
     return render_template(
         "history/history.html",
         page=page,
         history=shown,
+        marks=review_states(page.id, [rev.id for rev in shown.revisions]),
         can_edit=pages.can_edit(current_user),
-        can_rollback=current_user.is_authenticated and current_user.has_role(Role.MODERATOR),
+        can_rollback=is_moderator(current_user),
     )
 
 
@@ -68,37 +58,53 @@ def history(title: str):
 def diff(title: str):
     """Show the difference between two revisions of a page (by default the last edit)."""
     page = page_or_404(title)
-    new = _page_revision(page, int_arg("to")) if "to" in request.args else page.latest
-    old_id = int_arg("from")
-    old = _page_revision(page, old_id) if old_id else service.neighbour(new, older=True)
+    new = (
+        _page_revision(page, int_arg("to", message=REVISION_NUMBER))
+        if "to" in request.args
+        else pages.shown_revision(page, current_user)
+    )
+    old_id = int_arg("from", message=REVISION_NUMBER)
+    old = (
+        _page_revision(page, old_id)
+        if old_id
+        else service.neighbour(new, older=True, public_only=_public_only())
+    )
     if old is not None and old.id > new.id:
         old, new = new, old
-    comparison = service.compare(old, new)
+    if request.args.get("format") == "diff":
+        return _unified(page, old, new)
+    comparison = service.compare(old, new, public_only=_public_only())
     inline = request.args.get("view") == "inline"
     return render_template("history/diff.html", page=page, cmp=comparison, inline=inline)
 
 
+def _unified(page, old, new):
+    """Answer with the difference as a unified diff file, however large it is."""
+    body = service.unified(page, old, new)
+    name = f"{page.title.replace('/', '_')}-r{old.id if old else 0}-r{new.id}.diff"
+    return Response(
+        body,
+        mimetype="text/plain",
+        headers={"Content-Disposition": content_disposition(name)},
+    )
+
+
 def _page_revision(page, revision_id: int | None):
-    """Return a revision of this page, or answer 404."""
-    revision = service.get_revision(revision_id) if revision_id else None
-    if revision is None or revision.page_id != page.id:
-        abort(404, description=_("This page has no revision with that number."))
-    return revision
+    """Return a revision of this page the reader may see, or answer 404."""
+    return service.revision_of(page, revision_id, current_user)
 
 
 @bp.get("/revision/<int:revision_id>")
 def revision(revision_id: int):
     """Show one revision of a page as it was."""
-    old = service.get_revision(revision_id)
-    if old is None:
-        abort(404, description=_("There is no revision with that number."))
+    old = revision_or_404(revision_id)
     try:
         current = old.id == old.page.latest_revision_id
         html, headings = rendered_html(old.sha1, lambda: old.text, keep=current)
         html = pages.with_red_links(html)
-    except RenderTimeout as error:
+    except UserError as error:
         html, headings = None, []
-        render_error = _(str(error))
+        render_error = user_message(error)
     else:
         render_error = None
     return render_template(
@@ -108,55 +114,18 @@ def revision(revision_id: int):
         html=html,
         headings=headings,
         render_error=render_error,
-        older=service.neighbour(old, older=True),
-        newer=service.neighbour(old, older=False),
+        older=service.neighbour(old, older=True, public_only=_public_only()),
+        newer=service.neighbour(old, older=False, public_only=_public_only()),
+        mark=review_states(old.page_id, [old.id]).get(old.id),
         can_edit=pages.can_edit(current_user),
     )
-
-
-@bp.get("/undo/<path:title>")
-def undo(title: str):
-    """Open the editor with one past edit taken out of the current text."""
-    page = page_or_404(title)
-    if not pages.can_edit(current_user):
-        flash(_("Please log in to edit pages."), "info")
-        return redirect(url_for("people.login", next=request.full_path))
-    undone = _page_revision(page, int_arg("rev"))
-    result = service.undo(page, undone)
-    name = undone.author.username if undone.author else _("anonymous")
-    summary = f"Undo revision {undone.id} by {name}"
-    parsed = Title(page.title, page.key)
-    if result.merge.clean:
-        form = EditForm(result.merge.text, summary, False, str(result.latest.id), "undo")
-        flash(_("Check the changes below and save to undo the edit."), "info")
-        changes = diff_texts(result.latest.text, result.merge.text)
-        return show_editor(parsed, page, form, changes=changes)
-    conflict = EditConflict(
-        _(
-            "This edit can't be undone automatically: later edits changed the same words. "
-            "Choose what to keep for each passage below."
-        ),
-        result.latest,
-        merge=result.merge,
-        base_revision_id=undone.id,
-        mine=result.parent_text,
-    )
-    form = EditForm(result.parent_text, summary, False, str(result.latest.id), "undo")
-    return show_conflict(parsed, form, conflict), 409
 
 
 @bp.post("/restore/<int:revision_id>")
 def restore(revision_id: int):
     """Make a new revision with an old revision's text."""
-    old = service.get_revision(revision_id)
-    if old is None:
-        abort(404, description=_("There is no revision with that number."))
-    try:
-        result = service.restore(old.page, old, current_user)
-    except SaveError as error:
-        abort(error.status, description=_(error.message, **error.params))
-    except RenderTimeout as error:
-        abort(422, description=_(str(error)))
+    old = revision_or_404(revision_id)
+    result = service.restore(old.page, old, current_user)
     if result.revision is None:
         flash(_("This version is already the current one; nothing changed."), "info")
     else:
@@ -168,16 +137,18 @@ def restore(revision_id: int):
 def rollback(title: str):
     """Revert the last editor's consecutive edits (moderators)."""
     page = page_or_404(title)
-    try:
-        seen = int(request.form.get("latest", ""))
-    except ValueError:
-        abort(400, description=_("The form is damaged: the revision you saw is missing."))
-    try:
-        result = service.rollback(page, current_user, seen)
-    except SaveError as error:
-        abort(error.status, description=_(error.message, **error.params))
-    except RenderTimeout as error:
-        abort(422, description=_(str(error)))
+    seen = int_arg("latest", form=True)
+    if seen is None:
+        raise BadRequest(_("The form is damaged: the revision you saw is missing."))
+    result = service.rollback(page, current_user, seen)
     if result.revision is not None:
         flash(_("The edits were rolled back."), "success")
     return redirect(page_url(page.title, "history.history"))
+
+
+def revision_or_404(revision_id: int):
+    """Return the revision with this id, or answer 404."""
+    old = service.get_revision(revision_id)
+    if not visible(old, current_user):
+        raise NotFound(_("There is no revision with that number."))
+    return old

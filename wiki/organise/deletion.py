@@ -10,31 +10,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from .. import events, modlog
+from ..access.permissions import is_moderator
+from ..core.text import clean_text
 from ..core.titles import N_, Title
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, Role, User
-from ..pages import content
-from ..search import index
-from .errors import NotFound, OrganiseError, Refused
+from ..models import Page, User
+from ..problems import BadRequest, NotAllowed, NotFound
 
 MAX_REASON = 300
 
 
 def may_delete(user: User | None) -> bool:
     """Return whether this person may delete and undelete pages."""
-    return user is not None and user.is_authenticated and user.has_role(Role.MODERATOR)
+    return is_moderator(user)
 
 
 def delete_page(title: Title, *, user: User | None, reason: str) -> Page:
     """Delete a page: hide it from readers, search and lists, and log who did it and why."""
     reason = _check(user, reason)
-    with write_transaction() as session:
+    with write_transaction():
         page = _locked(title)
         if page is None or page.deleted:
             raise NotFound(N_("There is no page “%(title)s” to delete."), title=title.display)
         page.deleted = True
-        index.remove_page(session, page)
         modlog.record("delete", user, reason=reason, page=page)
         events.page_deleted.send(
             current_app._get_current_object(), page=page, user=user, reason=reason
@@ -45,13 +44,12 @@ def delete_page(title: Title, *, user: User | None, reason: str) -> Page:
 def undelete_page(title: Title, *, user: User | None, reason: str) -> Page:
     """Show a deleted page again, with its history and talk, and log it."""
     reason = _check(user, reason, required=False)
-    with write_transaction() as session:
+    with write_transaction():
         page = _locked(title)
         if page is None or not page.deleted:
             raise NotFound(N_("“%(title)s” is not a deleted page."), title=title.display)
         page.deleted = False
         db.session.flush()
-        index.reindex_page(session, page)
         modlog.record("undelete", user, reason=reason, page=page)
         events.page_undeleted.send(
             current_app._get_current_object(), page=page, user=user, reason=reason
@@ -62,10 +60,10 @@ def undelete_page(title: Title, *, user: User | None, reason: str) -> Page:
 def _check(user: User | None, reason: str, required: bool = True) -> str:
     """Return the reason cleaned, or raise why the action is refused."""
     if not may_delete(user):
-        raise Refused(N_("Only moderators can delete and undelete pages."))
-    reason = content.clean_text(reason).replace("\n", " ").strip()[:MAX_REASON]
+        raise NotAllowed(N_("Only moderators can delete and undelete pages."))
+    reason = clean_text(reason).replace("\n", " ").strip()[:MAX_REASON]
     if required and not reason:
-        raise OrganiseError(N_("Say why the page is deleted: the reason is shown to its readers."))
+        raise BadRequest(N_("Say why the page is deleted: the reason is shown to its readers."))
     return reason
 
 

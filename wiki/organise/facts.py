@@ -6,13 +6,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..core.redirects import parse_redirect
 from ..core.titles import TitleError, parse_title
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import content_changed
 from ..models import Page, Revision
 from ..pages import content
 from .models import CategoryMember
-from .redirects import parse_redirect
 
 CATEGORY_PREFIX = "Category:"
 TEMPLATE_PREFIX = "Template:"
@@ -60,8 +61,18 @@ def record(session: Session, page: Page, text: str, categories: Iterable[str]) -
 
 
 @events.page_saved.connect
-def _on_page_saved(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
-    """Record the facts of the new revision in the save's transaction."""
+def _on_page_saved(
+    sender, page: Page, revision: Revision, rendered, published: bool = True, **_extra
+) -> None:
+    """Record the facts of the new revision in the save's transaction, if it is published
+    (categories and redirects follow what the public reads)."""
+    if published:
+        record(db.session, page, revision.text, rendered.categories)
+
+
+@events.page_published.connect
+def _on_page_published(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
+    """Record the facts of the text a reviewer published, in the review's transaction."""
     record(db.session, page, revision.text, rendered.categories)
 
 
@@ -80,8 +91,9 @@ def rebuild(progress: Callable[[str], None] = lambda _: None) -> int:
             )
             if not pages:
                 return done
+            content_changed()  # page views remember categories: every process reads them again
             for page in pages:
-                text = page.latest.text
+                text = (page.published or page.latest).text
                 # Only a text that mentions a category needs rendering to find it.
                 categories = content.render(text).categories if "category" in text.lower() else ()
                 record(session, page, text, categories)

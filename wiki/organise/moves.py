@@ -9,20 +9,23 @@ at the old title are pointed at the new one, so no chain of redirects is left be
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from .. import events, modlog
+from ..access.permissions import edit_refusal, is_moderator, logged_in
+from ..core.redirects import redirect_text
+from ..core.text import clean_text
 from ..core.titles import N_, Title, TitleError, parse_title
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Draft, Page, RevisionKind, Role, User
-from ..pages import content
+from ..models import Draft, Page, RevisionKind, User
 from ..pages.service import append_revision, can_edit
+from ..problems import Conflict, NotAllowed, NotFound
 from ..renderer import RenderTimeout
-from .errors import NotFound, OrganiseError, Refused
-from .redirects import redirect_text
+from ..summaries import SystemSummary
 
 MAX_SUBPAGES = 100
 MAX_REASON = 300
@@ -40,12 +43,12 @@ class MoveResult:
 
 def may_move(user: User | None, page: Page | None = None) -> bool:
     """Return whether this person may move pages (this page, if given)."""
-    return user is not None and user.is_authenticated and can_edit(user, page)
+    return logged_in(user) and can_edit(user, page)
 
 
 def may_skip_redirect(user: User | None) -> bool:
     """Return whether this person may move a page without leaving a redirect."""
-    return user is not None and user.is_authenticated and user.has_role(Role.MODERATOR)
+    return is_moderator(user)
 
 
 def subpage_count(page: Page) -> int:
@@ -64,17 +67,17 @@ def move_page(
 ) -> MoveResult:
     """Move a page (and, if asked, its subpages) to a new title, in one transaction."""
     if not leave_redirect and not may_skip_redirect(user):
-        raise Refused(N_("Only moderators can move a page without leaving a redirect."))
-    reason = content.clean_text(reason).replace("\n", " ").strip()[:MAX_REASON]
+        raise NotAllowed(N_("Only moderators can move a page without leaving a redirect."))
+    reason = clean_text(reason).replace("\n", " ").strip()[:MAX_REASON]
     try:
         with write_transaction():
             return _move_all(title, new_title, user, reason, leave_redirect, move_subpages)
     except IntegrityError as error:  # a page took one of the titles at the same moment
-        raise OrganiseError(
+        raise Conflict(
             N_("Someone changed one of these titles at the same moment. Please try again.")
         ) from error
     except RenderTimeout as error:
-        raise OrganiseError(str(error)) from error
+        raise Conflict(str(error)) from error
 
 
 def _move_all(
@@ -85,9 +88,10 @@ def _move_all(
     if page is None or page.latest_revision_id is None or page.deleted:
         raise NotFound(N_("There is no page “%(title)s” to move."), title=title.display)
     if not may_move(user, page):
-        raise Refused(N_("You may not move this page."))
+        raise NotAllowed(N_("You may not move this page."))
     plan = [(page, new_title)] + (_subpage_plan(page, new_title) if subpages else [])
     for moving, target in plan:
+        _check_allowed(user, moving, target)
         _check_target(moving, target, {p.id for p, _ in plan})
     old = page.title
     results = [_move_one(p, t, user, reason, leave_redirect) for p, t in plan]
@@ -135,12 +139,12 @@ def _subpage_plan(page: Page, new_title: Title) -> list[tuple[Page, Title]]:
     """Return each subpage with its new title (the parent's part of the title replaced)."""
     subpages = list(db.session.scalars(_subpages(page).with_for_update(of=Page)))
     if len(subpages) > MAX_SUBPAGES:
-        raise OrganiseError(
+        raise Conflict(
             N_("This page has more than %(count)s subpages: move them in smaller groups."),
             count=MAX_SUBPAGES,
         )
     if new_title.key.startswith(page.key + "/"):
-        raise OrganiseError(N_("A page cannot be moved under itself together with its subpages."))
+        raise Conflict(N_("A page cannot be moved under itself together with its subpages."))
     depth = len(page.title.split("/"))
     plan = []
     for subpage in subpages:
@@ -148,7 +152,7 @@ def _subpage_plan(page: Page, new_title: Title) -> list[tuple[Page, Title]]:
         try:
             plan.append((subpage, parse_title(f"{new_title.display}/{rest}")))
         except TitleError as error:
-            raise OrganiseError(
+            raise Conflict(
                 N_("The subpage “%(title)s” cannot be moved: %(problem)s"),
                 title=subpage.title,
                 problem=str(error),
@@ -156,17 +160,30 @@ def _subpage_plan(page: Page, new_title: Title) -> list[tuple[Page, Title]]:
     return plan
 
 
+def _check_allowed(user: User, page: Page, target: Title) -> None:
+    """Refuse the move unless the person may edit the page and create the target title:
+    a protected subpage, or a title protected against creation, stops the whole move."""
+    for what in (page, target):
+        refusal = edit_refusal(user, what)
+        if refusal is not None:
+            raise NotAllowed(
+                N_("“%(title)s” cannot be moved: %(reason)s"),
+                title=page.title,
+                reason=gettext(refusal.message, **refusal.params),
+            )
+
+
 def _check_target(page: Page, target: Title, moving: set[int]) -> None:
     """Refuse a move onto a page, unless that page is only a redirect to the one moved."""
     if target.key == page.key:
         if target.display == page.title:
-            raise OrganiseError(N_("The new title is the same as the old one."))
+            raise Conflict(N_("The new title is the same as the old one."))
         return
     existing = db.session.scalar(select(Page).where(Page.key == target.key))
     if existing is None or existing.latest_revision_id is None:
         return
     if existing.deleted:
-        raise OrganiseError(
+        raise Conflict(
             N_(
                 "A deleted page has the title “%(title)s”. A moderator can undelete it, "
                 "or move it away first."
@@ -175,7 +192,7 @@ def _check_target(page: Page, target: Title, moving: set[int]) -> None:
         )
     if existing.redirect_key == page.key and existing.id not in moving:
         return
-    raise OrganiseError(
+    raise Conflict(
         N_("A page titled “%(title)s” already exists. Choose another title."),
         title=existing.title,
     )
@@ -186,7 +203,12 @@ def _move_one(
 ) -> tuple[str, str]:
     """Rename one page, leave its redirect and re-point redirects to it; return (old, new)."""
     old = Title(page.title, page.key)
-    summary = f"Moved from {old.display} to {target.display}" + (f": {reason}" if reason else "")
+    names = {"old": old.display, "new": target.display}
+    summary = (
+        SystemSummary("move-reason", {**names, "reason": reason})
+        if reason
+        else SystemSummary("move", names)
+    )
     if target.key == old.key:
         page.title = target.display
         _append_move(page, user, summary)
@@ -221,16 +243,16 @@ def _leave_redirect(stale: Page | None, old: Title, target: Title, user, summary
     return redirect
 
 
-def _append_move(page: Page, user: User, summary: str) -> None:
+def _append_move(page: Page, user: User, summary: SystemSummary) -> None:
     """Record the move in the page's history: a revision of kind "move", text unchanged."""
     append_revision(page, page.latest.text, author=user, summary=summary, kind=RevisionKind.MOVE)
 
 
-def _retire(stale: Page, old: Title, user: User, summary: str) -> None:
+def _retire(stale: Page, old: Title, user: User, summary: SystemSummary) -> None:
     """Delete a redirect that was in the way, when no redirect is left at the old title."""
     stale.title, stale.key, stale.deleted = old.display, old.key, True
     db.session.flush()
-    modlog.record("delete", user, page=stale, reason=summary)
+    modlog.record("delete", user, page=stale, reason=summary.english())
 
 
 def _repoint_redirects(old: Title, target: Title, user: User, skip: set) -> None:
@@ -247,7 +269,7 @@ def _repoint_redirects(old: Title, target: Title, user: User, skip: set) -> None
             redirect,
             redirect_text(target.display),
             author=user,
-            summary=f"Redirect follows the move of {old.display} to {target.display}",
+            summary=SystemSummary("move-redirect", {"old": old.display, "new": target.display}),
             kind=RevisionKind.EDIT,
         )
 

@@ -5,34 +5,14 @@ The text is the truth (a redirect is made, changed or undone by editing, as in M
 listing the redirects to a page are lookups, not scans. At most one hop is followed.
 """
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..core.titles import N_, Title, TitleError, parse_title
+from ..core.redirects import parse_redirect
+from ..core.titles import N_, TitleError, parse_title
 from ..extensions import db
 from ..models import Page
-
-_REDIRECT = re.compile(r"\A\s*#redirect\s*:?\s*\[\[([^\[\]|\n]+)(?:\|[^\[\]\n]*)?\]\]", re.I)
-
-
-def parse_redirect(text: str) -> Title | None:
-    """Return the target of a `#REDIRECT [[Target]]` text, or None if it is not one."""
-    match = _REDIRECT.match(text[:1000])
-    if not match:
-        return None
-    target = match.group(1).partition("#")[0].strip().removeprefix(":")
-    try:
-        return parse_title(target)
-    except TitleError:
-        return None
-
-
-def redirect_text(target: str) -> str:
-    """Return the text of a redirect to a title."""
-    return f"#REDIRECT [[{target}]]\n"
-
 
 #: Why a redirect is not followed, for a person.
 MISSING = N_("The page it redirects to does not exist.")
@@ -72,7 +52,8 @@ def follow(page: Page) -> Hop | None:
 
 def _target_title(page: Page) -> str:
     """Return the target as the redirect's text spells it."""
-    title = parse_redirect(page.latest.text) if page.latest else None
+    shown = page.published or page.latest  # redirect_key follows the published text
+    title = parse_redirect(shown.text) if shown else None
     return title.display if title else page.redirect_key
 
 

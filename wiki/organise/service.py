@@ -51,7 +51,7 @@ def from_key(raw: str | None) -> str | None:
 
 def _existing(entity=Page):
     """Return the condition for pages that readers can see."""
-    return and_(entity.deleted.is_(False), entity.latest_revision_id.is_not(None))
+    return and_(entity.deleted.is_(False), entity.published_revision_id.is_not(None))
 
 
 @dataclass
@@ -301,7 +301,7 @@ def template_text(raw: str | None) -> str | None:
     if not title.key.startswith(TEMPLATE_KEY_PREFIX):
         return None
     page = db.session.scalar(select(Page).where(Page.key == title.key, _existing()))
-    return page.latest.text if page is not None else None
+    return page.published.text if page is not None else None
 
 
 # --- Deleted pages ----------------------------------------------------------------------------

@@ -5,16 +5,17 @@ templates for new pages), and `hide_deleted_pages`, which keeps the history and 
 deleted page from everyone but moderators without the history and talk views knowing.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.titles import Title, TitleError, parse_title
+from ..memo import until_changed
 from ..pages import service as pages
-from ..pages.views import title_or_400
-from ..templating import page_url
+from ..problems import BadRequest, NotAllowed, NotFound, UserError
+from ..urls import page_url
+from ..web import page_arg, title_or_400, user_message
 from . import deletion, moves, service
-from .errors import BadTitle, OrganiseError
 
 bp = Blueprint("organise", __name__)
 
@@ -37,7 +38,7 @@ def hide_deleted_pages():
     else:
         return None
     if deleted and not deletion.may_delete(current_user):
-        abort(404, description=_("This page was deleted."))
+        raise NotFound(_("This page was deleted."))
     return None
 
 
@@ -47,7 +48,7 @@ def hide_deleted_pages():
 @bp.app_template_global()
 def page_categories(page) -> list[service.CategoryLink]:
     """Return the categories a page is in, for the list at its bottom."""
-    return service.page_categories(page)
+    return until_changed("categories", page.id, lambda: service.page_categories(page))
 
 
 @bp.app_template_global()
@@ -108,8 +109,7 @@ def all_pages():
 @bp.get("/special/wanted")
 def wanted():
     """List the missing pages that the most pages link to."""
-    raw = request.args.get("page", "1")
-    number = max(int(raw), 1) if raw.isdigit() and len(raw) < 4 else 1
+    number = page_arg()
     found, more = service.wanted(number)
     return render_template("organise/wanted.html", found=found, more=more, number=number)
 
@@ -126,7 +126,7 @@ def category(name: str):
     """Go to a category's page, where its description and members are."""
     title = service.category_page_title(name)
     if title is None:
-        abort(400, description=_("This is not a valid category name."))
+        raise BadRequest(_("This is not a valid category name."))
     return redirect(page_url(title.display))
 
 
@@ -138,38 +138,30 @@ def _page_or_404(title: str, *, deleted: bool = False):
     parsed = title_or_400(title)
     page = pages.get_page(parsed)
     if page is None or page.latest is None or page.deleted != deleted:
-        abort(404, description=_("There is no page with this title."))
+        raise NotFound(_("There is no page with this title."))
     return parsed, page
 
 
-def _needs(allowed: bool, message: str):
-    """Send a visitor to log in, or refuse a logged-in person, unless allowed."""
-    if allowed:
-        return None
-    if not current_user.is_authenticated:
-        flash(_("Please log in first."), "info")
-        return redirect(url_for("people.login", next=request.full_path))
-    abort(403, description=message)
-
-
-def _refusal(error: OrganiseError) -> tuple[str, int]:
-    """Return a refusal's message, translated, and its status."""
-    return _(error.message, **error.params), error.status
+def _needs(allowed: bool, message: str) -> None:
+    """Refuse unless allowed (asking a visitor without an account to log in first)."""
+    if not allowed:
+        anonymous = not current_user.is_authenticated
+        raise NotAllowed(
+            _("Please log in first.") if anonymous else message, needs_login=anonymous
+        )
 
 
 @bp.route("/move/<path:title>", methods=["GET", "POST"])
 def move(title: str):
     """Show the form to move a page; on POST move it and show it at its new title."""
     parsed, page = _page_or_404(title)
-    refused = _needs(moves.may_move(current_user, page), _("You may not move this page."))
-    if refused is not None:
-        return refused
+    _needs(moves.may_move(current_user, page), _("You may not move this page."))
     error, status = None, 200
     if request.method == "POST":
         try:
             result = _move_as_posted(parsed)
-        except OrganiseError as problem:
-            error, status = _refusal(problem)
+        except UserError as problem:
+            error, status = user_message(problem), problem.status
         else:
             old, new = result.old_title, result.page.title
             flash(_("“%(old)s” was moved to “%(new)s”.", old=old, new=new), "success")
@@ -191,7 +183,7 @@ def _move_as_posted(title: Title) -> moves.MoveResult:
     try:
         new_title = parse_title(form.get("new_title", ""))
     except TitleError as problem:
-        raise BadTitle(str(problem)) from problem
+        raise BadRequest(str(problem)) from problem
     skip_allowed = moves.may_skip_redirect(current_user)
     return moves.move_page(
         title,
@@ -207,15 +199,13 @@ def _move_as_posted(title: Title) -> moves.MoveResult:
 def delete(title: str):
     """Show the form to delete a page (moderators); on POST delete it."""
     parsed, page = _page_or_404(title)
-    refused = _needs(deletion.may_delete(current_user), _("Only moderators can delete pages."))
-    if refused is not None:
-        return refused
+    _needs(deletion.may_delete(current_user), _("Only moderators can delete pages."))
     error, status = None, 200
     if request.method == "POST":
         try:
             deletion.delete_page(parsed, user=current_user, reason=request.form.get("reason", ""))
-        except OrganiseError as problem:
-            error, status = _refusal(problem)
+        except UserError as problem:
+            error, status = user_message(problem), problem.status
         else:
             flash(_("The page “%(title)s” was deleted.", title=page.title), "success")
             return redirect(page_url(page.title))
@@ -233,17 +223,15 @@ def delete(title: str):
 def undelete(title: str):
     """Show a deleted page's deletion and the form to undelete it (moderators)."""
     parsed, page = _page_or_404(title, deleted=True)
-    refused = _needs(deletion.may_delete(current_user), _("Only moderators can undelete pages."))
-    if refused is not None:
-        return refused
+    _needs(deletion.may_delete(current_user), _("Only moderators can undelete pages."))
     error, status = None, 200
     if request.method == "POST":
         try:
             deletion.undelete_page(
                 parsed, user=current_user, reason=request.form.get("reason", "")
             )
-        except OrganiseError as problem:
-            error, status = _refusal(problem)
+        except UserError as problem:
+            error, status = user_message(problem), problem.status
         else:
             flash(_("The page “%(title)s” was undeleted.", title=page.title), "success")
             return redirect(page_url(page.title))

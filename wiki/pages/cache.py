@@ -1,53 +1,90 @@
-"""A short-lived cache of whole page views for anonymous readers.
+"""A short-lived cache of whole page views for anonymous readers, right across processes.
 
 A page view costs a few queries and a template; serving it from memory to readers without
-a session costs almost nothing. Entries live PAGE_CACHE_SECONDS at most, and any change
-made through this process (a POST that succeeds) empties the cache at once, so a reader
-sees another server process's edit after at most that many seconds.
+a session costs almost nothing. Every change a page view shows (a save, move, deletion,
+talk post) bumps the "content" generation in the database once its transaction commits;
+each cached entry remembers the generation it was made at and is served only while that
+is still the current one. So a reader never gets an older version of a page from any app
+server process after a save has been acknowledged; PAGE_CACHE_SECONDS bounds how long
+anything else shown beside the page (a talk count, a red link) may lag behind.
 """
 
 import threading
 import time
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from flask import Flask, Response, request
+from sqlalchemy import event, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..extensions import db
+from ..memo import CHANGED as _CHANGED
+from ..memo import CONTENT, content_changed, current_generation, forget_generation
+from ..memo import generation as memo_generation
+from ..models import Generation
+
+__all__ = ["CONTENT", "PageCache", "content_changed", "current_generation", "register"]
 
 _CACHEABLE_ENDPOINTS = {"pages.view"}
 MAX_ENTRIES = 512
 
 
 class PageCache:
-    """Rendered responses by URL, each with an expiry time; least recently used dropped."""
+    """Rendered responses by URL, with their expiry and generation; least recently used
+    dropped."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[str, tuple[float, bytes, str]] = OrderedDict()
+        self._entries: LRUCache = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
-        self.max_entries = max_entries
 
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        """Return the body and mimetype kept for key, unless missing or expired."""
+    def get(self, key: str, generation: int) -> tuple[bytes, str] | None:
+        """Return the body and mimetype kept for key, unless missing, expired or stale."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry[0] < time.monotonic():
+            expires, made_at, body, mimetype = entry
+            if expires < time.monotonic() or made_at != generation:
                 del self._entries[key]
                 return None
-            self._entries.move_to_end(key)
-            return entry[1], entry[2]
+            return body, mimetype
 
-    def put(self, key: str, body: bytes, mimetype: str, seconds: float) -> None:
-        """Keep a response body for a number of seconds."""
+    def put(self, key: str, body: bytes, mimetype: str, seconds: float, generation: int):
+        """Keep a response body for a number of seconds, made at this generation."""
         with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, body, mimetype)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries[key] = (time.monotonic() + seconds, generation, body, mimetype)
 
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
+
+
+def _bump_after_commit(session: Session) -> None:
+    """Bump the generation once a transaction that changed content has committed.
+
+    After, not inside: a process that read the new generation before the commit became
+    visible would cache the old page under it.
+    """
+    if not session.info.pop(_CHANGED, False):
+        return
+    forget_generation()
+    bump = update(Generation).where(Generation.name == CONTENT).values(value=Generation.value + 1)
+    with session.get_bind().connect() as connection:
+        if connection.execute(bump).rowcount == 0:  # the row is gone (an emptied database)
+            try:
+                connection.execute(insert(Generation).values(name=CONTENT, value=1))
+            except IntegrityError:  # another process put it back meanwhile
+                connection.rollback()
+                connection.execute(bump)
+        connection.commit()
+
+
+def _forget(session: Session) -> None:
+    """A rolled-back transaction changed nothing."""
+    session.info.pop(_CHANGED, None)
 
 
 def _cache_key(app: Flask) -> str | None:
@@ -59,37 +96,57 @@ def _cache_key(app: Flask) -> str | None:
     # Readers with a session may be logged in or have messages waiting: never cache them.
     if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
         return None
-    return f"{request.full_path}|{request.accept_languages}"
+    # The language a reader chose (wiki/i18n) changes the page as much as their browser's.
+    return f"{request.full_path}|{request.accept_languages}|{request.cookies.get('lang', '')}"
 
 
 def register(app: Flask) -> None:
-    """Serve anonymous page views from the cache and keep it fresh after changes."""
+    """Serve anonymous page views from the cache while they are current."""
     cache = PageCache()
     app.extensions["page_cache"] = cache
+    for signal in (
+        events.page_saved,
+        events.page_published,
+        events.page_moved,
+        events.page_deleted,
+        events.page_undeleted,
+        events.topic_created,
+        events.comment_posted,
+        events.comment_edited,
+    ):
+        signal.connect(content_changed, weak=False)
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_commit", _bump_after_commit):
+        event.listen(session_class, "after_commit", _bump_after_commit)
+        event.listen(session_class, "after_rollback", _forget)
 
     @app.before_request
     def _serve_cached():
         key = _cache_key(app)
-        if key is not None:
-            hit = cache.get(key)
-            if hit is not None:
-                return Response(hit[0], mimetype=hit[1])
-        return None
+        if key is None:
+            return None
+        # Read once per request: the site policy (wiki.memo) may have read it already.
+        generation = memo_generation()
+        request.environ["bottega.generation"] = generation
+        hit = cache.get(key, generation)
+        return Response(hit[0], mimetype=hit[1]) if hit is not None else None
 
     @app.after_request
     def _remember(response: Response) -> Response:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            if response.status_code < 400:
-                cache.clear()
-            return response
         key = _cache_key(app)
+        generation = request.environ.get("bottega.generation")
         if (
             key is not None
+            and generation is not None
             and response.status_code == 200
             and "Set-Cookie" not in response.headers
             and not response.direct_passthrough
         ):
             cache.put(
-                key, response.get_data(), response.mimetype, app.config["PAGE_CACHE_SECONDS"]
+                key,
+                response.get_data(),
+                response.mimetype,
+                app.config["PAGE_CACHE_SECONDS"],
+                generation,
             )
         return response

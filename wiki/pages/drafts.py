@@ -2,12 +2,13 @@
 
 from sqlalchemy import delete, select
 
-from ..core.titles import N_, Title
+from ..core.text import clean_text
+from ..core.titles import Title
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Draft, Page, Revision, User, utcnow
-from .content import clean_text
-from .service import SaveError, check_text
+from ..problems import BadRequest
+from .saving import DAMAGED_BASE, check_text
 
 
 def get_draft(user: User, title: Title) -> Draft | None:
@@ -27,7 +28,7 @@ def save_draft(
         base = db.session.get(Revision, base_revision_id)
         page = db.session.scalar(select(Page).where(Page.key == title.key))
         if base is None or page is None or base.page_id != page.id:
-            raise SaveError(N_("The form is damaged: the revision it was opened on is not valid."))
+            raise BadRequest(DAMAGED_BASE)
     with write_transaction():
         draft = get_draft(user, title)
         if draft is None:

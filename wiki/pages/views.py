@@ -2,38 +2,41 @@
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import TooManyRequests
 
+from .. import errors
+from ..access.permissions import raise_refusal
 from ..core.diff import diff_texts
-from ..core.titles import N_, Title, TitleError, parse_title, title_from_url
+from ..core.numbers import MAX_ID, parse_natural
+from ..core.text import clean_text, text_sha1
+from ..core.titles import Title
+from ..extensions import db
 from ..history import service as history
-from ..models import RevisionKind
+from ..i18n import editor as translation_editor
+from ..models import Revision, RevisionKind
 from ..organise import redirects
 from ..organise import service as organise
-from ..renderer import RenderTimeout
+from ..problems import BadRequest, NotAllowed, NotFound, UserError
+from ..safety.limits import too_often
+from ..summaries import SystemSummary
+from ..web import flag_arg, int_arg, title_or_400, user_message
 from . import drafts, service
-from .content import clean_text
+from .editor import EditForm, conflict_choices
 
 bp = Blueprint("pages", __name__)
-
-
-def title_or_400(path: str) -> Title:
-    """Return the title a URL names, or answer 400 with what is wrong with it."""
-    try:
-        return parse_title(title_from_url(path))
-    except TitleError as error:
-        abort(400, description=_(str(error)))
 
 
 @bp.get("/")
@@ -42,12 +45,23 @@ def home():
     return redirect(url_for("pages.view", title=current_app.config["MAIN_PAGE"]))
 
 
+@bp.get("/favicon.ico", endpoint="favicon")
+@bp.get("/apple-touch-icon.png", endpoint="touch_icon")
+@bp.get("/apple-touch-icon-precomposed.png", endpoint="touch_icon_precomposed")
+def icon():
+    """Serve the icons browsers and phones ask for at the site's root."""
+    name = "favicon.ico" if request.path == "/favicon.ico" else "apple-touch-icon.png"
+    return send_from_directory(current_app.static_folder, name, max_age=7 * 86400)
+
+
 @bp.get("/wiki/<path:title>")
 def view(title: str):
     """Show the current version of a page (or the page it redirects to), or offer to create it."""
     parsed = title_or_400(title)
     page = service.get_page(parsed)
-    if page is None or page.latest is None or page.deleted:
+    stable = _stable_arg()
+    shown = service.shown_revision(page, current_user, stable) if page is not None else None
+    if page is None or shown is None or page.deleted:
         return missing(parsed, page)
     url_title = page.title.replace(" ", "_")
     if title != url_title:
@@ -57,13 +71,26 @@ def view(title: str):
     if hop is not None and hop.target is not None and request.args.get("redirect") != "no":
         target = hop.target.title.replace(" ", "_")
         return redirect(url_for("pages.view", title=target, redirectedfrom=url_title))
+    sees_waiting = service.sees_waiting(current_user)
     return render_template(
         "pages/view.html",
-        view=service.render_page(page),
+        view=service.render_page(page, shown),
         title=parsed,
+        waiting=service.waiting_changes(page) if sees_waiting else None,
+        stable=stable,
         hop=hop,
         redirected_from=redirects.redirected_from(page, request.args.get("redirectedfrom")),
     )
+
+
+def _stable_arg() -> bool | None:
+    """Return ?stable=1 (the published version) or ?stable=0 (the latest), else None."""
+    raw = request.args.get("stable")
+    if raw is None:
+        return None
+    if raw not in ("0", "1"):
+        raise BadRequest(_("stable must be 1 (the published version) or 0 (the latest)."))
+    return raw == "1"
 
 
 def missing(title: Title, page):
@@ -82,11 +109,12 @@ def edit(title: str):
         return _submit(parsed, page)
     if page is not None and page.deleted:
         return missing(parsed, page)
-    refusal = service.edit_refusal(current_user, page or parsed)
-    if refusal is not None:
-        return refuse_edit(refusal)
-    latest = page.latest if page else None
+    raise_refusal(service.edit_refusal(current_user, page or parsed))
+    latest = service.shown_revision(page, current_user) if page else None
     text = latest.text if latest else organise.template_text(request.args.get("template")) or ""
+    translation = translation_editor.context(parsed, page, request.args)
+    if translation is not None and translation.new:
+        text = translation.source_revision.text  # a new translation starts from the source
     form = EditForm(text, "", False, str(latest.id) if latest else "")
     draft = drafts.get_draft(current_user, parsed) if current_user.is_authenticated else None
     if draft is not None and request.args.get("draft") == "1":
@@ -97,12 +125,46 @@ def edit(title: str):
     return show_editor(parsed, page, form, draft=draft, draft_changes=changes)
 
 
-def refuse_edit(refusal):
-    """Send a visitor to log in, or tell a person why they may not edit (blocked: until when)."""
-    if refusal.needs_login:
-        flash(_(refusal.message, **refusal.params), "info")
-        return redirect(url_for("people.login", next=request.full_path))
-    abort(403, description=_(refusal.message, **refusal.params))
+@bp.get("/undo/<path:title>")
+def undo(title: str):
+    """Open the editor with one past edit taken out of the current text."""
+    parsed = title_or_400(title)
+    page = service.get_page(parsed)
+    if page is None or page.latest is None:
+        raise NotFound(_("There is no page with this title."))
+    raise_refusal(service.edit_refusal(current_user, page))
+    undone = history.revision_of(page, int_arg("rev"), current_user)
+    public_only = not service.sees_waiting(current_user)
+    if public_only and page.published is None:
+        raise NotFound(_("There is no page with this title."))
+    result = history.undo(page, undone, public_only=public_only)
+    summary = _undo_summary(undone).localised()
+    if result.merge.clean:
+        form = EditForm(
+            result.merge.text,
+            summary,
+            False,
+            str(result.latest.id),
+            "undo",
+            undo_of=str(undone.id),
+        )
+        flash(_("Check the changes below and save to undo the edit."), "info")
+        changes = diff_texts(result.latest.text, result.merge.text)
+        return show_editor(parsed, page, form, changes=changes)
+    conflict = service.EditConflict(
+        _(
+            "This edit can't be undone automatically: later edits changed the same words. "
+            "Choose what to keep for each passage below."
+        ),
+        result.latest,
+        merge=result.merge,
+        base_revision_id=undone.id,
+        mine=result.parent_text,
+    )
+    form = EditForm(
+        result.parent_text, summary, False, str(result.latest.id), "undo", undo_of=str(undone.id)
+    )
+    return show_conflict(parsed, form, conflict), 409
 
 
 def _draft_changes(draft, latest):
@@ -130,33 +192,88 @@ def _submit(title: Title, page):
         if action == "preview":
             return show_editor(title, page, form, preview=_preview(form.text))
         if action == "changes":
-            current = page.latest.text if page and page.latest else ""
+            shown = service.shown_revision(page, current_user) if page else None
+            current = shown.text if shown else ""
             changes = diff_texts(current, clean_text(form.text))
             return show_editor(title, page, form, changes=changes)
-        if action == "resolve":
-            return _apply_choices(title, page, form)
-        return _save(title, form)
+        if action == "resolve" or _unresolved_conflict(form):
+            return _apply_choices(title, page, form, save=action != "resolve")
+        return _save(title, page, form)
     except service.EditConflict as conflict:
+        if _hides_waiting(page):
+            # The conflict's passages would show changes this person may not see yet.
+            message = _(
+                "Your edit overlaps changes that are waiting for review. Your text is kept "
+                "below: try again once they are reviewed, or log in to see them."
+            )
+            return show_editor(title, page, form, error=message), 409
         return show_conflict(title, form, conflict), 409
-    except service.SaveError as error:
-        return show_editor(title, page, form, error=_(error.message, **error.params)), error.status
-    except RenderTimeout as error:
-        return show_editor(title, page, form, error=_(str(error))), 422
+    except UserError as error:
+        return show_editor(title, page, form, error=user_message(error)), error.status
 
 
-def _save(title: Title, form: "EditForm"):
-    """Save the edit and say what happened."""
+def _hides_waiting(page) -> bool:
+    """Return whether the page has changes waiting for review this person may not see."""
+    return (
+        page is not None
+        and page.latest_revision_id != page.published_revision_id
+        and not service.sees_waiting(current_user)
+    )
+
+
+def _unresolved_conflict(form: "EditForm") -> bool:
+    """Return whether Save was pressed on the conflict screen with its text left as offered.
+
+    The text offered there holds the person's side of each passage; saving it as it is
+    would silently drop the other side, so the choices made on the screen decide instead.
+    """
+    return bool(form.offered_sha1) and text_sha1(clean_text(form.text)) == form.offered_sha1
+
+
+def _undo_summary(undone) -> SystemSummary:
+    """Return the summary of an undo, as a message key shown in each reader's language."""
+    name = undone.author.username if undone.author else None
+    return SystemSummary("undo", {"id": undone.id, "name": name})
+
+
+def _summary(title: Title, form: "EditForm"):
+    """Return the summary to store: an undo's own, as a key, while it is left as offered."""
+    undone_id = parse_natural(form.undo_of, MAX_ID) if form.kind == "undo" else None
+    undone = db.session.get(Revision, undone_id) if undone_id else None
+    if undone is not None and undone.page.key == title.key:
+        offered = _undo_summary(undone)
+        if form.summary.strip() in (offered.localised(), offered.english()):
+            return offered
+    return form.summary
+
+
+def _save(title: Title, page, form: "EditForm"):
+    """Save the edit (page: as read at the start of the request) and say what happened."""
+    translation = translation_editor.context(title, page, request.form)
     result = service.save_page(
         title,
         form.text,
         author=current_user,
-        summary=form.summary,
+        summary=_summary(title, form),
         minor=form.minor,
         base_revision_id=service.parse_base_revision(form.base_revision),
         kind=RevisionKind.UNDO if form.kind == "undo" else RevisionKind.EDIT,
         author_ip=request.remote_addr,
+        publish_waiting=request.form.get("publish_waiting") == "1",
     )
-    if result.revision is None:
+    translation_editor.after_save(
+        result.page, current_user, translation, flag_arg("translation_synced", form=True)
+    )
+    waits = result.revision is not None and not result.published
+    if waits:
+        flash(
+            _(
+                "Your changes were saved. They wait for a reviewer before visitors see "
+                "them; you are told when they are reviewed."
+            ),
+            "info",
+        )
+    elif result.revision is None:
         flash(_("Nothing changed, so no new revision was saved."), "info")
     elif result.created:
         flash(_("The page was created."), "success")
@@ -190,79 +307,72 @@ def _merge_notice(result, form: "EditForm") -> Markup:
     )
 
 
-def show_conflict(title: Title, form: "EditForm", conflict):
+def show_conflict(title: Title, form: "EditForm", conflict, *, message: str | None = None):
     """Show the conflict: each passage both sides changed, and the editor with the text kept."""
     if conflict.merge is None:
-        return show_editor(title, service.get_page(title), form, error=_(str(conflict)))
+        return show_editor(title, service.get_page(title), form, error=user_message(conflict))
     if current_user.is_authenticated:
-        drafts.save_draft(current_user, title, form.text, form.summary, conflict.base_revision_id)
+        try:
+            drafts.save_draft(
+                current_user, title, form.text, form.summary, conflict.base_revision_id
+            )
+        except UserError:
+            pass  # the conflict screen below keeps the text; a draft is a second copy
     theirs = conflict.latest
-    merged = conflict.merge.resolve(["mine"] * len(conflict.merge.conflicts))
-    keep = EditForm(merged, form.summary, form.minor, str(theirs.id), form.kind)
+    offered = conflict.merge.resolve(["mine"] * len(conflict.merge.conflicts))
+    keep = EditForm(offered, form.summary, form.minor, str(theirs.id), form.kind)
     return show_editor(
         title,
         service.get_page(title),
         keep,
-        error=_(str(conflict)),
+        error=message or user_message(conflict),
         conflict={
             "passages": service.conflict_passages(conflict.merge),
             "merge_base": conflict.base_revision_id or "",
-            "mine": form.text,
+            "mine": form.mine if form.mine is not None else form.text,
             "theirs": theirs,
+            "offered_sha1": text_sha1(offered),
+            "chosen": conflict_choices(request.form) if request.method == "POST" else {},
         },
     )
 
 
-def _apply_choices(title: Title, page, form: "EditForm"):
-    """Apply the per-passage choices of the conflict screen and show the result to check."""
+def _apply_choices(title: Title, page, form: "EditForm", *, save: bool):
+    """Apply the per-passage choices of the conflict screen; show the result to check, or
+    (Save pressed with every passage chosen) save it."""
     if page is None:
-        abort(404, description=_("There is no page with this title."))
-    choices = [request.form.get(f"choice-{n}", "mine") for n in range(500)]
+        raise NotFound(_("There is no page with this title."))
     theirs = service.parse_base_revision(form.base_revision)
     merge_base = service.parse_base_revision(request.form.get("merge_base", ""))
     if theirs is None:
-        raise service.SaveError(
-            N_("The form is damaged: the revision it was opened on is missing.")
-        )
-    text = service.resolve_conflict(
-        page, merge_base, theirs, request.form.get("mine", ""), choices
+        raise BadRequest(_("The form is damaged: the revision it was opened on is missing."))
+    choices = conflict_choices(request.form)
+    resolution = service.resolve_conflict(
+        page, merge_base, theirs, form.mine or "", choices, request.form.get("choice-all")
     )
-    resolved = EditForm(text, form.summary, form.minor, form.base_revision, form.kind)
-    flash(_("Your choices are applied below. Check the text, then save."), "info")
-    return show_editor(title, page, resolved, changes=diff_texts(page.latest.text, text))
-
-
-class EditForm:
-    """The editor's fields as submitted."""
-
-    def __init__(
-        self, text: str, summary: str, minor: bool, base_revision: str, kind: str = "edit"
-    ) -> None:
-        self.text = text
-        self.summary = summary
-        self.minor = minor
-        self.base_revision = base_revision
-        self.kind = kind
-
-    @classmethod
-    def from_request(cls) -> "EditForm":
-        """Read the fields from the posted form."""
-        form = request.form
-        return cls(
-            text=form.get("text", ""),
-            summary=form.get("summary", ""),
-            minor=form.get("minor") in ("1", "on", "y", "true"),
-            base_revision=form.get("base_revision", ""),
-            kind="undo" if form.get("kind") == "undo" else "edit",
+    if save and resolution.unchosen:
+        conflict = service.EditConflict(
+            _("Choose which version to keep for each passage (or edit the text), then save."),
+            service.base_revision(page, theirs),
+            merge=resolution.merge,
+            base_revision_id=merge_base,
         )
+        return show_conflict(title, form, conflict), 409
+    resolved = EditForm(resolution.text, form.summary, form.minor, form.base_revision, form.kind)
+    if save:
+        return _save(title, page, resolved)
+    flash(_("Your choices are applied below. Check the text, then save."), "info")
+    return show_editor(
+        title, page, resolved, changes=diff_texts(page.latest.text, resolution.text)
+    )
 
 
 def _preview(text: str):
     """Return the rendered preview of the text, or an error message if it can't render."""
     try:
         return service.preview(text)
-    except RenderTimeout as error:
-        return {"error": _(str(error))}
+    except UserError as error:
+        return {"error": user_message(error)}
 
 
 def show_editor(title: Title, page, form: EditForm, **extra):
@@ -276,6 +386,8 @@ def show_editor(title: Title, page, form: EditForm, **extra):
         summary=form.summary,
         minor=form.minor,
         kind=form.kind,
+        undo_of=form.undo_of,
+        translation=translation_editor.context(title, page, request.values),
         **extra,
     )
 
@@ -285,13 +397,10 @@ def save_draft(title: str):
     """Autosave the editor's text as the person's draft (called by the editor's script)."""
     parsed = title_or_400(title)
     if not current_user.is_authenticated or not service.can_edit(current_user, parsed):
-        return jsonify(error=_("Log in to keep drafts.")), 403
+        raise NotAllowed(_("Log in to keep drafts."))
     form = EditForm.from_request()
-    try:
-        base = service.parse_base_revision(form.base_revision)
-        draft = drafts.save_draft(current_user, parsed, form.text, form.summary, base)
-    except service.SaveError as error:
-        return jsonify(error=_(error.message, **error.params)), error.status
+    base = service.parse_base_revision(form.base_revision)
+    draft = drafts.save_draft(current_user, parsed, form.text, form.summary, base)
     return jsonify(saved_at=draft.updated_at.isoformat(), message=_("Draft saved"))
 
 
@@ -305,8 +414,31 @@ def discard_draft(title: str):
     return redirect(url_for("pages.edit", title=title))
 
 
-def resubmit_after_csrf_failure(message: str):
-    """Show the editor again with the posted text after a failed CSRF check."""
-    parsed = title_or_400(request.view_args["title"])
-    form = EditForm.from_request()
-    return show_editor(parsed, service.get_page(parsed), form, error=message), 400
+def _editor_kept(message: str, status: int, headers: dict | None = None):
+    """Answer a refused save with the editor showing the posted text, when there is one."""
+    if request.endpoint == "pages.edit" and request.method == "POST":
+        try:
+            parsed = title_or_400(request.view_args["title"])
+        except Exception:
+            parsed = None  # the address itself is invalid: there is no editor to show
+        if parsed is not None:
+            page = service.get_page(parsed)
+            return (
+                show_editor(parsed, page, EditForm.from_request(), error=message),
+                status,
+                headers,
+            )
+    return errors.error_response(status, message, headers)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError):
+    """Keep the editor's text when its form fails the CSRF check (e.g. an expired session)."""
+    return _editor_kept(_(errors.CSRF_MESSAGE), 400)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(_error: TooManyRequests):
+    """Keep the editor's text when the person saves or previews too often."""
+    message, headers = too_often()
+    return _editor_kept(message, 429, headers)

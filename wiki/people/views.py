@@ -1,43 +1,42 @@
-"""Registering, logging in and out, and profiles."""
+"""Registering, logging in and out, and completing usernames (@mentions)."""
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, login_manager
+from ..core.numbers import parse_natural
+from ..core.titles import N_
+from ..extensions import login_manager
+from ..identity import suggest_usernames
 from ..models import User
+from ..problems import NotAllowed
 from ..safety import sessions
+from ..web import safe_next, user_message
 from . import service
 
 bp = Blueprint("people", __name__)
+
+LOG_IN_TO_MENTION = N_("Log in to see whom you can mention.")
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Return the logged-in person for the session, if the session is still live."""
-    if not user_id.isdigit() or len(user_id) > 18:
+    number = parse_natural(user_id)
+    if number is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not sessions.is_live(user.id, session.get(sessions.SESSION_KEY)):
-        return None  # logged out (here or everywhere) or the password was reset
-    return user
-
-
-def safe_next(target: str | None) -> str:
-    """Return target if it is a path on this site, else the main page."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return url_for("pages.home")
+    # None: logged out (here or everywhere), the password was reset, or the account is gone.
+    return sessions.live_user(number, session.get(sessions.SESSION_KEY))
 
 
 def _start_session(user: User) -> None:
@@ -47,6 +46,17 @@ def _start_session(user: User) -> None:
     login_user(user)
 
 
+def _finish_login(user: User, target: str):
+    """Start the session, unless a step another feature adds (two-factor) must come first."""
+    for step in current_app.extensions.get(service.LOGIN_STEPS, ()):
+        url = step(user, target)
+        if url is not None:
+            return redirect(url)
+    _start_session(user)
+    flash(_("You are logged in."), "success")
+    return redirect(target)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account and log in."""
@@ -54,7 +64,7 @@ def register():
     invite = request.args.get("invite", "")
     refusal = service.registration_refusal(invite)
     if refusal is not None:
-        abort(403, description=_(refusal))
+        raise NotAllowed(refusal)
     if request.method == "POST":
         try:
             user = service.register(
@@ -64,8 +74,8 @@ def register():
                 invite=invite,
             )
         except service.AccountError as error:
-            message = _(error.message, **error.params)
-            return render_template("people/register.html", form=form, error=message), error.status
+            page = render_template("people/register.html", form=form, error=user_message(error))
+            return page, error.status
         _start_session(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
         return redirect(safe_next(request.args.get("next")))
@@ -82,14 +92,10 @@ def login():
                 form["username"], request.form.get("password", ""), request.remote_addr or ""
             )
         except service.AccountError as error:
-            page = render_template(
-                "people/login.html", form=form, error=_(error.message, **error.params)
-            )
+            page = render_template("people/login.html", form=form, error=user_message(error))
             headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
             return page, error.status, headers
-        _start_session(user)
-        flash(_("You are logged in."), "success")
-        return redirect(safe_next(request.args.get("next")))
+        return _finish_login(user, safe_next(request.args.get("next")))
     return render_template("people/login.html", form=form)
 
 
@@ -103,9 +109,15 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
-@bp.get("/user/<name>")
-def profile(name: str):
-    """Show a person's profile, activity and contributions."""
-    from ..community.views import show_profile  # profiles show community data
+@bp.get("/people/suggest")
+def suggest():
+    """Return up to eight usernames beginning with what was typed after "@", as a JSON list.
 
-    return show_profile(name)
+    For logged-in people only (on a wiki only members may read, visitors see no names).
+    """
+    if not current_user.is_authenticated:
+        raise NotAllowed(LOG_IN_TO_MENTION, needs_login=True)
+    response = jsonify(suggest_usernames(request.args.get("q", "")))
+    response.cache_control.private = True
+    response.cache_control.max_age = 30
+    return response

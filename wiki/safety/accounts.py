@@ -8,41 +8,29 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, select
 
 from .. import modlog
+from ..access.models import Approval, Block
+from ..access.permissions import mask_ip, require_admin
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..identity import check_password, find_user
+from ..memo import content_changed
 from ..models import Role, User, utcnow
+from ..problems import BadRequest, NotAllowed, NotFound
 from . import sessions
 from .durations import check_reason, expiry
-from .errors import NotAllowed, NotFound, SafetyError
-from .models import Approval, Block, OneTimeLink
-from .permissions import mask_ip
+from .models import OneTimeLink
 
 ONLY_ADMINS = N_("Only administrators can do this.")
 ROLE_NAMES = {
     Role.READER: N_("Reader"),
     Role.EDITOR: N_("Editor"),
+    Role.REVIEWER: N_("Reviewer"),
     Role.MODERATOR: N_("Moderator"),
     Role.ADMIN: N_("Administrator"),
 }
 RESET_LINK_HOURS = 24
 INVITE_DAYS = 14
-
-
-def is_admin(user: User | None) -> bool:
-    """Return whether this person is a logged-in administrator."""
-    return user is not None and user.is_authenticated and user.has_role(Role.ADMIN)
-
-
-def is_moderator(user: User | None) -> bool:
-    """Return whether this person is a logged-in moderator or administrator."""
-    return user is not None and user.is_authenticated and user.has_role(Role.MODERATOR)
-
-
-def require_admin(user: User | None) -> None:
-    """Raise NotAllowed unless the person is an administrator."""
-    if not is_admin(user):
-        raise NotAllowed(ONLY_ADMINS)
 
 
 @dataclass
@@ -93,7 +81,6 @@ def search_users(query: str, *, show: str = "all", after: str | None = None, lim
 
 def get_user(name: str) -> User:
     """Return the account with this name, or raise NotFound."""
-    from ..people.service import find_user
 
     user = find_user(name)
     if user is None:
@@ -114,7 +101,7 @@ def set_role(admin: User, user: User, role_value: str, reason: str) -> User:
     try:
         role = Role(int(role_value))
     except (TypeError, ValueError):
-        raise SafetyError(N_("Choose a role from the list.")) from None
+        raise BadRequest(N_("Choose a role from the list.")) from None
     if user.id == admin.id:
         raise NotAllowed(N_("You cannot change your own role: ask another administrator."))
     reason = check_reason(reason, required=False)
@@ -162,6 +149,7 @@ def block_user(admin: User, user: User, reason: str, duration: str) -> Block:
         _lift(session, select(Block).where(Block.user_id == user.id), admin)
         block = Block(user_id=user.id, reason=reason, created_by_id=admin.id, expires_at=until)
         session.add(block)
+        content_changed()  # every process asks again whether the account is blocked
         modlog.record(
             "block",
             admin,
@@ -194,7 +182,7 @@ def block_address(admin: User, address: str, reason: str, duration: str) -> Bloc
 
 
 def _masked(address: str) -> str:
-    """Return an address or a masked range in its masked form, or raise SafetyError."""
+    """Return an address or a masked range in its masked form, or raise BadRequest."""
     text = address.strip()
     if text.endswith(".x"):
         text = text[:-2] + ".0"
@@ -202,7 +190,7 @@ def _masked(address: str) -> str:
         text = text[:-3]
     masked = mask_ip(text)
     if masked == "unknown":
-        raise SafetyError(N_("Enter an address such as 203.0.113.7 or 203.0.113.x."))
+        raise BadRequest(N_("Enter an address such as 203.0.113.7 or 203.0.113.x."))
     return masked
 
 
@@ -325,8 +313,6 @@ def use_link(kind: str, token: str, session, used_by: User | None = None) -> One
 def reset_password(token: str, password: str, confirm: str) -> User:
     """Set a new password with a reset link; every session of the account ends."""
     from werkzeug.security import generate_password_hash
-
-    from ..people.service import check_password
 
     link = find_link("reset", token)
     user = link.user

@@ -1,6 +1,8 @@
 """flask --app wiki backup PATH / restore PATH: consistent copies of a live SQLite database.
 
 PostgreSQL is backed up with its own tools (pg_dump / pg_restore); see the README.
+Other parts (uploaded files) register in app.extensions[BACKUP_PARTS] a pair of functions
+(backup, restore) taking the database copy's path; they keep their data beside it.
 """
 
 import sqlite3
@@ -11,6 +13,9 @@ from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
 from ..extensions import db
+
+#: app.extensions key: (backup(path), restore(path)) pairs of other parts of the wiki.
+BACKUP_PARTS = "bottega_backup_parts"
 
 
 def sqlite_path() -> Path:
@@ -31,8 +36,17 @@ def copy_database(source: Path, target: Path) -> None:
     """
     with sqlite3.connect(source, timeout=30) as src, sqlite3.connect(target, timeout=30) as dst:
         src.backup(dst, pages=1024)
+        # The copy keeps the source's WAL mode; as a file at rest it should be one file,
+        # with no -wal or -shm beside it.
+        dst.execute("PRAGMA journal_mode=DELETE")
     src.close()
     dst.close()
+
+
+def remove_sidecars(path: Path) -> None:
+    """Delete the -wal, -shm and -journal files SQLite may leave beside a closed file."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def check_copy(path: Path) -> None:
@@ -69,10 +83,16 @@ def register(app: Flask) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         partial.unlink(missing_ok=True)
-        copy_database(source, partial)
-        check_copy(partial)
-        partial.replace(path)
+        try:
+            copy_database(source, partial)
+            check_copy(partial)
+            partial.replace(path)
+        finally:
+            remove_sidecars(partial)
+            partial.unlink(missing_ok=True)
         click.echo(f"Backed up {source} to {path}.")
+        for save, _load in current_app.extensions.get(BACKUP_PARTS, []):
+            save(path)
 
     @app.cli.command("restore")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -91,4 +111,6 @@ def register(app: Flask) -> None:
         db.engine.dispose()
         # Writing through SQLite (not copying the file) keeps the WAL and locks right.
         copy_database(path, target)
+        for _save, load in current_app.extensions.get(BACKUP_PARTS, []):
+            load(path)
         click.echo(f"Restored {path} into {target}. Run `flask --app wiki db upgrade heads`.")

@@ -2,10 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from ..core.text import clean_text
 from ..core.titles import N_
 from ..models import utcnow
-from ..pages.content import clean_text
-from .errors import SafetyError
+from ..problems import BadRequest
 
 #: Form value → (length, label); None lasts until lifted.
 DURATIONS: dict[str, tuple[timedelta | None, str]] = {
@@ -23,16 +23,16 @@ DURATIONS: dict[str, tuple[timedelta | None, str]] = {
 def expiry(choice: str) -> datetime | None:
     """Return when a block or protection chosen for this long ends (None: never)."""
     if choice not in DURATIONS:
-        raise SafetyError(N_("Choose how long it lasts from the list."))
+        raise BadRequest(N_("Choose how long it lasts from the list."))
     length = DURATIONS[choice][0]
     return utcnow() + length if length is not None else None
 
 
 def check_reason(reason: str, *, required: bool) -> str:
-    """Return the reason on one line, or raise SafetyError if it is missing or too long."""
+    """Return the reason on one line, or raise BadRequest if it is missing or too long."""
     reason = " ".join(clean_text(reason).split())
     if required and not reason:
-        raise SafetyError(N_("Give a reason: the person concerned sees it."))
+        raise BadRequest(N_("Give a reason: the person concerned sees it."))
     if len(reason) > 500:
-        raise SafetyError(N_("The reason is too long: at most %(count)s characters."), count=500)
+        raise BadRequest(N_("The reason is too long: at most %(count)s characters."), count=500)
     return reason

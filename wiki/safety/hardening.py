@@ -2,20 +2,33 @@
 
 from datetime import datetime
 
-from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .. import errors
+from ..access.permissions import active_block, block_refusal
+from ..access.policy import current_policy
+from ..core.embeds import FRAME_HOSTS
 from ..models import Role
 from .log import can_read_log
-from .permissions import active_block, block_refusal
-from .policy import current_policy
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
+
+def content_security_policy(image_sources: tuple[str, ...]) -> str:
+    """Return the site's Content-Security-Policy; images by URL load from image_sources."""
+    images = " ".join(("'self'", *image_sources))
+    return (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'; "
+        # Video embeds (wiki/core/embeds.py) load only from these hosts, and only on a click.
+        f"frame-src {' '.join(FRAME_HOSTS)}; "
+        # IMAGE_SOURCES (wiki/config.py) weighs showing images by URL against readers' privacy.
+        f"img-src {images}"
+    )
+
+
 #: Ids are 32-bit in the database: a larger number in a URL names nothing (PostgreSQL would
 #: refuse to compare it with an integer column).
 MAX_ID = 2**31 - 1
@@ -26,9 +39,22 @@ OPEN_ENDPOINTS = {
     "people.register",
     "safety.reset_password",
     "preferences.unsubscribe",  # its signed token is the authority (links in emails)
+    # Signing in with a provider, two-factor, forgot password, verifying an address.
+    "signin.start",
+    "signin.callback",
+    "signin.new_account",
+    "signin.two_factor",
+    "signin.forgot_password",
+    "signin.verify_email",
+    "share.robots",  # says "Disallow: /" on a private wiki
 }
 #: Pages whose URL holds a secret token: they send no Referer anywhere.
-TOKEN_ENDPOINTS = {"safety.reset_password", "people.register"}
+TOKEN_ENDPOINTS = {
+    "safety.reset_password",
+    "people.register",
+    "signin.callback",  # the authorization code and state
+    "signin.verify_email",
+}
 
 
 def security_headers(response):
@@ -43,7 +69,26 @@ def security_headers(response):
     headers.setdefault("Referrer-Policy", referrer)
     if config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "_user_id" in session and "Cache-Control" not in headers:
+        # A logged-in person's page (their name, bell, forms): never in a shared cache.
+        headers["Cache-Control"] = "private, no-cache"
+    if request.cookies.get(config["SESSION_COOKIE_NAME"]):
+        response.vary.add("Cookie")
     return response
+
+
+def read_body_safely():
+    """Answer 400 for a request body that cannot be read (e.g. a malformed chunked body),
+    instead of failing deep inside a view with a server error."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    try:
+        request.get_data(cache=True, parse_form_data=True)
+    except HTTPException:
+        raise
+    except Exception:
+        abort(400, description=_("The request body was damaged. Send the form again."))
+    return None
 
 
 #: Query parameters that carry ids (revisions, comments, cursors) somewhere in the site.
@@ -72,8 +117,8 @@ def read_gate():
     if current_policy().read != "users":
         return None
     if request.path.startswith("/api/"):
-        response = jsonify(error={"status": 401, "message": _("Log in to read this wiki.")})
-        return response, 401
+        message = _("Log in, or send a personal access token, to read this wiki.")
+        return errors.error_response(401, message, {"WWW-Authenticate": 'Bearer realm="api"'})
     return redirect(url_for("people.login", next=request.full_path))
 
 
@@ -107,16 +152,19 @@ def staff_role() -> str | None:
 
 def register(app: Flask) -> None:
     """Install the headers, the read gate, the proxy fix and the template helpers."""
-    app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    app.config.setdefault(
+        "CONTENT_SECURITY_POLICY", content_security_policy(app.config["IMAGE_SOURCES"])
+    )
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
         )
     app.after_request(security_headers)
-    # First of all hooks: others before it may already look the address up in the database.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_addresses)
-    app.before_request(read_gate)
+    # First of all hooks, before even the page cache: a cached page must not reach a reader
+    # the policy turns away, nor a bad address reach the database.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[0:0] = [refuse_bad_addresses, read_body_safely, read_gate]
     app.url_value_preprocessor(reject_huge_ids)
     app.jinja_env.globals.update(
         safety_notice=safety_notice,

@@ -10,8 +10,11 @@ import math
 import time
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_login import current_user
+
+from .. import errors
 
 #: Which endpoints count against which category, and for which methods (None: all).
 ENDPOINTS: dict[str, tuple[str, list[str] | None]] = {
@@ -19,6 +22,18 @@ ENDPOINTS: dict[str, tuple[str, list[str] | None]] = {
     "people.register": ("register", ["POST"]),
     "safety.reset_password": ("login", ["POST"]),
     "safety.change_password": ("login", ["POST"]),
+    # Sign-in (wiki/signin): each provider round trip, code and reset request counts as a
+    # login; a new account or address as a registration.
+    "signin.start": ("login", None),
+    "signin.callback": ("login", None),
+    "signin.new_account": ("register", ["POST"]),
+    "signin.two_factor": ("login", ["POST"]),
+    "signin.forgot_password": ("login", ["POST"]),
+    "signin_settings.add_email": ("register", ["POST"]),
+    "signin_settings.email_action": ("register", None),
+    "signin_settings.two_factor": ("login", ["POST"]),
+    "signin_settings.two_factor_off": ("login", ["POST"]),
+    "signin_settings.recovery_codes": ("login", ["POST"]),
     "pages.edit": ("edit", ["POST"]),
     "history.restore": ("edit", None),
     "history.rollback": ("edit", None),
@@ -30,6 +45,14 @@ ENDPOINTS: dict[str, tuple[str, list[str] | None]] = {
     "organise.undelete": ("edit", ["POST"]),
     # Suggestions come as someone types: the search limit would be too tight.
     "search.suggest": ("api", None),
+    "live.preview": ("api", ["POST"]),  # the live editor's preview beside the text
+    "people.suggest": ("api", None),  # usernames offered after "@" in the live editor
+    # API writes count as the same edits and comments through the forms would.
+    "api.put_page": ("edit", ["PUT"]),
+    "api.start_topic": ("comment", ["POST"]),
+    "api.post_comment": ("comment", ["POST"]),
+    "files.upload": ("upload", ["POST"]),
+    "files.revert": ("upload", None),
 }
 #: Every endpoint of these blueprints counts against the category.
 BLUEPRINTS = {"api": "api", "search": "search"}
@@ -104,7 +127,24 @@ def init_app(app: Flask) -> Limiter:
         )
         app.view_functions[endpoint] = per_address(per_person(view))
     app.extensions[EXTENSION] = limiter
+    app.register_error_handler(429, _answer_too_many)
     return limiter
+
+
+def too_often() -> tuple[str, dict]:
+    """Return the message and headers for a request over its rate limit."""
+    seconds = retry_after()
+    message = _(
+        "You are doing this too often. Wait %(seconds)s seconds, then try again.",
+        seconds=seconds,
+    )
+    return message, {"Retry-After": str(seconds)}
+
+
+def _answer_too_many(_error):
+    """Answer a request over its rate limit: say how long to wait."""
+    message, headers = too_often()
+    return errors.error_response(429, message, headers)
 
 
 def retry_after() -> int:

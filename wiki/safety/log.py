@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..access.permissions import is_moderator
+from ..access.policy import current_policy
 from ..core.titles import N_
 from ..extensions import db
+from ..identity import user_key
 from ..models import User
 from ..modlog import LogEntry
-from .accounts import is_moderator
-from .errors import NotAllowed
-from .policy import current_policy
+from ..problems import NotAllowed
 
 #: Actions and their labels; the filter offers these.
 ACTIONS = {
@@ -25,11 +26,18 @@ ACTIONS = {
     "unhide": N_("Comment shown again"),
     "lock": N_("Topic locked"),
     "unlock": N_("Topic unlocked"),
+    "reanchor": N_("Thread anchored to another passage"),
     "rollback": N_("Rollback"),
     "delete": N_("Page deleted"),
     "undelete": N_("Page restored"),
     "move": N_("Page moved"),
+    "upload": N_("File uploaded"),
+    "revert_file": N_("File reverted"),
     "policy": N_("Site policy"),
+    "accept": N_("Changes accepted"),
+    "reject": N_("Changes rejected"),
+    "schedule": N_("Publication scheduled"),
+    "review_policy": N_("Review policy of a page"),
     "invite": N_("Invitation"),
     "reset_link": N_("Password reset link"),
 }
@@ -80,8 +88,6 @@ def read_log(
     if not is_moderator(reader):
         statement = statement.where(LogEntry.action.not_in(STAFF_ONLY))
     if actor.strip():
-        from ..people.service import user_key
-
         statement = statement.join(User, LogEntry.actor_id == User.id).where(
             User.key == user_key(actor.strip()[:64])
         )

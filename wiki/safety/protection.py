@@ -2,15 +2,15 @@
 
 from sqlalchemy import delete, or_, select
 
-from .. import modlog
-from ..core.titles import N_, Title
+from .. import events, modlog
+from ..access.models import Protection
+from ..access.permissions import is_moderator
+from ..core.titles import N_, Title, parse_title
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Role, User, utcnow
-from .accounts import is_moderator
+from ..problems import BadRequest, NotAllowed
 from .durations import check_reason, expiry
-from .errors import NotAllowed, SafetyError
-from .models import Protection
 
 ONLY_MODERATORS = N_("Only moderators can protect pages.")
 #: Form value → (Role, label).
@@ -31,7 +31,7 @@ def protect(moderator: User, title: Title, level: str, duration: str, reason: st
     if not is_moderator(moderator):
         raise NotAllowed(ONLY_MODERATORS)
     if level not in LEVELS:
-        raise SafetyError(N_("Choose who may still edit the page from the list."))
+        raise BadRequest(N_("Choose who may still edit the page from the list."))
     reason = check_reason(reason, required=True)
     until = expiry(duration)
     with write_transaction() as session:
@@ -79,3 +79,27 @@ def protected_pages(limit: int = 200) -> list[Protection]:
         or_(Protection.expires_at.is_(None), Protection.expires_at > now)
     )
     return list(db.session.scalars(statement.order_by(Protection.id.desc()).limit(limit)))
+
+
+@events.page_moved.connect
+def _follow_the_page(sender, page: Page, old_title: str, **_extra) -> None:
+    """Keep a moved page protected at its new title, and its old title too (the redirect
+    left there must not become an open door); inside the move's transaction."""
+    old_key = parse_title(old_title).key
+    if old_key == page.key:
+        return
+    session = db.session()
+    old = session.scalar(select(Protection).where(Protection.page_key == old_key))
+    if old is None or not old.active(utcnow()):
+        return
+    session.execute(delete(Protection).where(Protection.page_key == page.key))
+    session.add(
+        Protection(
+            page_key=page.key,
+            title=page.title,
+            level=old.level,
+            reason=old.reason,
+            created_by_id=old.created_by_id,
+            expires_at=old.expires_at,
+        )
+    )

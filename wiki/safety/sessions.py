@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.titles import N_
@@ -33,15 +33,20 @@ def start(user: User) -> None:
     session[SESSION_KEY] = token
 
 
-def is_live(user_id: int, token: object) -> bool:
-    """Return whether the cookie's session is still live for this person."""
+def live_user(user_id: int, token: object) -> User | None:
+    """Return the person if the cookie's session is still live for them (one query)."""
     if not isinstance(token, str) or not token or len(token) > 100:
-        return False
-    row = db.session.get(UserSession, _digest(token))
-    if row is None or row.user_id != user_id:
-        return False
+        return None
     max_age = timedelta(days=current_app.config["SESSION_MAX_AGE_DAYS"])
-    return row.created_at > utcnow() - max_age
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            UserSession.id == _digest(token),
+            UserSession.created_at > utcnow() - max_age,
+        )
+    )
 
 
 def end_current() -> None:
@@ -120,10 +125,8 @@ def _fresh(row: LoginFailure | None, now) -> LoginFailure | None:
     return row if row.last_failure_at > now - window else None
 
 
-def check_login(account_key: str, address: str) -> Throttled | None:
-    """Return why a login may not be tried now, or None if it may."""
-    now = utcnow()
-    rows = [_fresh(db.session.get(LoginFailure, key), now) for key in _keys(account_key, address)]
+def _throttled(rows: list[LoginFailure | None], now) -> Throttled | None:
+    """Return why a login may not be tried now, given the (fresh) counters, or None."""
     waits = []
     for row in filter(None, rows):
         if row.locked_until is not None and row.locked_until > now:
@@ -138,36 +141,57 @@ def check_login(account_key: str, address: str) -> Throttled | None:
     return None
 
 
-def record_failure(account_key: str, address: str) -> None:
-    """Count a failed login for the account name and for the address."""
+def reserve_attempt(account_key: str, address: str) -> Throttled | None:
+    """Count a login attempt as failed before its password is checked, or refuse it.
+
+    Checking and counting in one locked transaction means forty guesses sent at once get
+    exactly as many tries as forty sent one by one; a right password gives the try back
+    (record_success).
+    """
     limits = (_setting("LOGIN_LOCKOUT_FAILURES"), _setting("LOGIN_IP_LOCKOUT_FAILURES"))
     for attempt in range(3):
         try:
             with write_transaction() as db_session:
                 now = utcnow()
-                for key, limit in zip(_keys(account_key, address), limits, strict=True):
-                    row = db_session.scalar(
-                        select(LoginFailure).where(LoginFailure.key == key).with_for_update()
-                    )
-                    if _fresh(row, now) is None:
-                        row = row or LoginFailure(key=key)
-                        row.failures, row.locked_until = 0, None
-                        db_session.add(row)
-                    row.failures += 1
-                    row.last_failure_at = now
-                    if row.failures >= limit:
-                        lockout = timedelta(minutes=_setting("LOGIN_LOCKOUT_MINUTES"))
-                        row.locked_until = now + lockout
-            return
+                rows = []
+                for key in _keys(account_key, address):
+                    statement = select(LoginFailure).where(LoginFailure.key == key)
+                    rows.append(db_session.scalar(statement.with_for_update()))
+                throttled = _throttled([_fresh(row, now) for row in rows], now)
+                if throttled is not None:
+                    return throttled
+                for key, row, limit in zip(_keys(account_key, address), rows, limits, strict=True):
+                    _count_failure(db_session, key, row, limit, now)
+            return None
         except IntegrityError:
-            # Two failures for a new name at once: the other made the row; count again.
+            # Two attempts for a new name at once: the other made the row; count again.
             if attempt == 2:
                 raise
+    return None
 
 
-def record_success(account_key: str) -> None:
-    """Forget the account name's failures (not the address's: one good account must not
-    reset a guessing script's count)."""
-    key = _keys(account_key, "")[0]
+def _count_failure(db_session, key: str, row: LoginFailure | None, limit: float, now) -> None:
+    """Add one failure to a counter, starting it afresh if it was forgotten."""
+    if _fresh(row, now) is None:
+        row = row or LoginFailure(key=key)
+        row.failures, row.locked_until = 0, None
+        db_session.add(row)
+    row.failures += 1
+    row.last_failure_at = now
+    if row.failures >= limit:
+        row.locked_until = now + timedelta(minutes=_setting("LOGIN_LOCKOUT_MINUTES"))
+
+
+def record_success(account_key: str, address: str | None = None) -> None:
+    """Forget the account name's failures, and give back the try a reserved attempt took
+    from the address (not its other failures: one good account must not reset a guessing
+    script's count)."""
+    account, ip = _keys(account_key, address or "")
     with write_transaction() as db_session:
-        db_session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+        db_session.execute(delete(LoginFailure).where(LoginFailure.key == account))
+        if address is not None:
+            db_session.execute(
+                update(LoginFailure)
+                .where(LoginFailure.key == ip, LoginFailure.failures > 0)
+                .values(failures=LoginFailure.failures - 1)
+            )

@@ -1,41 +1,28 @@
 """The moderation log, page protection, password resets and one's own account security."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..access.permissions import is_moderator
 from ..core.titles import Title
 from ..database import write_transaction
 from ..extensions import db
-from ..pages.views import title_or_400
-from ..people.service import AccountError, check_password, user_key
+from ..identity import AccountError, check_password, user_key
+from ..problems import BadRequest, NotAllowed, UserError
+from ..review import settings as review_settings
+from ..web import int_arg, title_or_400, user_message
 from . import accounts, protection, sessions
 from . import log as moderation_log
 from .durations import DURATIONS
-from .errors import SafetyError
 
 bp = Blueprint("safety", __name__)
-
-
-def refuse(error: SafetyError):
-    """Answer a refused action with its status and message."""
-    abort(error.status, description=_(error.message, **error.params))
 
 
 def login_first():
     """Send an anonymous visitor to log in, then back here."""
     return redirect(url_for("people.login", next=request.full_path))
-
-
-def int_arg(name: str) -> int | None:
-    """Return a query argument as a positive number, None if absent, or answer 400."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        abort(400, description=_("“%(name)s” must be a whole number.", name=name))
-    return int(raw)
 
 
 @bp.get("/log")
@@ -47,13 +34,10 @@ def log():
         "target": request.args.get("target", "").strip()[:200],
     }
     if filters["action"] and filters["action"] not in moderation_log.ACTIONS:
-        abort(400, description=_("Choose an action from the list."))
+        raise BadRequest(_("Choose an action from the list."))
     if not moderation_log.can_read_log(current_user) and not current_user.is_authenticated:
         return login_first()
-    try:
-        shown = moderation_log.read_log(current_user, before=int_arg("before"), **filters)
-    except SafetyError as error:
-        refuse(error)
+    shown = moderation_log.read_log(current_user, before=int_arg("before"), **filters)
     return render_template(
         "safety/log.html",
         log=shown,
@@ -67,23 +51,27 @@ def log():
 def protect(title: str):
     """Show a page's protection and change it (moderators)."""
     parsed = title_or_400(title)
-    if not current_user.is_authenticated:
-        return login_first()
-    if not accounts.is_moderator(current_user):
-        abort(403, description=_("Only moderators can protect pages."))
+    if not is_moderator(current_user):
+        raise NotAllowed(
+            _("Only moderators can protect pages."),
+            needs_login=not current_user.is_authenticated,
+        )
     form = {key: request.form.get(key, "") for key in ("level", "duration", "reason")}
     if request.method == "POST":
         try:
             message = _change_protection(parsed, form)
-        except SafetyError as error:
-            return _protect_page(parsed, form, error=_(error.message, **error.params)), 400
+        except UserError as error:
+            return _protect_page(parsed, form, error=user_message(error)), error.status
         flash(message, "success")
         return redirect(url_for("safety.protect", title=parsed.url))
     return _protect_page(parsed, form)
 
 
 def _change_protection(title: Title, form: dict) -> str:
-    """Protect or unprotect as the form asks; return what was done."""
+    """Protect, unprotect or set the review policy as the form asks; return what was done."""
+    if request.form.get("action") == "review_policy":
+        review_settings.set_page_policy(current_user, title, request.form.get("review_policy", ""))
+        return _("The page's review policy is saved.")
     if request.form.get("action") == "unprotect":
         if protection.unprotect(current_user, title, form["reason"]):
             return _("The protection is lifted: everyone allowed to edit may edit the page.")
@@ -101,6 +89,9 @@ def _protect_page(title: Title, form: dict, **extra):
         form=form,
         levels=protection.LEVELS,
         durations=DURATIONS,
+        review_policy=review_settings.page_policy(title.key) or "site",
+        review_policies=review_settings.POLICIES,
+        site_review_policy=review_settings.current_settings().policy,
         **extra,
     )
 
@@ -108,20 +99,15 @@ def _protect_page(title: Title, form: dict, **extra):
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password with a one-time link an administrator gave."""
-    try:
-        link = accounts.find_link("reset", token)
-    except SafetyError as error:
-        refuse(error)
+    link = accounts.find_link("reset", token)
     if request.method == "POST":
         try:
             accounts.reset_password(
                 token, request.form.get("password", ""), request.form.get("confirm", "")
             )
-        except SafetyError as error:
-            refuse(error)
         except AccountError as error:
-            message = _(error.message, **error.params)
-            return render_template("safety/reset.html", user=link.user, error=message), 400
+            page = render_template("safety/reset.html", user=link.user, error=user_message(error))
+            return page, error.status
         logout_user()
         session.clear()
         flash(_("Your new password is set. Log in with it."), "success")
@@ -143,18 +129,18 @@ def change_password():
     if not current_user.is_authenticated:
         return login_first()
     key, address = user_key(current_user.username), request.remote_addr or ""
-    throttled = sessions.check_login(key, address)
+    throttled = sessions.reserve_attempt(key, address)
     if throttled is not None:
         error = _(throttled.message, **throttled.params)
         return _account_page(error), 429, {"Retry-After": str(throttled.retry_after)}
     if not check_password_hash(current_user.password_hash, request.form.get("current", "")):
-        sessions.record_failure(key, address)
         return _account_page(_("Your current password is not right.")), 400
+    sessions.record_success(key, address)
     new, confirm = request.form.get("password", ""), request.form.get("confirm", "")
     try:
         check_password(new, confirm, current_user.username)
     except AccountError as error:
-        return _account_page(_(error.message, **error.params)), 400
+        return _account_page(user_message(error)), error.status
     with write_transaction():
         user = db.session.merge(current_user._get_current_object())
         user.password_hash = generate_password_hash(new)

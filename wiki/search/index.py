@@ -14,11 +14,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..core.redirects import parse_redirect
 from ..core.render import RENDERER_VERSION
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, RenderedText, Revision, TextBlob
-from ..organise.redirects import parse_redirect
 from ..pages import content
 from ..talk.models import Comment, Topic
 from .engines import Doc, engine_for
@@ -52,7 +52,7 @@ def remove_page(session: Session, page: Page) -> None:
 
 def reindex_page(session: Session, page: Page) -> None:
     """Index a page and its talk again from their current text (when it is undeleted)."""
-    revision = page.latest
+    revision = page.published
     if revision is not None:
         cached = session.get(RenderedText, (revision.sha1, RENDERER_VERSION))
         html = cached.html if cached is not None else content.render(revision.text).html
@@ -61,9 +61,32 @@ def reindex_page(session: Session, page: Page) -> None:
     engine_for(session).upsert(session, [_row_doc(row) for row in rows])
 
 
+@events.page_deleted.connect
+def _on_page_deleted(sender, page: Page, **_extra) -> None:
+    """Take a deleted page out of the index, in the deletion's transaction."""
+    remove_page(db.session(), page)
+
+
+@events.page_undeleted.connect
+def _on_page_undeleted(sender, page: Page, **_extra) -> None:
+    """Put an undeleted page back in the index, in the undeletion's transaction."""
+    db.session.flush()
+    reindex_page(db.session(), page)
+
+
 @events.page_saved.connect
-def _on_page_saved(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
-    """Index the new revision in the save's transaction."""
+def _on_page_saved(
+    sender, page: Page, revision: Revision, rendered, published: bool = True, **_extra
+) -> None:
+    """Index the new revision in the save's transaction, if it is published: the index
+    holds what the public may read (waiting changes are indexed once a reviewer accepts)."""
+    if published:
+        index_page(db.session, page, revision.text, rendered.html)
+
+
+@events.page_published.connect
+def _on_page_published(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
+    """Index the text a reviewer published, in the review's transaction."""
     index_page(db.session, page, revision.text, rendered.html)
 
 
@@ -134,7 +157,7 @@ def _rebuild_pages(progress: Callable[[str], None]) -> int:
         with write_transaction() as session:
             rows = session.execute(
                 select(Page, Revision.sha1, TextBlob.data)
-                .join(Revision, Revision.id == Page.latest_revision_id)
+                .join(Revision, Revision.id == Page.published_revision_id)
                 .join(TextBlob, TextBlob.id == Revision.text_id)
                 .where(Page.id > last, Page.deleted.is_(False))
                 .order_by(Page.id)

@@ -56,7 +56,7 @@ def exact_page(raw: str) -> Page | None:
     page = db.session.scalar(
         select(Page).where(Page.key == title.key).options(lazyload(Page.latest))
     )
-    if page is None or page.deleted or page.latest_revision_id is None:
+    if page is None or page.deleted or page.published_revision_id is None:
         return None
     return page
 
@@ -130,7 +130,7 @@ def suggest(raw: str, limit: int = SUGGESTIONS) -> list[str]:
         db.session.scalars(
             select(Page.title)
             .where(Page.key.like(escaped + "%", escape="\\"), Page.deleted.is_(False))
-            .where(Page.latest_revision_id.is_not(None))
+            .where(Page.published_revision_id.is_not(None))
             .order_by(Page.key)
             .limit(limit)
         )

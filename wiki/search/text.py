@@ -5,12 +5,12 @@ a query is parsed once into words, phrases, exclusions and alternatives (the syn
 search boxes), and each engine compiles that structure into its own safe match expression.
 """
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
 from itertools import islice
 
 from markupsafe import Markup, escape
@@ -193,37 +193,37 @@ _BLOCK_TAGS = {
 _SPACES = re.compile(r"\s+")
 
 
-class _TextExtractor(HTMLParser):
-    """Collect the text a reader sees, without the "¶" links next to headings."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-        if tag == "a" and ("class", "headerlink") in attrs or self.skipping and tag == "a":
-            self.skipping += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.skipping:
-            self.skipping -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+#: A tag, its attributes quoted or not (a quoted value may hold ">"), or a comment.
+_TAG = re.compile(
+    r"""<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>"']+|"[^"]*"|'[^']*')*)>""", re.DOTALL
+)
+_HEADERLINK = re.compile(r"""class\s*=\s*["']?headerlink\b""")
 
 
 def plain_text(body_html: str) -> str:
-    """Return the readable text of rendered (sanitised) HTML, with whitespace collapsed."""
-    extractor = _TextExtractor()
-    extractor.feed(body_html)
-    extractor.close()
-    return _SPACES.sub(" ", "".join(extractor.parts)).strip()
+    """Return the readable text of rendered (sanitised) HTML, with whitespace collapsed.
+
+    One regular expression over the tags, not an HTML parser: the HTML comes from our own
+    renderer and sanitiser, and indexing it is on the path of every save.
+    """
+    parts: list[str] = []
+    skipping = 0  # inside the "¶" link beside a heading
+    position = 0
+    for match in _TAG.finditer(body_html):
+        if not skipping:
+            parts.append(body_html[position : match.start()])
+        position = match.end()
+        closing, tag = match.group(1), (match.group(2) or "").lower()
+        if tag == "a":
+            if closing and skipping:
+                skipping -= 1
+            elif not closing and (skipping or _HEADERLINK.search(match.group(3))):
+                skipping += 1
+        elif tag in _BLOCK_TAGS:
+            parts.append(" ")
+    if not skipping:
+        parts.append(body_html[position:])
+    return _SPACES.sub(" ", html.unescape("".join(parts))).strip()
 
 
 #: Letters with accents (Latin, Greek, Cyrillic) grouped by the letter they fold to.

@@ -1,22 +1,16 @@
-"""Search: the results page, title suggestions for the search box, `flask reindex`."""
+"""Search: the results page and title suggestions for the search box."""
 
-import click
 from flask import Blueprint, jsonify, redirect, render_template, request
 from flask_login import current_user
 
+from ..access.permissions import can_edit
 from ..core.titles import TitleError, parse_title
-from ..pages.service import can_edit
-from ..templating import page_url
+from ..urls import page_url
+from ..web import flag_arg, page_arg
 from . import service
 from .text import MAX_QUERY_LENGTH
 
-bp = Blueprint("search", __name__, cli_group=None)
-
-
-def _page_number() -> int:
-    """Return the `page` argument as a number from 1, or 1."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 4 else 1
+bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
@@ -26,7 +20,7 @@ def search():
     exact = service.exact_page(query) if query else None
     if exact is not None and not request.args.get("fulltext"):
         return redirect(page_url(exact.title))
-    results = service.search(query, page=_page_number(), talk=request.args.get("talk") == "1")
+    results = service.search(query, page=page_arg(), talk=flag_arg("talk"))
     return render_template(
         "search/results.html",
         results=results,
@@ -51,14 +45,3 @@ def suggest():
     response = jsonify(service.suggest(request.args.get("q", "")))
     response.cache_control.max_age = 30
     return response
-
-
-@bp.cli.command("reindex")
-def reindex() -> None:
-    """Rebuild the search index, redirects and categories from every page's current text."""
-    from ..organise import facts
-    from . import index
-
-    facts.rebuild(click.echo)
-    pages, comments = index.rebuild(click.echo)
-    click.echo(f"Search index rebuilt: {pages} pages, {comments} talk comments.")

@@ -5,62 +5,25 @@ translations, the CSRF token and URL rules once per comment costs more than ever
 else together, so this does it once; the templates only fill in ids and texts.
 """
 
-from datetime import UTC, datetime
 from urllib.parse import quote
 
-from babel import dates
 from flask import url_for
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
 
 from ..models import User
+from ..moments import clock
 from .models import Comment, Topic
 from .permissions import can_change, can_moderate, can_reply
-
-
-class Clock:
-    """Like the templates' reltime(): "3 hours ago" with the exact time on hover.
-
-    Formats with one pattern parsed up front; babel's format_datetime parses and joins
-    the date and time patterns anew for every call, which is most of a thread's cost.
-    """
-
-    def __init__(self) -> None:
-        self.locale = get_locale()
-        self.timezone = get_timezone()
-        self.now = datetime.now(UTC)
-        self.ago = _("%(time)s ago")
-        combined = (
-            self.locale.datetime_formats["medium"]
-            .replace("{0}", self.locale.time_formats["medium"].pattern)
-            .replace("{1}", self.locale.date_formats["medium"].pattern)
-        )
-        self.pattern = dates.parse_pattern(combined)
-
-    def __call__(self, moment: datetime | None) -> Markup:
-        """Return the <time> element for a moment."""
-        if moment is None:
-            return Markup("")
-        local = moment.astimezone(self.timezone)
-        if hasattr(self.timezone, "normalize"):  # pytz
-            local = self.timezone.normalize(local)
-        exact = self.pattern.apply(local, self.locale)
-        elapsed = dates.format_timedelta(self.now - moment, threshold=0.85, locale=self.locale)
-        ago = self.ago % {"time": elapsed}
-        return Markup(
-            f'<time datetime="{moment.isoformat()}" title="{escape(exact)}">{escape(ago)}</time>'
-        )
 
 
 class Display:
     """The clock, texts and profile links of one request's rendering of many rows."""
 
     def __init__(self) -> None:
-        self.time = Clock()
+        self.time = clock()
         # "/user/x" as routed, so that an app mounted below "/" still links right.
-        self.profile_prefix = url_for("people.profile", name="x")[:-1]
+        self.profile_prefix = url_for("community.profile", name="x")[:-1]
         self.text = {"open": _("open"), "resolved": _("resolved"), "locked": _("locked")}
 
     def profile_url(self, user: User) -> str:
@@ -92,6 +55,8 @@ class ThreadDisplay(Display):
         self.moderator = can_moderate(self.user)
         self.csrf = generate_csrf()
         self.comment_prefix = url_for("talk.comment", comment_id=0)[:-1]
+        #: The comments on the page shown (None: all of them); others are linked, not scrolled to.
+        self.shown_ids: set[int] | None = None
         self.text |= {
             "reply": _("Reply"),
             "edit": _("Edit"),
@@ -107,6 +72,12 @@ class ThreadDisplay(Display):
             "deleted": _("This comment was deleted."),
             "show_hidden": _("Show the hidden comment"),
         }
+
+    def comment_href(self, comment: Comment) -> str:
+        """Return a link to a comment: an anchor on this page, else its address."""
+        if self.shown_ids is None or comment.id in self.shown_ids:
+            return f"#comment-{comment.id}"
+        return f"{self.comment_prefix}{comment.id}"
 
     def can_change(self, comment: Comment) -> bool:
         """Return whether the viewer may edit and delete the comment."""

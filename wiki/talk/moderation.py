@@ -2,26 +2,25 @@
 
 from sqlalchemy import select
 
+from .. import modlog
+from ..access.permissions import require_moderator
 from ..core.titles import N_
 from ..database import write_transaction
 from ..models import User, utcnow
-from .errors import NotAllowed, NotFound, TalkError
+from ..problems import BadRequest, NotAllowed, NotFound
 from .models import MAX_REASON_LENGTH, Comment, Topic
-from .permissions import can_moderate, can_resolve
+from .permissions import can_resolve
 from .service import set_visibility
-
-ONLY_MODERATORS = N_("Only moderators can do this.")
 
 
 def hide_comment(comment_id: int, reason: str, *, moderator: User | None) -> Comment:
     """Hide a comment from everyone but moderators, saying why."""
-    if not can_moderate(moderator):
-        raise NotAllowed(ONLY_MODERATORS)
+    require_moderator(moderator)
     reason = " ".join(reason.split())
     if not reason:
-        raise TalkError(N_("Say why you hide the comment: the reason is shown in its place."))
+        raise BadRequest(N_("Say why you hide the comment: the reason is shown in its place."))
     if len(reason) > MAX_REASON_LENGTH:
-        raise TalkError(
+        raise BadRequest(
             N_("The reason is too long: at most %(count)s characters."), count=MAX_REASON_LENGTH
         )
     with write_transaction() as session:
@@ -29,25 +28,35 @@ def hide_comment(comment_id: int, reason: str, *, moderator: User | None) -> Com
         set_visibility(
             session, comment, hidden_at=utcnow(), hidden_by_id=moderator.id, hidden_reason=reason
         )
+        _log_comment("hide", moderator, comment, reason)
     return comment
 
 
 def unhide_comment(comment_id: int, *, moderator: User | None) -> Comment:
     """Show a hidden comment again."""
-    if not can_moderate(moderator):
-        raise NotAllowed(ONLY_MODERATORS)
+    require_moderator(moderator)
     with write_transaction() as session:
         comment = _comment(session, comment_id)
+        was_hidden = comment.hidden_at is not None
         set_visibility(session, comment, hidden_at=None, hidden_by_id=None, hidden_reason="")
+        if was_hidden:
+            _log_comment("unhide", moderator, comment, "")
     return comment
 
 
 def lock_topic(topic_id: int, locked: bool, *, moderator: User | None) -> Topic:
     """Lock a topic so that it takes no new replies, or unlock it."""
-    if not can_moderate(moderator):
-        raise NotAllowed(ONLY_MODERATORS)
+    require_moderator(moderator)
     with write_transaction() as session:
         topic = _topic(session, topic_id)
+        if topic.locked != locked:
+            modlog.record(
+                "lock" if locked else "unlock",
+                moderator,
+                page=topic.page,
+                topic=topic.id,
+                subject=topic.subject,
+            )
         topic.locked = locked
         topic.locked_by_id = moderator.id if locked else None
     return topic
@@ -62,6 +71,20 @@ def resolve_topic(topic_id: int, resolved: bool, *, user: User | None) -> Topic:
         topic.resolved = resolved
         topic.resolved_by_id = user.id if resolved else None
     return topic
+
+
+def _log_comment(action: str, moderator: User, comment: Comment, reason: str) -> None:
+    """Record hiding or showing a comment in the moderation log, in the same transaction."""
+    topic = comment.topic
+    modlog.record(
+        action,
+        moderator,
+        reason=reason,
+        page=topic.page,
+        comment=comment.id,
+        topic=topic.id,
+        subject=topic.subject,
+    )
 
 
 def _comment(session, comment_id: int) -> Comment:

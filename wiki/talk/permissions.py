@@ -2,21 +2,14 @@
 
 from dataclasses import dataclass
 
-from ..models import Role, User
+from ..access.permissions import can_post, is_moderator
+from ..models import User
 from .models import Comment, Topic
-
-
-def can_post(user: User | None) -> bool:
-    """Return whether this person may start topics and post comments (policy, role,
-    approval and blocks decide: see safety.permissions.post_refusal)."""
-    from ..safety.permissions import post_refusal
-
-    return post_refusal(user) is None
 
 
 def can_moderate(user: User | None) -> bool:
     """Return whether this person may hide comments and lock topics."""
-    return user is not None and user.is_authenticated and user.has_role(Role.MODERATOR)
+    return is_moderator(user)
 
 
 def can_reply(user: User | None, topic: Topic) -> bool:

@@ -9,10 +9,10 @@ from ..core.render import mark_missing, wikilink_keys
 from ..core.titles import N_, Title, TitleError, parse_title
 from ..extensions import db
 from ..models import Page, User
-from .errors import NotAllowed
+from ..problems import NotAllowed
 from .models import Comment, CommentVersion, Topic
 from .permissions import can_moderate
-from .thread import MAX_LEVEL, Node, build_tree
+from .thread import MAX_LEVEL, Node, build_tree, cut
 
 
 def get_page(title: Title) -> Page | None:
@@ -71,19 +71,31 @@ def get_comment(comment_id: int) -> Comment | None:
     )
 
 
+#: Comments shown on one page of a thread; a longer thread continues on further pages.
+COMMENTS_PER_PAGE = 100
+
+
 @dataclass
 class Thread:
-    """A topic's comments as a tree, with each visible comment's HTML ready to show."""
+    """One page of a topic's comments as a tree, with each comment's HTML ready to show."""
 
     topic: Topic
     nodes: list[Node]
     html: dict[int, str]
     by_id: dict[int, Comment]
+    #: This page's number (from 1) and how many pages the thread has.
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def shown_ids(self) -> set[int]:
+        """Return the ids of the comments on this page."""
+        return set(self.html)
 
 
-def thread(topic: Topic) -> Thread:
-    """Return the topic's comments as a tree, with a fixed number of queries."""
-    comments = list(
+def comments(topic: Topic) -> list[Comment]:
+    """Return every comment of the topic, oldest first, authors loaded, in one query."""
+    return list(
         db.session.scalars(
             select(Comment)
             .where(Comment.topic_id == topic.id)
@@ -91,12 +103,34 @@ def thread(topic: Topic) -> Thread:
             .order_by(Comment.id)
         )
     )
+
+
+def thread(topic: Topic, page: int = 1) -> Thread | None:
+    """Return one page of the topic's thread (None past its last page), in fixed queries.
+
+    Pages follow the display order, so a reply may open a page away from its parent; it
+    then starts at the top and says whom it answers.
+    """
+    every = comments(topic)
+    by_id = {comment.id: comment for comment in every}
+    pages = cut(build_tree(every, MAX_LEVEL), COMMENTS_PER_PAGE)
+    if not 1 <= page <= len(pages):
+        return None
+    shown = pages[page - 1]
     return Thread(
         topic=topic,
-        nodes=build_tree(comments, MAX_LEVEL),
-        html=with_red_links({comment.id: comment.html for comment in comments}),
-        by_id={comment.id: comment for comment in comments},
+        nodes=build_tree(shown, MAX_LEVEL, earlier=by_id),
+        html=with_red_links({comment.id: comment.html for comment in shown}),
+        by_id=by_id,
+        page=page,
+        pages=len(pages),
     )
+
+
+def page_of(comment: Comment) -> int:
+    """Return the page of its thread a comment is shown on."""
+    pages = cut(build_tree(comments(comment.topic), MAX_LEVEL), COMMENTS_PER_PAGE)
+    return next((n for n, shown in enumerate(pages, 1) if comment in shown), 1)
 
 
 def comment_node(comment: Comment) -> tuple[Node, dict[int, str]]:

@@ -1,23 +1,27 @@
 """The rules of talk pages: who may post, edit and moderate, and how comments are kept."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..access.permissions import post_refusal
+from ..core.text import byte_size, clean_text
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..identity import user_key
+from ..memo import content_changed
 from ..models import Page, User, utcnow
 from ..pages import content
-from ..people.service import user_key
+from ..problems import BadRequest, CannotProcess, NotAllowed, NotFound, TooLarge
 from ..renderer import RenderTimeout
 from . import mentions
-from .errors import CannotRender, NotAllowed, NotFound, TalkError, TooFast, TooLarge
 from .models import (
     MAX_SUBJECT_LENGTH,
     Comment,
@@ -31,7 +35,7 @@ from .reading import with_red_links
 from .subscriptions import subscribe
 
 #: Settings and their defaults; each can be set in instance/config.py or as WIKI_<NAME>.
-DEFAULTS = {"MAX_COMMENT_BYTES": 20 * 1024, "COMMENT_RATE_PER_MINUTE": 10}
+DEFAULTS = {"MAX_COMMENT_BYTES": 20 * 1024}
 PROFILE_PATH = "/user/"
 
 
@@ -40,10 +44,10 @@ LOG_IN = N_("Please log in with an editor account to take part in discussions.")
 
 def refused(author: User | None) -> NotAllowed:
     """Return the refusal for someone who may not post: why (a block says until when)."""
-    from ..safety.permissions import post_refusal
-
     refusal = post_refusal(author)
-    return NotAllowed(refusal.message, **refusal.params) if refusal else NotAllowed(LOG_IN)
+    if refusal is None:
+        return NotAllowed(LOG_IN)
+    return NotAllowed(refusal.message, needs_login=refusal.needs_login, **refusal.params)
 
 
 def setting(name: str) -> int:
@@ -64,12 +68,12 @@ class Prepared:
 
 
 def prepare(body: str) -> Prepared:
-    """Check and render a comment, or raise TalkError saying what is wrong with it."""
-    text = content.clean_text(body).strip()
+    """Check and render a comment, or raise BadRequest saying what is wrong with it."""
+    text = clean_text(body).strip()
     if not text:
-        raise TalkError(N_("The comment is empty. Write something before posting."))
+        raise BadRequest(N_("The comment is empty. Write something before posting."))
     limit = setting("MAX_COMMENT_BYTES")
-    if content.byte_size(text) > limit:
+    if byte_size(text) > limit:
         raise TooLarge(
             N_(
                 "The comment is too long: a comment can hold at most %(limit)s KB. "
@@ -80,7 +84,7 @@ def prepare(body: str) -> Prepared:
     try:
         rendered = content.render(text)
     except RenderTimeout as error:
-        raise CannotRender(str(error)) from error
+        raise CannotProcess(str(error)) from error
     people = _find_people(mentions.find_mentions(rendered.html))
     html = mentions.link_mentions(
         rendered.html,
@@ -108,48 +112,35 @@ def _find_people(names: list[str]) -> dict[str, User]:
 
 
 def check_subject(subject: str) -> str:
-    """Return the subject on one line, or raise TalkError."""
-    subject = " ".join(content.clean_text(subject).split())
+    """Return the subject on one line, or raise BadRequest."""
+    subject = " ".join(clean_text(subject).split())
     if not subject:
-        raise TalkError(N_("The topic needs a subject."))
+        raise BadRequest(N_("The topic needs a subject."))
     if len(subject) > MAX_SUBJECT_LENGTH:
-        raise TalkError(
+        raise BadRequest(
             N_("The subject is too long: at most %(count)s characters."),
             count=MAX_SUBJECT_LENGTH,
         )
     return subject
 
 
-def check_rate(user: User) -> None:
-    """Refuse a comment from someone who already posted the most allowed in a minute."""
-    limit = setting("COMMENT_RATE_PER_MINUTE")
-    if limit <= 0:
-        return
-    since = utcnow() - timedelta(minutes=1)
-    recent = db.session.scalar(
-        select(func.count(Comment.id)).where(
-            Comment.author_id == user.id, Comment.created_at > since
-        )
-    )
-    if recent >= limit:
-        raise TooFast(
-            N_(
-                "You are posting very fast: at most %(count)s comments a minute. "
-                "Your text is kept; wait a moment and post it again."
-            ),
-            count=limit,
-        )
+def start_topic(
+    page: Page,
+    subject: str,
+    body: str,
+    *,
+    author: User | None,
+    also: Callable[[Session, Topic], None] | None = None,
+) -> Comment:
+    """Start a topic on the page's talk page with its first comment; return the comment.
 
-
-def start_topic(page: Page, subject: str, body: str, *, author: User | None) -> Comment:
-    """Start a topic on the page's talk page with its first comment; return the comment."""
+    also(session, topic) runs in the same transaction (anchored threads add their passage).
+    """
     if not can_post(author):
         raise refused(author)
     subject = check_subject(subject)
-    check_rate(author)
     prepared = prepare(body)
     with write_transaction() as session:
-        check_rate(author)
         now = utcnow()
         topic = Topic(
             page_id=page.id,
@@ -161,6 +152,8 @@ def start_topic(page: Page, subject: str, body: str, *, author: User | None) -> 
         )
         session.add(topic)
         session.flush()
+        if also is not None:
+            also(session, topic)
         comment = _add_comment(session, topic, None, author, prepared, now)
         subscribe(session, TopicSubscription, user_id=author.id, topic_id=topic.id)
         events.topic_created.send(
@@ -178,11 +171,9 @@ def reply(topic_id: int, body: str, *, author: User | None, parent_id: int | Non
     if not can_post(author):
         raise refused(author)
     _reply_target(db.session, topic_id, parent_id, author)
-    check_rate(author)
     prepared = prepare(body)
     with write_transaction() as session:
         topic, parent = _reply_target(session, topic_id, parent_id, author, lock=True)
-        check_rate(author)
         now = utcnow()
         comment = _add_comment(session, topic, parent, author, prepared, now)
         topic.comment_count = Topic.comment_count + 1
@@ -213,9 +204,9 @@ def _reply_target(session: Session, topic_id, parent_id, author, lock=False):
     if parent is None:
         raise NotFound(N_("The comment you are replying to does not exist."))
     if parent.topic_id != topic.id:
-        raise TalkError(N_("The comment you are replying to belongs to another topic."))
+        raise BadRequest(N_("The comment you are replying to belongs to another topic."))
     if not parent.visible:
-        raise TalkError(N_("The comment you are replying to was deleted or hidden."))
+        raise BadRequest(N_("The comment you are replying to was deleted or hidden."))
     return topic, parent
 
 
@@ -317,6 +308,7 @@ def set_visibility(session: Session, comment: Comment, **changes) -> None:
         setattr(comment, name, value)
     change = int(comment.visible) - int(was_visible)
     if change:
+        content_changed()  # the talk count, the anchored threads and the bell
         topic = session.scalar(
             select(Topic).where(Topic.id == comment.topic_id).with_for_update(key_share=True)
         )

@@ -8,7 +8,7 @@ from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, User, utcnow
-from .errors import NotAllowed
+from ..problems import NotAllowed
 from .models import PageTalkSubscription, Topic, TopicSubscription
 
 

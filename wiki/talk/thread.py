@@ -1,7 +1,7 @@
 """Arrange a topic's comments as a tree for display; pure: works on any objects with ids."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +20,15 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
-def build_tree(comments: Iterable[Any], max_level: int = MAX_LEVEL) -> list[Node]:
+def build_tree(
+    comments: Iterable[Any], max_level: int = MAX_LEVEL, earlier: Mapping[Any, Any] | None = None
+) -> list[Node]:
     """Nest comments (oldest first) under their parents, at most max_level levels deep.
 
     Replies to a comment at the deepest level follow it in the same list, in thread order,
-    and point at the comment they answer. Works without recursion, however long a chain.
+    and point at the comment they answer. A reply whose parent is not among comments (it is
+    on an earlier page of the thread) starts at the top and points at the parent found in
+    earlier. Works without recursion, however long a chain.
     """
     by_id = {}
     replies: dict[Any, list[Any]] = defaultdict(list)
@@ -34,18 +38,27 @@ def build_tree(comments: Iterable[Any], max_level: int = MAX_LEVEL) -> list[Node
         # A parent outside this set (never expected) would hide the reply: show it on top.
         parent = comment.parent_id if comment.parent_id in by_id else None
         replies[parent].append(comment)
+    earlier = earlier or {}
     roots: list[Node] = []
-    stack = [(comment, 1, roots, False) for comment in reversed(replies[None])]
+    stack = [
+        (comment, 1, roots, earlier.get(comment.parent_id)) for comment in reversed(replies[None])
+    ]
     while stack:
-        comment, level, siblings, flattened = stack.pop()
-        node = Node(comment, level, by_id[comment.parent_id] if flattened else None)
+        comment, level, siblings, answered = stack.pop()
+        node = Node(comment, level, answered)
         siblings.append(node)
         answers = replies.get(comment.id, ())
         if level < max_level:
-            stack.extend((answer, level + 1, node.children, False) for answer in reversed(answers))
+            stack.extend((answer, level + 1, node.children, None) for answer in reversed(answers))
         else:
-            stack.extend((answer, level, siblings, True) for answer in reversed(answers))
+            stack.extend((answer, level, siblings, comment) for answer in reversed(answers))
     return roots
+
+
+def cut(nodes: list[Node], size: int) -> list[list[Any]]:
+    """Return the thread's comments in display order, cut into pages of at most size each."""
+    order = [node.comment for node in walk(nodes)]
+    return [order[start : start + size] for start in range(0, len(order), size)] or [[]]
 
 
 def walk(nodes: list[Node]) -> Iterable[Node]:

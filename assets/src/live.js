@@ -1,0 +1,224 @@
+// The live editor: CodeMirror 6 bound to a Yjs document shared over a WebSocket with
+// everyone editing the page (templates/live/_editor.html gives the hooks). Progressive:
+// the textarea stays the editor until the first sync, and receives the text before every
+// submit, so Save, Preview, Show changes and the conflict screen work as without it.
+import * as Y from "yjs";
+import * as decoding from "lib0/decoding";
+import { WebsocketProvider } from "y-websocket";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { Compartment, EditorState } from "@codemirror/state";
+import { EditorView, keymap, drawSelection } from "@codemirror/view";
+import { defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { markdown } from "@codemirror/lang-markdown";
+import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { toolbar, formatKeymap } from "./format.js";
+import { completion } from "./complete.js";
+import { livePreview } from "./preview.js";
+
+const EVENT = 20; // Bottega's own messages (wiki/core/ymessages.py)
+const REFUSED = 4403;
+const COLORS = ["#b3261e", "#1f6f43", "#1d4ed8", "#8a4b08", "#7c3aed", "#0e7490", "#be185d", "#4d7c0f"];
+
+function colorOf(name) {
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return COLORS[hash % COLORS.length];
+}
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
+function listNames(names, and) {
+  if (names.length < 2) return names.join("");
+  return names.slice(0, -1).join(", ") + " " + and + " " + names[names.length - 1];
+}
+
+function hasFiles(transfer) {
+  return !!(transfer && transfer.files && transfer.files.length);
+}
+
+function start() {
+  const hook = document.getElementById("live-editor");
+  const form = document.getElementById("editor-form");
+  if (!hook || !form || !window.WebSocket) return;
+  const textarea = form.querySelector("textarea[name=text]");
+  const people = form.querySelector(".live-people");
+  const status = form.querySelector(".live-status");
+  const label = form.querySelector("label[for=editor-text]");
+  const t = hook.dataset;
+  const me = t.username;
+
+  const ydoc = new Y.Doc();
+  const ytext = ydoc.getText("content");
+  // url_for gives a WebSocket rule's URL absolute (ws://…): keep its path, and take the
+  // scheme from the page itself (behind an HTTPS proxy the server may think it is http).
+  const path = new URL(t.url, location.href).pathname;
+  const server = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
+    path.slice(0, path.lastIndexOf("/"));
+  const provider = new WebsocketProvider(server, path.slice(path.lastIndexOf("/") + 1), ydoc, {
+    disableBc: true, maxBackoffTime: 2500,
+  });
+  provider.awareness.setLocalStateField("user", { name: me, color: colorOf(me), colorLight: colorOf(me) + "33" });
+
+  let view = null;
+  let everConnected = false;
+  let typedBefore = false;
+  const readOnly = new Compartment();
+
+  // Typing in the textarea before the live text arrived: stay classic, never overwrite it.
+  textarea.addEventListener("input", () => { if (!view) { typedBefore = true; giveUp(); } });
+
+  function giveUp() {
+    provider.destroy();
+    const flag = form.querySelector("input[name=live]");
+    if (flag) flag.remove();
+  }
+
+  function say(message) {
+    status.hidden = !message;
+    status.textContent = message || "";
+  }
+
+  provider.messageHandlers[EVENT] = (_encoder, decoder) => {
+    onEvent(JSON.parse(decoding.readVarString(decoder)));
+  };
+
+  function onEvent(data) {
+    if (data.type === "saved") {
+      const base = form.querySelector("input[name=base_revision]");
+      if (base) base.value = String(data.revision);
+      const template = data.merged ? t.merged : t.saved;
+      say(fill(template, { name: data.by || "?", revision: data.revision }));
+    } else if (data.type === "readonly") {
+      makeReadOnly(data.reason);
+    }
+  }
+
+  let refused = false;
+  function makeReadOnly(reason) {
+    refused = true;
+    say(t.readonly + " " + (reason || ""));
+    status.classList.add("is-error");
+    if (view) {
+      view.dispatch({ effects: readOnly.reconfigure([EditorState.readOnly.of(true), EditorView.editable.of(false)]) });
+    }
+    form.querySelectorAll("button[name=action][value=save]").forEach((b) => { b.disabled = true; });
+  }
+
+  provider.on("status", ({ status: state }) => {
+    if (state === "connected") {
+      if (everConnected) say(t.online);
+      everConnected = true;
+    } else if (state === "disconnected" && everConnected && view) {
+      say(t.offline);
+    }
+  });
+  // A socket may outlive the network for a while (until the 30 s silence check): drop it
+  // as soon as the browser knows, keep typing locally, and reconnect when it is back.
+  window.addEventListener("offline", () => { if (provider.shouldConnect) provider.disconnect(); });
+  window.addEventListener("online", () => { if (!refused && !provider.shouldConnect) provider.connect(); });
+  provider.on("closed", (event) => {
+    if (event.code === REFUSED) makeReadOnly(event.reason);
+  });
+  provider.on("sync", (synced) => {
+    if (synced && !view && !typedBefore) build();
+  });
+
+  function showPeople() {
+    const names = new Map();
+    provider.awareness.getStates().forEach((state, clientId) => {
+      if (clientId === ydoc.clientID || !state.user || !state.user.name) return;
+      if (state.user.name !== me) names.set(state.user.name, colorOf(state.user.name));
+    });
+    people.textContent = "";
+    people.hidden = names.size === 0;
+    if (!names.size) return;
+    const list = [...names.keys()].sort();
+    const template = list.length === 1 ? t.editingOne : t.editingMany;
+    const [before, after] = template.split("{names}");
+    people.append(before);
+    list.forEach((name, i) => {
+      if (i) people.append(i === list.length - 1 ? " " + t.and + " " : ", ");
+      const who = document.createElement("span");
+      who.className = "live-person";
+      who.style.setProperty("--live-color", names.get(name));
+      who.textContent = name;
+      people.append(who);
+    });
+    people.append(after || "");
+  }
+  provider.awareness.on("change", showPeople);
+
+  let preview = null;
+  function build() {
+    const undoManager = new Y.UndoManager(ytext);
+    const save = () => {
+      const button = form.querySelector("button[name=action][value=save]");
+      if (button && !button.disabled) form.requestSubmit(button);
+      return true;
+    };
+    view = new EditorView({
+      parent: textarea.parentNode,
+      state: EditorState.create({
+        doc: ytext.toString(),
+        extensions: [
+          keymap.of([...yUndoManagerKeymap, ...formatKeymap, { key: "Mod-s", run: save, preventDefault: true },
+            indentWithTab, ...defaultKeymap]),
+          drawSelection(),
+          EditorView.lineWrapping,
+          markdown(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          yCollab(ytext, provider.awareness, { undoManager }),
+          completion(t.suggestUrl, t.peopleUrl),
+          readOnly.of([]),
+          EditorView.cspNonce.of(t.nonce || ""),
+          // Files dropped or pasted are uploads (static/js/uploads.js), not text to read.
+          EditorView.domEventHandlers({
+            drop: (event) => hasFiles(event.dataTransfer),
+            paste: (event) => hasFiles(event.clipboardData),
+          }),
+          EditorView.contentAttributes.of({ "aria-label": t.label, "aria-multiline": "true", spellcheck: "true" }),
+          EditorView.updateListener.of((update) => {
+            if (!update.docChanged) return;
+            textarea.value = update.state.doc.toString();
+            if (preview) preview.changed();
+          }),
+        ],
+      }),
+    });
+    // The live draft may hold typing nobody saved yet (someone closed the tab): say so.
+    if (ytext.toString() !== textarea.value) say(t.unsaved);
+    textarea.value = ytext.toString();
+    textarea.parentNode.insertBefore(view.dom, textarea);
+    view.dom.classList.add("live-editor");
+    textarea.hidden = true;
+    textarea.style.display = "none";
+    if (label) {
+      label.removeAttribute("for");
+      label.addEventListener("click", () => view.focus());
+    }
+    const bar = toolbar(view, JSON.parse(t.labels), t.toolbar);
+    view.dom.parentNode.insertBefore(bar, view.dom);
+    // Who is here and what happened: above the text, where the eye is.
+    bar.parentNode.insertBefore(people, bar);
+    bar.parentNode.insertBefore(status, bar);
+    preview = livePreview(view, hook, form);
+    form.dataset.live = "on";
+    form.addEventListener("submit", () => { textarea.value = view.state.doc.toString(); });
+    const insert = (markdown) => {
+      const { from, to } = view.state.selection.main;
+      const before = view.state.sliceDoc(Math.max(0, from - 1), from);
+      const after = view.state.sliceDoc(to, to + 1);
+      const lead = before && !/\s/.test(before) ? "\n" : "";
+      const tail = after && !/\s/.test(after) ? "\n" : "";
+      const text = lead + markdown + tail;
+      view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + lead.length + markdown.length } });
+      view.focus();
+    };
+    window.bottegaLiveEditor = { view, ydoc, provider, insert };
+  }
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

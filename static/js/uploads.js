@@ -1,0 +1,112 @@
+// Drop or paste files into the editor's text: each is uploaded (POST /upload, answered in
+// JSON) and the Markdown that embeds it is inserted where the cursor is. Kept apart from
+// editor.js: it only needs the textarea, the form's data-upload-url and the status line.
+(function () {
+  "use strict";
+  var form = document.getElementById("editor-form");
+  if (!form || !form.dataset.uploadUrl || !window.fetch || !window.FormData) return;
+  var text = form.querySelector("textarea[name=text]");
+  var status = document.getElementById("upload-status");
+  var token = document.querySelector("meta[name=csrf-token]");
+  var title = form.dataset.title || "";
+  var queue = Promise.resolve();
+  if (!text || !status) return;
+
+  function say(message, failed) {
+    status.textContent = message;
+    status.classList.toggle("is-error", !!failed);
+  }
+
+  // The page's messages for scripts, in the reader's language (base.html puts them in a <meta>).
+  function translated(name, fallback) {
+    var holder = document.querySelector("meta[name=js-messages]");
+    try { return JSON.parse(holder.content)[name] || fallback; } catch (e) { return fallback; }
+  }
+
+  function message(name, file) {
+    return (status.dataset[name] || "").replace("%(name)s", file);
+  }
+
+  function insert(markdown) {
+    // The live editor (live.bundle.js) holds the text once it runs: insert there.
+    if (form.dataset.live === "on" && window.bottegaLiveEditor) {
+      window.bottegaLiveEditor.insert(markdown);
+      return;
+    }
+    var start = text.selectionStart, end = text.selectionEnd, value = text.value;
+    var before = value.slice(0, start), after = value.slice(end);
+    var lead = before && !/\s$/.test(before) ? "\n" : "";
+    var tail = after && !/^\s/.test(after) ? "\n" : "";
+    text.value = before + lead + markdown + tail + after;
+    var caret = (before + lead + markdown).length;
+    text.setSelectionRange(caret, caret);
+    text.focus();
+    // editor.js listens for input: the draft autosave sees the new text.
+    text.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // Pasted screenshots are all called "image.png": name them after the page and the time.
+  function nameOf(file, pasted) {
+    if (!pasted && file.name) return file.name;
+    var extension = (file.type.split("/")[1] || "png").replace("jpeg", "jpg").replace(/\W.*$/, "");
+    var stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, "-");
+    var base = (title || translated("pasted-image", "Pasted image")).replace(/[\/\\#<>\[\]{}|:"*?]+/g, " ").trim();
+    return base + " " + stamp + "." + extension;
+  }
+
+  function upload(file, pasted) {
+    var name = nameOf(file, pasted);
+    var body = new FormData();
+    body.append("csrf_token", token ? token.content : "");
+    body.append("file", file, name);
+    body.append("unique", "1");
+    if (title) body.append("description", status.dataset.description || "");
+    say(message("busy", name));
+    return fetch(form.dataset.uploadUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        if (result.ok) {
+          insert(result.data.markdown);
+          say(message("done", result.data.name));
+        } else {
+          say(name + ": " + (result.data.detail || message("failed", name)), true);
+        }
+      })
+      .catch(function () { say(message("failed", name), true); });
+  }
+
+  function take(list, pasted, event) {
+    var files = Array.prototype.slice.call(list || []);
+    if (!files.length) return;
+    event.preventDefault();
+    files.forEach(function (file) {
+      queue = queue.then(function () { return upload(file, pasted); });
+    });
+  }
+
+  function carriesFiles(event) {
+    var types = event.dataTransfer ? Array.prototype.slice.call(event.dataTransfer.types) : [];
+    return types.indexOf("Files") >= 0;
+  }
+
+  // Listened to on the form: drops and pastes bubble here from the textarea, or from the
+  // live editor that replaces it.
+  form.addEventListener("dragover", function (event) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    text.classList.add("is-dropping");
+  });
+  form.addEventListener("dragleave", function () { text.classList.remove("is-dropping"); });
+  form.addEventListener("drop", function (event) {
+    text.classList.remove("is-dropping");
+    take(event.dataTransfer && event.dataTransfer.files, false, event);
+  });
+  form.addEventListener("paste", function (event) {
+    take(event.clipboardData && event.clipboardData.files, true, event);
+  });
+})();

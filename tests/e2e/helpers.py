@@ -1,0 +1,90 @@
+"""Helpers shared by the browser journeys: serving a wiki and doing things in a tab.
+
+Test modules import from here, never from one another or from conftest.
+"""
+
+import re
+import threading
+import uuid
+from contextlib import contextmanager
+
+from flask_migrate import upgrade
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from tests.helpers import PASSWORD, add_user, release
+from wiki import create_app
+from wiki.models import Role
+
+
+@contextmanager
+def serve(folder, **config):
+    """Serve a fresh wiki on a free local port; yield its base URL and the app.
+
+    The journeys drive the classic editor (a textarea; saves merge turn by turn), which
+    WIKI_LIVE_EDITING=0 keeps; tests/e2e/test_live.py serves the live editor itself.
+    """
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e secret",
+            "DATABASE_URL": f"sqlite:///{folder / 'wiki.sqlite'}",
+            "INSTANCE_PATH": str(folder),
+            "DEMO": False,
+            "LIVE_EDITING": False,
+            **config,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            release(app)
+
+
+def unique(prefix: str) -> str:
+    """Return a name no other test uses (a live wiki is shared by a module or the session)."""
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def make_account(app, role: Role = Role.EDITOR) -> str:
+    """Create an account with a role directly in a served wiki; return its name."""
+    name = unique(role.name.lower())
+    with app.app_context():
+        add_user(name, role)
+    return name
+
+
+def register(page, username: str, password: str = PASSWORD) -> None:
+    """Create an account through the form."""
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
+def log_in(page, name: str) -> None:
+    """Log in through the form and wait until the page shows it."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def save_edit(page, title: str, text: str, summary: str = "") -> None:
+    """Open the editor, type, save, and wait until the saved page is shown (scripts loaded)."""
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill(text)
+    if summary:
+        page.get_by_label("Edit summary").fill(summary)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/wiki/"))
+    page.wait_for_load_state("load")

@@ -1,0 +1,115 @@
+"""Files in Chromium: drop an image into the editor, see its thumbnail, upload a new version."""
+
+import base64
+import re
+
+from playwright.sync_api import expect
+
+from tests import file_samples as samples
+from tests.e2e.helpers import register, unique
+
+DROP = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/png" }));
+  const text = document.getElementById("editor-text");
+  text.focus();
+  text.setSelectionRange(text.value.length, text.value.length);
+  for (const kind of ["dragenter", "dragover", "drop"]) {
+    const options = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    text.dispatchEvent(new DragEvent(kind, options));
+  }
+}"""
+PASTE = """([data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "image.png", { type: "image/png" }));
+  const text = document.getElementById("editor-text");
+  text.focus();
+  const options = { clipboardData: transfer, bubbles: true, cancelable: true };
+  text.dispatchEvent(new ClipboardEvent("paste", options));
+}"""
+
+
+def test_drop_an_image_save_see_the_thumbnail_then_upload_a_new_version(page, tmp_path):
+    register(page, unique("designer"))
+    title = unique("Spring_Campaign_")
+    name = unique("hero") + ".png"
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("# Spring\n\nOur hero image:\n\n")
+    picture = base64.b64encode(samples.png(1200, 800, (200, 90, 20))).decode()
+    page.evaluate(DROP, [picture, name])
+    expect(page.get_by_role("status").filter(has_text="Uploaded")).to_be_visible(timeout=20000)
+    expect(page.get_by_label("Content")).to_have_value(re.compile(rf"!\[[^\]]*\]\(File:{name}\)"))
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/wiki/"))
+
+    image = page.locator(".prose img")
+    expect(image).to_have_count(1)
+    expect(image).to_have_attribute("srcset", re.compile(r"/thumb/.+ 800w"))
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    first_version = image.get_attribute("src")
+    assert "/media/" not in first_version
+
+    image.click()  # the image leads to its file page
+    expect(page).to_have_url(re.compile(rf"/file/{re.escape(name)}$"))
+    expect(page.locator(".file-usage")).to_contain_text(title.replace("_", " "))
+    newer = tmp_path / "newer.png"
+    newer.write_bytes(samples.png(1200, 800, (20, 90, 200)))
+    page.get_by_label("New version", exact=True).set_input_files(str(newer))
+    page.get_by_label("What changed").fill("Blue for autumn")
+    page.get_by_role("button", name="Upload new version").click()
+    expect(page.locator(".flash-success")).to_contain_text("new version")
+    rows = page.locator("tr.file-version")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Blue for autumn")
+    expect(page.get_by_role("button", name=re.compile("Revert to the version of"))).to_have_count(
+        1
+    )
+
+    page.goto(f"/wiki/{title}")
+    # The page shows the new version at once: another thumbnail, and it loads (lazily, so
+    # it is scrolled to and waited for, as above).
+    image = page.locator(".prose img")
+    expect(image).not_to_have_attribute("src", first_version)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+
+
+def test_a_pasted_screenshot_is_named_after_the_page(page):
+    register(page, unique("writer"))
+    title = unique("Release_Notes_")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Before ")
+    page.evaluate(PASTE, [base64.b64encode(samples.png(300, 200)).decode()])
+    pasted = re.compile(
+        rf"Before !\[[^\]]+\]\(File:{title.replace('_', ' ')} [0-9-]+ [0-9-]+\.png\)"
+    )
+    expect(page.get_by_label("Content")).to_have_value(pasted, timeout=20000)
+
+
+def test_the_upload_form_explains_a_refusal_and_keeps_the_description(page, tmp_path):
+    register(page, unique("uploader"))
+    fake = tmp_path / "cat.png"
+    fake.write_bytes(samples.html_as_png())
+    page.goto("/upload")
+    page.get_by_label("File", exact=True).set_input_files(str(fake))
+    page.get_by_label("Description").fill("Our office cat")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("alert")).to_contain_text("web page")
+    expect(page.get_by_label("Description")).to_have_value("Our office cat")
+
+    real = tmp_path / "Office cat.jpg"
+    real.write_bytes(samples.jpeg(800, 600))
+    page.get_by_label("File", exact=True).set_input_files(str(real))
+    page.get_by_label("Name").fill(unique("Office cat ") + ".jpg")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".file-description")).to_contain_text("Our office cat")
+    expect(page.locator(".file-facts")).to_contain_text("800 × 600 pixels")
+    page.goto("/files?kind=image")
+    expect(page.locator(".gallery-name").first).to_contain_text("Office cat")

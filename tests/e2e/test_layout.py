@@ -1,0 +1,210 @@
+"""The layout on a 390 px phone, on a desktop and in dark mode: a compact top bar whose
+links fold into a menu, page actions in a "More" menu, visible focus on text fields, and
+no accessibility violations axe-core can find."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.a11y.axe import axe_violations
+from tests.e2e.helpers import make_account, serve
+from tests.helpers import PASSWORD, save, start_topic
+from wiki.models import Role, User
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Serve a wiki with a page and an administrator; yield its URL and the admin's name."""
+    with serve(tmp_path_factory.mktemp("layout-live")) as (base, app):
+        name = make_account(app, Role.ADMIN)
+        with app.app_context():
+            author = User.query.filter_by(username=name).one()
+            save("Plan", "# Plan\n\nThe launch is on Monday.", author)
+            save("Plan", "# Plan\n\nThe launch is on Tuesday.", author)
+            for number in range(12):  # "Discussion (12)": the longest tab label
+                start_topic("Plan", f"Question {number}", "Which day?", author)
+        yield base, name
+
+
+@pytest.fixture
+def tab(browser, served):
+    """Return a factory of logged-in tabs: tab(viewport, scheme)."""
+    base, name = served
+    contexts = []
+
+    def make(viewport=PHONE, scheme="light"):
+        context = browser.new_context(base_url=base, viewport=viewport, color_scheme=scheme)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def focused(page) -> str:
+    """Return the accessible-ish name of the focused element: its text or aria-label."""
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return (e.getAttribute('aria-label') || e.textContent || '').trim(); }"
+    )
+
+
+def tab_to(page, name: str, limit: int = 30) -> None:
+    """Press Tab from the top of the page until the element named `name` has focus."""
+    page.locator("body").focus()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page) == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with the Tab key")
+
+
+def lines_of(locator) -> int:
+    """Return on how many lines an element's text is drawn."""
+    return locator.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top))).size; }"
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_on_a_phone_the_top_bar_is_compact_and_its_menu_works_with_the_keyboard(tab, viewport):
+    page = tab(viewport)
+    page.goto("/wiki/Plan")
+    header = page.locator("header.topbar")
+    assert header.bounding_box()["height"] <= 0.15 * PHONE["height"]
+    menu = page.get_by_role("button", name="Menu")
+    brand = page.get_by_role("link", name="Bottega").bounding_box()
+    assert (
+        abs(
+            menu.bounding_box()["y"]
+            + menu.bounding_box()["height"] / 2
+            - (brand["y"] + brand["height"] / 2)
+        )
+        < 4
+    )  # one row: the brand and the menu
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    expect(page.get_by_role("combobox", name="Search")).to_be_visible()
+
+    tab_to(page, "Menu")
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    log_out = page.get_by_role("button", name="Log out")
+    expect(log_out).to_be_visible()
+    assert lines_of(log_out) == 1
+    for link in ("Recent changes", "Community", "Watchlist", "Account"):
+        expect(page.get_by_role("link", name=link, exact=True)).to_be_visible()
+    page.keyboard.press("Tab")  # into the menu: its first link
+    assert focused(page) == "Recent changes"
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(log_out).to_be_hidden()
+    assert focused(page) == "Menu"  # focus goes back to the button
+
+    page.keyboard.press("Space")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.locator("h1.page-title").click()  # a click elsewhere closes it
+    expect(menu).to_have_attribute("aria-expanded", "false")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_on_a_phone_no_page_action_is_hidden_off_screen(tab, viewport):
+    page = tab(viewport)
+    page.goto("/wiki/Plan")
+    views = page.get_by_role("navigation", name="Page views")
+    more = views.get_by_role("button", name="More")
+    for name in ("Page", "Edit", "History", "Discussion (12)"):
+        box = views.get_by_role("link", name=name, exact=True).bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"], name
+        assert abs(box["y"] - more.bounding_box()["y"]) < 4, name  # one row with "More"
+    box = more.bounding_box()
+    assert box["x"] + box["width"] <= viewport["width"]
+    expect(views.get_by_role("link", name="Move")).to_be_hidden()
+
+    tab_to(page, "More")
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("aria-expanded", "true")
+    for name in ("What links here", "Move", "Delete", "Protect"):
+        action = views.get_by_role("link", name=name, exact=True)
+        expect(action).to_be_in_viewport()
+        box = action.bounding_box()
+        assert box["x"] + box["width"] <= viewport["width"], name
+    expect(views.get_by_role("button", name="Watch")).to_be_in_viewport()
+    page.keyboard.press("Escape")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    assert focused(page) == "More"
+
+    views.get_by_role("button", name="More").click()
+    views.get_by_role("link", name="Move").click()
+    page.wait_for_url("**/move/Plan")
+    # On the move page, "More" is marked as holding the current view.
+    expect(page.get_by_role("button", name="More")).to_have_class("tab-more-button has-current")
+
+
+def test_on_a_desktop_everything_stays_in_the_bar_and_the_tabs(tab):
+    page = tab(DESKTOP)
+    page.goto("/wiki/Plan")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("button", name="More")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("link", name="Move")).to_be_visible()
+    expect(page.get_by_role("link", name="Recent changes")).to_be_visible()
+    assert lines_of(page.get_by_role("button", name="Log out")) == 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_text_fields_show_a_focus_ring_like_links(tab, viewport):
+    page = tab(viewport)
+    page.goto("/edit/Plan")
+    for field in (page.get_by_role("combobox", name="Search"), page.get_by_label("Content")):
+        field.focus()
+        ring = field.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+        )
+        assert ring == ["solid", "2px"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_violations(tab, served, scheme, viewport):
+    page = tab(viewport, scheme)
+    pages = ["/wiki/Plan", "/edit/Plan", "/history/Plan", "/search?q=launch", "/admin/users"]
+    pages.append(f"/user/{served[1]}")
+    found = {}
+    for url in pages:
+        page.goto(url)
+        for button in page.locator("button[data-menu]:visible").all():
+            button.click()  # open menus are checked too (their colours, their names)
+        if violations := axe_violations(page):
+            found[url] = violations
+    assert found == {}
+
+
+def test_at_every_width_nothing_scrolls_sideways_and_log_out_stays_on_one_line(tab):
+    page = tab(DESKTOP)
+    page.goto("/wiki/Plan")
+    for width in range(320, 1441, 40):
+        page.set_viewport_size({"width": width, "height": 900})
+        shown = page.evaluate(
+            """() => {
+              const tabs = document.querySelector('.tabs');
+              return {page: document.documentElement.scrollWidth - innerWidth,
+                      tabs: tabs.scrollWidth - tabs.clientWidth};
+            }"""
+        )
+        assert shown == {"page": 0, "tabs": 0}, width
+        log_out = page.get_by_role("button", name="Log out")
+        if log_out.is_visible():
+            assert lines_of(log_out) == 1, width

@@ -1,0 +1,271 @@
+"""Live co-editing in real browsers: several people type in one page and end with one text."""
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests import file_samples as samples
+from tests.e2e.helpers import log_in, make_account, save_edit, serve, unique
+from tests.helpers import add_user
+from wiki.extensions import db
+from wiki.live.models import RevisionCoauthor
+from wiki.models import Page, Revision
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Serve a fresh wiki for this module; yield its base URL and app."""
+    with serve(tmp_path_factory.mktemp("live-editing"), LIVE_EDITING=True) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def live_server(served):
+    return served[0]
+
+
+def open_editor(new_page, app, title: str):
+    """Log a new editor in, in their own browser context, and open the live editor."""
+    name = make_account(app)
+    tab = new_page()
+    log_in(tab, name)
+    tab.goto(f"/edit/{title}")
+    content = tab.get_by_role("textbox", name="Content")
+    expect(content).to_have_attribute("contenteditable", "true")
+    return name, tab, content
+
+
+def text_of(tab) -> str:
+    """Return the text the live editor shows."""
+    return tab.evaluate("window.bottegaLiveEditor.view.state.doc.toString()")
+
+
+def page_saved(new_page, app, name: str, text: str) -> str:
+    """Have a new editor save a page with this text in their own tab; return its title."""
+    editor = make_account(app)
+    first = new_page()
+    log_in(first, editor)
+    title = unique(name)
+    save_edit(first, title, text)
+    return title
+
+
+def test_three_people_type_at_once_and_end_with_one_text_credited_to_all(served, new_page):
+    url, app = served
+    title = page_saved(new_page, app, "Launch", "Intro.\n\nBody.\n")
+    people = [open_editor(new_page, app, title) for _ in range(3)]
+    (giulia, g_tab, g_box), (marco, m_tab, m_box), (sara, s_tab, s_box) = people
+    # Each sees the others by name.
+    expect(g_tab.locator(".live-people")).to_contain_text(marco)
+    expect(g_tab.locator(".live-people")).to_contain_text(sara)
+    expect(m_tab.locator(".live-people")).to_contain_text(giulia)
+
+    typed = {g_tab: " Giulia: caffè ☕", m_tab: " Marco: 日本語 😀", s_tab: " Sara: perché"}
+    for tab, box in ((g_tab, g_box), (m_tab, m_box), (s_tab, s_box)):
+        box.click()
+        tab.keyboard.press("Control+Home")
+        tab.keyboard.press("End")  # the end of "Intro.": the same place for everyone
+    for round_ in range(3):  # interleave the typing of all three
+        for tab in typed:
+            chunk = typed[tab][round_ * 6 : (round_ + 1) * 6] if round_ < 2 else typed[tab][12:]
+            tab.keyboard.type(chunk)
+    for chunk in typed.values():
+        for tab in typed:
+            expect_contains(tab, chunk)
+    final = text_of(g_tab)
+    for tab in typed:
+        expect_same(tab, final)
+    for chunk in typed.values():
+        assert chunk in final
+    assert final.endswith("\n\nBody.\n")
+
+    # Giulia saves: one revision, by her, with Marco and Sara as co-authors.
+    g_tab.get_by_label("Edit summary").fill("Launch copy, together")
+    g_tab.get_by_role("button", name="Save").click()
+    g_tab.wait_for_url(re.compile(r"/wiki/"))
+    expect(m_tab.locator(".live-status")).to_contain_text(f"{giulia} saved this as revision")
+    with app.app_context():
+        page = db.session.scalar(select(Page).where(Page.title == title))
+        revision = db.session.get(Revision, page.latest_revision_id)
+        assert revision.text == final and revision.author.username == giulia
+        coauthors = set(
+            db.session.scalars(
+                select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == revision.id)
+            )
+        )
+        assert len(coauthors) == 2
+    history = m_tab.context.new_page()
+    history.goto(f"{url}/history/{title}")
+    row = history.locator(".coauthors").first
+    expect(row).to_contain_text(marco)
+    expect(row).to_contain_text(sara)
+    # Marco keeps typing after the save; it is kept in the live draft.
+    m_box.click()
+    m_tab.keyboard.press("Control+End")
+    m_tab.keyboard.type("After the save.")
+    expect_contains(s_tab, "After the save.")
+
+
+def test_typing_offline_converges_after_reconnecting(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Offline", "Start.\n")
+    (_a, a_tab, a_box), (_b, b_tab, b_box) = [open_editor(new_page, app, title) for _ in range(2)]
+    a_tab.context.set_offline(True)
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    a_tab.keyboard.type("Typed offline. ")
+    b_box.click()
+    b_tab.keyboard.press("Control+Home")
+    b_tab.keyboard.type("Typed online. ")
+    expect(a_tab.locator(".live-status")).to_contain_text("Connection lost")
+    a_tab.wait_for_timeout(10000)  # ten seconds offline, typing on
+    a_tab.context.set_offline(False)
+    expect_contains(b_tab, "Typed offline. ")
+    expect_contains(a_tab, "Typed online. ")
+    expect_same(a_tab, text_of(b_tab))
+
+
+def test_the_editor_keeps_its_tools_and_the_classic_form_without_javascript(served, browser):
+    url, app = served
+    name = make_account(app)
+    context = browser.new_context(base_url=url, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto("/login")
+        tab.get_by_label("Username").fill(name)
+        tab.get_by_label("Password").fill("correct horse battery")
+        tab.get_by_role("button", name="Log in").click()
+        title = unique("Classic")
+        tab.goto(f"/edit/{title}")
+        tab.get_by_label("Content").fill("Made without JavaScript.")
+        tab.get_by_role("button", name="Save").click()
+        expect(tab.locator(".prose")).to_contain_text("Made without JavaScript.")
+        tab.goto(f"/edit/{title}")
+        expect(tab.locator("textarea[name=text]")).to_have_value("Made without JavaScript.")
+    finally:
+        context.close()
+
+
+def test_toolbar_and_shortcuts_format_the_selection(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Tools", "word")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+a")
+    tab.keyboard.press("Control+b")
+    expect_contains(tab, "**word**")
+    tab.get_by_role("button", name="Link to a page").click()
+    expect_contains(tab, "**[[word]]**")
+    tab.keyboard.press("Control+z")
+    tab.keyboard.press("Control+z")
+    expect_same(tab, "word")
+
+
+def test_preview_and_show_changes_keep_the_live_text(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Preview", "Start.")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(" Added live.")
+    tab.get_by_role("button", name="Preview").click()
+    expect(tab.locator(".preview .prose")).to_contain_text("Start. Added live.")
+    expect(tab.get_by_role("textbox", name="Content")).to_have_attribute("contenteditable", "true")
+    expect_same(tab, "Start. Added live.")
+    tab.get_by_role("button", name="Show changes").click()
+    expect(tab.locator(".changes")).to_contain_text("Added live.")
+    with app.app_context():
+        page = db.session.scalar(select(Page).where(Page.title == title))
+        assert db.session.get(Revision, page.latest_revision_id).text == "Start."
+
+
+def test_a_preview_beside_the_text_follows_the_typing(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Side", "Start.")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("\n\n## A heading typed live")
+    expect(tab.locator(".live-preview h2")).to_contain_text("A heading typed live")
+
+
+def test_typing_double_brackets_offers_page_titles(served, new_page):
+    _url, app = served
+    editor = make_account(app)
+    first = new_page()
+    log_in(first, editor)
+    target = unique("Pricing")
+    save_edit(first, target, "Our prices.")
+    title = unique("Links")
+    save_edit(first, title, "See ")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("[[" + target[:9])
+    option = tab.get_by_role("option", name=target)
+    expect(option).to_be_visible()
+    option.click()
+    expect_contains(tab, f"[[{target}]]")
+    assert text_of(tab).count("]]") == 1
+
+
+def test_typing_at_offers_account_names_to_mention(served, new_page):
+    _url, app = served
+    with app.app_context():
+        add_user("giulia")
+    title = page_saved(new_page, app, "Mentions", "Thanks")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(" @gi")
+    option = tab.get_by_role("option", name="giulia")
+    expect(option).to_be_visible()
+    # CodeMirror ignores Enter for 75 ms after the list opens, so that someone typing fast
+    # gets the new line they meant; a person reads the name first, and so does the test.
+    tab.wait_for_timeout(400)
+    tab.keyboard.press("Enter")
+    expect_contains(tab, "Thanks @giulia")
+    tab.keyboard.type("and @GI")
+    option = tab.get_by_role("option", name="giulia")
+    expect(option).to_be_visible()
+    option.click()
+    expect_same(tab, "Thanks @giulia and @giulia ")
+
+
+PASTE_IMAGE = """([data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "image.png", { type: "image/png" }));
+  const content = document.querySelector(".cm-content");
+  content.focus();
+  const options = { clipboardData: transfer, bubbles: true, cancelable: true };
+  content.dispatchEvent(new ClipboardEvent("paste", options));
+}"""
+
+
+def test_a_pasted_image_is_uploaded_and_its_markdown_shared(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Pictures", "Before")
+    (_a, a_tab, a_box), (_b, b_tab, _b_box) = [open_editor(new_page, app, title) for _ in range(2)]
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    a_tab.evaluate(PASTE_IMAGE, [base64.b64encode(samples.png(120, 80)).decode()])
+    expect_contains(b_tab, "](File:")
+    assert "\ufffd" not in text_of(b_tab)  # the bytes were uploaded, not read as text
+
+
+def expect_contains(tab, chunk: str) -> None:
+    """Wait until the tab's live editor holds chunk."""
+    tab.wait_for_function(
+        "chunk => window.bottegaLiveEditor.view.state.doc.toString().includes(chunk)", arg=chunk
+    )
+
+
+def expect_same(tab, text: str) -> None:
+    """Wait until the tab's live editor holds exactly text."""
+    tab.wait_for_function(
+        "text => window.bottegaLiveEditor.view.state.doc.toString() === text", arg=text
+    )

@@ -1,0 +1,70 @@
+"""Pending changes in a browser: a newcomer's edit waits, a reviewer accepts it from
+/review, a second edit is rejected with a reason its author reads in notifications."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import log_in, make_account, save_edit, serve, unique
+from wiki.models import Role
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Serve a wiki reviewing newcomers' edits; yield its base URL and app."""
+    with serve(tmp_path_factory.mktemp("review-live"), REVIEW_POLICY="newcomers") as found:
+        yield found
+
+
+def tab(browser, base):
+    """Return a tab in a context of its own (its own cookies)."""
+    context = browser.new_context(base_url=base)
+    context.set_default_timeout(15000)
+    return context.new_page()
+
+
+def test_a_newcomers_edits_are_reviewed_before_the_public_sees_them(browser, served):
+    base, app = served
+    admin, newcomer = make_account(app, Role.ADMIN), make_account(app)
+    reviewer = make_account(app, Role.REVIEWER)
+    title = unique("Widget_")
+    company, author, checker, reader = (tab(browser, base) for _ in range(4))
+    try:
+        log_in(company, admin)
+        save_edit(company, title, "Our widget is blue.")
+
+        log_in(author, newcomer)
+        save_edit(author, title, "Our widget is blue and green.", summary="Colours")
+        expect(author.get_by_text("wait for a reviewer")).to_be_visible()
+        expect(author.locator(".prose")).to_contain_text("blue and green")
+        expect(author.get_by_text("waiting for review since")).to_be_visible()
+
+        reader.goto(f"/wiki/{title}")
+        expect(reader.locator(".prose")).to_have_text("Our widget is blue.")
+
+        log_in(checker, reviewer)
+        checker.goto("/review")
+        expect(checker.locator(".review-count")).to_have_text("1")
+        checker.get_by_role("link", name=title.replace("_", " ")).click()
+        expect(checker.locator(".review-changes")).to_contain_text(newcomer)
+        checker.get_by_role("button", name="Accept").click()
+        expect(checker.get_by_text("The changes are published.")).to_be_visible()
+
+        reader.reload()
+        expect(reader.locator(".prose")).to_have_text("Our widget is blue and green.")
+
+        save_edit(author, title, "Our widget is blue and green. Buy cheap pills!")
+        checker.goto("/review")
+        checker.get_by_role("link", name=title.replace("_", " ")).click()
+        checker.get_by_label("Reason for rejecting").fill("Not about the widget")
+        checker.get_by_role("button", name="Reject").click()
+        expect(checker.get_by_text("The changes are rejected.")).to_be_visible()
+
+        author.goto("/notifications")
+        expect(author.locator(".notification-rejected")).to_contain_text("Not about the widget")
+        reader.reload()
+        expect(reader.locator(".prose")).to_have_text("Our widget is blue and green.")
+        author.goto(f"/history/{title}")
+        expect(author.locator(".badge-rejected")).to_be_visible()
+    finally:
+        for page in (company, author, checker, reader):
+            page.context.close()

@@ -1,0 +1,313 @@
+"""Helpers shared by the test modules: plain functions, no fixtures (those are in conftest).
+
+Test modules import from here, never from one another (tests/test_test_imports.py checks).
+"""
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event, select
+from werkzeug.security import generate_password_hash
+
+from wiki import jobs
+from wiki.core.titles import parse_title
+from wiki.database import write_transaction
+from wiki.extensions import db
+from wiki.identity import user_key
+from wiki.models import Page, Role, User
+from wiki.pages.service import save_page
+from wiki.talk import service as talk
+
+PASSWORD = "correct horse battery"
+
+
+def base_config(tmp_path, database_url: str) -> dict:
+    """Return the configuration every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DEMO": False,
+        "PAGE_CACHE_SECONDS": 0,  # tests of the cache turn it on
+        # Counts would be written by a thread after the test; tests of reach turn it on.
+        "REACH_ENABLED": False,
+    }
+
+
+class CSRFClient(FlaskClient):
+    """A test client that adds a valid CSRF token to form posts, as a browser form would."""
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        data = kwargs.get("data")
+        if method != "GET" and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        # Each request gets its own app context, as in production: its own `g` (so the
+        # logged-in user of one client never leaks into another's request) and its own
+        # database session. The test's session ends its transaction on both sides, so it
+        # neither hides its writes from the request nor reads an old snapshot after it.
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+    def csrf_token(self) -> str:
+        """Return a signed token for this client's session, as Flask-WTF makes them."""
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", uuid.uuid4().hex)
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+def finish_jobs(app, timeout: float = 10.0) -> None:
+    """Wait until the background jobs queued so far (email, webhooks) have run."""
+    assert jobs.wait_idle(app, timeout), "background jobs did not finish in time"
+    db.session.commit()  # end the test's read snapshot: see what the jobs wrote
+
+
+#: The Redis server the tests that need one use (CI sets WIKI_REQUIRE_REDIS=1: it must answer).
+REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip():
+    """Return a client of the test Redis, or skip when none answers (fail when required)."""
+    import pytest
+
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("WIKI_REQUIRE_REDIS") == "1":
+            pytest.fail(f"WIKI_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+def release(app) -> None:
+    """Let the app's background jobs finish, then close every database connection it holds.
+
+    A job thread still holding a connection when the pool is disposed leaves it to the garbage
+    collector, which warns (as an error) inside whichever test happens to run next.
+    """
+    jobs.wait_idle(app, 10.0)
+    db.session.remove()
+    db.engine.dispose()
+
+
+def text(response) -> str:
+    """Return a response's body as text."""
+    return response.get_data(as_text=True)
+
+
+def log_in(client, username: str, password: str = PASSWORD, **kwargs):
+    """Post the login form as a person would; return the response."""
+    return client.post("/login", data={"username": username, "password": password}, **kwargs)
+
+
+def register(client, username="newbie", password=PASSWORD, confirm=None, url="/register"):
+    """Post the registration form; return the response."""
+    data = {"username": username, "password": password, "confirm": confirm or password}
+    return client.post(url, data=data)
+
+
+def add_user(username: str, role: Role = Role.EDITOR, password: str = PASSWORD) -> User:
+    """Add an account to the database of the current app context; return it."""
+    user = User(
+        username=username,
+        key=user_key(username),
+        # A cheap real hash: the suite creates many accounts.
+        password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"),
+        role=role,
+    )
+    # A write transaction (not the session's read snapshot, which a background job may have
+    # outdated meanwhile: SQLite would refuse to upgrade it with "database is locked").
+    with write_transaction() as session:
+        session.add(user)
+    return user
+
+
+# Pages
+
+
+def page_named(title: str) -> Page | None:
+    """Return the page with this title (None if there is none)."""
+    return db.session.scalar(select(Page).where(Page.key == parse_title(title).key))
+
+
+def latest_id(title: str) -> int | None:
+    """Return the id of a page's latest revision (None for a missing page)."""
+    page = page_named(title)
+    return page.latest_revision_id if page else None
+
+
+def latest_text(title: str) -> str:
+    """Return the current text of a page, read afresh from the database."""
+    db.session.expire_all()
+    return page_named(title).latest.text
+
+
+def save(title: str, text: str, author, summary: str = "", minor: bool = False):
+    """Save a new text of a page (made if missing) through the service, on its latest revision."""
+    return save_page(
+        parse_title(title),
+        text,
+        author=author,
+        summary=summary,
+        minor=minor,
+        base_revision_id=latest_id(title),
+    )
+
+
+def form_value(html: str, name: str) -> str:
+    """Return the value of the hidden input with this name in a page."""
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no {name} in form"
+    return match.group(1)
+
+
+def edit(client, title, text, summary="", base=None, action="save", minor=False, **fields):
+    """Open the editor and submit it, as a person in a browser would; return the response.
+
+    With base given, the editor is not opened: the form is posted on that base revision.
+    """
+    if base is None:
+        editor = client.get(f"/edit/{title}").get_data(as_text=True)
+        base = form_value(editor, "base_revision")
+    data = {"text": text, "summary": summary, "base_revision": base, "action": action, **fields}
+    if minor:
+        data["minor"] = "1"
+    return client.post(f"/edit/{title}", data=data)
+
+
+# Talk
+
+
+def start_topic(title: str, subject: str, body: str, author):
+    """Start a topic through the talk service; return its first comment."""
+    return talk.start_topic(page_named(title), subject, body, author=author)
+
+
+def reply(comment_or_topic_id, body: str, author, parent=None):
+    """Reply in a topic through the talk service; return the new comment."""
+    return talk.reply(
+        comment_or_topic_id, body, author=author, parent_id=parent.id if parent else None
+    )
+
+
+# SQL
+
+
+@contextmanager
+def count_queries():
+    """Collect the SQL statements run inside the block (all connections of the app's engine)."""
+    seen: list[str] = []
+
+    def on_execute(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+def queries_of(client, url: str) -> int:
+    """Return how many statements a GET of url runs (after one warm-up request)."""
+    assert client.get(url).status_code == 200
+    with count_queries() as seen:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(seen)
+
+
+# Email
+
+
+class Inbox:
+    """What a local SMTP server (aiosmtpd) received, as parsed email messages."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list = []
+        self.port = 0
+        self._lock = threading.Lock()
+        #: Connections that sent a message and have not said QUIT yet.
+        self.open_sessions: set[int] = set()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+            self.open_sessions.add(id(session))
+        return "250 Message accepted"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        with self._lock:
+            self.open_sessions.discard(id(session))
+        return "221 Bye"
+
+    def wait_for_quits(self, timeout: float = 5.0) -> None:
+        """Wait until every client that sent a message has said QUIT (its socket closes)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self.open_sessions:
+                    break
+            time.sleep(0.02)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list:
+        """Return the messages once at least count arrived (SMTP is over a socket)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.02)
+        return list(self.messages)
+
+    def body(self, message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@contextmanager
+def smtp_inbox(app=None):
+    """Run a real SMTP server on a free local port; yield its Inbox.
+
+    Given the app, its background jobs finish before the server stops: a mail job that
+    connects while the server is stopping leaves a socket to the garbage collector.
+    """
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        inbox.port = sock.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        # Stopping the server while a client is still saying QUIT would leave its socket
+        # to the garbage collector, which warns inside whichever test runs next.
+        if app is not None:
+            jobs.wait_idle(app, 10.0)
+        inbox.wait_for_quits()
+        controller.stop()

@@ -1,0 +1,53 @@
+"""Configuration from WIKI_* variables: typed, empty means unset, bad values named clearly."""
+
+import pytest
+
+from wiki import create_app
+from wiki.config import ConfigError, environment_settings
+
+
+def test_each_variable_takes_its_defaults_type():
+    settings = environment_settings(
+        {
+            "WIKI_MAIL_USE_SSL": "0",
+            "WIKI_SESSION_COOKIE_SECURE": "yes",
+            "WIKI_MAX_PAGE_BYTES": "2000000",
+            "WIKI_RENDER_TIMEOUT": "2.5",
+            "WIKI_SITE_NAME": "Acme wiki",
+            "OTHER": "ignored",
+        }
+    )
+    assert settings == {
+        "MAIL_USE_SSL": False,
+        "SESSION_COOKIE_SECURE": True,
+        "MAX_PAGE_BYTES": 2_000_000,
+        "RENDER_TIMEOUT": 2.5,
+        "SITE_NAME": "Acme wiki",
+    }
+
+
+def test_a_variable_set_but_empty_is_unset(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKI_DATABASE_URL", "")
+    monkeypatch.setenv("WIKI_MAX_PAGE_BYTES", " ")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["MAX_PAGE_BYTES"] == 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WIKI_MAIL_USE_SSL", "maybe"),
+        ("WIKI_MAX_PAGE_BYTES", "lots"),
+        ("WIKI_RENDER_TIMEOUT", "1,5"),
+        ("WIKI_DATABASE_URL", "bottega.sqlite"),
+        ("WIKI_RENDER_TIMEOUT", "0"),
+        ("WIKI_HISTORY_PAGE_SIZE", "0"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_setting(tmp_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert name.removeprefix("WIKI_") in refused.value.message
+    assert value in refused.value.message

@@ -1,0 +1,76 @@
+"""Background jobs: a thread in the app without Redis; RQ and `flask worker` with it."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import REDIS_URL, finish_jobs, redis_or_skip, save
+from wiki import jobs
+from wiki.api.models import Webhook, WebhookDelivery
+from wiki.extensions import db
+
+ran: list = []
+
+
+@jobs.task("test.record")
+def _record(value) -> None:
+    ran.append(value)
+
+
+def test_without_redis_a_thread_of_the_app_runs_jobs(app):
+    ran.clear()
+    jobs.enqueue("test.record", 1)
+    jobs.enqueue("test.record", 2, delay=0.05)
+    finish_jobs(app)
+    assert ran == [1, 2]
+    assert isinstance(jobs.runner(app), jobs.ThreadRunner)
+
+
+def test_a_failing_job_does_not_stop_the_next(app, caplog):
+    @jobs.task("test.fail")
+    def _fail() -> None:
+        raise RuntimeError("boom")
+
+    ran.clear()
+    jobs.enqueue("test.fail")
+    jobs.enqueue("test.record", 3)
+    finish_jobs(app)
+    assert ran == [3]
+    assert "the job test.fail failed" in caplog.text
+
+
+def test_an_unknown_job_is_a_programming_error(app):
+    with pytest.raises(KeyError):
+        jobs.enqueue("no.such.job")
+
+
+def test_the_worker_command_needs_redis(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "WIKI_REDIS_URL" in result.output
+
+
+def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
+    client = redis_or_skip()
+    queue = f"bottega-test-{uuid.uuid4().hex}"
+    app.config.update(REDIS_URL=REDIS_URL, JOBS_QUEUE=queue)
+    hook = Webhook(url="http://127.0.0.1:9/nothing", secret="s", events="page.saved")
+    hook.allow_private, hook.active = True, True
+    db.session.add(hook)
+    db.session.commit()
+    app.config["WEBHOOK_MAX_ATTEMPTS"] = 1
+    try:
+        save("Plan", "v1", people["alice"])
+        assert client.llen(f"rq:queue:{queue}") == 1  # queued in Redis, not run here
+        db.session.commit()
+        [row] = db.session.scalars(select(WebhookDelivery))
+        assert row.status == "pending"
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        db.session.commit()
+        db.session.expire_all()
+        row = db.session.get(WebhookDelivery, row.id)
+        assert row.status == "failed" and row.attempts == 1  # nothing listens on port 9
+    finally:
+        for key in client.scan_iter(f"rq:*{queue}*"):
+            client.delete(key)

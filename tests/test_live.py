@@ -1,0 +1,291 @@
+"""Live co-editing over real WebSockets: rooms, persistence, saves, permissions, bad input."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from simple_websocket import ConnectionClosed
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from tests.helpers import latest_id, latest_text, save
+from tests.live_client import LiveClient, handshake_status
+from wiki.core import ymessages as ym
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.live import store
+from wiki.live.models import LiveUpdate, RevisionCoauthor
+from wiki.models import Revision
+from wiki.safety import accounts, protection
+
+
+@pytest.fixture
+def served(app):
+    """Serve the test's app on a free local port (threads, like `make run`); yield its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def join(served, login_as, people):
+    """Return a factory of live clients: join(page, "alice") logs alice in and connects."""
+    clients = []
+
+    def make(page, who: str, **options) -> LiveClient:
+        cookie = login_as(people[who]).get_cookie("session").value
+        client = LiveClient(served, page.id, cookie, **options)
+        clients.append(client)
+        assert client.synced.wait(10), "the room never sent its text"
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def test_two_people_see_each_others_typing_starting_from_the_latest_text(make_page, join):
+    page = make_page("Launch", "Hello world")
+    alice = join(page, "alice")
+    bob = join(page, "bob")
+    assert alice.value() == bob.value() == "Hello world"
+    alice.insert(5, ", dear")
+    bob.insert(0, "¡Ciao! 😀 ")
+    expected = "¡Ciao! 😀 Hello, dear world"
+    assert alice.wait(lambda: alice.value() == expected)
+    assert bob.wait(lambda: bob.value() == expected)
+
+
+def test_everyone_sees_who_is_editing_by_account_name_whatever_the_client_claims(make_page, join):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    bob = join(page, "bob")
+    bob.announce("the boss", color="red; background: url(//evil.example/x)")
+    names = lambda: [s["user"]["name"] for s in alice.presence.values() if s]  # noqa: E731
+    assert alice.wait(lambda: names() == ["bob"])
+    colors = [s["user"]["color"] for s in alice.presence.values() if s]
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", color) for color in colors)
+    bob.close()
+    assert alice.wait(lambda: names() == [])
+
+
+def test_the_live_draft_is_kept_in_the_database_and_offered_to_the_next_editor(
+    app, make_page, join
+):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    alice.insert(5, " there")
+    alice.close()
+    db.session.rollback()  # see what the server committed
+    draft = store.draft_for(page.id)
+
+    def stored() -> str:
+        db.session.rollback()
+        return store.text_of(store.load_doc(draft.id))
+
+    assert alice.wait(lambda: stored() == "Hello there")
+    app.extensions["live"].rooms.clear()  # as after a restart: nothing in memory
+    bob = join(page, "bob")
+    assert bob.value() == "Hello there"
+    assert latest_text("Launch") == "Hello"  # a draft, not a revision
+
+
+def test_saving_from_the_live_editor_credits_everyone_who_typed(
+    app, make_page, join, login_as, people
+):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    bob = join(page, "bob")
+    carol = join(page, "carol")  # only watches
+    bob.insert(5, " from Bob")
+    alice.insert(0, "Alice says: ")
+    assert alice.wait(lambda: alice.value() == "Alice says: Hello from Bob")
+    saver = login_as(people["alice"])
+    response = saver.post(
+        "/edit/Launch",
+        data={
+            "text": alice.value(),
+            "summary": "together",
+            "base_revision": str(latest_id("Launch")),
+            "live": "1",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302
+    revision = db.session.get(Revision, latest_id("Launch"))
+    assert revision.text == "Alice says: Hello from Bob" and revision.summary == "together"
+    coauthors = db.session.scalars(
+        select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == revision.id)
+    ).all()
+    assert coauthors == [people["bob"].id]
+    saved = {"type": "saved", "revision": revision.id, "by": "alice", "merged": False}
+    assert carol.wait(lambda: saved in carol.events)
+    assert bob.wait(lambda: saved in bob.events)
+    history = saver.get("/history/Launch").get_data(as_text=True)
+    assert re.search(r'class="coauthors">with <a class="user" href="[^"]*">bob</a>', history)
+    credits = saver.get("/info/Launch").get_data(as_text=True)
+    assert ">bob</a>" in credits
+    contributions = saver.get("/user/bob").get_data(as_text=True)
+    assert "together" in contributions  # the summary of the revision bob co-wrote
+
+
+def test_a_save_made_outside_the_live_editor_is_merged_into_the_live_draft(
+    make_page, join, people
+):
+    page = make_page("Launch", "First line.\n\nSecond line.\n")
+    alice = join(page, "alice")
+    alice.insert(len("First line."), " Alice typed this.")
+    assert alice.wait(lambda: "Alice typed" in alice.value())
+    # Bob uses the classic form (or the API, undo, restore): saved from revision 1.
+    save("Launch", "First line.\n\nSecond line, improved by Bob.\n", people["bob"])
+    expected = "First line. Alice typed this.\n\nSecond line, improved by Bob.\n"
+    assert alice.wait(lambda: alice.value() == expected)
+    assert alice.wait(lambda: any(e.get("merged") for e in alice.events))
+
+
+def test_someone_blocked_while_editing_is_shown_why_and_put_out(make_page, join, people):
+    page = make_page("Launch", "Hello")
+    bob = join(page, "bob")
+    accounts.block_user(people["admin"], people["bob"], "Vandalism", "1w")
+    assert bob.wait_closed(15)
+    assert bob.close_reason == 4403
+    readonly = [e for e in bob.events if e.get("type") == "readonly"]
+    assert readonly and "Vandalism" in readonly[0]["reason"]
+
+
+def test_a_protection_set_while_editing_takes_effect_at_once(make_page, join, people):
+    page = make_page("Launch", "Hello")
+    bob = join(page, "bob")
+    protection.protect(people["mod"], parse_title("Launch"), "moderator", "1w", "Launch day")
+    assert bob.wait_closed(15) and bob.close_reason == 4403
+
+
+def test_a_malformed_update_closes_only_that_connection(make_page, join):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    mallory = join(page, "bob")
+    mallory.send(ym.sync(ym.SYNC_UPDATE, b"\x05\xff\xff garbage"))
+    assert mallory.wait_closed()
+    assert mallory.close_reason == 4400
+    alice.insert(5, "!")
+    assert alice.wait(lambda: alice.value() == "Hello!")
+    carol = join(page, "carol")
+    assert carol.value() == "Hello!"
+
+
+def test_too_many_messages_close_the_connection(app, make_page, join):
+    app.config["LIVE_MESSAGE_BURST"] = 5
+    app.config["LIVE_MESSAGES_PER_SECOND"] = 1
+    page = make_page("Launch", "Hello")
+    flood = join(page, "bob")
+    for _ in range(20):
+        try:
+            flood.send(ym.sync(ym.SYNC_STEP1, b"\x00"))
+        except ConnectionClosed:
+            break
+    assert flood.wait_closed()
+    assert flood.close_reason == 1008
+
+
+@pytest.mark.parametrize(
+    ("who", "origin"),
+    [("anonymous", None), ("reader", None), ("bob", "http://evil.example")],
+)
+def test_only_people_who_may_edit_can_join(served, make_page, login_as, people, who, origin):
+    page = make_page("Launch", "Hello")
+    cookie = None if who == "anonymous" else login_as(people[who]).get_cookie("session").value
+    assert handshake_status(served, page.id, cookie, origin or served) == 403
+    bob = login_as(people["bob"]).get_cookie("session").value
+    assert handshake_status(served, page.id, bob, served) == 101  # the same, allowed
+
+
+def test_a_plain_request_to_the_socket_address_is_a_clear_400(client, make_page, editor):
+    page = make_page("Launch", "Hello")
+    response = client.get(f"/live/{page.id}")
+    assert response.status_code == 400
+    assert "WebSocket" in response.get_data(as_text=True)
+
+
+def test_stored_updates_are_compacted_when_the_room_closes(make_page, join):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    for i in range(30):
+        alice.insert(5 + i, "!")
+    assert alice.wait(lambda: alice.value() == "Hello" + "!" * 30)
+    alice.close()
+    db.session.rollback()  # see what the server committed
+    draft = store.draft_for(page.id)
+
+    def rows() -> int:
+        db.session.rollback()
+        return db.session.scalar(select(func.count()).where(LiveUpdate.draft_id == draft.id))
+
+    expected = "Hello" + "!" * 30
+    assert alice.wait(lambda: rows() == 1 and store.text_of(store.load_doc(draft.id)) == expected)
+
+
+def test_only_the_live_editor_page_allows_codemirrors_styles(client, make_page, editor):
+    make_page("Launch", "Hello")
+    page = client.get("/edit/Launch")
+    html = page.get_data(as_text=True)
+    policy = page.headers["Content-Security-Policy"]
+    nonce = re.search(r'data-nonce="([^"]+)"', html).group(1)
+    assert f"style-src 'self' 'nonce-{nonce}'" in policy
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    assert 'name="live" value="1"' in html and "live.bundle.js" in html
+    view = client.get("/wiki/Launch")
+    assert "style-src" not in view.headers["Content-Security-Policy"]
+
+
+def test_new_pages_and_visitors_get_the_classic_editor(client, make_page, editor, app):
+    html = client.get("/edit/Brand_new").get_data(as_text=True)
+    assert "live.bundle.js" not in html and 'name="text"' in html
+    make_page("Launch", "Hello")
+    app.config["LIVE_EDITING"] = False
+    assert "live.bundle.js" not in client.get("/edit/Launch").get_data(as_text=True)
+
+
+def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
+    app, make_page, join, login_as, people
+):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    alice.insert(5, " unsaved")
+    alice.close()
+    db.session.rollback()
+    draft = store.draft_for(page.id)
+
+    def written() -> bool:
+        db.session.rollback()
+        return not app.extensions["live"].rooms and bool(store.typists(draft.id))
+
+    assert alice.wait(written)
+    draft = db.session.get(type(draft), draft.id)
+    draft.updated_at = draft.updated_at - timedelta(days=30)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
+    assert "1 live drafts" in result.output
+    db.session.rollback()
+    assert store.draft_for(page.id) is None
+    editor = login_as(people["alice"])
+    html = editor.get("/edit/Launch").get_data(as_text=True)
+    assert "You have an unsaved draft" in html
+    restored = editor.get("/edit/Launch?draft=1").get_data(as_text=True)
+    assert "Hello unsaved" in restored
+    assert latest_text("Launch") == "Hello"
+
+
+def test_the_side_preview_renders_like_a_page_view_and_stays_safe(client, editor):
+    shown = client.post(
+        "/live/preview", data={"text": "# Plan\n\n<script>alert(1)</script> [[Nowhere]]"}
+    )
+    assert shown.status_code == 200
+    html = shown.get_json()["html"]
+    assert "<h1" in html and "Plan" in html
+    assert "<script" not in html and "Nowhere" in html
+    too_big = client.post("/live/preview", data={"text": "x" * (1024 * 1024 + 1)})
+    assert too_big.status_code == 413 and "too large" in too_big.get_json()["error"]

@@ -1,0 +1,135 @@
+"""What page views remember between requests (wiki/memo.py) follows changes made anywhere.
+
+Each test reads a page once in this app (which fills the memos), changes something through
+a second app on the same database — a second server process — and reads again here.
+"""
+
+import pytest
+
+from tests.helpers import CSRFClient, base_config, release
+from wiki import create_app
+from wiki.access.policy import save_policy
+from wiki.core.titles import parse_title
+from wiki.extensions import db
+from wiki.identity import user_key
+from wiki.models import Page, User
+from wiki.pages.service import save_page
+from wiki.safety.accounts import block_user
+from wiki.talk.moderation import hide_comment
+from wiki.talk.service import start_topic
+
+
+@pytest.fixture
+def other(database_url, tmp_path):
+    """Return a second app on the same database, standing for another server process."""
+    second = create_app(base_config(tmp_path / "other", database_url))
+    second.test_client_class = CSRFClient
+    yield second
+    with second.app_context():
+        release(second)
+
+
+def in_app(app, change):
+    """Run change(user_named) inside the app, with the people it names read there."""
+    with app.app_context():
+
+        def user(name: str) -> User:
+            return db.session.scalar(db.select(User).where(User.key == user_key(name)))
+
+        change(user)
+        db.session.remove()
+
+
+def save_as(user, title: str, text: str, author: str = "bob") -> None:
+    """Save a page as a person would, on its latest revision."""
+    page = db.session.scalar(db.select(Page).where(Page.key == parse_title(title).key))
+    save_page(
+        parse_title(title),
+        text,
+        author=user(author),
+        base_revision_id=page.latest_revision_id if page else None,
+    )
+
+
+def page_of(title: str) -> Page:
+    return db.session.scalar(db.select(Page).where(Page.key == parse_title(title).key))
+
+
+def test_a_page_elsewhere_turns_a_red_link_blue(app, other, people, make_page, login_as):
+    make_page("Launch", "See [[Press kit]].")
+    people["bob"]  # made here, saves there
+    alice = login_as(people["alice"])
+    assert 'class="wikilink new"' in alice.get("/wiki/Launch").get_data(as_text=True)
+    in_app(other, lambda user: save_as(user, "Press kit", "Logos and photos."))
+    assert 'class="wikilink new"' not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_categories_and_talk_follow_changes_elsewhere(app, other, people, make_page, login_as):
+    make_page("Launch", "Plans.")
+    people["bob"], people["mod"]  # made here, act there
+    alice = login_as(people["alice"])
+    first = alice.get("/wiki/Launch").get_data(as_text=True)
+    assert "Launches" not in first and "Discussion (" not in first
+    spam = []
+
+    def change(user):
+        save_as(user, "Launch", "Plans.\n\n[[Category:Launches]]")
+        start_topic(page_of("Launch"), "Dates", "When do we start?", author=user("bob"))
+        spam.append(start_topic(page_of("Launch"), "Offer", "Buy now", author=user("bob")).id)
+
+    in_app(other, change)
+    shown = alice.get("/wiki/Launch").get_data(as_text=True)
+    assert "Launches" in shown and "Discussion (2)" in shown
+    in_app(other, lambda user: hide_comment(spam[0], "spam", moderator=user("mod")))
+    assert "Discussion (1)" in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_the_bell_follows_new_notifications_and_reading_them_elsewhere(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.", author=people["alice"])  # alice watches what she writes
+    people["bob"]
+    alice = login_as(people["alice"])
+    assert "bell-count" not in alice.get("/wiki/Launch").get_data(as_text=True)
+    in_app(other, lambda user: save_as(user, "Launch", "Plans, dated."))
+    assert 'bell-count">1<' in alice.get("/wiki/Launch").get_data(as_text=True)
+    # Alice marks it read on a page the other process serves (the same browser session).
+    elsewhere = other.test_client()
+    elsewhere.set_cookie("session", alice.get_cookie("session").value)
+    response = elsewhere.post("/notifications/read-all", data={})
+    assert response.status_code == 302, response.status_code
+    alice.set_cookie("session", elsewhere.get_cookie("session").value)  # the browser's cookie
+    assert "bell-count" not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_a_read_policy_and_a_block_set_elsewhere_hold_at_once(
+    app, other, people, make_page, login_as, client
+):
+    make_page("Launch", "Plans.")
+    people["root"]
+    alice = login_as(people["alice"])
+    assert client.get("/wiki/Launch").status_code == 200
+    assert "flash-blocked" not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+    def lock_down(user):
+        save_policy(user("root"), read="users")
+        block_user(user("root"), user("alice"), "Spam", "1d")
+
+    in_app(other, lock_down)
+    assert client.get("/wiki/Launch").status_code != 200
+    assert "flash-blocked" in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_two_browsers_of_one_person_each_see_what_the_other_did(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.", author=people["alice"])
+    people["bob"]  # made here, saves there: alice is notified
+    in_app(other, lambda user: save_as(user, "Launch", "Plans, dated."))
+    laptop, phone = login_as(people["alice"]), login_as(people["alice"])
+    # The laptop does something, then reads the page: the bell's count is remembered for it.
+    laptop.post("/watch/Launch", data={})
+    assert 'bell-count">1<' in laptop.get("/wiki/Launch").get_data(as_text=True)
+    # The phone, as many requests old as the laptop, marks everything read.
+    assert phone.post("/notifications/read-all", data={}).status_code == 302
+    assert "bell-count" not in phone.get("/wiki/Launch").get_data(as_text=True)

@@ -1,0 +1,216 @@
+"""Word authorship kept per revision: computed once on save, read by views without history."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..core.authorship import EMPTY, Attribution, Memory, attribute, recount, word_counts
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Page, Revision, User
+from .models import PageAuthorship, RevisionAuthorship
+
+
+def record(page: Page, revision: Revision, previous: Revision | None) -> None:
+    """Attribute the words of a revision just saved (inside the save's transaction)."""
+    state = db.session.get(PageAuthorship, page.id)
+    if previous is not None and (state is None or state.revision_id != previous.id):
+        # Revisions saved before authorship was recorded: attribute them first, once.
+        state = backfill_page(page.id, until=previous.id)
+    before, counts = stored_with_counts(previous.id) if previous is not None else (None, {})
+    memory = _memory(state)
+    restored = _restored(page.id, revision.sha1)
+    attribution, memory = attribute(before, revision.text, revision.id, memory, restored)
+    counts = recount(counts, before, attribution) if before is not None else None
+    _store(page.id, revision, attribution, counts, new=True)
+    _keep_memory(page.id, revision.id, memory, state)
+
+
+def stored(revision_id: int) -> Attribution | None:
+    """Return the stored attribution of a revision, if it was computed."""
+    return stored_with_counts(revision_id)[0]
+
+
+def stored_with_counts(revision_id: int) -> tuple[Attribution | None, dict[int, int]]:
+    """Return the stored attribution of a revision and its word counts per revision."""
+    row = db.session.get(RevisionAuthorship, revision_id)
+    if row is None:
+        return None, {}
+    revision = db.session.get(Revision, revision_id)
+    runs = tuple(tuple(run) for run in json.loads(row.runs))
+    counts = {int(r): n for r, n in json.loads(row.words).items()}
+    return Attribution(revision.text, runs), counts
+
+
+def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | None:
+    """Attribute every revision of a page (up to until) from its first; return the memory."""
+    query = select(Revision).where(Revision.page_id == page_id).order_by(Revision.id)
+    if until is not None:
+        query = query.where(Revision.id <= until)
+    current, memory, seen, last, counts = None, EMPTY, {}, None, None
+    for revision in db.session.scalars(query):
+        text = revision.text
+        before = current
+        current, memory = attribute(current, text, revision.id, memory, seen.get(revision.sha1))
+        seen.setdefault(revision.sha1, current)
+        counts = word_counts(current) if before is None else recount(counts, before, current)
+        _store(page_id, revision, current, counts)
+        last = revision.id
+    if last is None:
+        return None
+    return _keep_memory(page_id, last, memory, db.session.get(PageAuthorship, page_id))
+
+
+def backfill_all(progress: Callable[[str], None] = lambda line: None) -> int:
+    """Attribute the history of every page not yet attributed, one page per transaction."""
+    done = 0
+    pages = db.session.execute(select(Page.id, Page.latest_revision_id).order_by(Page.id)).all()
+    for page_id, latest_id in pages:
+        if latest_id is None or db.session.get(RevisionAuthorship, latest_id) is not None:
+            continue
+        with write_transaction():
+            backfill_page(page_id)
+        done += 1
+        if done % 100 == 0:
+            progress(f"{done} pages attributed")
+    return done
+
+
+def _restored(page_id: int, sha1: str) -> Attribution | None:
+    """Return the attribution of the latest earlier revision of the page with this text."""
+    row = db.session.scalar(
+        select(RevisionAuthorship)
+        .where(RevisionAuthorship.page_id == page_id, RevisionAuthorship.sha1 == sha1)
+        .order_by(RevisionAuthorship.revision_id.desc())
+        .limit(1)
+    )
+    return stored(row.revision_id) if row is not None else None
+
+
+def _store(
+    page_id: int,
+    revision: Revision,
+    attribution: Attribution,
+    counts: dict[int, int] | None,
+    new: bool = False,
+) -> None:
+    """Keep (or replace) the attribution of a revision, with its word counts (counted here
+    if not given); new: the revision was just saved, so nothing is kept for it yet."""
+    row = None if new else db.session.get(RevisionAuthorship, revision.id)
+    if row is None:
+        row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
+        db.session.add(row)
+    row.runs = json.dumps(attribution.runs, separators=(",", ":"))
+    if counts is None:
+        counts = word_counts(attribution)
+    row.words = json.dumps(counts, separators=(",", ":"))
+
+
+def _memory(state: PageAuthorship | None) -> Memory:
+    """Return the memory stored for a page."""
+    if state is None:
+        return EMPTY
+    fragments = json.loads(state.memory)
+    return Memory(tuple(Attribution(text, tuple(map(tuple, runs))) for text, runs in fragments))
+
+
+def _keep_memory(
+    page_id: int, revision_id: int, memory: Memory, state: PageAuthorship | None
+) -> PageAuthorship:
+    """Store the page's memory as of revision_id."""
+    if state is None:
+        state = PageAuthorship(page_id=page_id)
+        db.session.add(state)
+    state.revision_id = revision_id
+    state.memory = json.dumps(
+        [[f.text, f.runs] for f in memory.fragments], ensure_ascii=False, separators=(",", ":")
+    )
+    return state
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who made a revision: a person, or an address for anonymous edits."""
+
+    revision_id: int
+    name: str
+    user: User | None
+
+
+@dataclass(frozen=True)
+class Share:
+    """One person's part of the current text."""
+
+    name: str
+    user: User | None
+    words: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """The current text in runs, each with its writer, and everyone's share of the words."""
+
+    revision: Revision
+    runs: list[tuple[str, Writer]]
+    shares: list[Share]
+    words: int
+
+
+def page_authorship(page: Page, revision: Revision | None = None) -> Authorship:
+    """Return who wrote the text of one of the page's revisions (the latest unless given),
+    attributing its history once if needed."""
+    revision = revision or page.latest
+    row = db.session.get(RevisionAuthorship, revision.id)
+    if row is None:
+        with write_transaction():
+            backfill_page(page.id)
+        row = db.session.get(RevisionAuthorship, revision.id)
+    runs = json.loads(row.runs)
+    writers = _writers({r for *_, r in runs})
+    text = revision.text
+    shown = [(text[s:e], writers[r]) for s, e, r in runs]
+    return Authorship(
+        revision, shown, shares_of(row, writers), sum(json.loads(row.words).values())
+    )
+
+
+def shares(page: Page, revision_id: int | None = None) -> list[Share]:
+    """Return each person's share of the words of a revision (the latest unless given),
+    largest first."""
+    revision_id = revision_id or page.latest_revision_id
+    if revision_id is None:
+        return []
+    row = db.session.get(RevisionAuthorship, revision_id)
+    if row is None:
+        return []
+    return shares_of(row, _writers({int(r) for r in json.loads(row.words)}))
+
+
+def shares_of(row: RevisionAuthorship, writers: dict[int, Writer]) -> list[Share]:
+    """Return the shares of the words of a stored attribution, per person."""
+    per_name: dict[str, list] = {}
+    for revision_id, count in json.loads(row.words).items():
+        writer = writers[int(revision_id)]
+        entry = per_name.setdefault(writer.name, [writer.user, 0])
+        entry[1] += count
+    total = sum(count for _, count in per_name.values()) or 1
+    found = [
+        Share(name, user, count, round(100 * count / total))
+        for name, (user, count) in per_name.items()
+    ]
+    return sorted(found, key=lambda share: (-share.words, share.name))
+
+
+def _writers(revision_ids: set[int]) -> dict[int, Writer]:
+    """Return who made each revision, in one query."""
+    rows = db.session.execute(
+        select(Revision.id, Revision.author_ip, User)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.id.in_(revision_ids))
+    ).all()
+    return {
+        rid: Writer(rid, user.username if user else (ip or "?"), user) for rid, ip, user in rows
+    }

@@ -1,0 +1,320 @@
+"""Anchored threads: talk topics about a passage, which follow its words through edits."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import modlog
+from ..core.anchors import Anchor, Quote, anchor_at, find, follow, refind
+from ..core.titles import N_
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Page, Revision, User
+from ..modlog import LogEntry
+from ..problems import BadRequest, NotAllowed, NotFound
+from ..talk import service as talk
+from ..talk.models import Comment, Topic
+from ..talk.permissions import can_post, can_reply
+from .models import MAX_CONTEXT_LENGTH, AnchorPosition, TopicAnchor
+
+#: A passage longer than this is not a passage; the selection was probably a slip.
+MAX_PASSAGE = 5_000
+_SUBJECT_CHARS = 80
+
+NOT_FOUND = N_(
+    "The passage you selected could not be found in the page's text: it may have just "
+    "changed. Your comment is kept below; select the passage again."
+)
+EMPTY = N_("Select some words of the page first.")
+TOO_LONG = N_("The selected passage is too long: select at most %(count)s characters.")
+NOT_FOUND_AGAIN = N_(
+    "The passage you chose could not be found in the page's text as it reads now: it may "
+    "have just changed. The thread keeps its passage; choose the words again."
+)
+LOCKED = N_("This topic is locked: only a moderator can change its passage.")
+#: How much of a passage the log keeps, before and after a move.
+_LOGGED_CHARS = 300
+
+
+def start_thread(page: Page, quote: Quote, body: str, *, author: User | None) -> Comment:
+    """Start a talk topic about the quoted passage of the page's current text."""
+    if not can_post(author):
+        raise talk.refused(author)
+    if not quote.exact.strip():
+        raise BadRequest(EMPTY)
+    if len(quote.exact) > MAX_PASSAGE:
+        raise BadRequest(TOO_LONG, count=MAX_PASSAGE)
+    latest = page.latest
+    text = latest.text
+    span = find(text, quote)
+    if span is None:
+        raise BadRequest(NOT_FOUND)
+    anchor = anchor_at(text, *span)
+
+    def add_anchor(session: Session, topic: Topic) -> None:
+        # Someone may have saved since the text was read: follow the passage into theirs
+        # (with the page row locked, so no save slips in before the anchor is written).
+        locked = select(Page.latest_revision_id).where(Page.id == page.id).with_for_update()
+        current = session.get(Revision, session.scalar(locked))
+        placed = anchor if current.id == latest.id else follow(anchor, text, current.text)
+        if placed is None:
+            raise BadRequest(NOT_FOUND)
+        row = TopicAnchor(topic_id=topic.id, page_id=page.id, removed_revision_id=None)
+        _place(row, placed, current.id)
+        session.add(row)
+        session.add(
+            AnchorPosition(
+                topic_id=topic.id, revision_id=current.id, start=placed.start, end=placed.end
+            )
+        )
+
+    return talk.start_topic(
+        page, subject(text[span[0] : span[1]]), body, author=author, also=add_anchor
+    )
+
+
+def subject(passage: str) -> str:
+    """Return a topic subject quoting the passage, shortened."""
+    words = " ".join(passage.split())
+    if len(words) > _SUBJECT_CHARS:
+        words = words[: _SUBJECT_CHARS - 1].rstrip() + "…"
+    return f"“{words}”"
+
+
+def can_reanchor(user: User | None, topic: Topic) -> bool:
+    """Return whether this person may move the thread to another passage: whoever may take
+    part in it (post, in a topic not locked unless they moderate)."""
+    return can_reply(user, topic)
+
+
+def reanchoring(topic_id: int, user: User | None) -> tuple[TopicAnchor, Topic]:
+    """Return the passage and topic of a thread this person may anchor again, or raise why
+    they may not."""
+    if not can_post(user):
+        raise talk.refused(user)
+    row, topic = thread_of(topic_id)
+    if topic.page.deleted:
+        raise NotFound(N_("There is no page with this title."))
+    if not can_reanchor(user, topic):
+        raise NotAllowed(LOCKED)
+    return row, topic
+
+
+def reanchor(topic_id: int, quote: Quote, *, user: User | None) -> Page:
+    """Anchor a thread to a passage of its page's current text again (a selection made in
+    the rendered page or words typed), and record the move in the log."""
+    row, topic = reanchoring(topic_id, user)
+    if not quote.exact.strip():
+        raise BadRequest(EMPTY)
+    if len(quote.exact) > MAX_PASSAGE:
+        raise BadRequest(TOO_LONG, count=MAX_PASSAGE)
+    with write_transaction() as session:
+        # The page row is locked, so no save slips in between finding the words and
+        # writing where they are.
+        locked = select(Page.latest_revision_id).where(Page.id == row.page_id).with_for_update()
+        current = session.get(Revision, session.scalar(locked))
+        span = find(current.text, quote)
+        if span is None:
+            raise BadRequest(NOT_FOUND_AGAIN)
+        page = session.get(Page, row.page_id)
+        row = session.get(TopicAnchor, topic_id)
+        before, was_removed = row.exact, row.removed_revision_id is not None
+        _place(row, anchor_at(current.text, *span), current.id)
+        row.removed_revision_id = None
+        session.merge(
+            AnchorPosition(topic_id=topic_id, revision_id=current.id, start=row.start, end=row.end)
+        )
+        modlog.record(
+            "reanchor",
+            user,
+            page=page,
+            topic=topic_id,
+            subject=topic.subject,
+            before=before[:_LOGGED_CHARS],
+            after=row.exact[:_LOGGED_CHARS],
+            removed=was_removed,
+            revision=current.id,
+        )
+    return page
+
+
+def thread_of(topic_id: int) -> tuple[TopicAnchor, Topic]:
+    """Return a thread's passage and its topic, or raise NotFound."""
+    row = db.session.get(TopicAnchor, topic_id)
+    topic = db.session.get(Topic, topic_id) if row is not None else None
+    if row is None or topic is None:
+        raise NotFound(N_("This topic is not about a passage."))
+    return row, topic
+
+
+def moves_of(topic: Topic, limit: int = 20) -> list[LogEntry]:
+    """Return the latest times the thread was anchored again, newest first."""
+    entries = db.session.scalars(
+        select(LogEntry)
+        .where(LogEntry.action == "reanchor", LogEntry.page_id == topic.page_id)
+        .order_by(LogEntry.id.desc())
+        .limit(500)
+    )
+    return [entry for entry in entries if entry.facts.get("topic") == topic.id][:limit]
+
+
+def _place(row: TopicAnchor, anchor: Anchor, revision_id: int) -> None:
+    """Set the row's selectors to the anchor, in the text of revision_id."""
+    row.start, row.end, row.revision_id = anchor.start, anchor.end, revision_id
+    row.exact = anchor.quote.exact
+    row.prefix = anchor.quote.prefix[-MAX_CONTEXT_LENGTH:]
+    row.suffix = anchor.quote.suffix[:MAX_CONTEXT_LENGTH]
+
+
+def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> None:
+    """Move the page's anchors into a revision just saved (inside the save's transaction)."""
+    rows = list(db.session.scalars(select(TopicAnchor).where(TopicAnchor.page_id == page.id)))
+    if not rows or previous is None:
+        return
+    old, new = previous.text, revision.text
+    for row in rows:
+        quote = Quote(row.exact, row.prefix, row.suffix)
+        if row.removed_revision_id is None:
+            if row.revision_id == previous.id:
+                moved = follow(Anchor(row.start, row.end, quote), old, new)
+            else:  # offsets of another text: find the words by their quote
+                span = refind(new, quote)
+                moved = anchor_at(new, *span) if span else None
+            if moved is None:
+                row.removed_revision_id = revision.id
+                continue
+        else:
+            span = refind(new, quote)  # a restore may bring the passage back
+            if span is None:
+                continue
+            moved = anchor_at(new, *span)
+            row.removed_revision_id = None
+        _place(row, moved, revision.id)
+        db.session.add(
+            AnchorPosition(
+                topic_id=row.topic_id, revision_id=revision.id, start=moved.start, end=moved.end
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """An anchored thread as the page shows it in the margin."""
+
+    topic: Topic
+    first: Comment | None
+    exact: str
+    removed: bool
+
+
+def threads_at(page: Page, revision_id: int, *, current: bool) -> list[ThreadView]:
+    """Return the threads anchored in a revision of the page (and, for the current one, the
+    threads whose passage was removed), in the order of their passages."""
+    rows = db.session.execute(
+        select(Topic, AnchorPosition, TopicAnchor)
+        .join(AnchorPosition, AnchorPosition.topic_id == Topic.id)
+        .join(TopicAnchor, TopicAnchor.topic_id == Topic.id)
+        .where(AnchorPosition.revision_id == revision_id)
+        .order_by(AnchorPosition.start, Topic.id)
+    ).all()
+    found = [(topic, position, anchor) for topic, position, anchor in rows]
+    removed = []
+    if current:
+        removed = db.session.scalars(
+            select(TopicAnchor)
+            .where(TopicAnchor.page_id == page.id, TopicAnchor.removed_revision_id.is_not(None))
+            .order_by(TopicAnchor.topic_id)
+        ).all()
+    firsts = _first_comments([t.id for t, *_ in found] + [a.topic_id for a in removed])
+    views = [ThreadView(t, firsts.get(t.id), "", False) for t, _p, _a in found]
+    topics = (
+        {
+            t.id: t
+            for t in db.session.scalars(
+                select(Topic).where(Topic.id.in_([a.topic_id for a in removed]))
+            )
+        }
+        if removed
+        else {}
+    )
+    views += [
+        ThreadView(topics[a.topic_id], firsts.get(a.topic_id), a.exact, True) for a in removed
+    ]
+    return views
+
+
+def has_anchors(page_id: int) -> bool:
+    """Return whether any thread is (or was) anchored to a passage of the page."""
+    found = select(TopicAnchor.page_id).where(TopicAnchor.page_id == page_id).limit(1)
+    return db.session.scalar(found) is not None
+
+
+def spans_at(revision_id: int) -> list[tuple[int, int, int]]:
+    """Return the (start, end, topic id) of every passage anchored in a revision."""
+    rows = db.session.execute(
+        select(AnchorPosition.start, AnchorPosition.end, AnchorPosition.topic_id).where(
+            AnchorPosition.revision_id == revision_id
+        )
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def anchor_of(topic_id: int) -> TopicAnchor | None:
+    """Return the passage a topic is about, if it is about one."""
+    return db.session.get(TopicAnchor, topic_id)
+
+
+def anchors_of(topic_ids: list[int]) -> dict[int, TopicAnchor]:
+    """Return the passages of those of the topics that are about one."""
+    if not topic_ids:
+        return {}
+    rows = db.session.scalars(select(TopicAnchor).where(TopicAnchor.topic_id.in_(topic_ids)))
+    return {row.topic_id: row for row in rows}
+
+
+def _first_comments(topic_ids: list[int]) -> dict[int, Comment]:
+    """Return the first comment of each topic."""
+    if not topic_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Comment)
+        .where(Comment.topic_id.in_(topic_ids), Comment.parent_id.is_(None))
+        .order_by(Comment.id)
+    )
+    found: dict[int, Comment] = {}
+    for comment in rows:
+        found.setdefault(comment.topic_id, comment)
+    return found
+
+
+@dataclass(frozen=True)
+class DiffThread:
+    """A thread whose passage an edit changed: what it read after (or before) and how."""
+
+    topic: Topic
+    passage: str
+    #: "changed", "removed" (its words were deleted) or "added" (started in between).
+    change: str
+
+
+def diff_threads(old: Revision | None, new: Revision) -> list[DiffThread]:
+    """Return the threads on passages that differ between two revisions of a page."""
+    if old is None:
+        return []
+    before = {t: (s, e) for s, e, t in spans_at(old.id)}
+    after = {t: (s, e) for s, e, t in spans_at(new.id)}
+    if not before and not after:
+        return []
+    changes: dict[int, tuple[str, str]] = {}
+    for topic_id, (s, e) in after.items():
+        passage = new.text[s:e]
+        if topic_id not in before:
+            changes[topic_id] = (passage, "added")
+        elif old.text[slice(*before[topic_id])] != passage:
+            changes[topic_id] = (passage, "changed")
+    for topic_id, (s, e) in before.items():
+        if topic_id not in after:
+            changes[topic_id] = (old.text[s:e], "removed")
+    topics = db.session.scalars(select(Topic).where(Topic.id.in_(list(changes)))).all()
+    return [DiffThread(t, *changes[t.id]) for t in sorted(topics, key=lambda t: t.id)]

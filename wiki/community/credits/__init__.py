@@ -1,0 +1,1 @@
+"""Who did what: profiles, page information, the community page, activity charts."""

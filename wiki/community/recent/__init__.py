@@ -1,0 +1,1 @@
+"""Recent changes: the filtered lists of edits and comments, and their Atom feeds."""

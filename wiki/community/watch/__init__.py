@@ -1,0 +1,1 @@
+"""Watching pages, notifications (in the wiki and by email), and one's email preferences."""

@@ -1,0 +1,237 @@
+"""Reading notifications: a person's list of groups, the unread count, marking them read.
+
+A list page costs three queries whatever its length: the group heads (with their page,
+topic and comment), the members of those groups by actor, and nothing else. What a person
+may not see (a hidden comment, a deleted page) is left out when reading, so it reappears
+if the comment is shown again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from ...access.permissions import is_moderator
+from ...core.excerpt import excerpt
+from ...database import write_transaction
+from ...extensions import db
+from ...models import Page, User, utcnow
+from ...review.models import RevisionReview
+from ...talk.models import Comment, Topic
+from ..models import Notification
+from ..sql import page_shown
+
+PAGE_SIZE = 30
+#: The bell shows "99+" beyond this.
+MAX_COUNTED = 99
+EXCERPT = 160
+
+
+@dataclass
+class Item:
+    """One line of the notification list: a notification, or a group of edits to one page."""
+
+    id: int
+    kind: str
+    unread: bool
+    created_at: datetime
+    page_title: str | None
+    topic_id: int | None = None
+    topic_subject: str = ""
+    comment_id: int | None = None
+    excerpt: str = ""
+    #: Who did it, the most recent first, and how many events the line stands for.
+    actors: list[str] = field(default_factory=list)
+    count: int = 1
+    #: The diff covering the whole group: from the revision before the first edit to the last.
+    from_revision: int | None = None
+    to_revision: int | None = None
+
+
+@dataclass
+class ItemsPage:
+    """Some notification lines, newest first, and the cursor to older ones."""
+
+    items: list[Item]
+    older: int | None
+
+
+def _shown(viewer: User):
+    """Return the conditions leaving out what the viewer may not see."""
+    comment_ok = Comment.deleted_at.is_(None)
+    if not is_moderator(viewer):
+        comment_ok = and_(comment_ok, Comment.hidden_at.is_(None))
+    conditions = [or_(Notification.comment_id.is_(None), comment_ok)]
+    page_ok = page_shown(Page, viewer)
+    if page_ok is not None:
+        conditions.append(or_(Notification.page_id.is_(None), page_ok))
+    return conditions
+
+
+def _heads(viewer: User):
+    """Return the query of the viewer's visible group heads, with what they are about."""
+    # A rejection's reason is read from its review, shown where a comment's text would be.
+    rejected = and_(
+        Notification.kind == "rejected", RevisionReview.revision_id == Notification.revision_id
+    )
+    return (
+        select(
+            Notification,
+            Page.title,
+            Topic.subject,
+            func.coalesce(Comment.body, RevisionReview.reason),
+        )
+        .outerjoin(Page, Page.id == Notification.page_id)
+        .outerjoin(Topic, Topic.id == Notification.topic_id)
+        .outerjoin(Comment, Comment.id == Notification.comment_id)
+        .outerjoin(RevisionReview, rejected)
+        .where(Notification.user_id == viewer.id, Notification.group_id.is_(None), *_shown(viewer))
+    )
+
+
+def list_items(
+    viewer: User, *, before: int | None = None, unread_only: bool = False, limit: int = PAGE_SIZE
+) -> ItemsPage:
+    """Return a page of the viewer's notifications, newest first, paginated by id."""
+    query = _heads(viewer)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    if before is not None:
+        query = query.where(Notification.id < before)
+    rows = db.session.execute(query.order_by(Notification.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    items = _items(rows[:limit])
+    return ItemsPage(items, items[-1].id if more and items else None)
+
+
+def items_by_id(viewer: User, head_ids: list[int]) -> list[Item]:
+    """Return the viewer's notification lines with these head ids that they may see."""
+    if not head_ids:
+        return []
+    query = _heads(viewer).where(Notification.id.in_(head_ids))
+    return _items(db.session.execute(query.order_by(Notification.id.desc())).all())
+
+
+def items_for_digest(viewer: User, kinds: list[str], after_id: int, limit: int) -> list[Item]:
+    """Return the lines with a notification newer than after_id, of these kinds."""
+    grown = select(Notification.group_id).where(
+        Notification.user_id == viewer.id,
+        Notification.id > after_id,
+        Notification.group_id.is_not(None),
+    )
+    query = _heads(viewer).where(
+        Notification.kind.in_(kinds), or_(Notification.id > after_id, Notification.id.in_(grown))
+    )
+    return _items(db.session.execute(query.order_by(Notification.id.desc()).limit(limit)).all())
+
+
+def _items(rows) -> list[Item]:
+    """Turn head rows into lines, adding each group's members in one query."""
+    items = {}
+    for notification, title, subject, body in rows:
+        items[notification.id] = Item(
+            id=notification.id,
+            kind=notification.kind,
+            unread=notification.read_at is None,
+            created_at=notification.created_at,
+            page_title=title,
+            topic_id=notification.topic_id,
+            topic_subject=subject or "",
+            comment_id=notification.comment_id,
+            excerpt=excerpt(body or "", EXCERPT),
+            from_revision=notification.base_revision_id,
+            to_revision=notification.revision_id,
+            count=0,
+        )
+    if items:
+        _add_members(items)
+    return list(items.values())
+
+
+def _add_members(items: dict[int, Item]) -> None:
+    """Fill in each line's actors, count, time span and diff range from its group."""
+    group = func.coalesce(Notification.group_id, Notification.id)
+    actor = aliased(User)
+    ids = list(items)
+    rows = db.session.execute(
+        select(
+            group,
+            actor.username,
+            func.count(),
+            func.max(Notification.id),
+            func.max(Notification.created_at),
+            func.min(Notification.base_revision_id),
+            func.max(Notification.revision_id),
+        )
+        .outerjoin(actor, actor.id == Notification.actor_id)
+        .where(or_(Notification.id.in_(ids), Notification.group_id.in_(ids)))
+        .group_by(group, actor.username)
+    ).all()
+    latest: dict[int, list[tuple[int, str]]] = {}
+    for head, name, count, last_id, last_at, first_base, last_revision in rows:
+        item = items[head]
+        latest.setdefault(head, []).append((last_id, name or ""))
+        item.count += count
+        item.created_at = max(item.created_at, last_at)
+        if item.kind == "edit":
+            item.from_revision = _lowest(item.from_revision, first_base)
+            item.to_revision = max(item.to_revision or 0, last_revision or 0) or None
+    for head, actors in latest.items():
+        items[head].actors = [name for _, name in sorted(actors, reverse=True)]
+
+
+def _lowest(a: int | None, b: int | None) -> int | None:
+    """Return the lower of two revision ids, ignoring None."""
+    return min(a, b) if a is not None and b is not None else (a if b is None else b)
+
+
+def unread_count(viewer: User) -> int:
+    """Return how many unread lines the viewer has, counting at most MAX_COUNTED + 1."""
+    unread = (
+        select(Notification.id)
+        .outerjoin(Page, Page.id == Notification.page_id)
+        .outerjoin(Comment, Comment.id == Notification.comment_id)
+        .where(
+            Notification.user_id == viewer.id,
+            Notification.read_at.is_(None),
+            Notification.group_id.is_(None),
+            *_shown(viewer),
+        )
+        .limit(MAX_COUNTED + 1)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+def mark_read(viewer: User, head_id: int) -> bool:
+    """Mark one line (a notification and its group) read; return whether it was the viewer's."""
+    with write_transaction() as session:
+        changed = session.execute(
+            update(Notification)
+            .where(
+                Notification.user_id == viewer.id,
+                or_(Notification.id == head_id, Notification.group_id == head_id),
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount:
+            return True
+        mine = select(Notification.id).where(
+            Notification.id == head_id, Notification.user_id == viewer.id
+        )
+        return session.scalar(mine) is not None
+
+
+def mark_all_read(viewer: User) -> int:
+    """Mark all the viewer's notifications read; return how many were unread."""
+    with write_transaction() as session:
+        changed = session.execute(
+            update(Notification)
+            .where(Notification.user_id == viewer.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return changed.rowcount

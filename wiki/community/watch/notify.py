@@ -1,0 +1,239 @@
+"""Notifications, watches and credits, written inside the transaction of the change itself.
+
+The receivers here listen to wiki.events: what they write commits or rolls back with the
+save or the comment that caused it. Every notification carries a dedupe key unique per
+person, so an event delivered twice (a retried save, a repeated signal) notifies once.
+
+Grouping is done when writing: an edit notification joins the group of the person's latest
+notification when that one is an unread edit notification on the same page. Under
+PostgreSQL two saves committed at the same moment may each start a group; nothing is
+lost, the groups are only split.
+"""
+
+from sqlalchemy import exists, literal, select, union
+from sqlalchemy.orm import Session
+
+from ... import events
+from ...extensions import db
+from ...models import Page, Revision, User, utcnow
+from ...talk.models import Comment, PageTalkSubscription, Topic, TopicSubscription
+from ..models import Kind, Notification, PageContributor, UserProfile, Watch
+from ..sql import insert
+from . import mail
+
+
+def connect() -> None:
+    """Listen to the events this module handles (connecting twice is harmless)."""
+    events.page_saved.connect(on_page_saved)
+    events.topic_created.connect(on_topic_created)
+    events.comment_posted.connect(on_comment_posted)
+    events.comment_edited.connect(on_comment_edited)
+    events.page_published.connect(on_changes_accepted)
+    events.changes_rejected.connect(on_changes_rejected)
+    events.revision_coauthored.connect(on_revision_coauthored)
+
+
+def _review_rows(page: Page, revisions: list[Revision], user: User, kind: str) -> list[dict]:
+    """Return one notification per author of the reviewed revisions (about their latest)."""
+    latest_by_author: dict[int, Revision] = {}
+    for revision in revisions:
+        if revision.author_id is not None and revision.author_id != user.id:
+            known = latest_by_author.get(revision.author_id)
+            if known is None or revision.id > known.id:
+                latest_by_author[revision.author_id] = revision
+    return [
+        {
+            "user_id": author_id,
+            "kind": kind,
+            "dedupe_key": f"{kind[0]}{revision.id}",
+            "actor_id": user.id,
+            "page_id": page.id,
+            "revision_id": revision.id,
+            "base_revision_id": revision.parent_id,
+            "created_at": utcnow(),
+            "group_id": None,
+        }
+        for author_id, revision in latest_by_author.items()
+    ]
+
+
+def on_changes_accepted(sender, *, page: Page, user: User, revisions=(), **_):
+    """Tell the authors of the changes a reviewer published."""
+    _insert(db.session(), _review_rows(page, list(revisions), user, "accepted"))
+
+
+def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), **_):
+    """Tell the authors of the changes a reviewer rejected (the reason is the review's)."""
+    _insert(db.session(), _review_rows(page, list(revisions), user, "rejected"))
+
+
+def on_page_saved(sender, *, page: Page, revision: Revision, previous, author, **_):
+    """Credit the author, notify the page's watchers, and let the author watch the page."""
+    session = db.session()
+    credit(session, page, revision, created=previous is None)
+    if author is None:
+        return
+    rows = _edit_notifications(session, page, revision, previous, author)
+    added = _insert(session, rows)
+    mail.queue(session, [(user_id, nid) for nid, user_id, head in added if head])
+    auto_watch(session, author.id, page.id)
+
+
+def on_revision_coauthored(sender, *, page: Page, revision: Revision, user_ids, **_):
+    """Count a revision saved from a live editor in each co-author's credits too."""
+    session = db.session()
+    for user_id in user_ids:
+        credit(session, page, revision, created=False, user_id=user_id)
+
+
+def credit(
+    session: Session, page: Page, revision: Revision, *, created: bool, user_id=None
+) -> None:
+    """Count the revision in its author's (or a co-author's) credits on the page."""
+    user_id = user_id or revision.author_id
+    if user_id is None:
+        return
+    now = revision.created_at or utcnow()
+    added = max(revision.size_change, 0)
+    statement = insert(session, PageContributor).values(
+        page_id=page.id,
+        user_id=user_id,
+        edits=1,
+        bytes_added=added,
+        created=created,
+        first_at=now,
+        last_at=now,
+    )
+    table = PageContributor.__table__
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["page_id", "user_id"],
+            set_={
+                "edits": table.c.edits + 1,
+                "bytes_added": table.c.bytes_added + added,
+                "last_at": now,
+            },
+        )
+    )
+
+
+def auto_watch(session: Session, user_id: int, page_id: int) -> None:
+    """Watch the page for the person, unless they turned automatic watching off."""
+    turned_off = exists().where(UserProfile.user_id == user_id, UserProfile.auto_watch.is_(False))
+    chosen = select(literal(user_id), literal(page_id), literal(utcnow(), Watch.created_at.type))
+    statement = insert(session, Watch).from_select(
+        ["user_id", "page_id", "created_at"], chosen.where(~turned_off)
+    )
+    session.execute(statement.on_conflict_do_nothing())
+
+
+def _edit_notifications(session, page, revision, previous, author: User) -> list[dict]:
+    """Return a notification for each watcher but the author, joined to their unread run."""
+    latest = (
+        select(Notification.id)
+        .where(Notification.user_id == Watch.user_id)
+        .order_by(Notification.id.desc())
+        .limit(1)
+        .correlate(Watch)
+        .scalar_subquery()
+    )
+    watchers = session.execute(
+        select(Watch.user_id, Notification)
+        .outerjoin(Notification, Notification.id == latest)
+        .where(Watch.page_id == page.id, Watch.user_id != author.id)
+    )
+    rows = []
+    for user_id, last in watchers:
+        group = None
+        if (
+            last is not None
+            and last.kind == Kind.EDIT
+            and last.page_id == page.id
+            and last.read_at is None
+        ):
+            group = last.group_id or last.id
+        rows.append(
+            {
+                "user_id": user_id,
+                "kind": str(Kind.EDIT),
+                "dedupe_key": f"r{revision.id}",
+                "actor_id": author.id,
+                "page_id": page.id,
+                "revision_id": revision.id,
+                "base_revision_id": previous.id if previous is not None else None,
+                "created_at": revision.created_at or utcnow(),
+                "group_id": group,
+            }
+        )
+    return rows
+
+
+def _insert(session: Session, rows: list[dict]) -> list[tuple[int, int, bool]]:
+    """Add the notifications not already there; return (id, user id, is head) of each added."""
+    if not rows:
+        return []
+    statement = (
+        insert(session, Notification)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(Notification.id, Notification.user_id, Notification.group_id)
+    )
+    return [(nid, user_id, group is None) for nid, user_id, group in session.execute(statement)]
+
+
+def on_topic_created(sender, *, topic: Topic, comment: Comment, author: User, **extra):
+    """Tell the page's watchers and talk followers, and the people mentioned, of a new topic."""
+    session = db.session()
+    followers = union(
+        select(Watch.user_id).where(Watch.page_id == topic.page_id),
+        select(PageTalkSubscription.user_id).where(PageTalkSubscription.page_id == topic.page_id),
+    )
+    concerned = {user_id: Kind.TOPIC for user_id in session.scalars(followers)}
+    _notify_comment(session, topic, comment, author, concerned, extra.get("mentioned", ()))
+
+
+def on_comment_posted(
+    sender, *, topic: Topic, comment: Comment, parent: Comment | None, author: User, **extra
+):
+    """Tell the topic's followers, the person answered and the people mentioned."""
+    session = db.session()
+    followers = select(TopicSubscription.user_id).where(TopicSubscription.topic_id == topic.id)
+    concerned = {user_id: Kind.COMMENT for user_id in session.scalars(followers)}
+    answered = parent.author_id if parent is not None else topic.author_id
+    if answered is not None:
+        concerned[answered] = Kind.REPLY
+    _notify_comment(session, topic, comment, author, concerned, extra.get("mentioned", ()))
+
+
+def on_comment_edited(sender, *, comment: Comment, author: User, **extra):
+    """Tell the people a changed comment now mentions (once per comment and person)."""
+    mentioned = extra.get("mentioned", ())
+    if mentioned:
+        session = db.session()
+        topic = session.get(Topic, comment.topic_id)
+        _notify_comment(session, topic, comment, author, {}, mentioned)
+
+
+def _notify_comment(session, topic, comment, author, concerned: dict, mentioned) -> None:
+    """Add one notification per concerned person but the author, of the most specific kind.
+
+    A mention beats a reply, which beats a new topic or comment one follows.
+    """
+    for user_id in mentioned:
+        concerned[user_id] = Kind.MENTION
+    concerned.pop(author.id, None)
+    rows = [
+        {
+            "user_id": user_id,
+            "kind": str(kind),
+            "dedupe_key": f"c{comment.id}",
+            "actor_id": author.id,
+            "page_id": topic.page_id,
+            "topic_id": topic.id,
+            "comment_id": comment.id,
+            "created_at": comment.edited_at or comment.created_at or utcnow(),
+        }
+        for user_id, kind in sorted(concerned.items())
+    ]
+    added = _insert(session, rows)
+    mail.queue(session, [(user_id, nid) for nid, user_id, _head in added])

@@ -1,0 +1,61 @@
+"""What a link preview shows of a page: a description and an image, from its rendered HTML.
+
+Pure: sanitised HTML and Markdown in, plain text and URLs out. The description is the
+page's explicit one (a `[[Description: …]]` line) or else its first paragraph.
+"""
+
+import html
+import re
+
+from wiki.core.tokens import tokenize
+
+DESCRIPTION_LIMIT = 200
+ELLIPSIS = "…"
+
+# The sanitiser writes tags in lower case and attributes double-quoted.
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_IMAGE_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
+_SPACES = re.compile(r"\s+")
+#: An explicit description: a wikilink-like marker the renderer hides from the page.
+DESCRIPTION_MARKER = re.compile(r"\[\[\s*description\s*:([^\[\]\n]*)\]\]", re.IGNORECASE)
+_CODE_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})", re.MULTILINE)
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """Return text on one line, at most limit characters, cut at a word with "…"."""
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    kept, size = [], 0
+    for token in tokenize(text):
+        if size + len(token) > limit - len(ELLIPSIS):
+            break
+        kept.append(token)
+        size += len(token)
+    cut = "".join(kept).rstrip(" ,;:–—-([{") or text[: limit - len(ELLIPSIS)]
+    return cut + ELLIPSIS
+
+
+def first_paragraph(body: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """Return the text of the first paragraph with words in it, shortened; "" if none."""
+    for match in _PARAGRAPH.finditer(body):
+        text = html.unescape(_TAG.sub("", match.group(1)))
+        if any(character.isalnum() for character in text):
+            return shorten(text, limit)
+    return ""
+
+
+def explicit_description(markdown: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """Return the text of the page's `[[Description: …]]` marker outside code, or ""."""
+    # Code blocks may show the marker as an example: look only before the first fence.
+    fence = _CODE_FENCE.search(markdown)
+    head = markdown[: fence.start()] if fence else markdown
+    match = DESCRIPTION_MARKER.search(head)
+    return shorten(match.group(1), limit) if match else ""
+
+
+def first_image(body: str) -> str | None:
+    """Return the address of the first image in the HTML, or None."""
+    match = _IMAGE_SRC.search(body)
+    return html.unescape(match.group(1)) if match else None

@@ -1,0 +1,298 @@
+"""Files: upload, the file page, reverting, the gallery, and serving bytes and thumbnails."""
+
+from dataclasses import asdict, dataclass
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import errors
+from ..access.permissions import can_edit, is_moderator, raise_refusal
+from ..core import fileembed
+from ..core.filenames import FileName, FileNameError, name_params, parse_file_name
+from ..core.sniff import TYPES
+from ..core.titles import Title
+from ..pages import service as pages
+from ..problems import BadRequest, NotFound, UserError
+from ..web import choice_arg, content_disposition, flag_arg, int_arg, user_message, wants_json
+from . import images, reading, service, serving
+from .intake import TOO_LARGE, accepted_types
+
+bp = Blueprint("files", __name__)
+# Above the site's request limit (sized for page texts): an upload may be far larger.
+SLACK = 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def allow_large_uploads(endpoint, _values) -> None:
+    """Let the upload form's body be as large as a file may be (runs before the body is read)."""
+    if endpoint == "files.upload":
+        limit = current_app.config["FILE_MAX_BYTES"] + SLACK
+        request.max_content_length = limit
+        # Refuse a declared oversize body now, before the form parser starts spooling it.
+        if (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
+
+
+@bp.before_app_request
+def file_pages_show_the_file():
+    """Send /wiki/File:Name to the file page, where the description is shown with the file."""
+    if request.endpoint != "pages.view" or request.args.get("redirect") == "no":
+        return None
+    title = (request.view_args or {}).get("title", "")
+    name = fileembed.file_target(title.replace("_", " "))
+    if name is not None and reading.find_file(name) is not None:
+        return redirect(url_for("files.file_page", name=name.url))
+    return None
+
+
+@dataclass
+class UploadForm:
+    """The upload form's fields, as typed (kept when the form is shown again)."""
+
+    name: str = ""
+    description: str = ""
+    licence: str = ""
+    comment: str = ""
+    replace: bool = False
+    keep_original: bool = False
+
+    @classmethod
+    def from_request(cls) -> "UploadForm":
+        form = request.form
+        return cls(
+            name=form.get("name", "").strip(),
+            description=form.get("description", ""),
+            licence=form.get("licence", ""),
+            comment=form.get("comment", ""),
+            replace=flag_arg("replace", form=True),
+            keep_original=flag_arg("keep_original", form=True),
+        )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    """Show the upload form; on POST receive a file (a new one or a new version)."""
+    if request.method == "GET":
+        raise_refusal(service.upload_refusal(current_user))
+        form = UploadForm(name=request.args.get("name", "")[:300])
+        return _show_form(form, replacing=_existing(form.name))
+    raise_refusal(service.upload_refusal(current_user))
+    form = UploadForm.from_request()
+    sent = request.files.get("file")
+    try:
+        if sent is None or not (sent.filename or form.name):
+            raise BadRequest(_("Choose a file to upload."), field="file")
+        result = service.upload(current_user, _upload_of(sent, form))
+    except UserError as error:
+        if wants_json() or getattr(error, "needs_login", False):
+            raise
+        replacing = _existing(form.name) if form.replace else None
+        return _show_form(form, error=user_message(error), replacing=replacing), error.status
+    if wants_json():
+        return jsonify(_answer(result)), 200 if result.reused else 201
+    flash(_upload_message(result), "success")
+    return redirect(url_for("files.file_page", name=result.name.url))
+
+
+def _upload_of(sent, form: UploadForm) -> service.Upload:
+    """Return the service's view of the posted form."""
+    return service.Upload(
+        stream=sent.stream,
+        filename=sent.filename or "",
+        name=form.name,
+        description=form.description,
+        licence=form.licence,
+        comment=form.comment,
+        replace=form.replace,
+        unique=flag_arg("unique", form=True),
+        keep_original=form.keep_original,
+    )
+
+
+def _upload_message(result: service.UploadResult) -> str:
+    if result.created:
+        return _("The file was uploaded.")
+    return _("The new version was uploaded: the earlier ones are kept in the file's history.")
+
+
+def _answer(result: service.UploadResult) -> dict:
+    """Return the JSON answer to an upload (the editor's drop and paste use it)."""
+    blob = result.version.blob
+    return {
+        "name": result.name.display,
+        "title": result.name.title,
+        "url": url_for("files.file_page", name=result.name.url),
+        "media_url": media_url(blob, result.name),
+        "media_type": blob.media_type,
+        "size": blob.size,
+        "width": blob.width,
+        "height": blob.height,
+        "created": result.created,
+        "reused": result.reused,
+        "markdown": f"![{result.name.stem}](File:{result.name.display})",
+    }
+
+
+def _existing(raw: str) -> reading.FileInfo | None:
+    """Return the existing file a name names, if any (the form then uploads a new version)."""
+    try:
+        return reading.find_file(parse_file_name(raw), follow=False) if raw else None
+    except FileNameError:
+        return None
+
+
+def _show_form(form: UploadForm, error: str | None = None, replacing=None):
+    """Show the upload form with what the person typed."""
+    config = current_app.config
+    return render_template(
+        "files/upload.html",
+        form=form,
+        error=error,
+        replacing=replacing,
+        accepted=[TYPES[media] for media in accepted_types(config["FILE_TYPES"])],
+        max_mb=config["FILE_MAX_BYTES"] // 2**20,
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """Say how large a file may be (the body was refused before any field was read)."""
+    limit = current_app.config["FILE_MAX_BYTES"] // 2**20
+    message = _(TOO_LARGE, limit=limit)
+    if wants_json() or request.endpoint != "files.upload":
+        return errors.error_response(413, message)
+    return _show_form(UploadForm(), error=message), 413
+
+
+def _name_or_400(raw: str) -> FileName:
+    """Return the file name in a URL, or answer 400 saying what is wrong with it."""
+    try:
+        return parse_file_name(raw.replace("_", " "))
+    except FileNameError as error:
+        abort(400, description=_(str(error), **name_params()))
+
+
+@bp.get("/file/<path:name>")
+def file_page(name: str):
+    """Show a file: preview, versions, where it is used, its description and discussion."""
+    parsed = _name_or_400(name)
+    info = reading.find_file(parsed, deleted=is_moderator(current_user))
+    shown = pages.shown_revision(info.page, current_user) if info is not None else None
+    if info is None or shown is None:  # none, or a description waiting for review
+        return _missing(parsed)
+    if name != info.name.url:
+        return redirect(url_for("files.file_page", name=info.name.url))
+    return render_template(
+        "files/file.html",
+        info=info,
+        view=pages.render_page(info.page, shown),
+        versions=reading.versions(info.page),
+        usage=reading.usage(info.page),
+        may_upload=service.upload_refusal(current_user) is None
+        and can_edit(current_user, info.page),
+    )
+
+
+def _missing(name: FileName):
+    """Answer 404: offer to upload the file, or say it was deleted."""
+    page = pages.get_page(Title(name.title, name.key))
+    deleted = page is not None and page.deleted
+    return render_template("files/missing.html", name=name, deleted=deleted, page=page), 404
+
+
+@bp.post("/file/<path:name>/revert")
+def revert(name: str):
+    """Make an earlier version of a file the current one again."""
+    parsed = _name_or_400(name)
+    service.revert(
+        current_user, parsed, int_arg("version", form=True), request.form.get("comment", "")
+    )
+    flash(_("The earlier version is the current one again."), "success")
+    return redirect(url_for("files.file_page", name=parsed.url))
+
+
+@bp.get("/files")
+def gallery():
+    """List files, newest first: all, by uploader, by kind, or those no page uses."""
+    filters = reading.GalleryFilters(
+        uploader=request.args.get("uploader", "").strip()[:64],
+        kind=choice_arg("kind", reading.KINDS, ""),
+        unused=flag_arg("unused"),
+    )
+    listing = reading.gallery(filters, int_arg("before"))
+    return render_template(
+        "files/gallery.html",
+        listing=listing,
+        filters=filters,
+        filter_args={name: value for name, value in asdict(filters).items() if value},
+    )
+
+
+@bp.get("/media/<sha256>/<path:name>")
+def media(sha256: str, name: str):
+    """Serve an original file (any version) under its content hash."""
+    blob = _blob_or_404(sha256)
+    disposition = content_disposition(name.replace("_", " "), serving.shown_inline(blob))
+    return serving.original(blob, disposition, public=_public(sha256))
+
+
+@bp.get("/thumb/<sha256>/<int:width>.<ext>")
+def thumb(sha256: str, width: int, ext: str):
+    """Serve a thumbnail of an image at one of the offered widths, made on first request."""
+    blob = _blob_or_404(sha256)
+    extension = images.thumb_extension(blob.media_type)
+    if (
+        extension != f".{ext}"
+        or not blob.width
+        or not fileembed.thumb_width_allowed(width, blob.width)
+    ):
+        raise NotFound(_("There is no thumbnail of this size."))
+    return serving.thumbnail(blob, width, extension, public=_public(sha256))
+
+
+def _blob_or_404(sha256: str):
+    """Return stored bytes the visitor may see, or answer 404."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise NotFound(_("There is no file at this address."))
+    blob = reading.visible_blob(sha256, current_user)
+    if blob is None:
+        raise NotFound(_("There is no file at this address."))
+    return blob
+
+
+def _public(sha256: str) -> bool:
+    """Return whether shared caches may keep the file (anyone may see it)."""
+    return reading.visible_blob(sha256, None) is not None
+
+
+@bp.app_template_global()
+def thumb_url(blob, width: int) -> str:
+    """Return the URL of a thumbnail of an image."""
+    extension = images.thumb_extension(blob.media_type) or ".png"
+    return url_for("files.thumb", sha256=blob.sha256, width=width, ext=extension[1:])
+
+
+@bp.app_template_global()
+def media_url(blob, name: FileName) -> str:
+    """Return the URL of an original file."""
+    return url_for("files.media", sha256=blob.sha256, name=name.url)
+
+
+@bp.app_template_global()
+def file_plan(blob, width: int | None = None, frame: str = ""):
+    """Return how to show an image at a width (the file page's preview and lists)."""
+    if not blob.width or not blob.height or images.thumb_extension(blob.media_type) is None:
+        return None
+    return fileembed.plan(blob.width, blob.height, fileembed.Options(width=width, frame=frame))

@@ -1,0 +1,210 @@
+"""Background jobs: work that must neither slow nor break a request (email, webhooks).
+
+With REDIS_URL set, jobs go on an RQ queue in Redis and `flask --app wiki worker` runs
+them; without it (the embedded default) a thread in the app process runs them. A job is a
+named function registered with @task. Jobs keep their state in the database (outbox rows
+claimed before any work), so running one twice, or late, does no harm: a job lost with a
+process is done by the next one, or by the sweep the worker runs when it starts.
+"""
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app, has_request_context, request
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "bottega_jobs"
+#: A thread with nothing to do for this long ends; the next job starts a new one.
+IDLE_SECONDS = 10.0
+JOB_TIMEOUT = 300
+
+_TASKS: dict[str, Callable] = {}
+#: Tasks the worker runs once when it starts, to catch up on work left by a lost job.
+_SWEEPS: list[str] = []
+#: The app the `worker` command runs jobs in (set by the command).
+_worker_app: Flask | None = None
+
+
+def task(name: str, *, sweep: bool = False) -> Callable[[Callable], Callable]:
+    """Register a function as the job called name; sweep: also run it when a worker starts."""
+
+    def register(function: Callable) -> Callable:
+        _TASKS[name] = function
+        if sweep and name not in _SWEEPS:
+            _SWEEPS.append(name)
+        return function
+
+    return register
+
+
+def enqueue(name: str, *args, delay: float = 0.0) -> None:
+    """Run a job soon (after delay seconds), outside this request; never raises.
+
+    A job queued from a request makes its absolute links with the request's address.
+    """
+    if name not in _TASKS:
+        raise KeyError(f"no job called {name!r}")
+    app = current_app._get_current_object()
+    base_url = request.url_root if has_request_context() else ""
+    try:
+        runner(app).submit(name, list(args), delay, base_url)
+    except Exception:  # Redis down: the work stays in the database for the next sweep
+        log.exception("could not queue the job %s; the next sweep will do it", name)
+
+
+def runner(app: Flask):
+    """Return the app's job runner: RQ on Redis when REDIS_URL is set, else a thread."""
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = RedisRunner(app) if app.config.get("REDIS_URL") else ThreadRunner(app)
+        app.extensions[EXTENSION] = found
+    return found
+
+
+def wait_idle(app: Flask, timeout: float = 10.0) -> bool:
+    """Wait until the app's thread has run every job queued so far (and due); for tests."""
+    found = app.extensions.get(EXTENSION)
+    return found.wait_idle(timeout) if isinstance(found, ThreadRunner) else True
+
+
+def run_job(app: Flask, name: str, args: list, base_url: str = "") -> None:
+    """Run one job inside an app context (a request context at base_url, if given)."""
+    context = app.test_request_context(base_url=base_url) if base_url else app.app_context()
+    with context:
+        try:
+            _TASKS[name](*args)
+        except Exception:
+            log.exception("the job %s failed", name)
+        finally:
+            db.session.remove()
+
+
+class ThreadRunner:
+    """Jobs run one at a time by a thread of this process, started when there is work."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.jobs: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = os.getpid()
+        self.timers = 0
+
+    def submit(self, name: str, args: list, delay: float, base_url: str) -> None:
+        """Queue a job, now or after delay seconds."""
+        if delay > 0:
+            with self.lock:
+                self.timers += 1
+            timer = threading.Timer(delay, self._due, (name, args, base_url))
+            timer.daemon = True
+            timer.start()
+            return
+        self.jobs.put((name, args, base_url))
+        with self.lock:
+            # After a fork the thread is gone although the object says otherwise.
+            if self.thread is None or self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._loop, name="bottega-jobs", daemon=True)
+                self.thread.start()
+
+    def _due(self, name: str, args: list, base_url: str) -> None:
+        """Queue a delayed job now that its time has come."""
+        self.submit(name, args, 0, base_url)
+        with self.lock:
+            self.timers -= 1
+
+    def _loop(self) -> None:
+        """Run queued jobs until there has been nothing to do for IDLE_SECONDS."""
+        while True:
+            try:
+                name, args, base_url = self.jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self.lock:  # submit() puts before it looks at self.thread
+                    if self.jobs.empty():
+                        self.thread = None
+                        return
+                continue
+            try:
+                run_job(self.app, name, args, base_url)
+            finally:
+                self.jobs.task_done()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is queued, running or waiting for its delay; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                busy = self.timers or self.jobs.unfinished_tasks
+            if not busy:
+                return True
+            time.sleep(0.02)
+        return False
+
+
+class RedisRunner:
+    """Jobs put on an RQ queue in Redis, run by `flask --app wiki worker`."""
+
+    def __init__(self, app: Flask) -> None:
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(app.config["REDIS_URL"])
+        self.queue = Queue(queue_name(app), connection=self.connection)
+
+    def submit(self, name: str, args: list, delay: float, base_url: str) -> None:
+        """Put a job on the queue, now or after delay seconds (the worker's scheduler)."""
+        options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 0, "failure_ttl": 86400}
+        if delay > 0:
+            self.queue.enqueue_in(
+                timedelta(seconds=delay), run_queued, name, args, base_url, **options
+            )
+        else:
+            self.queue.enqueue(run_queued, name, args, base_url, **options)
+
+
+def queue_name(app: Flask) -> str:
+    """Return the name of the app's queue in Redis."""
+    return app.config.get("JOBS_QUEUE") or "bottega"
+
+
+def run_queued(name: str, args: list, base_url: str = "") -> None:
+    """Run a job taken from the Redis queue (RQ calls this in the worker)."""
+    global _worker_app
+    if _worker_app is None:  # an RQ worker started without `flask worker`
+        from . import create_app
+
+        _worker_app = create_app()
+    run_job(_worker_app, name, args, base_url)
+
+
+def register(app: Flask) -> None:
+    """Add `flask --app wiki worker`."""
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+    def worker(burst: bool) -> None:
+        """Run background jobs (email, webhooks) from the Redis queue (needs WIKI_REDIS_URL)."""
+        global _worker_app
+        if not app.config.get("REDIS_URL"):
+            raise click.ClickException(
+                "Set WIKI_REDIS_URL to run a worker; without Redis the app server runs "
+                "background jobs in a thread of its own."
+            )
+        from rq import SimpleWorker
+
+        _worker_app = app
+        jobs = runner(app)
+        for name in _SWEEPS:
+            jobs.submit(name, [], 0, "")
+        # SimpleWorker runs jobs in this process: the app, its pools and caches stay warm.
+        worker = SimpleWorker([jobs.queue], connection=jobs.connection)
+        worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")

@@ -1,0 +1,80 @@
+"""Live co-editing: several people type in one page's editor at once (Yjs on both ends).
+
+The browser runs CodeMirror 6 bound to a Yjs document (static/js/live.bundle.js, built
+from assets/); the server keeps each page's room in a pycrdt document, persists it in the
+database and fans it out through Redis across processes. See docs/architecture.md.
+"""
+
+import secrets
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    """Add the WebSocket view, the save hook, and the editor's template helper."""
+    from . import (
+        models,  # noqa: F401 (the live tables)
+        service,  # noqa: F401 (merges saves into live drafts)
+        views,
+    )
+    from .hub import Hub
+
+    app.extensions["live"] = Hub(app)
+    app.register_blueprint(views.bp)
+    app.add_template_global(live_room)
+    app.add_template_global(service.coauthors, "revision_coauthors")
+    app.after_request(_allow_editor_styles)
+    _register_commands(app)
+
+
+def _register_commands(app: Flask) -> None:
+    """Add `flask live-expire`."""
+    from datetime import timedelta
+
+    import click
+
+    @app.cli.command("live-expire")
+    @click.option("--days", default=14, show_default=True, help="Idle for longer than this.")
+    def live_expire(days: int) -> None:
+        """Turn idle live drafts into personal drafts of the people who typed in them."""
+        from .expiry import expire
+
+        click.echo(f"{expire(timedelta(days=days))} live drafts handed to their authors.")
+
+
+def live_room(page, conflict=None, kind=None) -> dict | None:
+    """Return what the editor needs to go live on this page, or None for the classic one."""
+    from flask import current_app
+
+    if not current_app.config["LIVE_EDITING"] or conflict or kind == "undo":
+        return None
+    if page is None or page.latest_revision_id is None or page.deleted:
+        return None
+    if not current_user.is_authenticated or request.endpoint != "pages.edit":
+        return None
+    if request.method == "GET" and request.args.get("draft") == "1":
+        return None
+    if request.method == "POST" and (
+        request.form.get("live") != "1" or request.form.get("action") not in ("preview", "changes")
+    ):
+        return None
+    if "live_style_nonce" not in g:
+        g.live_style_nonce = secrets.token_urlsafe(16)
+    return {"page_id": page.id, "username": current_user.username, "nonce": g.live_style_nonce}
+
+
+def _allow_editor_styles(response):
+    """Let the live editor's page load CodeMirror's styles (a nonce) and its colours.
+
+    CodeMirror writes its base styles as <style> elements (allowed by the nonce), and
+    remote cursors carry their colour in a style attribute (style-src-attr). Scripts stay
+    'self' only, and page content never carries a style attribute (nh3 removes them).
+    """
+    nonce = g.get("live_style_nonce")
+    policy = response.headers.get("Content-Security-Policy")
+    if nonce and policy and "style-src" not in policy:
+        response.headers["Content-Security-Policy"] = (
+            f"{policy}; style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'"
+        )
+    return response

@@ -1,0 +1,59 @@
+"""Live drafts nobody has touched for a while become personal drafts of who typed in them.
+
+A live draft is never dropped silently: its text goes to each person who typed in it
+since the last save, as the ordinary draft the editor offers them ("Restore draft"), and
+saving that merges it with the page as any draft does.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Draft, Page, Revision, utcnow
+from . import store
+from .hub import hub
+from .models import LiveAuthor, LiveDraft, LiveUpdate
+
+
+def expire(older_than: timedelta) -> int:
+    """Turn live drafts idle for longer than older_than into personal drafts; return how many."""
+    cutoff = utcnow() - older_than
+    ids = list(db.session.scalars(select(LiveDraft.id).where(LiveDraft.updated_at < cutoff)))
+    return sum(_expire(draft_id) for draft_id in ids)
+
+
+def _expire(draft_id: int) -> bool:
+    """Hand one live draft to its typists and delete it; False if it must stay."""
+    draft = db.session.get(LiveDraft, draft_id)
+    if draft is None or hub().room(draft.page_id) is not None:
+        return False  # someone has it open in this process
+    text = store.text_of(store.load_doc(draft.id))
+    base = db.session.get(Revision, draft.base_revision_id)
+    page = db.session.get(Page, draft.page_id)
+    typists = store.typists(draft.id)
+    unsaved = base is None or text != base.text
+    base_id, touched, page_key, title = (
+        draft.base_revision_id,
+        draft.updated_at,
+        page.key,
+        page.title,
+    )
+    if unsaved and not typists:
+        return False  # unsaved text with nobody to give it to: keep it live
+    with write_transaction():
+        for user_id in typists if unsaved else []:
+            mine = db.session.scalar(
+                select(Draft).where(Draft.user_id == user_id, Draft.page_key == page_key)
+            )
+            if mine is not None and mine.updated_at > touched:
+                continue  # a newer draft of their own: keep it
+            if mine is None:
+                mine = Draft(user_id=user_id, page_key=page_key, title=title, text=text)
+                db.session.add(mine)
+            mine.text, mine.summary, mine.base_revision_id = text, "", base_id
+        for table in (LiveUpdate, LiveAuthor):
+            db.session.execute(delete(table).where(table.draft_id == draft_id))
+        db.session.execute(delete(LiveDraft).where(LiveDraft.id == draft_id))
+    return True

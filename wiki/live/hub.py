@@ -1,0 +1,142 @@
+"""The rooms of this process, and how they reach the same rooms in other processes.
+
+With REDIS_URL set, every update, cursor move and event is published on a Redis channel
+per page, and a thread per process delivers what other processes publish to its rooms.
+Without Redis, one process holds every room and publishing does nothing.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import threading
+
+from flask import Flask, current_app
+
+from ..core import ymessages as ym
+from ..models import Page
+from . import store
+from .rooms import Connection, Room
+
+log = logging.getLogger(__name__)
+
+_HELLO = 100  # a process opened a room: others answer with what it lacks
+_EVENT = ym.EVENT
+
+
+class Hub:
+    """This process's rooms, by page id."""
+
+    def __init__(self, app: Flask) -> None:
+        self.rooms: dict[int, Room] = {}
+        self.lock = threading.Lock()
+        self.origin = os.urandom(8)
+        seed = f"{app.config['SECRET_KEY']}|{app.config.get('SQLALCHEMY_DATABASE_URI')}"
+        self.prefix = f"bottega:live:{hashlib.sha1(seed.encode()).hexdigest()[:12]}:"
+        self.redis = None
+        if app.config.get("REDIS_URL"):
+            from redis import Redis
+
+            self.redis = Redis.from_url(app.config["REDIS_URL"])
+        self._listener: threading.Thread | None = None
+
+    def enter(self, page: Page, conn: Connection) -> Room:
+        """Put a connection in the page's room, loading the room from the database first."""
+        with self.lock:
+            room = self.rooms.get(page.id)
+            if room is None:
+                draft, doc = store.open_draft(page)
+                room = Room(self, page.id, draft.id, doc)
+                self.rooms[page.id] = room
+                self._listen()
+                self._publish(page.id, _HELLO, doc.get_state())
+            room.join(conn)
+            return room
+
+    def leave(self, room: Room, conn: Connection) -> None:
+        """Take a connection out; write the room's updates, and unload it once empty."""
+        with self.lock:
+            empty = room.leave(conn)
+            if empty:
+                self.rooms.pop(room.page_id, None)
+        flush(room, force=True)
+        if empty:
+            store.tidy(room.draft_id)
+
+    def room(self, page_id: int) -> Room | None:
+        """Return the page's room if it is open in this process."""
+        return self.rooms.get(page_id)
+
+    def publish(self, page_id: int, kind: int, payload: bytes) -> None:
+        """Publish an update or awareness change of a room to other processes."""
+        self._publish(page_id, kind, payload)
+
+    def announce(self, page_id: int, data: dict, update: bytes | None = None) -> None:
+        """Tell everyone editing the page, here and elsewhere: an event, after an update."""
+        room = self.rooms.get(page_id)
+        if room is not None:
+            if update is not None:
+                room.remote(ym.SYNC, update)
+            room.announce(data)
+        if update is not None:
+            self._publish(page_id, ym.SYNC, update)
+        self._publish(page_id, _EVENT, json.dumps(data).encode())
+
+    def _publish(self, page_id: int, kind: int, payload: bytes) -> None:
+        if self.redis is None:
+            return
+        try:
+            self.redis.publish(f"{self.prefix}{page_id}", self.origin + bytes([kind]) + payload)
+        except Exception:  # noqa: BLE001 (Redis down: this process's rooms still work)
+            log.exception("live editing: could not publish to Redis")
+
+    def _listen(self) -> None:
+        """Start the thread delivering other processes' messages (once, with Redis)."""
+        if self.redis is None or self._listener is not None:
+            return
+        self._listener = threading.Thread(target=self._deliver_forever, daemon=True)
+        self._listener.name = "bottega-live-redis"
+        self._listener.start()
+
+    def _deliver_forever(self) -> None:
+        while True:
+            try:
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.psubscribe(f"{self.prefix}*")
+                for message in pubsub.listen():
+                    self._deliver(message["channel"], message["data"])
+            except Exception:  # noqa: BLE001 (reconnect after Redis restarts)
+                log.exception("live editing: Redis subscription lost; retrying")
+                threading.Event().wait(1.0)
+
+    def _deliver(self, channel: bytes, data: bytes) -> None:
+        if data[:8] == self.origin or len(data) < 9:
+            return
+        page_id = int(channel.decode().rsplit(":", 1)[1])
+        room = self.rooms.get(page_id)
+        if room is None:
+            return
+        kind, payload = data[8], data[9:]
+        if kind == _HELLO:
+            with room.lock:
+                try:
+                    update = room.doc.get_update(payload)
+                except ValueError:
+                    return
+            self._publish(page_id, ym.SYNC, update)
+        elif kind == _EVENT:
+            room.announce(json.loads(payload))
+        elif kind in (ym.SYNC, ym.AWARENESS):
+            room.remote(kind, payload)
+
+
+def hub() -> Hub:
+    """Return the current app's hub."""
+    return current_app.extensions["live"]
+
+
+def flush(room: Room, force: bool = False) -> None:
+    """Write what a room's clients typed since the last write (every FLUSH_SECONDS)."""
+    taken = room.take_pending(force)
+    if taken is not None:
+        store.append(room.draft_id, *taken)

@@ -1,0 +1,128 @@
+"""Live drafts in the database: load one as a Yjs document, append updates, compact."""
+
+from pycrdt import Doc, Text, merge_updates
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..core.textedits import replacements, utf8_offset
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Page, Revision, utcnow
+from .models import LiveAuthor, LiveDraft, LiveUpdate
+
+#: The name of the shared text in every live document (the browser uses the same).
+TEXT = "content"
+
+#: Past this many stored updates, loading a draft merges them into one.
+COMPACT_AFTER = 200
+
+
+def new_doc() -> Doc:
+    """Return an empty document usable from the several threads of a room."""
+    return Doc(allow_multithreading=True)
+
+
+def text_of(doc: Doc) -> str:
+    """Return the document's shared text."""
+    return str(doc.get(TEXT, type=Text))
+
+
+def replace_text(doc: Doc, new: str) -> bytes:
+    """Change the document's text into new by replacing changed runs; return the update."""
+    ytext = doc.get(TEXT, type=Text)
+    old = str(ytext)
+    before = doc.get_state()
+    with doc.transaction():
+        for start, end, inserted in replacements(old, new):
+            at, stop = utf8_offset(old, start), utf8_offset(old, end)
+            if stop > at:
+                del ytext[at:stop]
+            if inserted:
+                ytext.insert(at, inserted)
+    return doc.get_update(before)
+
+
+def draft_for(page_id: int) -> LiveDraft | None:
+    """Return the page's live draft, or None."""
+    return db.session.scalar(select(LiveDraft).where(LiveDraft.page_id == page_id))
+
+
+def open_draft(page: Page) -> tuple[LiveDraft, Doc]:
+    """Return the page's live draft and its document, starting one from the latest revision."""
+    draft = draft_for(page.id)
+    if draft is None:
+        draft = _start_draft(page)
+    return draft, load_doc(draft.id)
+
+
+def _start_draft(page: Page) -> LiveDraft:
+    """Create the page's live draft holding its latest text (one creator wins a race)."""
+    latest = db.session.get(Revision, page.latest_revision_id)
+    doc = new_doc()
+    update = replace_text(doc, latest.text)
+    try:
+        with write_transaction():
+            draft = LiveDraft(page_id=page.id, base_revision_id=latest.id)
+            db.session.add(draft)
+            db.session.flush()
+            db.session.add(LiveUpdate(draft_id=draft.id, data=update))
+    except IntegrityError:  # another process started it first: use theirs
+        db.session.rollback()
+        draft = draft_for(page.id)
+    return draft
+
+
+def load_doc(draft_id: int) -> Doc:
+    """Return a document holding every stored update of the draft."""
+    rows = db.session.execute(
+        select(LiveUpdate.id, LiveUpdate.data)
+        .where(LiveUpdate.draft_id == draft_id)
+        .order_by(LiveUpdate.id)
+    ).all()
+    doc = new_doc()
+    if rows:
+        doc.apply_update(merge_updates(*[row.data for row in rows]))
+    if len(rows) > COMPACT_AFTER:
+        compact(draft_id, [row.id for row in rows], doc.get_update())
+    return doc
+
+
+def append(draft_id: int, updates: list[bytes], typists: set[int]) -> None:
+    """Store updates typed in a room (merged into one row) and who typed them."""
+    if not updates and not typists:
+        return
+    with write_transaction():
+        if updates:
+            data = merge_updates(*updates) if len(updates) > 1 else updates[0]
+            db.session.add(LiveUpdate(draft_id=draft_id, data=data))
+        known = set(
+            db.session.scalars(select(LiveAuthor.user_id).where(LiveAuthor.draft_id == draft_id))
+        )
+        for user_id in typists - known:
+            db.session.add(LiveAuthor(draft_id=draft_id, user_id=user_id))
+        draft = db.session.get(LiveDraft, draft_id)
+        if draft is not None:
+            draft.updated_at = utcnow()
+
+
+def compact(draft_id: int, ids: list[int], state: bytes) -> None:
+    """Replace the given update rows by one holding state (rows added meanwhile stay)."""
+    with write_transaction():
+        db.session.execute(delete(LiveUpdate).where(LiveUpdate.id.in_(ids)))
+        db.session.add(LiveUpdate(draft_id=draft_id, data=state))
+
+
+def typists(draft_id: int) -> list[int]:
+    """Return the ids of everyone who typed in the draft since its last save."""
+    return list(
+        db.session.scalars(select(LiveAuthor.user_id).where(LiveAuthor.draft_id == draft_id))
+    )
+
+
+def tidy(draft_id: int) -> None:
+    """Merge a closed room's stored updates into one row."""
+    rows = db.session.execute(
+        select(LiveUpdate.id, LiveUpdate.data).where(LiveUpdate.draft_id == draft_id)
+    ).all()
+    if len(rows) > 1:
+        compact(draft_id, [row.id for row in rows], merge_updates(*[row.data for row in rows]))

@@ -1,0 +1,180 @@
+"""What page views show beside the page, remembered until it changes, right across processes.
+
+Every change a page view shows (a save, move, deletion, talk post, hidden comment, linked
+translation) bumps the "content" generation in the database once its transaction commits
+(table `generation`; `content_changed()` marks the transaction). Two kinds of memo hang on
+it, both kept in each process:
+
+- **until the content changes** (`until_changed`): a page's categories, talk count,
+  credits, translation links, anchored threads, the HTML with red links marked, the site
+  policy, whether a person has a block — remembered with the generation they were read at
+  and used only while it is still the current one, so a change committed by any process is
+  seen by every other at its next request;
+- **per person** (`per_person`): the bell's count, the watch star — keyed also by the
+  person's own version, a random value in their session, new after each of their POST
+  requests. Whatever only they change (marking notifications read, watching a page) is seen
+  at once by every process, since the number travels with them; what others change for them
+  (a new notification) comes with a content change. PERSON_SECONDS bounds the rest.
+
+One indexed read of the generation per request pays for all of them.
+"""
+
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from cachetools import LRUCache
+from flask import Flask, Response, current_app, g, has_request_context, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Generation
+
+T = TypeVar("T")
+
+CONTENT = "content"
+#: session.info key: this transaction changed what page views show.
+CHANGED = "bottega_content_changed"
+#: How much each process keeps: a small value weighs 1, a text 1 per 1,000 bytes it takes in
+#: memory, a list 1 per 25 items (so at most about 16 MB of page HTML per worker, or 16,000
+#: counts and flags).
+MAX_WEIGHT = 16_000
+#: How long a per-person memo may be used at most, whatever happens.
+PERSON_SECONDS = 30.0
+#: How long a memo of content may be used at most: a backstop for a change that was
+#: committed without its bump (a command run outside the app, a bump that failed).
+CONTENT_SECONDS = 300.0
+#: The session key of the person's own version.
+_VERSION = "_v"
+
+
+def current_generation() -> int:
+    """Return the content generation as committed (one indexed read)."""
+    value = db.session.scalar(select(Generation.value).where(Generation.name == CONTENT))
+    return value or 0
+
+
+def content_changed(_sender=None, **_extra) -> None:
+    """Note that the current transaction changes what page views show."""
+    db.session().info[CHANGED] = True
+
+
+def forget_generation() -> None:
+    """Read the generation again: this request committed a content change (it is bumped)."""
+    if has_request_context():
+        g.pop("memo_generation", None)
+        request.environ.pop("bottega.generation", None)
+
+
+def generation() -> int:
+    """Return the content generation this request works with (read once per request)."""
+    if "memo_generation" not in g:
+        # The anonymous page cache read it already, first thing.
+        known = request.environ.get("bottega.generation")
+        g.memo_generation = known if known is not None else current_generation()
+    return g.memo_generation
+
+
+def _weight(entry) -> int:
+    """Return what an entry (generation, time, value) weighs: its texts' length in thousands."""
+
+    def of(value) -> int:
+        if isinstance(value, str):
+            return sys.getsizeof(value) // 1000
+        if isinstance(value, tuple | list):
+            return len(value) // 25 + sum(of(item) for item in value)
+        return 0
+
+    return 1 + of(entry[2])
+
+
+class Memo:
+    """Values by key, each with the generation and time it was made at; least recently used
+    dropped."""
+
+    def __init__(self, max_weight: int = MAX_WEIGHT) -> None:
+        self._entries: LRUCache = LRUCache(maxsize=max_weight, getsizeof=_weight)
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, generation: int, seconds: float | None):
+        """Return (True, value) if a current value is kept for key, else (False, None)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        made_at, made, value = entry
+        if made_at != generation or (seconds is not None and time.monotonic() - made > seconds):
+            return False, None
+        return True, value
+
+    def put(self, key: Hashable, generation: int, value) -> None:
+        """Keep a value made at this generation."""
+        with self._lock:
+            try:
+                self._entries[key] = (generation, time.monotonic(), value)
+            except ValueError:  # heavier than the whole memo: not kept
+                pass
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
+
+
+def _remembered(key: Hashable, compute: Callable[[], T], seconds: float | None) -> T:
+    memo: Memo | None = current_app.extensions.get("memo")
+    # A transaction that changed content reads what is not committed yet: never keep it.
+    if memo is None or not has_request_context() or db.session().info.get(CHANGED):
+        return compute()
+    now = generation()
+    found, value = memo.get(key, now, seconds)
+    if not found:
+        value = compute()
+        memo.put(key, now, value)
+    return value
+
+
+def until_changed(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """Return compute() for (kind, key), remembered until the content changes.
+
+    The value must be plain data (no database objects) and depend on nothing but the key
+    and what a content change (`content_changed()`) announces.
+    """
+    return _remembered(("page", kind, key), compute, CONTENT_SECONDS)
+
+
+def person_version() -> str:
+    """Return the logged-in person's own version (new after each of their POSTs)."""
+    return session.get(_VERSION, "")
+
+
+def per_person(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """Return compute() for (kind, key) and the logged-in person, remembered until the
+    content changes, the person posts anything, or PERSON_SECONDS pass."""
+    person = (current_user.get_id(), person_version())
+    return _remembered(("person", kind, person, key), compute, PERSON_SECONDS)
+
+
+def _after_post(response: Response) -> Response:
+    """Raise the person's own version after a request of theirs that may change something."""
+    # Only for people logged in by their session (not an API token, which decides who acts
+    # even when a cookie comes along), and only when the request did something. A random
+    # version, not a counter: two browsers of one person, or two logins, never share one.
+    if (
+        request.method not in ("GET", "HEAD", "OPTIONS")
+        and response.status_code < 400
+        and "_user_id" in session
+        and g.get("api_token") is None
+    ):
+        session[_VERSION] = secrets.token_hex(4)
+    return response
+
+
+def register(app: Flask) -> None:
+    """Give the app its memo and keep each person's version."""
+    app.extensions["memo"] = Memo()
+    app.after_request(_after_post)

@@ -1,0 +1,119 @@
+"""Reading pages: the current version of a page, rendered, with red links marked."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import get_locale
+from sqlalchemy import func, select
+
+from ..access.permissions import logged_in
+from ..core.render import Heading, mark_missing, wikilink_keys
+from ..core.text import clean_text
+from ..core.titles import Title
+from ..extensions import db
+from ..memo import until_changed
+from ..models import Page, Revision
+from . import content
+
+
+@dataclass
+class PageView:
+    """Everything a page view shows."""
+
+    page: Page
+    revision: Revision
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+
+
+def get_page(title: Title) -> Page | None:
+    """Return the page with this title, or None."""
+    return db.session.scalar(select(Page).where(Page.key == title.key))
+
+
+def view_page(title: Title, viewer=None) -> PageView | None:
+    """Return the version of a page the viewer may read, rendered, with red links marked."""
+    page = get_page(title)
+    if page is None or page.deleted:
+        return None
+    revision = shown_revision(page, viewer)
+    return render_page(page, revision) if revision is not None else None
+
+
+def sees_waiting(viewer) -> bool:
+    """Return whether this person may see changes waiting for review (anyone logged in)."""
+    return logged_in(viewer)
+
+
+def shown_revision(page: Page, viewer, stable: bool | None = None) -> Revision | None:
+    """Return the revision of a page this viewer reads: the latest for people who may see
+    waiting changes (unless they ask for the stable one), else the published one."""
+    if sees_waiting(viewer) and not stable:
+        return page.latest
+    return page.published
+
+
+@dataclass
+class Waiting:
+    """A page's changes waiting for review: how many, and since when."""
+
+    count: int
+    since: datetime | None
+
+
+def waiting_changes(page: Page) -> Waiting:
+    """Return how many revisions came after the published one, and the oldest one's time."""
+    if page.latest_revision_id == page.published_revision_id:
+        return Waiting(0, None)
+    after = Revision.page_id == page.id
+    if page.published_revision_id is not None:
+        after = after & (Revision.id > page.published_revision_id)
+    count, since = db.session.execute(
+        select(func.count(), func.min(Revision.created_at)).where(after)
+    ).one()
+    return Waiting(count or 0, since)
+
+
+def render_page(page: Page, revision: Revision | None = None) -> PageView:
+    """Return a version of an existing page (its latest by default), rendered, with red
+    links marked."""
+    revision = revision or page.latest
+
+    def finished() -> tuple[str, list[Heading]]:
+        html, headings = content.rendered_html(revision.sha1, lambda: revision.text)
+        return with_red_links(html), headings
+
+    # Red links and embedded files follow other pages, whose changes bump the generation;
+    # an embedded file's red link speaks the reader's language.
+    html, headings = until_changed("html", (revision.sha1, str(get_locale())), finished)
+    return PageView(page=page, revision=revision, html=html, headings=list(headings))
+
+
+#: Steps other features add to finish a page's HTML at view time (files: embedded images).
+_view_steps: list[Callable[[str], str]] = []
+
+
+def add_view_step(step: Callable[[str], str]) -> None:
+    """Run step(html) on every page's HTML at view time, after red links are marked."""
+    if step not in _view_steps:
+        _view_steps.append(step)
+
+
+def with_red_links(html: str) -> str:
+    """Mark the wikilinks in html whose target page does not exist (and run view steps)."""
+    keys = wikilink_keys(html)
+    if keys:
+        existing = set(
+            db.session.scalars(select(Page.key).where(Page.key.in_(keys), Page.deleted.is_(False)))
+        )
+        html = mark_missing(html, keys - existing)
+    for step in _view_steps:
+        html = step(html)
+    return html
+
+
+def preview(text: str) -> dict:
+    """Render unsaved text as the page would show it, red links included."""
+    rendered = content.render(clean_text(text))
+    return {"html": with_red_links(rendered.html), "headings": rendered.headings}

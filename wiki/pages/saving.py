@@ -1,0 +1,502 @@
+"""Saving pages: append a revision, merging with edits made since the editor opened.
+
+A save merges and renders outside the write lock, then appends inside one transaction and
+moves the page's pointer by compare-and-set; a lost race merges again (see
+docs/architecture.md, "Saving").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .. import events
+from ..access.permissions import client_address, edit_refusal, mask_ip, raise_refusal
+from ..core.merge import MergeResult, merge3
+from ..core.numbers import parse_natural
+from ..core.render import Rendered
+from ..core.text import byte_size, clean_text, text_sha1
+from ..core.titles import N_, Title, parse_title
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Draft, Link, Page, Revision, RevisionKind, User
+from ..problems import BadRequest, Conflict, NotAllowed, TooLarge
+from ..summaries import SystemSummary
+from . import content
+from .reading import get_page
+
+DAMAGED_BASE = N_("The form is damaged: the revision it was opened on is not valid.")
+
+
+class EditConflict(Conflict):
+    """The page changed since the editor was opened."""
+
+    status = 409
+
+    def __init__(
+        self,
+        message: str,
+        latest: Revision | None,
+        *,
+        merge: MergeResult | None = None,
+        base_revision_id: int | None = None,
+        mine: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.latest = latest
+        self.merge = merge
+        self.base_revision_id = base_revision_id
+        self.mine = mine
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the page, and the new revision unless nothing changed."""
+
+    page: Page
+    revision: Revision | None
+    created: bool = False
+    #: When the edit was merged: the latest revision it was merged with.
+    merged_with: Revision | None = None
+    #: Whether the new revision was published at once (not waiting for a reviewer).
+    published: bool = False
+
+
+def check_text(text: str) -> str:
+    """Return the text cleaned, or raise TooLarge."""
+    text = clean_text(text)
+    limit = current_app.config["MAX_PAGE_BYTES"]
+    if byte_size(text) > limit:
+        raise TooLarge(
+            N_("The text is too large: a page can hold at most %(limit)s KB."),
+            limit=limit // 1024,
+        )
+    return text
+
+
+def parse_base_revision(raw: str | None) -> int | None:
+    """Return the base revision id from the form, or raise BadRequest if it is malformed."""
+    if raw is None or raw.strip() == "":
+        return None
+    number = parse_natural(raw)
+    if not number:  # revision ids start at 1
+        raise BadRequest(DAMAGED_BASE)
+    return number
+
+
+# Saves first merge and render without holding the write lock; after this many lost races
+# a save takes the lock first and does the work inside it, so a busy page always progresses.
+OPTIMISTIC_ATTEMPTS = 2
+
+MAX_SAVE_ATTEMPTS = 6
+
+
+@dataclass
+class _Edit:
+    """One save request, as checked and cleaned."""
+
+    title: Title
+    text: str
+    author: User
+    summary: str
+    minor: bool
+    base_revision_id: int | None
+    kind: RevisionKind
+    also: Callable[[Page, Revision], None] | None = None
+    #: For an anonymous edit: the editor's masked address.
+    author_ip: str | None = None
+    #: The editor asked to publish the page's waiting changes together with this edit.
+    publish_waiting: bool = False
+    #: A summary the wiki wrote (wiki/summaries.py), kept as its key and arguments.
+    system_summary: SystemSummary | None = None
+
+
+def _masked_ip(address: str | None) -> str:
+    """Return the masked address an anonymous edit is attributed to."""
+    return mask_ip(address if address is not None else client_address())
+
+
+@dataclass
+class _Prepared:
+    """The text to append on top of a given latest revision, merged and rendered."""
+
+    latest: Revision | None
+    text: str
+    sha1: str
+    merged_with: Revision | None
+    rendered: Rendered | None  # None when the text equals the latest: nothing to save
+
+
+def save_page(
+    title: Title,
+    text: str,
+    *,
+    author: User | None,
+    summary: "str | SystemSummary" = "",
+    minor: bool = False,
+    base_revision_id: int | None,
+    kind: RevisionKind = RevisionKind.EDIT,
+    also: Callable[[Page, Revision], None] | None = None,
+    author_ip: str | None = None,
+    publish_waiting: bool = False,
+) -> SaveResult:
+    """Save text as the page's new revision, merging with edits made since its base.
+
+    `also` runs inside the save's transaction once the revision exists (e.g. to log it).
+    """
+    if author is not None and not author.is_authenticated:
+        author = None  # an anonymous visitor (the edit policy may allow it)
+    raise_refusal(edit_refusal(author, title))
+    system = summary if isinstance(summary, SystemSummary) else None
+    summary = clean_text(system.english() if system else summary).replace("\n", " ").strip()
+    edit = _Edit(
+        title=title,
+        text=check_text(text),
+        author=author,
+        summary=summary[: current_app.config["MAX_SUMMARY_LENGTH"]],
+        minor=minor,
+        base_revision_id=base_revision_id,
+        kind=kind,
+        also=also,
+        author_ip=_masked_ip(author_ip) if author is None else None,
+        publish_waiting=publish_waiting,
+        system_summary=system,
+    )
+    for attempt in range(MAX_SAVE_ATTEMPTS):
+        try:
+            return _attempt_save(edit, locked=attempt >= OPTIMISTIC_ATTEMPTS)
+        except (_LostRace, IntegrityError):
+            # Someone saved between our read and our write: merge against their text.
+            db.session.rollback()
+    raise EditConflict(
+        N_("The page is being edited very busily right now. Your text is kept; save again."),
+        None,
+    )
+
+
+def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
+    """Merge, render and append once; raise _LostRace if the page moved meanwhile."""
+    prepared = None
+    if not locked:
+        page = get_page(edit.title)
+        if page is not None and page.deleted:
+            raise NotAllowed(PAGE_DELETED)
+        prepared = _prepare(edit, page, page.latest if page else None)
+        if prepared.rendered is None:
+            return _unchanged(edit, page, prepared)
+    with write_transaction():
+        page, created = _lock_page(edit.title, prepared.latest if prepared else None, locked)
+        if prepared is None:
+            # Read the latest revision in its own statement: on PostgreSQL a row joined in
+            # the locking statement comes from before the lock wait and may be stale.
+            latest_id = page.latest_revision_id
+            prepared = _prepare(
+                edit, page, db.session.get(Revision, latest_id) if latest_id else None
+            )
+            if prepared.rendered is None:
+                _discard_draft(edit.author, edit.title)
+                return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
+        kind = edit.kind
+        if prepared.latest is None:
+            kind = RevisionKind.CREATE
+        elif prepared.merged_with is not None and kind == RevisionKind.EDIT:
+            kind = RevisionKind.MERGE
+        revision = _append_revision(page, prepared, edit, kind)
+        if edit.also is not None:
+            edit.also(page, revision)
+        published = _publish_if_allowed(page, revision, prepared.latest, edit)
+        content.cache_rendered(prepared.sha1, prepared.rendered)
+        if published:
+            _replace_links(page, prepared.rendered.links)
+        _discard_draft(edit.author, edit.title)
+        events.page_saved.send(
+            current_app._get_current_object(),
+            page=page,
+            revision=revision,
+            previous=prepared.latest,
+            rendered=prepared.rendered,
+            author=edit.author,
+            published=published,
+        )
+    return SaveResult(
+        page=page,
+        revision=revision,
+        created=created,
+        merged_with=prepared.merged_with,
+        published=published,
+    )
+
+
+def _prepare(edit: _Edit, page: Page | None, latest: Revision | None) -> _Prepared:
+    """Merge the edit with the latest revision and render the result."""
+    text, merged_with = _merge_with_latest(page, latest, edit.text, edit.base_revision_id)
+    sha1 = text_sha1(text)
+    if latest is not None and latest.sha1 == sha1:
+        return _Prepared(latest, text, sha1, merged_with, None)
+    return _Prepared(latest, text, sha1, merged_with, content.render(text))
+
+
+def _unchanged(edit: _Edit, page: Page, prepared: _Prepared) -> SaveResult:
+    """Answer a save that changes nothing: no revision, and the draft is no longer needed."""
+    with write_transaction():
+        _discard_draft(edit.author, edit.title)
+    return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
+
+
+class _LostRace(Exception):
+    """The page's latest revision moved after we read it."""
+
+
+def _lock_page(title: Title, seen: Revision | None, locked: bool) -> tuple[Page, bool]:
+    """Lock the page row (creating the page if new); unless locked, check its latest is seen."""
+    page = db.session.scalar(
+        select(Page)
+        .where(Page.key == title.key)
+        .options(lazyload(Page.latest))
+        .with_for_update(of=Page)
+        .execution_options(populate_existing=True)
+    )
+    if page is None:
+        if seen is not None:
+            raise _LostRace()
+        page = Page(title=title.display, key=title.key)
+        db.session.add(page)
+        db.session.flush()
+        return page, True
+    if page.deleted:
+        raise NotAllowed(PAGE_DELETED)
+    if not locked and page.latest_revision_id != (seen.id if seen else None):
+        raise _LostRace()
+    return page, False
+
+
+PAGE_DELETED = N_(
+    "This page was deleted. A moderator can undelete it; until then it cannot be edited."
+)
+
+
+def append_revision(
+    page: Page,
+    text: str,
+    *,
+    author: User | None,
+    summary: "str | SystemSummary",
+    kind: RevisionKind,
+) -> Revision:
+    """Append text as the next revision of a page locked in the caller's write transaction.
+
+    For changes that must be one transaction with more than a save (a move and the redirect
+    it leaves): links are replaced and page_saved is sent exactly as for a save.
+    """
+    latest = db.session.get(Revision, page.latest_revision_id) if page.latest_revision_id else None
+    text = check_text(text)
+    sha1 = text_sha1(text)
+    prepared = _Prepared(latest, text, sha1, None, content.render(text))
+    system = summary if isinstance(summary, SystemSummary) else None
+    summary = system.english() if system else summary
+    edit = _Edit(
+        title=Title(page.title, page.key),
+        text=text,
+        author=author,
+        summary=summary[: current_app.config["MAX_SUMMARY_LENGTH"]],
+        system_summary=system,
+        minor=False,
+        base_revision_id=latest.id if latest else None,
+        kind=kind,
+    )
+    revision = _append_revision(page, prepared, edit, kind)
+    published = _publish_if_allowed(page, revision, latest, edit)
+    content.cache_rendered(sha1, prepared.rendered)
+    if published:
+        _replace_links(page, prepared.rendered.links)
+    events.page_saved.send(
+        current_app._get_current_object(),
+        page=page,
+        revision=revision,
+        previous=latest,
+        rendered=prepared.rendered,
+        author=author,
+        published=published,
+    )
+    return revision
+
+
+#: Decides inside a save's transaction whether its new revision is published at once:
+#: rule(page, revision, previous, author, publish_waiting) -> bool (wiki/review sets one;
+#: without one, every revision is published).
+_publication_rule: list[Callable[..., bool]] = []
+
+
+def set_publication_rule(rule: Callable[..., bool]) -> None:
+    """Let rule decide whether each new revision is published at once."""
+    _publication_rule[:] = [rule]
+
+
+def _publish_if_allowed(
+    page: Page, revision: Revision, previous: Revision | None, edit: _Edit
+) -> bool:
+    """Publish the new revision if the publication rule allows it; return whether it did."""
+    rule = _publication_rule[0] if _publication_rule else None
+    if rule is not None and not rule(page, revision, previous, edit.author, edit.publish_waiting):
+        return False
+    if not move_published(page, revision.id, locked=True):
+        raise _LostRace()
+    return True
+
+
+def move_published(page: Page, revision_id: int, *, locked: bool = False) -> bool:
+    """Move the page's published pointer forward to revision_id (compare-and-set, in the
+    caller's transaction); return False if it already points there or at a newer one.
+
+    The pointer never moves backwards: two reviewers accepting at once cannot publish an
+    older revision over a newer one, whatever order their transactions commit in.
+    locked: the caller read page with its row locked (lock_page), so nothing else changed it.
+    """
+    moved = db.session.execute(
+        update(Page)
+        .where(
+            Page.id == page.id,
+            (Page.published_revision_id.is_(None)) | (Page.published_revision_id < revision_id),
+        )
+        .values(published_revision_id=revision_id)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    if locked:
+        set_committed_value(page, "published_revision_id", revision_id)
+        db.session.expire(page, ["published"])  # loaded again if someone reads it
+    else:
+        db.session.refresh(page)
+    return True
+
+
+def lock_page(page_id: int) -> Page:
+    """Return the page, its row locked for the caller's write transaction."""
+    return db.session.scalar(
+        select(Page)
+        .where(Page.id == page_id)
+        .options(lazyload(Page.latest))
+        .with_for_update(of=Page)
+        .execution_options(populate_existing=True)
+    )
+
+
+def replace_links(page: Page, targets: tuple[str, ...]) -> None:
+    """Record the wikilinks of the page's published text (when a reviewer publishes it)."""
+    _replace_links(page, targets)
+
+
+def _merge_with_latest(
+    page: Page | None, latest: Revision | None, text: str, base_revision_id: int | None
+) -> tuple[str, Revision | None]:
+    """Return the text to save and, if it was merged, the latest revision it was merged with."""
+    if latest is None:
+        if base_revision_id is not None and page is None:
+            raise BadRequest(
+                N_("The form is damaged: the revision it was opened on does not exist.")
+            )
+        return text, None
+    if base_revision_id == latest.id:
+        return text, None
+    base_text = base_revision(page, base_revision_id).text if base_revision_id else ""
+    result = merge3(base_text, text, latest.text)
+    if not result.clean:
+        raise EditConflict(
+            N_(
+                "Someone else changed the same words while you were editing. Your text is "
+                "kept: choose which version to keep for each passage below, then save."
+            ),
+            latest,
+            merge=result,
+            base_revision_id=base_revision_id,
+            mine=text,
+        )
+    return result.text, latest
+
+
+def base_revision(page: Page, base_revision_id: int) -> Revision:
+    """Return the base revision, refusing one that does not belong to this page."""
+    base = db.session.get(Revision, base_revision_id)
+    if base is None or base.page_id != page.id:
+        raise BadRequest(
+            N_(
+                "The form is damaged: the revision it was opened on "
+                "is not a revision of this page."
+            )
+        )
+    return base
+
+
+def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revision:
+    """Add a revision after the latest and move the page's pointer to it (compare-and-set)."""
+    latest = prepared.latest
+    blob = content.store_text(prepared.text, prepared.sha1, latest.blob if latest else None)
+    size = byte_size(prepared.text)
+    revision = Revision(
+        page_id=page.id,
+        parent_id=latest.id if latest else None,
+        author_id=edit.author.id if edit.author else None,
+        author_ip=edit.author_ip,
+        summary=edit.summary,
+        summary_key=edit.system_summary.key if edit.system_summary else None,
+        summary_args=edit.system_summary.encoded_args() if edit.system_summary else None,
+        minor=edit.minor,
+        kind=str(kind),
+        size=size,
+        size_change=size - (latest.size if latest else 0),
+        sha1=prepared.sha1,
+        text_id=blob.id,
+        blob=blob,  # held, with its text, for the receivers of page_saved
+    )
+    db.session.add(revision)
+    db.session.flush()
+    seen = Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
+    moved = db.session.execute(
+        update(Page)
+        .where(Page.id == page.id, seen)
+        .values(latest_revision_id=revision.id)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise _LostRace()
+    # The row is locked by this transaction: only this UPDATE changed it since it was read.
+    set_committed_value(page, "latest_revision_id", revision.id)
+    set_committed_value(page, "latest", revision)
+    return revision
+
+
+def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
+    """Record the wikilinks of the page's current text, writing only what changed (most
+    saves change no link: one read, no write)."""
+    wanted: dict[str, str] = {}
+    for target in targets:
+        title = parse_title(target)
+        wanted.setdefault(title.key, title.display)
+    stored = dict(
+        db.session.execute(
+            select(Link.target_key, Link.target_title).where(Link.page_id == page.id)
+        ).all()
+    )
+    gone = [key for key, title in stored.items() if wanted.get(key) != title]
+    if gone:
+        db.session.execute(delete(Link).where(Link.page_id == page.id, Link.target_key.in_(gone)))
+    new = [
+        {"page_id": page.id, "target_key": key, "target_title": title}
+        for key, title in wanted.items()
+        if stored.get(key) != title
+    ]
+    if new:
+        db.session.execute(insert(Link), new)
+
+
+def _discard_draft(author: User | None, title: Title) -> None:
+    """Forget the author's draft of this page once their text is saved."""
+    if author is not None:
+        db.session.execute(
+            delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
+        )

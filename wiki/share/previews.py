@@ -1,0 +1,133 @@
+"""Link previews: what a chat, a social network or a search engine shows of a page's link.
+
+Open Graph and Twitter card tags, the canonical address and JSON-LD, made from the page's
+explicit description (a `[[Description: …]]` line) or its first paragraph, and its first
+image or the site's default. Worked out once per revision text and kept in memory.
+"""
+
+import threading
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from babel import Locale
+from babel.core import get_global
+from cachetools import LRUCache
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import get_locale
+
+from ..core.preview import explicit_description, first_image, first_paragraph
+
+_CACHE_SIZE = 1024
+_facts: LRUCache = LRUCache(maxsize=_CACHE_SIZE)
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LinkPreview:
+    """The metadata of one page view."""
+
+    title: str
+    description: str
+    url: str
+    image: str | None
+    site_name: str
+    locale: str
+    modified: str
+    published: str
+    author: str | None
+    json_ld: dict
+
+    @property
+    def card(self) -> str:
+        """Return the Twitter card kind: a large image when the page has its own."""
+        return "summary_large_image" if self.image and not self.default_image else "summary"
+
+    @property
+    def default_image(self) -> bool:
+        """Return whether the image is the site's default rather than the page's own."""
+        return self.image == site_image()
+
+
+def site_root() -> str:
+    """Return the site's address, ending in "/": SITE_URL if set, else the request's."""
+    configured = current_app.config.get("SITE_URL") or ""
+    if configured:
+        return configured.rstrip("/") + "/"
+    return request.url_root if has_request_context() else "http://localhost/"
+
+
+def absolute(path_or_url: str) -> str:
+    """Return an absolute URL for a path on this site (URLs with a scheme stay as they are)."""
+    return urljoin(site_root(), path_or_url)
+
+
+def page_address(title: str) -> str:
+    """Return the canonical, absolute address of a page."""
+    return absolute(url_for("pages.view", title=title.replace(" ", "_")))
+
+
+def site_image() -> str:
+    """Return the image shown for pages without one: SHARE_IMAGE, else the site's icon."""
+    configured = current_app.config.get("SHARE_IMAGE") or ""
+    return absolute(configured or url_for("pages.touch_icon"))
+
+
+def og_locale() -> str:
+    """Return the reader's locale as Open Graph writes it ("it_IT")."""
+    locale = get_locale() or Locale("en")
+    if locale.territory:
+        return f"{locale.language}_{locale.territory}"
+    likely = get_global("likely_subtags").get(locale.language, "")
+    territory = likely.split("_")[-1] if likely else ""
+    return f"{locale.language}_{territory}" if territory.isalpha() else locale.language
+
+
+def _text_facts(sha1: str, html: str, load_text) -> tuple[str, str | None]:
+    """Return the description and first image of a text, worked out once per text."""
+    with _lock:
+        found = _facts.get(sha1)
+    if found is None:
+        description = explicit_description(load_text()) or first_paragraph(html)
+        found = (description, first_image(html))
+        with _lock:
+            _facts[sha1] = found
+    return found
+
+
+def link_preview(view) -> LinkPreview:
+    """Return the link preview of a page view (wiki.pages.service.PageView)."""
+    page, revision = view.page, view.revision
+    description, image = _text_facts(revision.sha1, view.html, lambda: revision.text)
+    url = page_address(page.title)
+    image_url = absolute(image) if image else site_image()
+    site_name = current_app.config["SITE_NAME"]
+    author = revision.author.username if revision.author else None
+    modified = revision.created_at.isoformat()
+    published = page.created_at.isoformat() if page.created_at else modified
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": page.title,
+        "description": description,
+        "url": url,
+        "mainEntityOfPage": url,
+        "image": [image_url],
+        "dateModified": modified,
+        "datePublished": published,
+        "inLanguage": str(get_locale() or "en").replace("_", "-"),
+        "publisher": {"@type": "Organization", "name": site_name},
+    }
+    if author:
+        json_ld["author"] = {"@type": "Person", "name": author}
+    return LinkPreview(
+        title=page.title,
+        description=description or site_name,
+        url=url,
+        image=image_url,
+        site_name=site_name,
+        locale=og_locale(),
+        modified=modified,
+        published=published,
+        author=author,
+        json_ld=json_ld,
+    )
