@@ -13,6 +13,7 @@ from tests.helpers import latest_id, latest_text, save
 from tests.live_client import LiveClient, handshake_status
 from wiki.core import ymessages as ym
 from wiki.core.titles import parse_title
+from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.live import store
 from wiki.live.models import LiveUpdate, RevisionCoauthor
@@ -264,9 +265,10 @@ def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
         return not app.extensions["live"].rooms and bool(store.typists(draft.id))
 
     assert alice.wait(written)
-    draft = db.session.get(type(draft), draft.id)
-    draft.updated_at = draft.updated_at - timedelta(days=30)
-    db.session.commit()
+    # The room's last writes may still be finishing: take the write lock as the app does.
+    with write_transaction():
+        draft = db.session.get(type(draft), draft.id)
+        draft.updated_at = draft.updated_at - timedelta(days=30)
     result = app.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
     assert "1 live drafts" in result.output
     db.session.rollback()

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +40,9 @@ def start_server(app) -> tuple[subprocess.Popen, str]:
         if "Booting worker" in line or not line:
             break
     assert port, "gunicorn did not start"
+    # Keep reading its log, so a full pipe can never stall the server.
+    process.drain = threading.Thread(target=process.stderr.read, daemon=True)
+    process.drain.start()
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -63,20 +67,32 @@ def two_servers(app):
     servers = [start_server(app), start_server(app)]
     yield servers
     for process, _url in servers:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=30)
-        process.stderr.close()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server: gracefully, or killed if open connections keep it waiting."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    process.drain.join(timeout=10)
+    process.stderr.close()
 
 
 def test_clients_of_two_processes_see_each_other_and_survive_one_being_killed(
-    two_servers, make_page, login_as, people
+    request, two_servers, make_page, login_as, people
 ):
     page = make_page("Launch", "Hello")
     (first, first_url), (_second, second_url) = two_servers
     alice = connect(first_url, page.id, login_as(people["alice"]).get_cookie("session").value)
+    request.addfinalizer(alice.close)
     bob_cookie = login_as(people["bob"]).get_cookie("session").value
     bob = connect(second_url, page.id, bob_cookie)
+    request.addfinalizer(bob.close)
     alice.insert(5, " from Alice")
     bob.insert(0, "Bob: ")
     both = "Bob: Hello from Alice"
@@ -87,6 +103,5 @@ def test_clients_of_two_processes_see_each_other_and_survive_one_being_killed(
     first.wait(timeout=30)
     bob.insert(len(both), ".")
     carol = connect(second_url, page.id, login_as(people["carol"]).get_cookie("session").value)
+    request.addfinalizer(carol.close)
     assert carol.wait(lambda: carol.value() == both + ".")
-    for client in (alice, bob, carol):
-        client.close()

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 _HELLO = 100  # a process opened a room: others answer with what it lacks
 _EVENT = ym.EVENT
 
+#: How long the first room of a process waits for its Redis subscription to be confirmed.
+SUBSCRIBE_SECONDS = 5.0
+
 
 class Hub:
     """This process's rooms, by page id."""
@@ -91,23 +94,44 @@ class Hub:
             log.exception("live editing: could not publish to Redis")
 
     def _listen(self) -> None:
-        """Start the thread delivering other processes' messages (once, with Redis)."""
+        """Start the thread delivering other processes' messages (once, with Redis).
+
+        Waits until Redis confirms the subscription: what other processes publish before
+        that (their answer to this room's hello, their first keystrokes) would be lost.
+        """
         if self.redis is None or self._listener is not None:
             return
-        self._listener = threading.Thread(target=self._deliver_forever, daemon=True)
+        subscribed = threading.Event()
+        self._listener = threading.Thread(
+            target=self._deliver_forever, args=(subscribed,), daemon=True
+        )
         self._listener.name = "bottega-live-redis"
         self._listener.start()
+        subscribed.wait(SUBSCRIBE_SECONDS)
 
-    def _deliver_forever(self) -> None:
+    def _deliver_forever(self, subscribed: threading.Event) -> None:
         while True:
             try:
-                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub = self.redis.pubsub()
                 pubsub.psubscribe(f"{self.prefix}*")
                 for message in pubsub.listen():
-                    self._deliver(message["channel"], message["data"])
+                    if message["type"] == "pmessage":
+                        self._deliver(message["channel"], message["data"])
+                    elif message["type"] == "psubscribe":
+                        if subscribed.is_set():
+                            self._catch_up()
+                        subscribed.set()
             except Exception:  # noqa: BLE001 (reconnect after Redis restarts)
                 log.exception("live editing: Redis subscription lost; retrying")
                 threading.Event().wait(1.0)
+
+    def _catch_up(self) -> None:
+        """After a lost subscription, exchange with other processes what each room missed."""
+        for page_id, room in list(self.rooms.items()):
+            with room.lock:
+                state, everything = room.doc.get_state(), room.doc.get_update()
+            self._publish(page_id, _HELLO, state)  # they answer with what this room lacks
+            self._publish(page_id, ym.SYNC, everything)  # updates apply once, so resending is safe
 
     def _deliver(self, channel: bytes, data: bytes) -> None:
         if data[:8] == self.origin or len(data) < 9:
