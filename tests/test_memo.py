@@ -8,6 +8,7 @@ import pytest
 
 from tests.helpers import CSRFClient, base_config, release
 from wiki import create_app
+from wiki.access.permissions import active_block
 from wiki.access.policy import save_policy
 from wiki.core.titles import parse_title
 from wiki.extensions import db
@@ -133,3 +134,21 @@ def test_two_browsers_of_one_person_each_see_what_the_other_did(
     # The phone, as many requests old as the laptop, marks everything read.
     assert phone.post("/notifications/read-all", data={}).status_code == 302
     assert "bell-count" not in phone.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_what_a_request_read_before_a_change_elsewhere_is_never_remembered_as_current(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.")
+    people["root"]
+    alice_id = people["alice"].id
+    with app.app_context(), app.test_request_context("/wiki/Launch"):
+        db.session.scalar(db.select(Page.id))  # this request's transaction has begun reading
+        in_app(other, lambda user: block_user(user("root"), user("alice"), "Spam", "1d"))
+        # What this request goes on to read may predate the block (its snapshot) ...
+        active_block(db.session.get(User, alice_id))
+    # ... but no later request may be told, from memory, that alice is not blocked.
+    with app.app_context(), app.test_request_context("/wiki/Launch"):
+        assert active_block(db.session.get(User, alice_id)) is not None
+    alice = login_as(db.session.get(User, alice_id))
+    assert "flash-blocked" in alice.get("/wiki/Launch").get_data(as_text=True)

@@ -16,7 +16,8 @@ it, both kept in each process:
   at once by every process, since the number travels with them; what others change for them
   (a new notification) comes with a content change. PERSON_SECONDS bounds the rest.
 
-One indexed read of the generation per request pays for all of them.
+One read of the generation per request pays for all of them: on SQLite a memory read of a
+file every process maps (wiki.board), elsewhere one indexed read of the database.
 """
 
 import secrets
@@ -27,10 +28,21 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from cachetools import LRUCache
-from flask import Flask, Response, current_app, g, has_request_context, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+from .board import open_board
 from .extensions import db
 from .models import Generation
 
@@ -50,12 +62,39 @@ PERSON_SECONDS = 30.0
 CONTENT_SECONDS = 300.0
 #: The session key of the person's own version.
 _VERSION = "_v"
+#: app.extensions key of the SQLite wiki's shared generation file (wiki.board), if any.
+BOARD = "bottega_board"
+#: session.info key: the board's generation when the session's transaction began.
+_AT_BEGIN = "bottega_board_at_begin"
 
 
 def current_generation() -> int:
-    """Return the content generation as committed (one indexed read)."""
+    """Return the content generation as committed, no newer than what this transaction reads.
+
+    SQLite: a memory read of the shared board (wiki.board), or the value read when the
+    session's transaction began: its snapshot may be older than the board by now, and a
+    memo made from an old snapshot must never be filed under a newer generation.
+    Elsewhere: one indexed read, in the same transaction as what it guards.
+    """
+    board = current_app.extensions.get(BOARD)
+    if board is not None:
+        at_begin = db.session().info.get(_AT_BEGIN)
+        return at_begin if at_begin is not None else board.read()
     value = db.session.scalar(select(Generation.value).where(Generation.name == CONTENT))
     return value or 0
+
+
+def _note_board_at_begin(session: Session, _transaction, _connection) -> None:
+    """Read the board as a transaction begins, before SQLite takes its snapshot."""
+    if has_app_context():
+        board = current_app.extensions.get(BOARD)
+        if board is not None:
+            session.info[_AT_BEGIN] = board.read()
+
+
+def _forget_board_at_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_AT_BEGIN, None)
 
 
 def content_changed(_sender=None, **_extra) -> None:
@@ -177,4 +216,9 @@ def _after_post(response: Response) -> Response:
 def register(app: Flask) -> None:
     """Give the app its memo and keep each person's version."""
     app.extensions["memo"] = Memo()
+    app.extensions[BOARD] = open_board(app.config["SQLALCHEMY_DATABASE_URI"])
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_begin", _note_board_at_begin):
+        event.listen(session_class, "after_begin", _note_board_at_begin)
+        event.listen(session_class, "after_transaction_end", _forget_board_at_end)
     app.after_request(_after_post)

@@ -2,7 +2,7 @@
 
 A page view costs a few queries and a template; serving it from memory to readers without
 a session costs almost nothing. Every change a page view shows (a save, move, deletion,
-talk post) bumps the "content" generation in the database once its transaction commits;
+talk post) bumps the "content" generation (wiki.memo) once its transaction commits;
 each cached entry remembers the generation it was made at and is served only while that
 is still the current one. So a reader never gets an older version of a page from any app
 server process after a save has been acknowledged; PAGE_CACHE_SECONDS bounds how long
@@ -13,15 +13,15 @@ import threading
 import time
 
 from cachetools import LRUCache
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import event, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import events
 from ..extensions import db
+from ..memo import BOARD, CONTENT, content_changed, current_generation, forget_generation
 from ..memo import CHANGED as _CHANGED
-from ..memo import CONTENT, content_changed, current_generation, forget_generation
 from ..memo import generation as memo_generation
 from ..models import Generation
 
@@ -71,6 +71,10 @@ def _bump_after_commit(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
     forget_generation()
+    board = current_app.extensions.get(BOARD)
+    if board is not None:  # SQLite: every process reads the shared file (wiki.board)
+        board.bump()
+        return
     bump = update(Generation).where(Generation.name == CONTENT).values(value=Generation.value + 1)
     with session.get_bind().connect() as connection:
         if connection.execute(bump).rowcount == 0:  # the row is gone (an emptied database)
