@@ -20,6 +20,12 @@ from wiki.talk.moderation import hide_comment
 from wiki.talk.service import start_topic
 
 
+@pytest.fixture(autouse=True, params=[0, 60], ids=["page-cache-off", "page-cache-on"])
+def page_cache(request, app):
+    """Run each test with whole page views cached (per person) and without."""
+    app.config["PAGE_CACHE_SECONDS"] = request.param
+
+
 @pytest.fixture
 def other(database_url, tmp_path):
     """Return a second app on the same database, standing for another server process."""

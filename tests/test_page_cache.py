@@ -1,4 +1,4 @@
-"""The short-lived cache of anonymous page views."""
+"""The short-lived cache of page views: shared by anonymous readers, per person otherwise."""
 
 import zlib
 
@@ -8,8 +8,9 @@ from tests.helpers import base_config, edit, finish_jobs, release
 from wiki import create_app
 from wiki.core.titles import parse_title
 from wiki.extensions import db
-from wiki.models import User
+from wiki.models import Role, User
 from wiki.pages.service import save_page
+from wiki.safety.accounts import set_role
 
 
 @pytest.fixture
@@ -63,9 +64,57 @@ def test_successful_post_empties_cache(cached, client, make_user, make_page, log
     assert "new text" in client.get("/wiki/Fresh").get_data(as_text=True)
 
 
-def test_logged_in_readers_are_never_served_from_cache(cached, client, make_user, auth, make_page):
+def test_logged_in_readers_never_get_the_anonymous_copy(
+    cached, client, make_user, auth, make_page
+):
     make_page("Mine", "text")
     client.get("/wiki/Mine")
     make_user("alice")
     auth.login("alice")
     assert "alice" in client.get("/wiki/Mine").get_data(as_text=True)
+
+
+def rename_behind_the_cache(old: str, new: str) -> None:
+    """Rename an account in the database without telling the wiki (no generation bump)."""
+    user = db.session.scalar(db.select(User).where(User.username == old))
+    user.username = new
+    db.session.commit()
+
+
+def test_a_person_gets_their_own_copy_until_they_act(cached, make_page, login_as, people):
+    make_page("Plan", "first words")
+    finish_jobs(cached)
+    alice, bob = login_as(people["alice"]), login_as(people["bob"])
+    alice.get("/wiki/Plan")  # shows the message of logging in: never kept
+    assert "pagebot" in alice.get("/wiki/Plan").get_data(as_text=True)
+    rename_behind_the_cache("pagebot", "renamedbot")
+    assert "pagebot" in alice.get("/wiki/Plan").get_data(as_text=True)  # her copy
+    # Another person never gets her copy: the page is drawn for him, with his name.
+    shown = bob.get("/wiki/Plan").get_data(as_text=True)
+    assert "renamedbot" in shown and 'class="me">bob<' in shown and ">alice<" not in shown
+    # Anything she does (here: watching the page) is seen on her next view.
+    assert alice.post("/watch/Plan", data={}).status_code == 302
+    assert "renamedbot" in alice.get("/wiki/Plan").get_data(as_text=True)
+
+
+def test_messages_waiting_for_a_person_are_never_lost_to_their_copy(
+    cached, make_page, login_as, people
+):
+    make_page("Plan", "first words")
+    finish_jobs(cached)
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Plan")
+    with alice.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for alice")]
+    assert "A message for alice" in alice.get("/wiki/Plan").get_data(as_text=True)
+    assert "A message for alice" not in alice.get("/wiki/Plan").get_data(as_text=True)
+
+
+def test_a_change_of_role_shows_on_the_persons_next_view(cached, make_page, login_as, people):
+    make_page("Plan", "first words")
+    finish_jobs(cached)
+    mod = login_as(people["mod"])
+    mod.get("/wiki/Plan")  # shows the message of logging in: never kept
+    assert "staff-link" in mod.get("/wiki/Plan").get_data(as_text=True)
+    set_role(people["root"], people["mod"], str(int(Role.EDITOR)), "Rotation")
+    assert "staff-link" not in mod.get("/wiki/Plan").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""A short-lived cache of whole page views for anonymous readers, right across processes.
+"""A short-lived cache of whole page views, right across processes.
 
 A page view costs a few queries and a template; serving it from memory to readers without
 a session costs almost nothing. Every change a page view shows (a save, move, deletion,
@@ -7,20 +7,33 @@ each cached entry remembers the generation it was made at and is served only whi
 is still the current one. So a reader never gets an older version of a page from any app
 server process after a save has been acknowledged; PAGE_CACHE_SECONDS bounds how long
 anything else shown beside the page (a talk count, a red link) may lag behind.
+
+Anonymous readers share entries. A logged-in person's views are kept for them alone, keyed
+also by their own version (wiki.memo.person_version), language and time zone, so their own
+actions show at once, and what others do shows with the content change it makes.
 """
 
 import threading
 import time
 
 from cachetools import LRUCache
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
 from sqlalchemy import event, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import events
 from ..extensions import db
-from ..memo import BOARD, CONTENT, content_changed, current_generation, forget_generation
+from ..memo import (
+    BOARD,
+    CONTENT,
+    content_changed,
+    current_generation,
+    forget_generation,
+    person_version,
+)
 from ..memo import CHANGED as _CHANGED
 from ..memo import generation as memo_generation
 from ..models import Generation
@@ -29,6 +42,8 @@ __all__ = ["CONTENT", "PageCache", "content_changed", "current_generation", "reg
 
 _CACHEABLE_ENDPOINTS = {"pages.view"}
 MAX_ENTRIES = 512
+#: request.environ key: this request's cache key, computed as it began.
+_KEY = "bottega.page_cache_key"
 
 
 class PageCache:
@@ -97,15 +112,33 @@ def _cache_key(app: Flask) -> str | None:
         return None
     if app.config["PAGE_CACHE_SECONDS"] <= 0:
         return None
-    # Readers with a session may be logged in or have messages waiting: never cache them.
     if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
-        return None
+        return _person_key()
     # The language a reader chose (wiki/i18n) changes the page as much as their browser's.
     return f"{request.full_path}|{request.accept_languages}|{request.cookies.get('lang', '')}"
 
 
+def _person_key() -> str | None:
+    """Return the key of a logged-in person's own copy of this page view, or None.
+
+    Everything a page view shows only to them is in the key or moves it: their account,
+    their own version (new after each of their POSTs: a watch, a language, a preference),
+    language and time zone; what others change for them comes with a content change. A
+    session with messages waiting, or without a login, is never served from cache.
+    """
+    if "_flashes" in session or g.get("api_token") is not None:
+        return None
+    if not current_user.is_authenticated:
+        return None
+    return (
+        f"person|{current_user.id}|{person_version()}|{request.full_path}"
+        f"|{get_locale()}|{get_timezone()}"
+    )
+
+
 def register(app: Flask) -> None:
-    """Serve anonymous page views from the cache while they are current."""
+    """Serve page views from the cache while they are current: anonymous readers share
+    entries, each logged-in person has their own."""
     cache = PageCache()
     app.extensions["page_cache"] = cache
     for signal in (
@@ -132,18 +165,21 @@ def register(app: Flask) -> None:
         # Read once per request: the site policy (wiki.memo) may have read it already.
         generation = memo_generation()
         request.environ["bottega.generation"] = generation
+        request.environ[_KEY] = key
         hit = cache.get(key, generation)
         return Response(hit[0], mimetype=hit[1]) if hit is not None else None
 
     @app.after_request
     def _remember(response: Response) -> Response:
-        key = _cache_key(app)
+        key = request.environ.get(_KEY)  # as the request began: the session may change since
         generation = request.environ.get("bottega.generation")
         if (
             key is not None
             and generation is not None
             and response.status_code == 200
-            and "Set-Cookie" not in response.headers
+            # An anonymous page that sets a cookie is not the same for every reader; a
+            # person's session cookie is sent again with every page they are shown.
+            and ("Set-Cookie" not in response.headers or key.startswith("person|"))
             and not response.direct_passthrough
         ):
             cache.put(

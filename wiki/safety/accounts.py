@@ -111,6 +111,7 @@ def set_role(admin: User, user: User, role_value: str, reason: str) -> User:
         if old == role:
             return user
         user.role = role
+        content_changed()  # what the person's pages show (tabs, review notices) follows
         modlog.record(
             "role",
             admin,
@@ -128,6 +129,7 @@ def approve(admin: User, user: User, approved: bool = True) -> None:
     require_admin(admin)
     with write_transaction() as session:
         row = session.get(Approval, user.id)
+        content_changed()  # the person's edit tabs follow
         if approved and row is None:
             session.add(Approval(user_id=user.id, approved_by_id=admin.id))
             modlog.record("approve", admin, target=user.username, target_user=user)
@@ -203,6 +205,7 @@ def unblock(admin: User, block_id: int, reason: str) -> Block:
         if block is None or block.lifted_at is not None:
             raise NotFound(N_("This block does not exist or was already lifted."))
         block.lifted_at, block.lifted_by_id = utcnow(), admin.id
+        content_changed()
         target = block.user.username if block.user else block.address
         modlog.record("unblock", admin, target=target, target_user=block.user, reason=reason)
     return block

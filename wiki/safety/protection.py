@@ -8,6 +8,7 @@ from ..access.permissions import is_moderator
 from ..core.titles import N_, Title, parse_title
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import content_changed
 from ..models import Page, Role, User, utcnow
 from ..problems import BadRequest, NotAllowed
 from .durations import check_reason, expiry
@@ -45,6 +46,7 @@ def protect(moderator: User, title: Title, level: str, duration: str, reason: st
             expires_at=until,
         )
         session.add(row)
+        content_changed()  # the page's edit tab follows, in every process
         page = session.scalar(select(Page).where(Page.key == title.key))
         modlog.record(
             "protect",
@@ -67,6 +69,7 @@ def unprotect(moderator: User, title: Title, reason: str) -> bool:
         removed = session.execute(delete(Protection).where(Protection.page_key == title.key))
         if not removed.rowcount:
             return False
+        content_changed()
         page = session.scalar(select(Page).where(Page.key == title.key))
         modlog.record("unprotect", moderator, page=page, target=title.display, reason=reason)
     return True
