@@ -107,7 +107,8 @@ def test_approve_and_withdraw(admin_client, make_user):
     admin_client.post("/admin/users/bob/approve", data={"approved": "0"})
     db.session.expire_all()
     assert db.session.get(Approval, bob.id) is None
-    assert [e.action for e in db.session.scalars(db.select(LogEntry))] == ["approve", "unapprove"]
+    entries = db.session.scalars(db.select(LogEntry).order_by(LogEntry.id))
+    assert [e.action for e in entries] == ["approve", "unapprove"]
 
 
 def test_block_and_unblock_from_the_user_page(admin_client, make_user):
@@ -120,7 +121,8 @@ def test_block_and_unblock_from_the_user_page(admin_client, make_user):
     assert "Blocked until" in page and "Link spam" in page
     response = admin_client.post(f"/admin/blocks/{block.id}/lift", data={"reason": "ok"})
     assert response.status_code == 302
-    assert [e.action for e in db.session.scalars(db.select(LogEntry))] == ["block", "unblock"]
+    entries = db.session.scalars(db.select(LogEntry).order_by(LogEntry.id))
+    assert [e.action for e in entries] == ["block", "unblock"]
     again = admin_client.post(f"/admin/blocks/{block.id}/lift", data={})
     assert again.status_code == 404
 

@@ -27,7 +27,7 @@ def test_talk_moderation_is_logged_with_who_and_why(client, people, make_user, m
     moderation.lock_topic(comment.topic_id, True, moderator=people["mod"])
     moderation.lock_topic(comment.topic_id, False, moderator=people["mod"])
     assert actions() == ["hide", "hide", "unhide", "lock", "unlock"]
-    hide = db.session.scalar(db.select(LogEntry))
+    hide = db.session.scalar(db.select(LogEntry).order_by(LogEntry.id))
     assert (hide.actor_id, hide.reason, hide.target, hide.page_id) == (
         people["mod"].id,
         "Spam",
