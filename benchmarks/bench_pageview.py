@@ -61,7 +61,9 @@ def busy_reader(wiki: Wiki) -> dict[str, str]:
             )
         page = db.session.scalar(db.select(Page).where(Page.key == parse_title(TITLE).key))
         talk.start_topic(page, "Next steps", "Shall we plan the launch?", author=colleague)
-    cookie = wiki.client().get_cookie("session")
+    client = wiki.client()
+    client.get(URL)  # the browser shows the message of logging in once, as any page would
+    cookie = client.get_cookie("session")
     return {"Cookie": f"session={cookie.value}"}
 
 

@@ -16,6 +16,7 @@ from wiki.identity import user_key
 from wiki.models import Page, User
 from wiki.pages.service import save_page
 from wiki.safety.accounts import block_user
+from wiki.safety.sessions import end_all
 from wiki.talk.moderation import hide_comment
 from wiki.talk.service import start_topic
 
@@ -158,3 +159,14 @@ def test_what_a_request_read_before_a_change_elsewhere_is_never_remembered_as_cu
         assert active_block(db.session.get(User, alice_id)) is not None
     alice = login_as(db.session.get(User, alice_id))
     assert "flash-blocked" in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_sessions_ended_elsewhere_log_the_browser_out_at_once(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.")
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")  # shows the message of logging in
+    assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
+    in_app(other, lambda user: end_all(user("alice")))  # "log out everywhere", elsewhere
+    assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)

@@ -9,10 +9,12 @@ from datetime import timedelta
 from flask import current_app, session
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import content_changed, until_changed
 from ..models import User, utcnow
 from .models import LoginFailure, UserSession
 
@@ -34,19 +36,43 @@ def start(user: User) -> None:
 
 
 def live_user(user_id: int, token: object) -> User | None:
-    """Return the person if the cookie's session is still live for them (one query)."""
+    """Return the person if the cookie's session is still live for them.
+
+    Asked on every request of a logged-in person, so the answer is remembered until the
+    content changes (ending sessions, changing a role or a block are content changes) and
+    the session's age is checked here each time. The password hash is never remembered:
+    it loads from the database when something reads it.
+    """
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
+    digest = _digest(token)
+    found = until_changed("live-session", (user_id, digest), lambda: _live(user_id, digest))
+    if found is None:
+        return None
+    started, columns = found
     max_age = timedelta(days=current_app.config["SESSION_MAX_AGE_DAYS"])
-    return db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            UserSession.id == _digest(token),
-            UserSession.created_at > utcnow() - max_age,
-        )
-    )
+    if started <= utcnow() - max_age:
+        return None
+    user = User(**columns)
+    make_transient_to_detached(user)  # as if loaded: clean, with its identity
+    return db.session.merge(user, load=False)
+
+
+#: The columns of an account remembered with its live session (no password hash).
+_REMEMBERED = ("id", "username", "key", "role", "created_at")
+
+
+def _live(user_id: int, digest: str) -> tuple | None:
+    """Return when the session started and its account's columns, or None if it is gone."""
+    row = db.session.execute(
+        select(UserSession.created_at, *[getattr(User, name) for name in _REMEMBERED])
+        .join(User, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.id == digest)
+    ).first()
+    if row is None:
+        return None
+    started, *values = row
+    return started, dict(zip(_REMEMBERED, values, strict=True))
 
 
 def end_current() -> None:
@@ -55,6 +81,7 @@ def end_current() -> None:
     if isinstance(token, str) and token:
         with write_transaction() as db_session:
             db_session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
+            content_changed()  # every process forgets the session it remembers
 
 
 def end_all(user: User, *, keep_current: bool = False) -> int:
@@ -64,6 +91,7 @@ def end_all(user: User, *, keep_current: bool = False) -> int:
     if isinstance(token, str) and token:
         statement = statement.where(UserSession.id != _digest(token))
     with write_transaction() as db_session:
+        content_changed()  # every process forgets the sessions it remembers
         return db_session.execute(statement).rowcount
 
 
