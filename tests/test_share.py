@@ -213,6 +213,10 @@ def test_views_served_from_the_page_cache_count_too(app, client, campaign):
     app.config["PAGE_CACHE_SECONDS"] = 60
     for _ in range(4):
         assert client.get("/wiki/Spring_Campaign", headers=BROWSER).status_code == 200
+    crawler = {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"}
+    assert client.get("/wiki/Spring_Campaign", headers=crawler).status_code == 200
+    prefetch = {**BROWSER, "Sec-Purpose": "prefetch"}
+    assert client.get("/wiki/Spring_Campaign", headers=prefetch).status_code == 200
     reach.flush(app)
     assert views("Spring Campaign") == {reach.today(): 4}
 

@@ -42,3 +42,7 @@ changes_rejected = _signals.signal("changes-rejected")
 #: A revision saved from a live editor credits everyone else who typed in it: page,
 #: revision, user_ids (the co-authors, its author not among them).
 revision_coauthored = _signals.signal("revision-coauthored")
+
+#: An anonymous page view was answered from the page cache before reaching Flask (sent
+#: outside any request, with the WSGI environ and the title the URL names).
+page_view_served = _signals.signal("page-view-served")

@@ -19,11 +19,12 @@ import weakref
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
+from .. import events
 from ..core.titles import TitleError, title_from_url, title_key
 from ..database import write_transaction
 from ..extensions import db
@@ -241,15 +242,30 @@ def count_view(response):
         and request.endpoint == "pages.view"
         and request.method == "GET"
         and current_app.config.get("REACH_ENABLED", True)
-        and not is_bot(request.user_agent.string)
-        and "prefetch" not in request.headers.get("Sec-Purpose", "")
-        and request.headers.get("Purpose") != "prefetch"
-        and request.args.get("redirect") != "no"
+        and _read_by_a_person(request)
     ):
         key = _key_of((request.view_args or {}).get("title", ""))
         if key is not None:
             counter().count(key)
     return response
+
+
+def count_served(app: Flask, environ: dict, title: str, **_extra) -> None:
+    """Count a page view the page cache answered before Flask saw the request."""
+    if app.config.get("REACH_ENABLED", True) and _read_by_a_person(Request(environ)):
+        key = _key_of(title)
+        if key is not None:
+            counter(app).count(key)
+
+
+def _read_by_a_person(asked: Request) -> bool:
+    """Return whether a page view counts: a browser's, not a program's or a prefetch."""
+    return (
+        not is_bot(asked.user_agent.string)
+        and "prefetch" not in asked.headers.get("Sec-Purpose", "")
+        and asked.headers.get("Purpose") != "prefetch"
+        and asked.args.get("redirect") != "no"
+    )
 
 
 #: Every app's counter, to write what is left when the process ends.
@@ -270,6 +286,7 @@ def register(app: Flask) -> None:
     app.extensions[EXTENSION] = found
     _counters.add(found)
     app.after_request(count_view)
+    events.page_view_served.connect(count_served, app, weak=False)
 
 
 # Reading the counts
