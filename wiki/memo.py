@@ -1,9 +1,10 @@
 """What page views show beside the page, remembered until it changes, right across processes.
 
 Every change a page view shows (a save, move, deletion, talk post, hidden comment, linked
-translation) bumps the "content" generation in the database once its transaction commits
-(table `generation`; `content_changed()` marks the transaction). Two kinds of memo hang on
-it, both kept in each process:
+translation, role, block, ended session) bumps the "content" generation once its
+transaction commits (`content_changed()` marks the transaction): on SQLite a counter in a
+file every process maps (wiki.board), elsewhere the table `generation`. Two kinds of memo
+hang on it, both kept in each process:
 
 - **until the content changes** (`until_changed`): a page's categories, talk count,
   credits, translation links, anchored threads, the HTML with red links marked, the site
