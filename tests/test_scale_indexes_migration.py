@@ -1,5 +1,6 @@
-"""Lists of changes find deleted pages through the small partial index, also on a wiki
-migrated from before 0018 (whose SQLite index had a condition no query could use)."""
+"""Migration 0018 on an existing wiki: lists of changes find deleted pages through the small
+partial index (before, SQLite's had a condition no query could use), and PostgreSQL's search
+indexes keep no pending list."""
 
 import uuid
 
@@ -36,6 +37,18 @@ def plan(statement) -> str:
     return "\n".join(str(row[-1]) for row in rows)
 
 
+def gin_options() -> dict:
+    """Return the storage options of the search index's GIN indexes (PostgreSQL)."""
+    rows = db.session.execute(
+        sql(
+            "SELECT relname, reloptions FROM pg_class WHERE relkind = 'i' "
+            "AND relname LIKE 'ix_search_index_%tsv' "
+            "AND relnamespace = CAST(current_schema() AS regnamespace)"
+        )
+    )
+    return dict(rows.all())
+
+
 def check_upgrade(app) -> None:
     with app.app_context():
         upgrade(revision="0017")
@@ -44,11 +57,18 @@ def check_upgrade(app) -> None:
         assert sorted(db.session.scalars(deleted_pages())) == [2, 4]
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sql("SET enable_seqscan = off"))  # a four-row table
+            # Searches read no pending list: saves write into the GIN indexes directly.
+            assert gin_options() == {
+                "ix_search_index_tsv": ["fastupdate=off"],
+                "ix_search_index_title_tsv": ["fastupdate=off"],
+            }
         assert "ix_page_deleted" in plan(deleted_pages())
         db.session.rollback()
-        # And back: 0017's index again, the pages untouched.
+        # And back: 0017's indexes again, the pages untouched.
         downgrade(revision="0017")
         assert db.session.execute(sql("SELECT count(*) FROM page")).scalar() == 4
+        if db.engine.dialect.name == "postgresql":
+            assert set(gin_options().values()) == {None}
         release(app)
 
 
