@@ -42,6 +42,16 @@ class Clock:
             local = self.timezone.normalize(local)
         return self.pattern.apply(local, self.locale)
 
+    def short_time(self, moment: datetime) -> str:
+        """Return the moment's time of day, short ("14:05"), in the reader's time zone: what
+        flask_babel's timeformat('short') writes, without resolving the locale per call."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = moment.astimezone(self.timezone)
+        if hasattr(self.timezone, "normalize"):  # pytz
+            local = self.timezone.normalize(local)
+        return self.locale.time_formats["short"].apply(local, self.locale)
+
     def ago_text(self, moment: datetime) -> str:
         """Return how long ago the moment was, e.g. "3 hours ago"."""
         elapsed = dates.format_timedelta(
@@ -79,3 +89,8 @@ def reltime(moment: datetime | None) -> Markup:
 def exact_time(moment: datetime | None) -> str:
     """Return a moment's date and time as the reader reads it ("" for None)."""
     return clock().exact(moment) if moment is not None else ""
+
+
+def short_time(moment: datetime | None) -> str:
+    """Return a moment's time of day as the reader reads it, short ("" for None)."""
+    return clock().short_time(moment) if moment is not None else ""
