@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from .moments import exact_time, reltime, short_time
+from .moments import exact_time, full_date, reltime, short_time
 from .urls import page_url, profile_url
 
 
@@ -11,3 +11,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(page_url=page_url, profile_url=profile_url, reltime=reltime)
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["short_time"] = short_time
+    app.jinja_env.filters["full_date"] = full_date
