@@ -12,7 +12,7 @@ from wiki.extensions import db
 from wiki.models import Page, Role
 from wiki.organise import deletion
 from wiki.pages.service import save_page
-from wiki.search import index, service
+from wiki.search import engines, index, service
 from wiki.search.engines import engine_for
 from wiki.talk import moderation
 from wiki.talk import service as talk
@@ -32,6 +32,18 @@ def test_title_matches_rank_first(make_page):
     make_page("Spring Campaign", "Plans for the season.")
     make_page("Other", "Nothing about it.")
     assert titles("spring") == ["Spring Campaign", "Budget notes"]
+
+
+def test_a_word_on_many_pages_ranks_a_bounded_set_of_matches(make_page, monkeypatch):
+    # Both engines score the title matches and the first RANKED_MATCHES other matches only.
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 3)
+    for number in range(6):
+        make_page(f"Note {number}", "launch " * (number + 1))
+    make_page("Launch day", "Plans.")
+    found = titles("launch")
+    assert found[0] == "Launch day"  # created last, still first: titles are ranked apart
+    assert len(found) == 4
+    assert set(found[1:]) <= {f"Note {number}" for number in range(6)}
 
 
 def test_more_relevant_body_ranks_higher(make_page):

@@ -150,11 +150,13 @@ class Page(db.Model):
     """A wiki page: a title and a pointer to its latest revision."""
 
     # Lists leave deleted pages out with "page_id NOT IN (deleted pages)": a tiny index.
+    # SQLite uses it only for a query repeating its condition exactly, and SQLAlchemy
+    # writes `where(Page.deleted)` as "deleted = 1" there (see community.sql.deleted_pages).
     __table_args__ = (
         Index(
             "ix_page_deleted",
             "id",
-            sqlite_where=text("deleted"),
+            sqlite_where=text("deleted = 1"),
             postgresql_where=text("deleted"),
         ),
     )

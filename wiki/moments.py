@@ -5,7 +5,7 @@ babel's format_datetime parses and joins the locale's patterns anew on every cal
 most of the cost of a page that shows a thousand comments.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from babel import dates
 from flask import g, has_request_context
@@ -41,6 +41,21 @@ class Clock:
         if hasattr(self.timezone, "normalize"):  # pytz
             local = self.timezone.normalize(local)
         return self.pattern.apply(local, self.locale)
+
+    def short_time(self, moment: datetime) -> str:
+        """Return the moment's time of day, short ("14:05"), in the reader's time zone: what
+        flask_babel's timeformat('short') writes, without resolving the locale per call."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = moment.astimezone(self.timezone)
+        if hasattr(self.timezone, "normalize"):  # pytz
+            local = self.timezone.normalize(local)
+        return self.locale.time_formats["short"].apply(local, self.locale)
+
+    def full_date(self, day: date) -> str:
+        """Return a day as the heading of a list names it ("Friday, December 4, 2026"):
+        what flask_babel's dateformat('full') writes, without resolving the locale per call."""
+        return self.locale.date_formats["full"].apply(day, self.locale)
 
     def ago_text(self, moment: datetime) -> str:
         """Return how long ago the moment was, e.g. "3 hours ago"."""
@@ -79,3 +94,13 @@ def reltime(moment: datetime | None) -> Markup:
 def exact_time(moment: datetime | None) -> str:
     """Return a moment's date and time as the reader reads it ("" for None)."""
     return clock().exact(moment) if moment is not None else ""
+
+
+def short_time(moment: datetime | None) -> str:
+    """Return a moment's time of day as the reader reads it, short ("" for None)."""
+    return clock().short_time(moment) if moment is not None else ""
+
+
+def full_date(day: date) -> str:
+    """Return a day as the reader reads it, in full ("Friday, December 4, 2026")."""
+    return clock().full_date(day)

@@ -47,5 +47,7 @@ def page_shown(page_model, viewer: User | None):
 
 
 def deleted_pages():
-    """Return the query for the ids of deleted pages (a partial index makes it cheap)."""
-    return select(Page.id).where(Page.deleted.is_(True))
+    """Return the query for the ids of deleted pages, read from the partial index
+    ix_page_deleted: its condition must be written as here ("deleted = 1" on SQLite,
+    "deleted" on PostgreSQL), since "deleted IS 1" would read the whole page table."""
+    return select(Page.id).where(Page.deleted)

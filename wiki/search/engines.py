@@ -23,6 +23,10 @@ from .text import Query, fts5_match, index_words, tsquery
 TABLE = "search_index"
 #: Title matches weigh this much more than body matches in SQLite's bm25.
 TITLE_WEIGHT = 10.0
+#: How many title matches and other matches are ranked (scoring costs per match); the rest
+#: of the matches are left out. Result pages show search.service.MAX_PAGE × PER_PAGE = 1000.
+RANKED_TITLES = 200
+RANKED_MATCHES = 1000
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -116,16 +120,33 @@ class SQLiteEngine(Engine):
         )
 
     def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
-        """Return matching document ids, title matches first, then by bm25 (all matches)."""
+        """Return matching document ids, title matches first, then by bm25.
+
+        bm25 reads the position lists of every row it scores (2.6 µs a row), so a word found
+        on nearly every page would be scored on every page. As on PostgreSQL, only the title
+        matches (up to RANKED_TITLES) and the first RANKED_MATCHES other matches are scored,
+        all with the one MATCH expression, so scores compare. "+rowid" keeps SQLite from
+        handing the id lists to FTS5 as rowid lookups (one search per id).
+        """
         only_pages = "" if talk else "AND rowid > 0"
+        score = f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0)"
         statement = text(
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :match {only_pages} "
-            f"ORDER BY rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :title_match) "
-            f"DESC, bm25({TABLE}, {TITLE_WEIGHT}, 1.0), rowid LIMIT :limit OFFSET :offset"
+            f"WITH titles AS MATERIALIZED (SELECT rowid AS id FROM {TABLE} "
+            f"WHERE {TABLE} MATCH :title_match LIMIT :titles), "
+            f"in_title AS MATERIALIZED (SELECT rowid AS id, {score} AS score FROM {TABLE} "
+            f"WHERE {TABLE} MATCH :match {only_pages} AND +rowid IN (SELECT id FROM titles)), "
+            f"others AS MATERIALIZED (SELECT rowid AS id, {score} AS score FROM {TABLE} "
+            f"WHERE {TABLE} MATCH :match {only_pages} "
+            "AND +rowid NOT IN (SELECT id FROM titles) LIMIT :matches) "
+            "SELECT id FROM (SELECT id, 1 AS in_title, score FROM in_title "
+            "UNION ALL SELECT id, 0, score FROM others) "
+            "ORDER BY in_title DESC, score, id LIMIT :limit OFFSET :offset"
         )
         params = {
             "match": fts5_match(query),
             "title_match": fts5_match(query, column="title"),
+            "titles": RANKED_TITLES,
+            "matches": RANKED_MATCHES,
             "limit": limit,
             "offset": offset,
         }
@@ -161,8 +182,6 @@ class PostgresEngine(Engine):
     """
 
     name = "postgresql"
-    RANKED_MATCHES = 1000
-    RANKED_TITLES = 200
 
     def upsert(self, conn, docs: Sequence[Doc]) -> None:
         """Add the documents, replacing any with the same ids."""
@@ -209,8 +228,8 @@ class PostgresEngine(Engine):
         params = {
             "q": tsquery(query),
             "title_q": tsquery(query, positive_only=True),
-            "titles": self.RANKED_TITLES,
-            "matches": self.RANKED_MATCHES,
+            "titles": RANKED_TITLES,
+            "matches": RANKED_MATCHES,
             "limit": limit,
             "offset": offset,
         }
