@@ -2,13 +2,16 @@
 
 Both wikis run under gunicorn with one sync worker on SQLite, on 127.0.0.1, each with a
 logged-in editor, and get the same small edits of the same page as form POSTs, interleaved
-(Bottega, Otter Wiki, Otter Wiki, Bottega, …). Otter Wiki (a Flask wiki on git) is
+(Bottega, Otter Wiki, Otter Wiki, Bottega, …). Bottega renders, indexes and links a page
+when it is saved, Otter Wiki when it is viewed, so the save followed by the page view it
+redirects to (what an editor waits for) is measured too. Otter Wiki (a Flask wiki on git) is
 installed, pinned, into its own venv in benchmarks/.otterwiki-venv the first time; if that
 fails the comparison says "not measured" and the rest still runs.
 
 Flatness: saves on a page with BENCH_SAVE_HISTORY [10000] revisions against saves on one
-with 10, interleaved, the same edits of texts of the same size; the long history is bulk-inserted as bench_history does (the rows
-save_page writes, checked by the integrity check). Statements per save are counted
+with 10, interleaved, the same edits of texts of the same size; the long history is
+bulk-inserted as bench_history does (the rows save_page writes, checked by the integrity
+check). Statements per save are counted
 in-process with the Flask test client.
 
 BENCH_SAVE_BEFORE=/path/to/another/checkout (with its own .venv, e.g. the main branch) also
@@ -170,6 +173,10 @@ class OtterEditor:
         form = {"content": text, "commit": "Benchmark save", "csrf_token": self.token}
         return self.session.post(f"/{self.path}/save", form)
 
+    def view(self) -> float:
+        """GET the page as the browser does after the save's redirect; return the seconds."""
+        return _timed_get(self.session, f"/{self.path}")
+
 
 # --- Bottega ------------------------------------------------------------------------------
 
@@ -192,6 +199,18 @@ class BottegaEditor:
             "action": "save",
         }
         return self.session.post(self.path, form)
+
+    def view(self) -> float:
+        """GET the page as the browser does after the save's redirect; return the seconds."""
+        return _timed_get(self.session, "/wiki/" + self.title.replace(" ", "_"))
+
+
+def _timed_get(session: Session, path: str) -> float:
+    """GET path; it must answer 200; return the seconds it took."""
+    start = time.perf_counter()
+    status, _body = session.request("GET", path)
+    assert status == 200, (path, status)
+    return time.perf_counter() - start
 
 
 def bottega_session(port: int) -> Session:
@@ -306,9 +325,15 @@ def main() -> list[Figure]:
             editors["before"] = BottegaEditor(wiki, bottega_session(other.port), BEFORE_TITLE)
         rngs = {key: random.Random(key) for key in editors}
 
+        seen: dict[str, list[float]] = {"bottega": [], "otter": []}
+
         def save(key: str, number: int) -> float:
             texts[key] = small_edit(texts[key], rngs[key], number)
-            return editors[key].save("\n".join(texts[key]))
+            seconds = editors[key].save("\n".join(texts[key]))
+            if key in seen and number >= warm:
+                # What the editor waits for: the save, then the page it sends them to.
+                seen[key].append(seconds + editors[key].view())
+            return seconds
 
         rounds = [("bottega", "otter", "before"), ("short", "long")]
         for pair, count in ((rounds[0], warm + edits), (rounds[1], flat)):
@@ -332,6 +357,10 @@ def main() -> list[Figure]:
         ratio = median(times["bottega"]) / median(times["otter"])
         rows.append([f"Otter Wiki {OTTERWIKI.split('==')[1]}", ms(median(times["otter"])), edits])
         figures.append(Figure("save ÷ Otter Wiki's save (20 KB page)", ratio, limit=0.5))
+        both = median(seen["bottega"]) / median(seen["otter"])
+        rows.append(["Bottega: save, then view the page", ms(median(seen["bottega"])), edits])
+        rows.append(["Otter Wiki: save, then view the page", ms(median(seen["otter"])), edits])
+        figures.append(Figure("save + the page view after it ÷ Otter Wiki's", both))
     else:
         print(f"Otter Wiki: not measured: {why}")
     short, long = median(times["short"]), median(times["long"])
