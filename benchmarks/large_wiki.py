@@ -44,8 +44,16 @@ def page_text(rng: random.Random, number: int, version: int) -> str:
     return f"# Page {number}\n\n" + "\n\n".join(paragraphs) + f"\n\n{links} (v{version})\n"
 
 
-def build(pages: int, revisions: int, people: int = 1000, progress=print) -> None:
+def people_for(revisions: int) -> int:
+    """Return how many people write a wiki of this many revisions: 1,000, but fewer in a
+    small wiki, so that each has a full page of contributions there too (about 100 edits:
+    a profile then shows 50 rows in the small and in the large wiki alike)."""
+    return min(1000, max(10, revisions // 100))
+
+
+def build(pages: int, revisions: int, people: int | None = None, progress=print) -> None:
     """Fill an empty, migrated wiki (inside an app context) with the given sizes."""
+    people = people_for(revisions) if people is None else people
     started = time.perf_counter()
     rng = random.Random(11)
     now = datetime.now(UTC)
@@ -173,11 +181,12 @@ def _talk(rng, pages: int, user_ids, start) -> None:
             )
 
 
-def built_sizes() -> tuple[int, int]:
-    """Return (pages, revisions) of the wiki in the current app context."""
+def built_sizes() -> tuple[int, int, int]:
+    """Return (pages, revisions, people) of the wiki in the current app context."""
     pages = db.session.scalar(select(func.count(Page.id)))
     revisions = db.session.scalar(select(func.count(Revision.id)))
-    return pages or 0, revisions or 0
+    people = db.session.scalar(select(func.count(User.id)).where(User.username.like("person%")))
+    return pages or 0, revisions or 0, people or 0
 
 
 def analyze() -> None:
