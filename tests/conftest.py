@@ -6,7 +6,6 @@ Plain helpers (saving, editing through the form, counting queries) are in tests/
 import os
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,16 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, select, text
 from werkzeug.routing import Rule
 
-from tests.helpers import PASSWORD, CSRFClient, add_user, base_config, log_in, release, save
+from tests.helpers import (
+    PASSWORD,
+    CSRFClient,
+    add_user,
+    base_config,
+    log_in,
+    private_schema,
+    release,
+    save,
+)
 from wiki import create_app
 from wiki.extensions import db
 from wiki.identity import user_key
@@ -104,23 +112,15 @@ def postgres_schema():
         pytest.skip("PostgreSQL tests need WIKI_TEST_POSTGRES_URL (CI sets it)")
     # One schema per pytest process: each xdist worker has its own session, so its own schema.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    schema = f"bottega_test_{worker}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
     # Test databases are thrown away: commits need not wait for the disk.
-    options = f"-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
-    url = f"{POSTGRES_URL}{separator}options={options}"
-    app = create_app(base_config(Path(tempfile.mkdtemp(prefix="bottega-pg-")), url))
-    with app.app_context():
-        upgrade(revision="heads")
-        emptying = _emptying_sql(db.engine)
-        db.engine.dispose()
-    yield url, emptying
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    fast = "%20-csynchronous_commit%3Doff"
+    with private_schema(POSTGRES_URL, f"bottega_test_{worker}", fast) as url:
+        app = create_app(base_config(Path(tempfile.mkdtemp(prefix="bottega-pg-")), url))
+        with app.app_context():
+            upgrade(revision="heads")
+            emptying = _emptying_sql(db.engine)
+            db.engine.dispose()
+        yield url, emptying
 
 
 def _emptying_sql(engine) -> str:

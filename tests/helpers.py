@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select
+from sqlalchemy import text as sql_text
 from werkzeug.security import generate_password_hash
 
 from wiki import jobs
@@ -311,3 +312,20 @@ def smtp_inbox(app=None):
             jobs.wait_idle(app, 10.0)
         inbox.wait_for_quits()
         controller.stop()
+
+
+@contextmanager
+def private_schema(server_url: str, prefix: str, options: str = ""):
+    """Create a schema of its own on the PostgreSQL server; yield the URL that uses it (with
+    any further `-c` options), and drop the schema afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(sql_text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in server_url else "?"
+    try:
+        yield f"{server_url}{separator}options=-csearch_path%3D{schema}{options}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sql_text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

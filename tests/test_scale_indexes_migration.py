@@ -2,15 +2,12 @@
 partial index (before, SQLite's had a condition no query could use), and PostgreSQL's search
 indexes keep no pending list."""
 
-import uuid
-
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine
 from sqlalchemy import text as sql
 
 from tests.conftest import ENGINES, POSTGRES_URL
-from tests.helpers import base_config, release
+from tests.helpers import base_config, private_schema, release
 from wiki import create_app
 from wiki.community.sql import deleted_pages
 from wiki.extensions import db
@@ -77,15 +74,5 @@ def test_lists_find_deleted_pages_through_the_index_after_the_upgrade(engine, tm
     if engine == "sqlite":
         check_upgrade(create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}")))
         return
-    schema = f"bottega_migration_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sql(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
+    with private_schema(POSTGRES_URL, "bottega_migration") as url:
         check_upgrade(create_app(base_config(tmp_path, url)))
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sql(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
