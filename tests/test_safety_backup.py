@@ -74,10 +74,15 @@ def test_restore_brings_a_backup_back(sqlite_app, tmp_path, make_page):
     make_page("After", "text")
     refused = runner.invoke(args=["restore", str(target)], input="n\n")
     assert refused.exit_code != 0
+    # A server left running must not keep showing what it remembered of the replaced wiki.
+    sqlite_app.config["PAGE_CACHE_SECONDS"] = 60
+    reader = sqlite_app.test_client()
+    assert reader.get("/wiki/After").status_code == 200
     assert runner.invoke(args=["restore", str(target), "--yes"]).exit_code == 0
     db.session.remove()
     titles = sorted(db.session.scalars(db.select(Page.title)))
     assert titles == ["Before"]
+    assert reader.get("/wiki/After").status_code == 404
 
 
 def test_restore_refuses_files_that_are_not_bottega_databases(sqlite_app, tmp_path):

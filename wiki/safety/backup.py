@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
 from ..extensions import db
+from ..memo import BOARD
 
 #: app.extensions key: (backup(path), restore(path)) pairs of other parts of the wiki.
 BACKUP_PARTS = "bottega_backup_parts"
@@ -113,4 +114,7 @@ def register(app: Flask) -> None:
         copy_database(path, target)
         for _save, load in current_app.extensions.get(BACKUP_PARTS, []):
             load(path)
+        board = current_app.extensions.get(BOARD)
+        if board is not None:  # a server left running forgets what it remembered
+            board.bump()
         click.echo(f"Restored {path} into {target}. Run `flask --app wiki db upgrade heads`.")
