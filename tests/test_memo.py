@@ -15,7 +15,7 @@ from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.models import Page, User
 from wiki.pages.service import save_page
-from wiki.safety.accounts import block_user
+from wiki.safety.accounts import block_user, issue_reset_link, reset_password
 from wiki.safety.sessions import end_all
 from wiki.talk.moderation import hide_comment
 from wiki.talk.service import start_topic
@@ -169,4 +169,21 @@ def test_sessions_ended_elsewhere_log_the_browser_out_at_once(
     alice.get("/wiki/Launch")  # shows the message of logging in
     assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
     in_app(other, lambda user: end_all(user("alice")))  # "log out everywhere", elsewhere
+    assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_a_password_reset_elsewhere_logs_every_browser_out_at_once(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.")
+    people["root"]
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")  # shows the message of logging in
+    assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
+
+    def reset(user):
+        token = issue_reset_link(user("root"), user("alice"))
+        reset_password(token, "a new long password 42", "a new long password 42")
+
+    in_app(other, reset)  # an administrator's reset link, used through another process
     assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)

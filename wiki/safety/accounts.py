@@ -328,4 +328,5 @@ def reset_password(token: str, password: str, confirm: str) -> User:
         session.execute(
             delete(sessions.UserSession).where(sessions.UserSession.user_id == user.id)
         )
+        content_changed()  # every process forgets the sessions it remembers
     return user
