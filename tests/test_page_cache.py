@@ -141,3 +141,17 @@ def test_kept_anonymous_views_are_answered_before_the_app_runs_with_the_same_hea
     client.get("/wiki/Plan?stable=0")
     client.get("/wiki/Plan", headers={"Accept-Language": "it"})
     assert len(ran) == (3 if engine == "sqlite" else 4)
+
+
+def test_a_view_asked_for_another_host_is_never_given_to_other_readers(
+    cached, client, make_page
+):
+    make_page("Plan", "first words")
+    finish_jobs(cached)
+    # The canonical address is the request's own (no SITE_URL): a forged Host header must
+    # not plant its links in the copy every other anonymous reader is given.
+    forged = client.get("/wiki/Plan", headers={"Host": "evil.example"})
+    assert "http://evil.example/wiki/Plan" in forged.get_data(as_text=True)
+    shown = client.get("/wiki/Plan").get_data(as_text=True)
+    assert "evil.example" not in shown
+    assert 'rel="canonical" href="http://localhost/wiki/Plan"' in shown

@@ -132,7 +132,12 @@ def _anonymous_key(asked: Request) -> str:
     """Return the key anonymous readers share an entry by (Flask's request or the front
     door's, which must agree)."""
     # The language a reader chose (wiki/i18n) changes the page as much as their browser's.
-    return f"{asked.full_path}|{asked.accept_languages}|{asked.cookies.get('lang', '')}"
+    # The address asked for (scheme, host, prefix) too: without SITE_URL the page's canonical
+    # and alternate links are built from it, and a forged Host must not reach other readers.
+    return (
+        f"{asked.url_root}|{asked.full_path}|{asked.accept_languages}"
+        f"|{asked.cookies.get('lang', '')}"
+    )
 
 
 class FrontDoor:
@@ -186,7 +191,7 @@ def _person_key() -> str | None:
     if not current_user.is_authenticated:
         return None
     return (
-        f"person|{current_user.id}|{person_version()}|{request.full_path}"
+        f"person|{current_user.id}|{person_version()}|{request.url_root}|{request.full_path}"
         f"|{get_locale()}|{get_timezone()}"
     )
 
