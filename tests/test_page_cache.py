@@ -155,3 +155,32 @@ def test_a_view_asked_for_another_host_is_never_given_to_other_readers(
     shown = client.get("/wiki/Plan").get_data(as_text=True)
     assert "evil.example" not in shown
     assert 'rel="canonical" href="http://localhost/wiki/Plan"' in shown
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_a_kept_view_read_often_still_ends_when_its_time_is_up(
+    cached, make_page, login_as, people, monkeypatch
+):
+    # What no content change announces (how long ago the page was edited, a block or a
+    # protection running out) is bounded by PAGE_CACHE_SECONDS, however often it is read.
+    clock = Clock()
+    monkeypatch.setattr("wiki.pages.cache.time", clock)
+    make_page("Plan", "first words")
+    finish_jobs(cached)
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Plan")  # shows the message of logging in: never kept
+    assert "pagebot" in alice.get("/wiki/Plan").get_data(as_text=True)  # kept for 60 s
+    rename_behind_the_cache("pagebot", "renamedbot")
+    clock.now += 50
+    assert "pagebot" in alice.get("/wiki/Plan").get_data(as_text=True)  # still her copy
+    clock.now += 20
+    assert "renamedbot" in alice.get("/wiki/Plan").get_data(as_text=True)

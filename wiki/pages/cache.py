@@ -226,9 +226,11 @@ def register(app: Flask) -> None:
         # Read once per request: the site policy (wiki.memo) may have read it already.
         generation = memo_generation()
         request.environ["bottega.generation"] = generation
-        request.environ[_KEY] = key
         hit = cache.get(key, generation)
-        return Response(hit.body, mimetype=hit.mimetype) if hit is not None else None
+        if hit is not None:  # kept again, it would outlive PAGE_CACHE_SECONDS while read
+            return Response(hit.body, mimetype=hit.mimetype)
+        request.environ[_KEY] = key
+        return None
 
     @app.after_request
     def _remember(response: Response) -> Response:
