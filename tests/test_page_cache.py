@@ -4,12 +4,13 @@ import zlib
 
 import pytest
 
-from tests.helpers import base_config, edit, finish_jobs, release
+from tests.helpers import base_config, edit, finish_jobs, page_named, release, save, text
 from wiki import create_app
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.models import Role, User
 from wiki.pages.service import save_page
+from wiki.review import publishing
 from wiki.safety.accounts import set_role
 
 
@@ -184,3 +185,14 @@ def test_a_kept_view_read_often_still_ends_when_its_time_is_up(
     assert "pagebot" in alice.get("/wiki/Plan").get_data(as_text=True)  # still her copy
     clock.now += 20
     assert "renamedbot" in alice.get("/wiki/Plan").get_data(as_text=True)
+
+
+def test_rejected_changes_leave_every_kept_view_at_once(cached, people, login_as):
+    cached.config["REVIEW_POLICY"] = "newcomers"
+    result = save("Launch", "Secret launch zanzibarquux", people["newbie"])
+    finish_jobs(cached)
+    carol = login_as(people["carol"])
+    carol.get("/wiki/Launch")  # shows the message of logging in: never kept
+    assert "1 change waiting for review" in text(carol.get("/wiki/Launch"))
+    publishing.reject(people["moderator"], page_named("Launch"), result.revision.id, "Spam")
+    assert "1 change waiting for review" not in text(carol.get("/wiki/Launch"))

@@ -204,6 +204,7 @@ def register(app: Flask) -> None:
     for signal in (
         events.page_saved,
         events.page_published,
+        events.changes_rejected,  # the review notice and the latest version logged-in see
         events.page_moved,
         events.page_deleted,
         events.page_undeleted,
