@@ -144,9 +144,7 @@ def test_kept_anonymous_views_are_answered_before_the_app_runs_with_the_same_hea
     assert len(ran) == (3 if engine == "sqlite" else 4)
 
 
-def test_a_view_asked_for_another_host_is_never_given_to_other_readers(
-    cached, client, make_page
-):
+def test_a_view_asked_for_another_host_is_never_given_to_other_readers(cached, client, make_page):
     make_page("Plan", "first words")
     finish_jobs(cached)
     # The canonical address is the request's own (no SITE_URL): a forged Host header must

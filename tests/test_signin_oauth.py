@@ -4,6 +4,7 @@ secret, the code, and the PKCE verifier."""
 
 import base64
 import hashlib
+import re
 import secrets
 import threading
 from urllib.parse import urlencode
@@ -127,3 +128,23 @@ def test_a_refused_code_is_a_clear_message(client, api_url):
     state = begun.headers["Location"].split("state=")[1].split("&")[0]
     answer = client.get(f"/login/github/callback?code=forged&state={state}")
     assert answer.status_code == 400 and "GitHub did not confirm the sign-in" in text(answer)
+
+
+def test_two_browsers_signed_in_through_a_provider_each_get_their_own_page_views(
+    app, client, make_page
+):
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    make_page("Plan", "first words")
+    sign_in(client, "github")
+    client.post("/login/github/new", data={"username": "octocat"})
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (laptop, phone):  # an account that exists: the callback (a GET) logs in
+        sign_in(browser, "github")
+        browser.get("/wiki/Plan")  # shows the message of logging in: never kept
+    laptop.get("/wiki/Plan")
+    shown = text(phone.get("/wiki/Plan"))
+    assert 'class="me">octocat<' in shown
+    # The phone's page carries the phone's own form token: logging out from it works.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', shown).group(1)
+    assert phone.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert 'class="me">octocat<' not in text(phone.get("/wiki/Plan"))

@@ -210,8 +210,14 @@ def _after_post(response: Response) -> Response:
         and "_user_id" in session
         and g.get("api_token") is None
     ):
-        session[_VERSION] = secrets.token_hex(4)
+        renew_person_version()
     return response
+
+
+def renew_person_version() -> None:
+    """Give the session a new version of the person (a new login: whatever its request's
+    method, never one another session of theirs has, whose copies carry its form token)."""
+    session[_VERSION] = secrets.token_hex(4)
 
 
 def register(app: Flask) -> None:

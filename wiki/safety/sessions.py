@@ -14,7 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
-from ..memo import content_changed, until_changed
+from ..memo import content_changed, renew_person_version, until_changed
 from ..models import User, utcnow
 from .models import LoginFailure, UserSession
 
@@ -33,6 +33,7 @@ def start(user: User) -> None:
     with write_transaction() as db_session:
         db_session.add(UserSession(id=_digest(token), user_id=user.id))
     session[SESSION_KEY] = token
+    renew_person_version()  # a login by a GET (a provider's callback) posts nothing
 
 
 def live_user(user_id: int, token: object) -> User | None:
