@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, inspect, select, text
 from werkzeug.routing import Rule
 
 from tests.helpers import (
+    ENGINES,
     PASSWORD,
+    POSTGRES_URL,
     CSRFClient,
     add_user,
     base_config,
@@ -29,8 +31,6 @@ from wiki import create_app
 from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.models import Role, User
-
-POSTGRES_URL = os.environ.get("WIKI_TEST_POSTGRES_URL", "")
 
 
 def _share_url_builders() -> None:
@@ -59,8 +59,6 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
-# PostgreSQL joins the run when a server is given (CI always gives one).
-ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
 def pytest_configure(config):

@@ -74,6 +74,9 @@ def finish_jobs(app, timeout: float = 10.0) -> None:
 
 #: The Redis server the tests that need one use (CI sets WIKI_REQUIRE_REDIS=1: it must answer).
 REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_URL = os.environ.get("WIKI_TEST_POSTGRES_URL", "")
+# PostgreSQL joins the run when a server is given (CI always gives one).
+ENGINES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
 def redis_or_skip():

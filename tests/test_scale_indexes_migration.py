@@ -6,8 +6,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text as sql
 
-from tests.conftest import ENGINES, POSTGRES_URL
-from tests.helpers import base_config, private_schema, release
+from tests.helpers import ENGINES, POSTGRES_URL, base_config, private_schema, release
 from wiki import create_app
 from wiki.community.sql import deleted_pages
 from wiki.extensions import db
