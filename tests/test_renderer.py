@@ -11,7 +11,7 @@ import pytest
 
 from wiki import renderer
 from wiki.core.render import TOO_DEEP, RenderError, render_markdown
-from wiki.renderer import RenderTimeout, render_bounded, worker_pids
+from wiki.renderer import LARGE_TEXT, RenderTimeout, render_bounded, worker_pids
 
 PAGE = (
     "# Spring launch\n\nWe *launch* on [[Campaigns/Spring 2026|the 1st]].\n\n"
@@ -208,3 +208,19 @@ def test_large_ordinary_pages_render_side_by_side() -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(render_bounded, pages, [10.0] * 6))
     assert results == [render_markdown(page) for page in pages]
+
+
+def test_with_a_queue_bound_a_large_text_waits_its_turn_instead_of_being_refused() -> None:
+    renderer.configure(workers=2, wait=30.0)
+    try:
+        page = PAGE * (LARGE_TEXT // len(PAGE) + 1)  # large: it may not take the last worker
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            holder = pool.submit(render_bounded, pathological(41), 1.5)
+            wait_for_load((1, 1, 0))
+            # Before: refused as busy after its own 0.5 s; now it renders once its turn comes.
+            assert render_bounded(page, timeout=0.5).html == render_markdown(page).html
+            with pytest.raises(RenderTimeout):
+                holder.result(timeout=60)
+    finally:
+        renderer.configure(workers=2)
+    wait_for_load((0, 0, 0))

@@ -40,7 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     with app.app_context():
         tune_engine(db.engine)
-    renderer.configure(workers=app.config["RENDER_WORKERS"])
+    renderer.configure(
+        workers=app.config["RENDER_WORKERS"], wait=float(app.config["RENDER_QUEUE_SECONDS"])
+    )
 
     from . import cli, errors, memo, modlog, templating  # noqa: F401 (modlog: its table)
     from .access import models as _access_models  # noqa: F401 (the access tables)

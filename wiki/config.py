@@ -18,6 +18,9 @@ class Defaults:
     MAX_SUMMARY_LENGTH = 500
     RENDER_TIMEOUT = 1.0
     RENDER_WORKERS = 2
+    # How long a render waits for a free worker before the save or preview is refused as
+    # "busy" (rendering itself is bounded by RENDER_TIMEOUT).
+    RENDER_QUEUE_SECONDS = 10.0
     HISTORY_PAGE_SIZE = 50
     DEMO = True
     #: How long an anonymous page view may be served from memory (0 turns the cache off).
@@ -238,8 +241,9 @@ def _check(config) -> None:
     for name in ("MAX_PAGE_BYTES", "HISTORY_PAGE_SIZE", "RENDER_WORKERS"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name}={config[name]!r}: must be at least 1.")
-    if float(config["RENDER_TIMEOUT"]) <= 0:
-        raise ConfigError(f"RENDER_TIMEOUT={config['RENDER_TIMEOUT']!r}: must be above 0.")
+    for name in ("RENDER_TIMEOUT", "RENDER_QUEUE_SECONDS"):
+        if float(config[name]) <= 0:
+            raise ConfigError(f"{name}={config[name]!r}: must be above 0.")
     config["IMAGE_SOURCES"] = image_sources(config["IMAGE_SOURCES"])
 
 

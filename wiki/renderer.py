@@ -166,11 +166,12 @@ class _Pool:
         self.changed = threading.Condition()
         self.overran = _Overran()
 
-    def render(self, text: str, timeout: float) -> Rendered:
-        """Render text with the next free worker, or refuse it."""
+    def render(self, text: str, timeout: float, wait: float | None = None) -> Rendered:
+        """Render text with the next free worker (waiting for one up to wait seconds, else
+        the timeout), or refuse it."""
         self.overran.check(text, timeout)
         large = len(text) > LARGE_TEXT
-        worker = self._acquire(large, timeout)
+        worker = self._acquire(large, timeout if wait is None else wait)
         restart = False
         try:
             self.overran.check(text, timeout)  # it may have overrun for another caller meanwhile
@@ -292,6 +293,8 @@ def _render_with(worker: _Worker, text: str, timeout: float) -> Rendered:
 _lock = threading.Lock()
 _pool: _Pool | None = None
 _size = DEFAULT_WORKERS
+#: How long a render may wait for a free worker (None: as long as its own timeout).
+_wait: float | None = None
 
 
 def _current_pool() -> _Pool:
@@ -307,15 +310,24 @@ def render_bounded(text: str, timeout: float = 1.0) -> Rendered:
     """Render like render_markdown; raise RenderTimeout if that fails or overruns timeout."""
     if timeout <= 0:
         raise ValueError("timeout must be positive")
-    return _current_pool().render(text, timeout)
+    return _current_pool().render(text, timeout, _wait)
 
 
-def configure(workers: int = DEFAULT_WORKERS) -> None:
-    """Set how many worker processes may render at once; running workers are stopped."""
-    global _pool, _size
+def configure(workers: int = DEFAULT_WORKERS, wait: float | None = None) -> None:
+    """Set how many worker processes may render at once (running workers are stopped if
+    that changes) and how long a render may wait for one (None: its own timeout).
+
+    Waiting is not rendering: a page saved while others render (a 20 KB page is a large
+    text, which may hold all workers but one) waits its turn; only the render itself is
+    bounded by the timeout, and texts that overran are refused at once anyway.
+    """
+    global _pool, _size, _wait
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    if wait is not None and wait <= 0:
+        raise ValueError("wait must be positive")
     with _lock:
+        _wait = wait
         if workers == _size:
             return
         old, _pool, _size = _pool, None, workers
