@@ -126,7 +126,13 @@ def wiki_on(engine: str) -> Iterator:
     """Yield a migrated wiki app on a throwaway SQLite file or PostgreSQL schema."""
     folder = Path(tempfile.mkdtemp(prefix="bottega-bench-search-"))
     # Uncached page views (the fair baseline), and no rate limit on the timed requests.
-    settings = {**config(folder), "PAGE_CACHE_SECONDS": 0, "RATELIMIT_ENABLED": False}
+    # No view counting: its writer would outlive the PostgreSQL schema dropped at the end.
+    settings = {
+        **config(folder),
+        "PAGE_CACHE_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
+        "REACH_ENABLED": False,
+    }
     admin, schema = None, None
     if engine == "postgresql":
         url = os.environ.get("BENCH_POSTGRES_URL") or os.environ["WIKI_TEST_POSTGRES_URL"]

@@ -44,5 +44,5 @@ changes_rejected = _signals.signal("changes-rejected")
 revision_coauthored = _signals.signal("revision-coauthored")
 
 #: An anonymous page view was answered from the page cache before reaching Flask (sent
-#: outside any request, with the WSGI environ and the title the URL names).
+#: outside any request, with the request asked and the title the URL names).
 page_view_served = _signals.signal("page-view-served")

@@ -160,22 +160,20 @@ class FrontDoor:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "").startswith(
             "/wiki/"
         ):
-            kept = self._kept(environ)
-            if kept is not None:
-                events.page_view_served.send(self.app, environ=environ, title=kept.title)
-                start_response("200 OK", kept.headers)
-                return [kept.body]
+            board = self.app.extensions.get(BOARD)
+            if board is not None and self.app.config["PAGE_CACHE_SECONDS"] > 0:
+                asked = Request(environ)
+                kept = self._kept(asked, board.read())
+                if kept is not None:
+                    events.page_view_served.send(self.app, asked=asked, title=kept.title)
+                    start_response("200 OK", kept.headers)
+                    return [kept.body]
         return self.wsgi_app(environ, start_response)
 
-    def _kept(self, environ) -> Kept | None:
-        config = self.app.config
-        board = self.app.extensions.get(BOARD)
-        if board is None or config["PAGE_CACHE_SECONDS"] <= 0:
+    def _kept(self, asked: Request, generation: int) -> Kept | None:
+        if asked.cookies.get(self.app.config["SESSION_COOKIE_NAME"]):
             return None
-        asked = Request(environ)
-        if asked.cookies.get(config["SESSION_COOKIE_NAME"]):
-            return None
-        return self.app.extensions["page_cache"].get(_anonymous_key(asked), board.read())
+        return self.app.extensions["page_cache"].get(_anonymous_key(asked), generation)
 
 
 def _person_key() -> str | None:

@@ -250,9 +250,9 @@ def count_view(response):
     return response
 
 
-def count_served(app: Flask, environ: dict, title: str, **_extra) -> None:
+def count_served(app: Flask, asked: Request, title: str, **_extra) -> None:
     """Count a page view the page cache answered before Flask saw the request."""
-    if app.config.get("REACH_ENABLED", True) and _read_by_a_person(Request(environ)):
+    if app.config.get("REACH_ENABLED", True) and _read_by_a_person(asked):
         key = _key_of(title)
         if key is not None:
             counter(app).count(key)
