@@ -260,11 +260,16 @@ def count_served(app: Flask, asked: Request, title: str, **_extra) -> None:
 
 def _read_by_a_person(asked: Request) -> bool:
     """Return whether a page view counts: a browser's, not a program's or a prefetch."""
+    # Read from the environ: this runs for every view, also those the front door answers
+    # in a few microseconds, where parsing the user agent and the query would show.
+    environ = asked.environ
     return (
-        not is_bot(asked.user_agent.string)
-        and "prefetch" not in asked.headers.get("Sec-Purpose", "")
-        and asked.headers.get("Purpose") != "prefetch"
-        and asked.args.get("redirect") != "no"
+        not is_bot(environ.get("HTTP_USER_AGENT", ""))
+        and "prefetch" not in environ.get("HTTP_SEC_PURPOSE", "")
+        and environ.get("HTTP_PURPOSE") != "prefetch"
+        and (
+            "redirect" not in environ.get("QUERY_STRING", "") or asked.args.get("redirect") != "no"
+        )
     )
 
 
