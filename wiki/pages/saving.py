@@ -90,7 +90,9 @@ def parse_base_revision(raw: str | None) -> int | None:
 
 # Saves first merge and render without holding the write lock; after this many lost races
 # a save takes the lock first and does the work inside it, so a busy page always progresses.
-OPTIMISTIC_ATTEMPTS = 2
+# One: on a hot page a second optimistic attempt mostly lost again, its merge and render
+# wasted (make bench, 16 writers on one page: 11.7 -> 14.8 saves/s, p95 2.84 -> 2.45 s).
+OPTIMISTIC_ATTEMPTS = 1
 
 MAX_SAVE_ATTEMPTS = 6
 
