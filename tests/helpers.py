@@ -5,8 +5,13 @@ Test modules import from here, never from one another (tests/test_test_imports.p
 
 import os
 import re
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -332,3 +337,49 @@ def private_schema(server_url: str, prefix: str, options: str = ""):
         with admin.begin() as connection:
             connection.execute(sql_text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def start_gunicorn(app, **settings: str) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn as the README says (one worker) on the app's database and Redis, with
+    WIKI_* settings added; return the process and its URL once it listens."""
+    environment = os.environ | {
+        "WIKI_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "WIKI_SECRET_KEY": app.config["SECRET_KEY"],
+        "WIKI_REDIS_URL": REDIS_URL,
+        "WIKI_DEMO": "0",
+        "WIKI_RATELIMIT_ENABLED": "0",
+        **settings,
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1"]
+        + ["--bind", "127.0.0.1:0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    port, deadline = None, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if "Listening at: http://127.0.0.1:" in line:
+            port = int(line.split("Listening at: http://127.0.0.1:")[1].split()[0])
+        if "Booting worker" in line or not line:
+            break
+    assert port, "gunicorn did not start"
+    # Keep reading its log, so a full pipe can never stall the server.
+    process.drain = threading.Thread(target=process.stderr.read, daemon=True)
+    process.drain.start()
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_gunicorn(process: subprocess.Popen, seconds: float = 10) -> None:
+    """Stop a server: gracefully, or killed if open connections keep it waiting."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    process.drain.join(timeout=10)
+    process.stderr.close()

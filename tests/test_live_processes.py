@@ -1,49 +1,11 @@
 """Live editing across two real gunicorn processes sharing one database and one Redis."""
 
-import os
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import REDIS_URL, redis_or_skip
+from tests.helpers import redis_or_skip, start_gunicorn, stop_gunicorn
 from tests.live_client import LiveClient
-
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def start_server(app) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn as the README says, on the test's database; return it and its URL."""
-    environment = os.environ | {
-        "WIKI_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "WIKI_SECRET_KEY": app.config["SECRET_KEY"],
-        "WIKI_REDIS_URL": REDIS_URL,
-        "WIKI_DEMO": "0",
-        "WIKI_RATELIMIT_ENABLED": "0",
-    }
-    process = subprocess.Popen(
-        [str(GUNICORN), "--workers", "1", "--bind", "127.0.0.1:0"],
-        cwd=ROOT,
-        env=environment,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    port, deadline = None, time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if "Listening at: http://127.0.0.1:" in line:
-            port = int(line.split("Listening at: http://127.0.0.1:")[1].split()[0])
-        if "Booting worker" in line or not line:
-            break
-    assert port, "gunicorn did not start"
-    # Keep reading its log, so a full pipe can never stall the server.
-    process.drain = threading.Thread(target=process.stderr.read, daemon=True)
-    process.drain.start()
-    return process, f"http://127.0.0.1:{port}"
 
 
 def connect(url: str, page_id: int, cookie: str, seconds: float = 30) -> LiveClient:
@@ -64,23 +26,10 @@ def connect(url: str, page_id: int, cookie: str, seconds: float = 30) -> LiveCli
 def two_servers(app):
     """Start two gunicorn processes serving the test's wiki; yield their URLs and processes."""
     redis_or_skip()
-    servers = [start_server(app), start_server(app)]
+    servers = [start_gunicorn(app), start_gunicorn(app)]
     yield servers
     for process, _url in servers:
-        stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server: gracefully, or killed if open connections keep it waiting."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    process.drain.join(timeout=10)
-    process.stderr.close()
+        stop_gunicorn(process)
 
 
 def test_clients_of_two_processes_see_each_other_and_survive_one_being_killed(

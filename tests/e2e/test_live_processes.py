@@ -9,25 +9,20 @@ holding everything each typed, and one save credits the other two.
 import os
 import random
 import re
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.helpers import log_in, make_account, serve, unique
-from tests.helpers import REDIS_URL, redis_or_skip, save
+from tests.helpers import REDIS_URL, redis_or_skip, save, start_gunicorn, stop_gunicorn
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.live.models import RevisionCoauthor
 from wiki.models import Page, Revision, User
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 SECONDS = float(os.environ.get("WIKI_LIVE_TYPING_SECONDS", "8"))
 WORDS = ["caffè", "perché", "città", "😀", "🎉", "日本語", "中文", "ok"]
 
@@ -40,38 +35,11 @@ def two_processes(tmp_path_factory):
         url,
         app,
     ):
-        environment = os.environ | {
-            "WIKI_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WIKI_SECRET_KEY": app.config["SECRET_KEY"],
-            "WIKI_REDIS_URL": REDIS_URL,
-            "WIKI_DEMO": "0",
-            "WIKI_RATELIMIT_ENABLED": "0",
-            "WIKI_INSTANCE_PATH": app.instance_path,
-        }
-        process = subprocess.Popen(
-            [str(GUNICORN), "--workers", "1", "--bind", "127.0.0.1:0"],
-            cwd=ROOT,
-            env=environment,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        port = None
-        while True:
-            line = process.stderr.readline()
-            if "Listening at: http://127.0.0.1:" in line:
-                port = int(line.split("Listening at: http://127.0.0.1:")[1].split()[0])
-            if "Booting worker" in line or not line:
-                break
+        process, served = start_gunicorn(app, WIKI_INSTANCE_PATH=app.instance_path)
         try:
-            yield url, f"http://127.0.0.1:{port}", app
+            yield url, served, app
         finally:
-            process.terminate()  # open editors' sockets end with the worker
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-            process.stderr.close()
+            stop_gunicorn(process, seconds=40)  # open editors' sockets end with the worker
 
 
 def person(browser, base: str, app):
