@@ -1,6 +1,5 @@
 """Large benchmark wikis, built once by benchmarks/large_wiki.py and kept between runs."""
 
-import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -9,16 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text, update
-from werkzeug.security import generate_password_hash
 
-from benchmarks._wiki import AUTHOR, PASSWORD, Wiki, config
+from benchmarks._wiki import Wiki, add_author, config, migrate_quietly
 from wiki import create_app, renderer
 from wiki.database import write_transaction
 from wiki.extensions import db
-from wiki.identity import user_key
-from wiki.models import Page, Role, User
+from wiki.models import Page
 
 #: Where built SQLite wikis are kept (not in the repository: hundreds of MB).
 DATA = Path(os.environ.get("BENCH_DATA", "/tmp/bottega-bench-data"))
@@ -60,11 +56,7 @@ def _ready(app: Flask, pages: int, revisions: int) -> bool:
 def _migrate(app: Flask) -> None:
     """Bring the database's schema up to the newest migration."""
     with app.app_context():
-        logging.disable(logging.INFO)
-        try:
-            upgrade(revision="heads")
-        finally:
-            logging.disable(logging.NOTSET)
+        migrate_quietly()
 
 
 def _publish_latest(app: Flask) -> None:
@@ -83,20 +75,8 @@ def _fill(app: Flask, pages: int, revisions: int) -> None:
     from benchmarks.large_wiki import analyze, build
 
     with app.app_context():
-        logging.disable(logging.INFO)
-        try:
-            upgrade(revision="heads")
-        finally:
-            logging.disable(logging.NOTSET)
-        db.session.add(
-            User(
-                username=AUTHOR,
-                key=user_key(AUTHOR),
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-                role=Role.EDITOR,
-            )
-        )
-        db.session.commit()
+        migrate_quietly()
+        add_author()
         build(pages, revisions)
         analyze()
 

@@ -100,6 +100,29 @@ class Wiki:
             return page.latest_revision_id
 
 
+def migrate_quietly() -> None:
+    """Bring the app's database to the newest migration, without its progress lines."""
+    logging.disable(logging.INFO)
+    try:
+        upgrade(revision="heads")
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def add_author() -> None:
+    """Add the benchmark's editor account (in an app context)."""
+    db.session.add(
+        User(
+            username=AUTHOR,
+            key=user_key(AUTHOR),
+            # A cheap real hash: logging in is not what is measured.
+            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+            role=Role.EDITOR,
+        )
+    )
+    db.session.commit()
+
+
 @contextmanager
 def temp_wiki(prefix: str = "bottega-bench-", **settings) -> Iterator[Wiki]:
     """Yield a migrated wiki with one editor account; delete everything afterwards."""
@@ -108,21 +131,8 @@ def temp_wiki(prefix: str = "bottega-bench-", **settings) -> Iterator[Wiki]:
     try:
         app = create_app(config(folder) | settings)
         with app.app_context():
-            logging.disable(logging.INFO)  # the migrations' progress lines
-            try:
-                upgrade(revision="heads")
-            finally:
-                logging.disable(logging.NOTSET)
-            db.session.add(
-                User(
-                    username=AUTHOR,
-                    key=user_key(AUTHOR),
-                    # A cheap real hash: logging in is not what is measured.
-                    password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-                    role=Role.EDITOR,
-                )
-            )
-            db.session.commit()
+            migrate_quietly()
+            add_author()
         yield Wiki(app, folder)
     finally:
         if app is not None:
