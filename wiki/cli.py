@@ -6,6 +6,7 @@ import sys
 import click
 from flask import Flask
 
+from .anchors import authorship
 from .demo import load as load_demo_pages
 from .files.integrity import check_files
 from .integrity import check_all
@@ -54,9 +55,13 @@ def register(app: Flask) -> None:
 
     @app.cli.command("compact-texts")
     def compact_texts() -> None:
-        """Store old revisions' texts as deltas (after upgrading from a wiki before 0009)."""
+        """Store old revisions' texts and word authorship as deltas (after upgrading from a
+        wiki before 0009, or before 0019 for authorship)."""
         changed, saved = content.compact_texts(click.echo)
-        click.echo(f"{changed} texts stored as deltas, {saved:,} bytes saved. Run check.")
+        click.echo(f"{changed} texts stored as deltas, {saved:,} bytes saved.")
+        changed, saved = authorship.compact_forms(click.echo)
+        click.echo(f"{changed} authorship records stored as deltas, {saved:,} bytes saved.")
+        click.echo("Run check.")
 
     @app.cli.command("reindex")
     def reindex() -> None:

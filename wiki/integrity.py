@@ -5,6 +5,8 @@ import zlib
 
 from sqlalchemy import select
 
+from .anchors.models import RevisionAuthorship
+from .core.authorship import from_stored_form
 from .core.delta import DeltaError
 from .extensions import db
 from .models import Page, Revision, TextBlob
@@ -16,8 +18,12 @@ def check_all() -> list[str]:
     # Whole texts first, then deltas by depth: each delta's base is rebuilt (and kept in
     # the session) before it is needed.
     blobs = {b.id: b for b in db.session.scalars(select(TextBlob).order_by(TextBlob.depth))}
+    lengths: dict[str, int] = {}  # the length of each text that reads back, by hash
     for blob in blobs.values():
-        problems.extend(_check_blob(blob, blobs))
+        found = _check_blob(blob, blobs)
+        problems.extend(found)
+        if not found:
+            lengths[blob.sha1] = len(blob.text)
     revisions: dict[int, list[Revision]] = {}
     for revision in db.session.scalars(select(Revision).order_by(Revision.id)):
         revisions.setdefault(revision.page_id, []).append(revision)
@@ -26,6 +32,30 @@ def check_all() -> list[str]:
             problems.append(f"Revision {revision.id} points at text that is not its own.")
     for page in db.session.scalars(select(Page)):
         problems.extend(_check_page(page, revisions.get(page.id, [])))
+    problems.extend(_check_authorship(lengths))
+    return problems
+
+
+def _check_authorship(lengths: dict[str, int]) -> list[str]:
+    """Return the problems of the stored word authorship: records that cannot be read back,
+    or whose runs do not cover their revision's text exactly."""
+    problems = []
+    rows = select(RevisionAuthorship).order_by(RevisionAuthorship.depth)
+    records = {row.revision_id: row for row in db.session.scalars(rows)}
+    for revision_id, row in records.items():
+        name = f"The word authorship of revision {revision_id}"
+        base = records.get(row.base_id) if row.base_id is not None else None
+        if row.base_id is not None and (base is None or base.depth != row.depth - 1):
+            problems.append(f"{name} is a delta on a record that is not its base.")
+            continue
+        try:
+            runs, _counts = from_stored_form(row.form)
+        except (DeltaError, ValueError):
+            problems.append(f"{name} cannot be read back.")
+            continue
+        length = lengths.get(row.sha1)
+        if length is not None and (runs[-1][1] if runs else 0) != length:
+            problems.append(f"{name} does not cover its text.")
     return problems
 
 

@@ -1,7 +1,6 @@
 """The data model: people, pages and their append-only revisions."""
 
 import enum
-import zlib
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -16,13 +15,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     false,
     select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
 
-from .core.delta import apply_delta
+from .core.delta import apply_delta, rebuild
 from .extensions import db
 
 
@@ -114,36 +115,51 @@ class TextBlob(db.Model):
     def text(self) -> str:
         """Return the text, rebuilt from its delta chain if it is stored as one."""
         cached = self.__dict__.get("_text")
-        if cached is not None:
-            return cached
-        if self.base_id is None:
-            cached = zlib.decompress(self.data).decode("utf-8")
-        else:
-            chain = self._chain()  # [(base_id, data), ...] from this blob to a whole text
-            cached = zlib.decompress(chain[-1][1]).decode("utf-8")
-            for _base_id, data in reversed(chain[:-1]):
-                cached = apply_delta(cached, data)
-        self.__dict__["_text"] = cached
+        if cached is None:
+            cached = chained_text(self, TextBlob.id, TextBlob.base_id, TextBlob.data)
+            self.__dict__["_text"] = cached
         return cached
 
-    def _chain(self) -> list[tuple[int | None, bytes]]:
-        """Return (base_id, data) of this blob and the bases behind it, down to a whole text,
-        read in one query (plain rows: building objects would cost more than the deltas)."""
-        step = select(TextBlob.id, TextBlob.base_id).where(TextBlob.id == self.base_id)
-        chain = step.cte("chain", recursive=True)
+
+_CHAIN_QUERIES: dict = {}
+
+
+def chained_text(row, id_column, base_column, data_column) -> str:
+    """Return the text a row stores (data, base_id): whole, or as a delta on its base row,
+    reading the chain of bases down to a whole text in one query. Rows keep their text,
+    once read, in __dict__["_text"]."""
+    if row.base_id is None:
+        return rebuild(row.data, ())
+    session = object_session(row)
+    base = session.identity_map.get(identity_key(type(row), row.base_id))
+    known = base.__dict__.get("_text") if base is not None else None
+    if known is not None:
+        # The base was read in this session (a save's previous text, or a check that reads
+        # texts base first): one delta, not the chain.
+        return apply_delta(known, row.data)
+    query = _CHAIN_QUERIES.get(id_column)
+    if query is None:
+        # Built once per table: building the recursive query costs more than running it.
+        start = select(id_column, base_column).where(id_column == bindparam("start"))
+        chain = start.cte("chain", recursive=True)
         chain = chain.union_all(
-            select(TextBlob.id, TextBlob.base_id).join(chain, TextBlob.id == chain.c.base_id)
+            select(id_column, base_column).join(chain, id_column == chain.c[base_column.key])
         )
-        rows = object_session(self).execute(
-            select(TextBlob.id, TextBlob.base_id, TextBlob.data).where(
-                TextBlob.id.in_(select(chain.c.id))
-            )
+        query = select(id_column, base_column, data_column).where(
+            id_column.in_(select(chain.c[id_column.key]))
         )
-        found = {row.id: (row.base_id, row.data) for row in rows}
-        out = [(self.base_id, self.data)]
-        while out[-1][0] is not None:
-            out.append(found[out[-1][0]])
-        return out
+        _CHAIN_QUERIES[id_column] = query
+    # Plain rows: building objects would cost more than applying the deltas.
+    found = {
+        key: (base, data)
+        for key, base, data in object_session(row).execute(query, {"start": row.base_id})
+    }
+    deltas = [row.data]
+    base_id = row.base_id
+    while base_id is not None:
+        base_id, data = found[base_id]
+        deltas.append(data)
+    return rebuild(deltas.pop(), reversed(deltas))
 
 
 class Page(db.Model):

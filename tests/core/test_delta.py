@@ -1,10 +1,12 @@
 """Deltas: any new text rebuilt exactly from its base; damaged deltas refused, never misread."""
 
+import zlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wiki.core.delta import DeltaError, apply_delta, make_delta
+from wiki.core.delta import DeltaError, apply_delta, make_delta, pack, rebuild
 
 BASE = "Spring is here.\n\nOur launch is on Monday, in Milan.\n\nJoin us!\n"
 
@@ -60,3 +62,42 @@ words = st.sampled_from(["the", " ", "\n", "launch", "è", "日本", "👍🏽",
 @given(st.lists(words, max_size=80).map("".join), st.lists(words, max_size=80).map("".join))
 def test_any_pair_of_texts_round_trips(base, new):
     assert apply_delta(base, make_delta(base, new)) == new
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(words, max_size=40).map("".join), min_size=1, max_size=6))
+def test_a_chain_of_deltas_rebuilds_its_last_text(texts):
+    deltas = [make_delta(a, b) for a, b in zip(texts, texts[1:], strict=False)]
+    assert rebuild(zlib.compress(texts[0].encode()), deltas) == texts[-1]
+
+
+#: A delta written before deltas counted bytes (format D1, counting characters), turning
+#: "Milan" in BASE into "Città di Castello — è bello 👍🏽": wikis keep such deltas.
+CHARACTER_DELTA = (
+    b"D1\xb351\xe5\xd25\xe4\xd26\xe7r\xce,)9\xbc@!\xc5\x16\xc83\xe3RpN,.I\x05\xb2u\x8d"
+    b"\xb8\xb4\rM\xb9r\xf2\x15\x1e5LQ8\xbcB!)5\x07\xc8\xf90\x7fb\xef\x87\xf9\xfd{m\r\x8d"
+    b"\xb8\x00"
+)
+
+
+def test_deltas_written_in_the_older_format_still_read_alone_and_in_chains():
+    milan = BASE.replace("Milan", "Città di Castello — è bello 👍🏽")
+    assert apply_delta(BASE, CHARACTER_DELTA) == milan
+    then = milan.replace("Join us", "Unisciti a noi")
+    chain = [CHARACTER_DELTA, make_delta(milan, then)]
+    assert rebuild(zlib.compress(BASE.encode()), chain) == then
+
+
+def test_pack_keeps_a_small_edit_as_a_delta_until_the_chain_is_long_enough():
+    edited = BASE.replace("Monday", "Friday") * 20
+    base = BASE.replace("Monday", "Tuesday") * 20
+    packed = pack(edited, base, 3, max_depth=40, worth=0.5)
+    assert packed.depth == 4 and apply_delta(base, packed.data) == edited
+    at_the_end = pack(edited, base, 40, max_depth=40, worth=0.5)
+    assert at_the_end.depth == 0 and zlib.decompress(at_the_end.data).decode() == edited
+    assert pack(edited, None, 0, max_depth=40, worth=0.5).depth == 0
+
+
+def test_a_damaged_whole_text_is_refused():
+    with pytest.raises(DeltaError):
+        rebuild(b"not zlib at all", [])

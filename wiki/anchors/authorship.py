@@ -6,11 +6,27 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..core.authorship import EMPTY, Attribution, Memory, attribute, recount, word_counts
+from ..core.authorship import (
+    EMPTY,
+    Attribution,
+    Memory,
+    attribute,
+    counts_in_stored_form,
+    from_stored_form,
+    recount,
+    stored_form,
+    word_counts,
+)
+from ..core.delta import pack
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User
 from .models import PageAuthorship, RevisionAuthorship
+
+#: As for texts (wiki.pages.content): a whole form at least every this many revisions, and
+#: a delta only if it is smaller than this share of the whole form compressed.
+MAX_DELTA_DEPTH = 40
+DELTA_WORTH = 0.5
 
 
 def record(page: Page, revision: Revision, previous: Revision | None) -> None:
@@ -24,7 +40,8 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     restored = _restored(page.id, revision.sha1)
     attribution, memory = attribute(before, revision.text, revision.id, memory, restored)
     counts = recount(counts, before, attribution) if before is not None else None
-    _store(page.id, revision, attribution, counts, new=True)
+    base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
+    _store(page.id, revision, attribution, counts, base, new=True)
     _keep_memory(page.id, revision.id, memory, state)
 
 
@@ -39,8 +56,7 @@ def stored_with_counts(revision_id: int) -> tuple[Attribution | None, dict[int, 
     if row is None:
         return None, {}
     revision = db.session.get(Revision, revision_id)
-    runs = tuple(tuple(run) for run in json.loads(row.runs))
-    counts = {int(r): n for r, n in json.loads(row.words).items()}
+    runs, counts = from_stored_form(row.form)
     return Attribution(revision.text, runs), counts
 
 
@@ -49,18 +65,18 @@ def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | No
     query = select(Revision).where(Revision.page_id == page_id).order_by(Revision.id)
     if until is not None:
         query = query.where(Revision.id <= until)
-    current, memory, seen, last, counts = None, EMPTY, {}, None, None
+    current, memory, seen, row, counts = None, EMPTY, {}, None, None
     for revision in db.session.scalars(query):
         text = revision.text
         before = current
         current, memory = attribute(current, text, revision.id, memory, seen.get(revision.sha1))
         seen.setdefault(revision.sha1, current)
         counts = word_counts(current) if before is None else recount(counts, before, current)
-        _store(page_id, revision, current, counts)
-        last = revision.id
-    if last is None:
+        row = _store(page_id, revision, current, counts, row)
+    if row is None:
         return None
-    return _keep_memory(page_id, last, memory, db.session.get(PageAuthorship, page_id))
+    state = db.session.get(PageAuthorship, page_id)
+    return _keep_memory(page_id, row.revision_id, memory, state)
 
 
 def backfill_all(progress: Callable[[str], None] = lambda line: None) -> int:
@@ -76,6 +92,32 @@ def backfill_all(progress: Callable[[str], None] = lambda line: None) -> int:
         if done % 100 == 0:
             progress(f"{done} pages attributed")
     return done
+
+
+def compact_forms(progress: Callable[[str], None] = lambda line: None) -> tuple[int, int]:
+    """Store whole authorship forms as deltas on their page's previous revision's form, one
+    page per transaction; return (forms, bytes saved). Rows are rewritten oldest first and
+    each against one already met, so no chain can loop."""
+    changed = saved = 0
+    page_ids = list(db.session.scalars(select(RevisionAuthorship.page_id).distinct()))
+    for number, page_id in enumerate(sorted(page_ids), 1):
+        with write_transaction():
+            query = (
+                select(RevisionAuthorship)
+                .where(RevisionAuthorship.page_id == page_id)
+                .order_by(RevisionAuthorship.revision_id)
+            )
+            previous = None
+            for row in db.session.scalars(query):
+                if row.base_id is None and previous is not None:
+                    before = len(row.data)
+                    _encode(row, row.form, previous)
+                    if row.base_id is not None:
+                        changed, saved = changed + 1, saved + before - len(row.data)
+                previous = row
+        if number % 100 == 0:
+            progress(f"{number} of {len(page_ids)} pages' authorship")
+    return changed, saved
 
 
 def _restored(page_id: int, sha1: str) -> Attribution | None:
@@ -94,18 +136,36 @@ def _store(
     revision: Revision,
     attribution: Attribution,
     counts: dict[int, int] | None,
+    base: RevisionAuthorship | None,
     new: bool = False,
-) -> None:
+) -> RevisionAuthorship:
     """Keep (or replace) the attribution of a revision, with its word counts (counted here
-    if not given); new: the revision was just saved, so nothing is kept for it yet."""
+    if not given), as a delta on base (the page's previous revision's) when worth it;
+    new: the revision was just saved, so nothing is kept for it yet."""
     row = None if new else db.session.get(RevisionAuthorship, revision.id)
     if row is None:
         row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
         db.session.add(row)
-    row.runs = json.dumps(attribution.runs, separators=(",", ":"))
     if counts is None:
         counts = word_counts(attribution)
-    row.words = json.dumps(counts, separators=(",", ":"))
+    _encode(row, stored_form(attribution.runs, counts), base)
+    return row
+
+
+def _encode(row: RevisionAuthorship, form: str, base: RevisionAuthorship | None) -> None:
+    """Set a row's columns to store form, as a delta on base's form when worth it."""
+    # A base at the chain's end is not read: the form is stored whole anyway.
+    usable = base is not None and base.depth < MAX_DELTA_DEPTH
+    packed = pack(
+        form,
+        base.form if usable else None,
+        base.depth if usable else 0,
+        MAX_DELTA_DEPTH,
+        DELTA_WORTH,
+    )
+    row.data, row.depth = packed.data, packed.depth
+    row.base_id = base.revision_id if packed.depth else None
+    row.__dict__["_text"] = form
 
 
 def _memory(state: PageAuthorship | None) -> Memory:
@@ -168,13 +228,11 @@ def page_authorship(page: Page, revision: Revision | None = None) -> Authorship:
         with write_transaction():
             backfill_page(page.id)
         row = db.session.get(RevisionAuthorship, revision.id)
-    runs = json.loads(row.runs)
-    writers = _writers({r for *_, r in runs})
+    runs, counts = from_stored_form(row.form)
+    writers = _writers({r for *_, r in runs} | set(counts))
     text = revision.text
     shown = [(text[s:e], writers[r]) for s, e, r in runs]
-    return Authorship(
-        revision, shown, shares_of(row, writers), sum(json.loads(row.words).values())
-    )
+    return Authorship(revision, shown, shares_of(counts, writers), sum(counts.values()))
 
 
 def shares(page: Page, revision_id: int | None = None) -> list[Share]:
@@ -186,14 +244,16 @@ def shares(page: Page, revision_id: int | None = None) -> list[Share]:
     row = db.session.get(RevisionAuthorship, revision_id)
     if row is None:
         return []
-    return shares_of(row, _writers({int(r) for r in json.loads(row.words)}))
+    counts = counts_in_stored_form(row.form)
+    return shares_of(counts, _writers(set(counts)))
 
 
-def shares_of(row: RevisionAuthorship, writers: dict[int, Writer]) -> list[Share]:
-    """Return the shares of the words of a stored attribution, per person."""
+def shares_of(counts: dict[int, int], writers: dict[int, Writer]) -> list[Share]:
+    """Return the shares of the words of a stored attribution (words per revision), per
+    person."""
     per_name: dict[str, list] = {}
-    for revision_id, count in json.loads(row.words).items():
-        writer = writers[int(revision_id)]
+    for revision_id, count in counts.items():
+        writer = writers[revision_id]
         entry = per_name.setdefault(writer.name, [writer.user, 0])
         entry[1] += count
     total = sum(count for _, count in per_name.values()) or 1

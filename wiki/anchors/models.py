@@ -1,9 +1,10 @@
 """Who wrote each word of each revision, and where each anchored thread's passage is."""
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..models import chained_text
 
 MAX_CONTEXT_LENGTH = 200
 
@@ -18,10 +19,23 @@ class RevisionAuthorship(db.Model):
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"))
     #: The text's SHA-1, to find an earlier revision with the same text (a revert).
     sha1: Mapped[str] = mapped_column(String(40))
-    #: JSON [[start, end, revision_id], ...]: character runs covering the text.
-    runs: Mapped[str] = mapped_column(Text)
-    #: JSON {"revision_id": words, ...}: how many words of the text each revision wrote.
-    words: Mapped[str] = mapped_column(Text)
+    #: The runs and word counts in wiki.core.authorship's stored form: zlib-compressed, or
+    #: (with base_id) a delta on the form of base_id, as texts are stored.
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The revision whose form the delta applies to (the page's previous revision).
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("revision_authorship.revision_id"))
+    #: How many deltas lead here from a whole form; bounded like texts' chains.
+    depth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    @property
+    def form(self) -> str:
+        """Return the stored form, rebuilt from its delta chain if it is stored as one."""
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cls = type(self)
+            cached = chained_text(self, cls.revision_id, cls.base_id, cls.data)
+            self.__dict__["_text"] = cached
+        return cached
 
 
 class PageAuthorship(db.Model):

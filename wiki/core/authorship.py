@@ -113,6 +113,50 @@ def word_counts(attribution: Attribution) -> dict[int, int]:
     return {revision: n for revision, n in counts.items() if n}
 
 
+def stored_form(runs: tuple[Run, ...], counts: dict[int, int]) -> str:
+    """Return runs and word counts as stored for a revision: a line per run ("length
+    revision"), an empty line, a line per revision's word count ("revision words").
+
+    Lengths, not offsets: an edit changes only the lines of the runs it touched, so a
+    revision's form is a small delta on the previous revision's.
+    """
+    lines = [f"{end - start} {revision}" for start, end, revision in runs]
+    lines.append("")
+    lines.extend(f"{revision} {counts[revision]}" for revision in sorted(counts))
+    return "\n".join(lines)
+
+
+def from_stored_form(form: str) -> tuple[tuple[Run, ...], dict[int, int]]:
+    """Return the runs and word counts of a revision's stored form."""
+    lines = form.split("\n")
+    blank = lines.index("")
+    return _runs_of(lines[:blank]), _counts_of(lines[blank + 1 :])
+
+
+def counts_in_stored_form(form: str) -> dict[int, int]:
+    """Return only the word counts of a revision's stored form (for shares)."""
+    at = form.find("\n\n")
+    return _counts_of(form[at + 2 :].split("\n") if at >= 0 else form.split("\n")[1:])
+
+
+def _runs_of(lines: list[str]) -> tuple[Run, ...]:
+    runs, at = [], 0
+    for line in lines:
+        length, revision = line.split(" ")
+        runs.append((at, at + int(length), int(revision)))
+        at += int(length)
+    return tuple(runs)
+
+
+def _counts_of(lines: list[str]) -> dict[int, int]:
+    counts = {}
+    for line in lines:
+        if line:
+            revision, words = line.split(" ")
+            counts[int(revision)] = int(words)
+    return counts
+
+
 def recount(counts: dict[int, int], previous: Attribution, current: Attribution) -> dict[int, int]:
     """Return the word counts of current, given those of previous: only the changed lines
     are counted again."""

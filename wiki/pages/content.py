@@ -1,14 +1,13 @@
 """Storing revision texts and their rendered HTML."""
 
 import json
-import zlib
 
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events
-from ..core.delta import apply_delta, make_delta
+from ..core.delta import pack
 from ..core.render import RENDERER_VERSION, Heading, Rendered
 from ..database import write_transaction
 from ..extensions import db
@@ -38,14 +37,17 @@ def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
 
 def encoded(text: str, base: TextBlob | None) -> dict:
     """Return the columns storing text: a delta against base, or the whole text."""
-    whole = zlib.compress(text.encode("utf-8"), 6)
-    if base is None or base.depth >= MAX_DELTA_DEPTH:
-        return {"data": whole, "base_id": None, "depth": 0}
-    base_text = base.text
-    delta = make_delta(base_text, text)
-    if len(delta) >= DELTA_WORTH * len(whole) or apply_delta(base_text, delta) != text:
-        return {"data": whole, "base_id": None, "depth": 0}
-    return {"data": delta, "base_id": base.id, "depth": base.depth + 1}
+    # A base at the chain's end is not read: the text is stored whole anyway.
+    usable = base is not None and base.depth < MAX_DELTA_DEPTH
+    packed = pack(
+        text,
+        base.text if usable else None,
+        base.depth if usable else 0,
+        MAX_DELTA_DEPTH,
+        DELTA_WORTH,
+    )
+    base_id = base.id if packed.depth else None
+    return {"data": packed.data, "base_id": base_id, "depth": packed.depth}
 
 
 def render(text: str) -> Rendered:

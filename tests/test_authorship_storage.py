@@ -1,0 +1,146 @@
+"""Word authorship is stored compactly (a delta per revision, chains bounded) and an
+existing wiki moves to it and back (migration 0019, `flask compact-texts`) without losing
+who wrote what."""
+
+import json
+import zlib
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
+
+from tests.helpers import (
+    ENGINES,
+    POSTGRES_URL,
+    add_user,
+    base_config,
+    private_schema,
+    release,
+    save,
+)
+from wiki import create_app
+from wiki.anchors import authorship
+from wiki.anchors.models import RevisionAuthorship
+from wiki.extensions import db
+from wiki.integrity import check_all
+from wiki.models import Revision, User
+
+WORDS = "il nostro caffè è buono città 東京 🎉 prezzo qualità sempre".split()
+
+
+def edits(count: int) -> list[str]:
+    """Return texts of a page edited a word at a time, each version by its own line."""
+    lines = [" ".join(WORDS[(n + k) % len(WORDS)] for k in range(8)) for n in range(30)]
+    texts = []
+    for n in range(count):
+        lines[(n * 7) % len(lines)] += f" {WORDS[n % len(WORDS)]}{n}"
+        texts.append("\n".join(lines) + "\n")
+    return texts
+
+
+def attributions() -> dict[int, tuple]:
+    """Return each revision's stored runs and word counts, read afresh."""
+    db.session.expire_all()
+    found = {}
+    for revision_id in db.session.scalars(select(Revision.id).order_by(Revision.id)):
+        attribution, counts = authorship.stored_with_counts(revision_id)
+        found[revision_id] = (attribution.runs, counts)
+    db.session.expire_all()
+    return found
+
+
+def stored_bytes() -> int:
+    return db.session.scalar(select(func.sum(func.length(RevisionAuthorship.data))))
+
+
+def write_history(monkeypatch) -> None:
+    """Save a page 30 times by three people, with chains of at most 4 deltas."""
+    monkeypatch.setattr(authorship, "MAX_DELTA_DEPTH", 4)
+    people = [add_user(name) for name in ("giulia", "marco", "ada")]
+    for number, text in enumerate(edits(30)):
+        save("Caffè", text, people[number % 3])
+
+
+def check_round_trip(app, monkeypatch) -> None:
+    with app.app_context():
+        upgrade()
+        write_history(monkeypatch)
+        before = attributions()
+        rows = db.session.scalars(select(RevisionAuthorship)).all()
+        assert len(rows) == 30
+        # Saves store deltas on the previous revision's record, chains cut at 4.
+        assert max(row.depth for row in rows) == 4
+        assert sum(1 for row in rows if row.base_id is not None) >= 15
+        compact = stored_bytes()
+
+        db.session.remove()
+        downgrade(revision="0018")
+        old = db.session.execute(sql("SELECT revision_id, runs, words FROM revision_authorship"))
+        as_json = {rid: (runs, words) for rid, runs, words in old}
+        for revision_id, (runs, counts) in before.items():
+            assert json.loads(as_json[revision_id][0]) == [list(run) for run in runs]
+            assert {int(k): v for k, v in json.loads(as_json[revision_id][1]).items()} == counts
+        db.session.remove()
+
+        upgrade()
+        assert attributions() == before
+        whole = db.session.scalars(select(RevisionAuthorship)).all()
+        assert all(row.base_id is None for row in whole)
+        db.session.remove()
+
+        result = app.test_cli_runner().invoke(args=["compact-texts"])
+        assert result.exit_code == 0, result.output
+        assert "authorship records stored as deltas" in result.output
+        assert attributions() == before
+        assert stored_bytes() <= compact
+        assert app.test_cli_runner().invoke(args=["check"]).exit_code == 0
+        # Authorship on top of the compacted history goes on as before.
+        ada = db.session.scalar(select(User).where(User.username == "ada"))
+        save("Caffè", edits(31)[-1], ada)
+        latest = max(attributions().items())[1]
+        assert sum(latest[1].values()) > 0
+        release(app)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_authorship_survives_the_migration_both_ways_and_compaction(engine, tmp_path, monkeypatch):
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'wiki.sqlite'}"
+        check_round_trip(create_app(base_config(tmp_path, url)), monkeypatch)
+        return
+    with private_schema(POSTGRES_URL, "bottega_authorship") as url:
+        check_round_trip(create_app(base_config(tmp_path, url)), monkeypatch)
+
+
+def test_a_small_edit_of_a_long_history_stores_a_small_record(app, people):
+    texts = edits(40)
+    for number, text in enumerate(texts):
+        save("Lungo", text, people["giulia"] if number % 2 else people["marco"])
+    query = select(RevisionAuthorship).order_by(RevisionAuthorship.revision_id)
+    rows = db.session.scalars(query).all()
+    # Each small edit stores a delta on the record before it, at most half a whole copy.
+    assert all(
+        row.base_id == previous.revision_id
+        for previous, row in zip(rows[-21:-1], rows[-20:], strict=True)
+    )
+    whole = len(zlib.compress(rows[-1].form.encode()))
+    assert sum(len(row.data) for row in rows[-20:]) < 20 * whole / 2
+    assert len(rows[-1].form.splitlines()) > 20  # many runs: the record is not trivial
+
+
+def test_check_reports_damaged_or_misfitting_authorship(app, people):
+    for number, text in enumerate(edits(4)):
+        save("Controllo", text, people["giulia"] if number % 2 else people["marco"])
+    assert check_all() == []
+    rows = db.session.scalars(select(RevisionAuthorship).order_by(RevisionAuthorship.revision_id))
+    first, second = rows.all()[:2]
+    damaged_id, misfit_id = second.revision_id, first.revision_id
+    second.data = second.data[:-4]
+    first.data = zlib.compress(b"3 1\n\n1 1")  # runs covering 3 characters of a longer text
+    first.base_id, first.depth = None, 0
+    db.session.commit()
+    db.session.expunge_all()
+    problems = check_all()
+    assert any(f"revision {damaged_id} cannot be read back" in line for line in problems)
+    assert any(f"revision {misfit_id} does not cover its text" in line for line in problems)
