@@ -15,6 +15,7 @@ from tests.helpers import (
     POSTGRES_URL,
     add_user,
     base_config,
+    page_named,
     private_schema,
     release,
     save,
@@ -25,6 +26,7 @@ from wiki.anchors.models import RevisionAuthorship
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision, User
+from wiki.pages import saving
 
 WORDS = "il nostro caffè è buono città 東京 🎉 prezzo qualità sempre".split()
 
@@ -144,3 +146,24 @@ def test_check_reports_damaged_or_misfitting_authorship(app, people):
     problems = check_all()
     assert any(f"revision {damaged_id} cannot be read back" in line for line in problems)
     assert any(f"revision {misfit_id} does not cover its text" in line for line in problems)
+
+
+def test_a_save_in_a_fresh_request_succeeds_at_its_first_attempt(app, people, monkeypatch):
+    for number, text in enumerate(edits(20)):
+        save("Primo", text, people["giulia"] if number % 2 else people["marco"])
+    latest = db.session.get(RevisionAuthorship, page_named("Primo").latest_revision_id)
+    assert latest.base_id is not None  # reading it needs its chain: a query
+    giulia_id = people["giulia"].id
+    db.session.expunge_all()  # as a new request: no record read yet
+    attempts = []
+    attempt = saving._attempt_save
+
+    def counted(edit, *, locked):
+        attempts.append(locked)
+        return attempt(edit, locked=locked)
+
+    monkeypatch.setattr(saving, "_attempt_save", counted)
+    save("Primo", edits(21)[-1], db.session.get(User, giulia_id))
+    # Nobody else saved: the optimistic attempt must not fail (a failure would be retried
+    # with the page locked, hiding a broken save path behind a slower one).
+    assert attempts == [False]

@@ -35,12 +35,13 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     if previous is not None and (state is None or state.revision_id != previous.id):
         # Revisions saved before authorship was recorded: attribute them first, once.
         state = backfill_page(page.id, until=previous.id)
+    # Held here so the identity map (weak) keeps it, with its form read just below.
+    base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
     before, counts = stored_with_counts(previous.id) if previous is not None else (None, {})
     memory = _memory(state)
     restored = _restored(page.id, revision.sha1)
     attribution, memory = attribute(before, revision.text, revision.id, memory, restored)
     counts = recount(counts, before, attribution) if before is not None else None
-    base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
     _store(page.id, revision, attribution, counts, base, new=True)
     _keep_memory(page.id, revision.id, memory, state)
 
@@ -111,7 +112,7 @@ def compact_forms(progress: Callable[[str], None] = lambda line: None) -> tuple[
             for row in db.session.scalars(query):
                 if row.base_id is None and previous is not None:
                     before = len(row.data)
-                    _encode(row, row.form, previous)
+                    _set_columns(row, row.form, _encoded(row.form, previous))
                     if row.base_id is not None:
                         changed, saved = changed + 1, saved + before - len(row.data)
                 previous = row
@@ -142,18 +143,21 @@ def _store(
     """Keep (or replace) the attribution of a revision, with its word counts (counted here
     if not given), as a delta on base (the page's previous revision's) when worth it;
     new: the revision was just saved, so nothing is kept for it yet."""
+    if counts is None:
+        counts = word_counts(attribution)
+    form = stored_form(attribution.runs, counts)
+    # Encoded before the row joins the session: reading base's chain would flush it unfilled.
+    columns = _encoded(form, base)
     row = None if new else db.session.get(RevisionAuthorship, revision.id)
     if row is None:
         row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
         db.session.add(row)
-    if counts is None:
-        counts = word_counts(attribution)
-    _encode(row, stored_form(attribution.runs, counts), base)
+    _set_columns(row, form, columns)
     return row
 
 
-def _encode(row: RevisionAuthorship, form: str, base: RevisionAuthorship | None) -> None:
-    """Set a row's columns to store form, as a delta on base's form when worth it."""
+def _encoded(form: str, base: RevisionAuthorship | None) -> dict:
+    """Return the columns storing form, as a delta on base's form when worth it."""
     # A base at the chain's end is not read: the form is stored whole anyway.
     usable = base is not None and base.depth < MAX_DELTA_DEPTH
     packed = pack(
@@ -163,8 +167,13 @@ def _encode(row: RevisionAuthorship, form: str, base: RevisionAuthorship | None)
         MAX_DELTA_DEPTH,
         DELTA_WORTH,
     )
-    row.data, row.depth = packed.data, packed.depth
-    row.base_id = base.revision_id if packed.depth else None
+    base_id = base.revision_id if packed.depth else None
+    return {"data": packed.data, "depth": packed.depth, "base_id": base_id}
+
+
+def _set_columns(row: RevisionAuthorship, form: str, columns: dict) -> None:
+    """Store form in a row with the given columns, keeping it read."""
+    row.data, row.depth, row.base_id = columns["data"], columns["depth"], columns["base_id"]
     row.__dict__["_text"] = form
 
 
