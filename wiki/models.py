@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from sqlalchemy.orm.util import identity_key
 
-from .core.delta import apply_delta, rebuild
+from .core.delta import apply_delta, pack, rebuild
 from .extensions import db
 
 
@@ -94,7 +94,43 @@ class User(UserMixin, db.Model):
         return Role(self.role).name.lower()
 
 
-class TextBlob(db.Model):
+class Chained:
+    """A row storing a text whole (zlib) or as a delta on another row of its table (its
+    base), with the number of deltas behind it; the text, once read, is kept on the row."""
+
+    #: The name of the table's key, which base_id refers to.
+    chain_key = "id"
+
+    def chained_text(self) -> str:
+        """Return the stored text, rebuilt from its delta chain if it is stored as one."""
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = _read_chain(self)
+            self.__dict__["_text"] = cached
+        return cached
+
+    def keep_text(self, text: str) -> None:
+        """Remember the text this row stores (just written: no need to read it back)."""
+        self.__dict__["_text"] = text
+
+    @classmethod
+    def columns_for(cls, text: str, base, max_depth: int, worth: float) -> dict:
+        """Return the columns storing text: a delta on base (a row of this table, or None)
+        when its chain is short enough and the delta worth it, else the whole text."""
+        # A base at the chain's end is not read: the text is stored whole anyway.
+        usable = base is not None and base.depth < max_depth
+        packed = pack(
+            text,
+            base.chained_text() if usable else None,
+            base.depth if usable else 0,
+            max_depth,
+            worth,
+        )
+        base_id = getattr(base, cls.chain_key) if packed.depth else None
+        return {"data": packed.data, "base_id": base_id, "depth": packed.depth}
+
+
+class TextBlob(Chained, db.Model):
     """A revision's text, stored once per distinct content: whole and compressed, or as a
     delta against another text (usually the previous revision's), in chains kept short."""
 
@@ -114,20 +150,15 @@ class TextBlob(db.Model):
     @property
     def text(self) -> str:
         """Return the text, rebuilt from its delta chain if it is stored as one."""
-        cached = self.__dict__.get("_text")
-        if cached is None:
-            cached = chained_text(self, TextBlob.id, TextBlob.base_id, TextBlob.data)
-            self.__dict__["_text"] = cached
-        return cached
+        return self.chained_text()
 
 
 _CHAIN_QUERIES: dict = {}
 
 
-def chained_text(row, id_column, base_column, data_column) -> str:
-    """Return the text a row stores (data, base_id): whole, or as a delta on its base row,
-    reading the chain of bases down to a whole text in one query. Rows keep their text,
-    once read, in __dict__["_text"]."""
+def _read_chain(row: Chained) -> str:
+    """Return the text a row stores, reading the chain of bases down to a whole text in
+    one query (or applying one delta when the base's text is already read)."""
     if row.base_id is None:
         return rebuild(row.data, ())
     session = object_session(row)
@@ -137,22 +168,21 @@ def chained_text(row, id_column, base_column, data_column) -> str:
         # The base was read in this session (a save's previous text, or a check that reads
         # texts base first): one delta, not the chain.
         return apply_delta(known, row.data)
-    query = _CHAIN_QUERIES.get(id_column)
+    model = type(row)
+    query = _CHAIN_QUERIES.get(model)
     if query is None:
         # Built once per table: building the recursive query costs more than running it.
-        start = select(id_column, base_column).where(id_column == bindparam("start"))
+        key, base_column = getattr(model, model.chain_key), model.base_id
+        start = select(key, base_column).where(key == bindparam("start"))
         chain = start.cte("chain", recursive=True)
-        chain = chain.union_all(
-            select(id_column, base_column).join(chain, id_column == chain.c[base_column.key])
+        chain = chain.union_all(select(key, base_column).join(chain, key == chain.c.base_id))
+        query = select(key, base_column, model.data).where(
+            key.in_(select(chain.c[model.chain_key]))
         )
-        query = select(id_column, base_column, data_column).where(
-            id_column.in_(select(chain.c[id_column.key]))
-        )
-        _CHAIN_QUERIES[id_column] = query
+        _CHAIN_QUERIES[model] = query
     # Plain rows: building objects would cost more than applying the deltas.
     found = {
-        key: (base, data)
-        for key, base, data in object_session(row).execute(query, {"start": row.base_id})
+        key: (base, data) for key, base, data in session.execute(query, {"start": row.base_id})
     }
     deltas = [row.data]
     base_id = row.base_id

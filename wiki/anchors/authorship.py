@@ -17,7 +17,6 @@ from ..core.authorship import (
     stored_form,
     word_counts,
 )
-from ..core.delta import pack
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User
@@ -158,23 +157,13 @@ def _store(
 
 def _encoded(form: str, base: RevisionAuthorship | None) -> dict:
     """Return the columns storing form, as a delta on base's form when worth it."""
-    # A base at the chain's end is not read: the form is stored whole anyway.
-    usable = base is not None and base.depth < MAX_DELTA_DEPTH
-    packed = pack(
-        form,
-        base.form if usable else None,
-        base.depth if usable else 0,
-        MAX_DELTA_DEPTH,
-        DELTA_WORTH,
-    )
-    base_id = base.revision_id if packed.depth else None
-    return {"data": packed.data, "depth": packed.depth, "base_id": base_id}
+    return RevisionAuthorship.columns_for(form, base, MAX_DELTA_DEPTH, DELTA_WORTH)
 
 
 def _set_columns(row: RevisionAuthorship, form: str, columns: dict) -> None:
     """Store form in a row with the given columns, keeping it read."""
     row.data, row.depth, row.base_id = columns["data"], columns["depth"], columns["base_id"]
-    row.__dict__["_text"] = form
+    row.keep_text(form)
 
 
 def _memory(state: PageAuthorship | None) -> Memory:

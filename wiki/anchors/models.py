@@ -4,16 +4,17 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models import chained_text
+from ..models import Chained
 
 MAX_CONTEXT_LENGTH = 200
 
 
-class RevisionAuthorship(db.Model):
+class RevisionAuthorship(Chained, db.Model):
     """The authors of one revision's text, computed once when it was saved."""
 
     __tablename__ = "revision_authorship"
     __table_args__ = (Index("ix_revision_authorship_page_id_sha1", "page_id", "sha1"),)
+    chain_key = "revision_id"
 
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"))
@@ -30,12 +31,7 @@ class RevisionAuthorship(db.Model):
     @property
     def form(self) -> str:
         """Return the stored form, rebuilt from its delta chain if it is stored as one."""
-        cached = self.__dict__.get("_text")
-        if cached is None:
-            cls = type(self)
-            cached = chained_text(self, cls.revision_id, cls.base_id, cls.data)
-            self.__dict__["_text"] = cached
-        return cached
+        return self.chained_text()
 
 
 class PageAuthorship(db.Model):

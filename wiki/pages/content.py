@@ -7,7 +7,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events
-from ..core.delta import pack
 from ..core.render import RENDERER_VERSION, Heading, Rendered
 from ..database import write_transaction
 from ..extensions import db
@@ -31,23 +30,13 @@ def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
         db.session.flush()
     # The save's receivers (search, authorship, categories) read the new revision's text:
     # keep it rather than rebuild it from the delta just written (blobs never change).
-    blob.__dict__["_text"] = text
+    blob.keep_text(text)
     return blob
 
 
 def encoded(text: str, base: TextBlob | None) -> dict:
     """Return the columns storing text: a delta against base, or the whole text."""
-    # A base at the chain's end is not read: the text is stored whole anyway.
-    usable = base is not None and base.depth < MAX_DELTA_DEPTH
-    packed = pack(
-        text,
-        base.text if usable else None,
-        base.depth if usable else 0,
-        MAX_DELTA_DEPTH,
-        DELTA_WORTH,
-    )
-    base_id = base.id if packed.depth else None
-    return {"data": packed.data, "base_id": base_id, "depth": packed.depth}
+    return TextBlob.columns_for(text, base, MAX_DELTA_DEPTH, DELTA_WORTH)
 
 
 def render(text: str) -> Rendered:
