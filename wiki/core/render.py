@@ -2,7 +2,9 @@
 
 import html
 import re
+import threading
 import xml.etree.ElementTree as etree
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -11,12 +13,13 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
-from wiki.core import fileembed
+from wiki.core import fileembed, mdsections
 from wiki.core.embeds import video_embed
 from wiki.core.mdextras import TASK_CLASS, ExtrasExtension
 from wiki.core.titles import N_, TitleError, parse_title, title_to_url
@@ -341,19 +344,119 @@ def _new_markdown() -> tuple[Markdown, _WikiExtension]:
 
 def render_markdown(text: str) -> Rendered:
     """Render Markdown with wikilinks to sanitised HTML, or raise RenderError."""
-    # A fresh converter costs well under a millisecond and shares no state between threads.
-    md, wiki = _new_markdown()
+    parts = mdsections.sections(text) if len(text) >= SECTIONED_CHARS else None
+    if parts is not None and len(parts) > 1:
+        rendered = _render_sections(parts)
+        if rendered is not None:
+            return rendered
+    return _rendered(_render_part(text))
+
+
+#: Pages at least this long are rendered a section at a time (wiki.core.mdsections), and
+#: each section's result is kept, so an edit renders again only the sections it changed.
+SECTIONED_CHARS = 4_000
+#: The kept sections, by text, least recently used first; at most this many characters.
+SECTION_CACHE_CHARS = 4_000_000
+_kept_sections: "OrderedDict[str, _Part]" = OrderedDict()
+_kept_chars = 0
+_kept_lock = threading.Lock()
+
+
+class _KeepOutput(Postprocessor):
+    """The last step: keep the HTML before Markdown strips its ends. A section may end with
+    a code block whose HTML ends in a newline, which the page keeps between it and the next
+    section."""
+
+    output = ""
+
+    def run(self, text: str) -> str:
+        """Keep the text (unchanged)."""
+        self.output = text
+        return text
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What rendering a text gives before sanitising: its HTML (ends not stripped),
+    headings and links."""
+
+    body: str
+    headings: tuple[Heading, ...]
+    links: tuple[tuple[str, str], ...]
+    categories: tuple[tuple[str, str], ...]
+
+
+def _render_part(text: str, converter: tuple[Markdown, _WikiExtension] | None = None) -> _Part:
+    """Render a text (a page, or a section of one) without sanitising it, with a converter
+    of this thread's (reset first) or a new one."""
+    if converter is None:
+        # A fresh converter costs well under a millisecond and shares no state between threads.
+        converter = _new_markdown()
+    md, wiki = converter
+    md.reset()
+    kept = _KeepOutput()
+    md.postprocessors.register(kept, "keep_output", 0)
     try:
-        body = md.convert(text)
+        md.convert(text)
     except RecursionError:
         # Python-Markdown recurses once per nesting level ("- - - - x" is a nested list).
         raise RenderError(TOO_DEEP) from None
-    return Rendered(
-        html=sanitize(body),
-        headings=tuple(_flatten(md.toc_tokens)),
-        links=tuple(wiki.collector.links.values()),
-        categories=tuple(wiki.collector.categories.values()),
+    return _Part(
+        kept.output,
+        tuple(_flatten(md.toc_tokens)),
+        tuple(wiki.collector.links.items()),
+        tuple(wiki.collector.categories.items()),
     )
+
+
+def _rendered(part: _Part) -> Rendered:
+    return Rendered(
+        html=sanitize(part.body.strip()),
+        headings=part.headings,
+        links=tuple(title for _key, title in part.links),
+        categories=tuple(title for _key, title in part.categories),
+    )
+
+
+def _render_sections(texts: list[str]) -> Rendered | None:
+    """Return the page rendered from its sections (kept ones reused), or None when two
+    sections' headings got the same anchor (the whole page numbers them apart)."""
+    converter: list = []  # made when the first section not kept needs it
+    parts = [_section(text, converter) for text in texts]
+    headings = tuple(heading for part in parts for heading in part.headings)
+    if len({heading.anchor for heading in headings}) < len(headings):
+        return None
+    links: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    for part in parts:
+        for key, title in part.links:
+            links.setdefault(key, title)
+        for key, title in part.categories:
+            categories.setdefault(key, title)
+    body = "\n".join(part.body for part in parts if part.body.strip())
+    return _rendered(_Part(body, headings, tuple(links.items()), tuple(categories.items())))
+
+
+def _section(text: str, converter: list) -> _Part:
+    """Return a section rendered, from the kept ones if it was rendered before (else with
+    the page's converter, made here for its first section)."""
+    global _kept_chars
+    with _kept_lock:
+        part = _kept_sections.get(text)
+        if part is not None:
+            _kept_sections.move_to_end(text)
+            return part
+    if not converter:
+        converter.append(_new_markdown())
+    part = _render_part(text, converter[0])
+    with _kept_lock:
+        if text not in _kept_sections:
+            _kept_sections[text] = part
+            _kept_chars += len(text) + len(part.body)
+        while _kept_chars > SECTION_CACHE_CHARS and len(_kept_sections) > 1:
+            old_text, old = _kept_sections.popitem(last=False)
+            _kept_chars -= len(old_text) + len(old.body)
+    return part
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:
