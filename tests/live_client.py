@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from pycrdt import Doc, Text
+from pycrdt import Doc, Map, Text
 from simple_websocket import Client, ConnectionClosed
 
 from wiki.core import ymessages as ym
@@ -33,6 +33,7 @@ class LiveClient:
         url = base_url.replace("http://", "ws://") + f"/live/{page_id}"
         self.doc = Doc(allow_multithreading=True)
         self.text = self.doc.get("content", type=Text)
+        self.meta = self.doc.get("meta", type=Map)
         self.lock = threading.Lock()
         self.events: list[dict] = []
         self.presence: dict[int, dict | None] = {}
@@ -106,6 +107,19 @@ class LiveClient:
             before = self.doc.get_state()
             value = str(self.text)
             del self.text[len(value[:start].encode()) : len(value[:end].encode())]
+            update = self.doc.get_update(before)
+        self.send(ym.sync(ym.SYNC_UPDATE, update))
+
+    def summary(self) -> str:
+        """Return this client's copy of the edit summary kept beside the text."""
+        with self.lock:
+            return self.meta.get("summary", "")
+
+    def set_summary(self, summary: str) -> None:
+        """Type an edit summary, as the browser does in the summary field."""
+        with self.lock:
+            before = self.doc.get_state()
+            self.meta["summary"] = summary
             update = self.doc.get_update(before)
         self.send(ym.sync(ym.SYNC_UPDATE, update))
 

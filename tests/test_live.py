@@ -17,7 +17,7 @@ from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.live import store
 from wiki.live.models import LiveUpdate, RevisionCoauthor
-from wiki.models import Revision
+from wiki.models import Draft, Revision
 from wiki.safety import accounts, protection
 
 
@@ -279,6 +279,75 @@ def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
     restored = editor.get("/edit/Launch?draft=1").get_data(as_text=True)
     assert "Hello unsaved" in restored
     assert latest_text("Launch") == "Hello"
+
+
+def test_an_idle_live_draft_hands_its_edit_summary_to_the_drafts(
+    app, make_page, join, login_as, people
+):
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    bob = join(page, "bob")
+    alice.insert(5, " unsaved")
+    assert bob.wait(lambda: bob.value() == "Hello unsaved")
+    bob.insert(13, "!")
+    summary = "Warmer greeting " + "!" * 600  # longer than a summary may be
+    bob.set_summary(summary)
+    assert alice.wait(lambda: alice.summary() == summary)
+    alice.close()
+    bob.close()
+    db.session.rollback()
+    draft = store.draft_for(page.id)
+
+    def written() -> bool:
+        db.session.rollback()
+        return not app.extensions["live"].rooms and set(store.typists(draft.id)) == {
+            people["alice"].id,
+            people["bob"].id,
+        }
+
+    assert alice.wait(written)
+    with write_transaction():
+        draft = db.session.get(type(draft), draft.id)
+        draft.updated_at = draft.updated_at - timedelta(days=30)
+    app.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
+    db.session.rollback()
+    for who in ("alice", "bob"):
+        mine = db.session.scalar(select(Draft).where(Draft.user_id == people[who].id))
+        assert mine.text == "Hello unsaved!"
+        assert mine.summary == summary[: app.config["MAX_SUMMARY_LENGTH"]]
+    html = login_as(people["alice"]).get("/edit/Launch").get_data(as_text=True)
+    assert "You have an unsaved draft" in html and "Warmer greeting !!!" in html
+
+
+def test_a_live_save_clears_the_shared_summary_and_an_outside_save_keeps_it(
+    make_page, join, login_as, people
+):
+    page = make_page("Launch", "Hello.\n\nEnd.\n")
+    alice = join(page, "alice")
+    bob = join(page, "bob")
+    alice.insert(5, " there")
+    alice.set_summary("Greet them")
+    assert bob.wait(lambda: bob.summary() == "Greet them")
+    save("Launch", "Hello.\n\nThe end.\n", people["carol"])  # outside the live editor
+    assert bob.wait(lambda: bob.value() == "Hello there.\n\nThe end.\n")
+    assert bob.summary() == "Greet them"  # still the summary of the live draft's edit
+    response = login_as(people["bob"]).post(
+        "/edit/Launch",
+        data={
+            "text": bob.value(),
+            "summary": bob.summary(),
+            "base_revision": str(latest_id("Launch")),
+            "live": "1",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.get(Revision, latest_id("Launch")).summary == "Greet them"
+    assert alice.wait(lambda: alice.summary() == "")
+    db.session.rollback()
+    assert store.summary_of(store.load_doc(store.draft_for(page.id).id)) == ""
+    carol = join(page, "carol")  # the next edit starts without the old summary
+    assert carol.summary() == "" and carol.value() == "Hello there.\n\nThe end.\n"
 
 
 def test_the_side_preview_renders_like_a_page_view_and_stays_safe(client, editor):

@@ -51,6 +51,10 @@ function start() {
 
   const ydoc = new Y.Doc();
   const ytext = ydoc.getText("content");
+  // One-line fields beside the text (wiki/live/store.py): the edit summary, shared by
+  // everyone here, as they save one revision together; the last one to type it wins.
+  const meta = ydoc.getMap("meta");
+  const summary = form.querySelector("input[name=summary]");
   // url_for gives a WebSocket rule's URL absolute (ws://…): keep its path, and take the
   // scheme from the page itself (behind an HTTPS proxy the server may think it is http).
   const path = new URL(t.url, location.href).pathname;
@@ -68,6 +72,45 @@ function start() {
 
   // Typing in the textarea before the live text arrived: stay classic, never overwrite it.
   textarea.addEventListener("input", () => { if (!view) { typedBefore = true; giveUp(); } });
+  let summaryTyped = false;
+  let typingUntil = 0;
+  let showLater = null;
+  if (summary) {
+    summary.addEventListener("input", () => {
+      summaryTyped = true;
+      typingUntil = Date.now() + 1500;
+      if (view) meta.set("summary", summary.value);
+    });
+  }
+
+  // Show the summary kept in the document, but never under the fingers of someone typing it.
+  function showSummary() {
+    const kept = meta.get("summary");
+    const value = typeof kept === "string" ? kept.slice(0, summary.maxLength > 0 ? summary.maxLength : undefined) : "";
+    if (summary.value === value) return;
+    const wait = typingUntil - Date.now();
+    if (document.activeElement === summary && wait > 0) {
+      clearTimeout(showLater);
+      showLater = setTimeout(showSummary, wait);
+      return;
+    }
+    summary.value = value;
+  }
+
+  function shareSummary() {
+    if (!summary) return;
+    // Typed before the live text arrived: keep it and share it; else show what is kept.
+    if (summaryTyped && summary.value !== (meta.get("summary") || "")) meta.set("summary", summary.value);
+    else showSummary();
+    meta.observe((event) => { if (!event.transaction.local) showSummary(); });
+    const label = form.querySelector("label[for=editor-summary]");
+    if (label && t.summaryShared) {
+      const hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = " " + t.summaryShared;
+      label.append(hint);
+    }
+  }
 
   function giveUp() {
     provider.destroy();
@@ -204,6 +247,7 @@ function start() {
     bar.parentNode.insertBefore(people, bar);
     bar.parentNode.insertBefore(status, bar);
     preview = livePreview(view, hook, form);
+    shareSummary();
     form.dataset.live = "on";
     form.addEventListener("submit", () => { textarea.value = view.state.doc.toString(); });
     const insert = (markdown) => {

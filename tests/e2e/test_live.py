@@ -109,6 +109,37 @@ def test_three_people_type_at_once_and_end_with_one_text_credited_to_all(served,
     expect_contains(s_tab, "After the save.")
 
 
+def test_the_edit_summary_is_shared_kept_and_cleared_by_a_save(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Summary", "Start.")
+    (_a, a_tab, a_box), (_b, b_tab, _b_box) = [open_editor(new_page, app, title) for _ in range(2)]
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    a_tab.keyboard.type(" More.")
+    a_tab.get_by_label("Edit summary").click()
+    a_tab.keyboard.type("Say more")
+    expect(b_tab.get_by_label("Edit summary")).to_have_value("Say more")
+    # Closing the tab or reloading keeps it with the live draft.
+    a_tab.reload()
+    expect(a_tab.get_by_role("textbox", name="Content")).to_have_attribute(
+        "contenteditable", "true"
+    )
+    expect(a_tab.get_by_label("Edit summary")).to_have_value("Say more")
+    a_tab.get_by_role("button", name="Save").click()
+    a_tab.wait_for_url(re.compile(r"/wiki/"))
+    with app.app_context():
+        page = db.session.scalar(select(Page).where(Page.title == title))
+        assert db.session.get(Revision, page.latest_revision_id).summary == "Say more"
+    # The next edit starts with an empty summary, here and for whoever is still editing.
+    expect(b_tab.get_by_label("Edit summary")).to_have_value("")
+    a_tab.goto(f"/edit/{title}")
+    expect(a_tab.get_by_role("textbox", name="Content")).to_have_attribute(
+        "contenteditable", "true"
+    )
+    expect_same(a_tab, "Start. More.")
+    expect(a_tab.get_by_label("Edit summary")).to_have_value("")
+
+
 def test_typing_offline_converges_after_reconnecting(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "Offline", "Start.\n")

@@ -1,14 +1,17 @@
 """Live drafts nobody has touched for a while become personal drafts of who typed in them.
 
 A live draft is never dropped silently: its text goes to each person who typed in it
-since the last save, as the ordinary draft the editor offers them ("Restore draft"), and
-saving that merges it with the page as any draft does.
+since the last save, with the edit summary kept beside it, as the ordinary draft the
+editor offers them ("Restore draft"), and saving that merges it with the page as any
+draft does.
 """
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete, select
 
+from ..core.text import clean_text
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Draft, Page, Revision, utcnow
@@ -29,7 +32,9 @@ def _expire(draft_id: int) -> bool:
     draft = db.session.get(LiveDraft, draft_id)
     if draft is None or hub().room(draft.page_id) is not None:
         return False  # someone has it open in this process
-    text = store.text_of(store.load_doc(draft.id))
+    doc = store.load_doc(draft.id)
+    text = store.text_of(doc)
+    summary = _one_line(store.summary_of(doc))
     base = db.session.get(Revision, draft.base_revision_id)
     page = db.session.get(Page, draft.page_id)
     typists = store.typists(draft.id)
@@ -52,8 +57,14 @@ def _expire(draft_id: int) -> bool:
             if mine is None:
                 mine = Draft(user_id=user_id, page_key=page_key, title=title, text=text)
                 db.session.add(mine)
-            mine.text, mine.summary, mine.base_revision_id = text, "", base_id
+            mine.text, mine.summary, mine.base_revision_id = text, summary, base_id
         for table in (LiveUpdate, LiveAuthor):
             db.session.execute(delete(table).where(table.draft_id == draft_id))
         db.session.execute(delete(LiveDraft).where(LiveDraft.id == draft_id))
     return True
+
+
+def _one_line(summary: str) -> str:
+    """Return a summary typed by anyone's client as the editor's one-line field keeps it."""
+    summary = clean_text(summary).replace("\n", " ").strip()
+    return summary[: current_app.config["MAX_SUMMARY_LENGTH"]]

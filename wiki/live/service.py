@@ -3,10 +3,12 @@
 Every save of a page with a live draft (from the live editor or not: the no-JavaScript
 form, undo, restore, a move, the API) is merged into the draft with the wiki's three-way
 merge, so nobody's typing is lost; a save from the live editor also credits everyone who
-typed since the last save as co-authors of the new revision.
+typed since the last save as co-authors of the new revision, and clears the edit summary
+kept in the draft (it belongs to the revision just saved).
 """
 
 from flask import current_app, g, has_request_context, request
+from pycrdt import merge_updates
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
@@ -95,10 +97,14 @@ def _take_in_save(sender, page: Page, revision: Revision, author: User | None, *
     merged = merge3(base.text if base else "", live_text, revision.text)
     # Where both changed one passage, keep both: nobody's typing is lost.
     text = merged.resolve(["both"] * len(merged.conflicts))
-    update = store.replace_text(doc, text) if text != live_text else None
+    from_live = _from_live_editor()
+    changes = [store.replace_text(doc, text)] if text != live_text else []
+    # The summary went with this revision: the next edit starts without one.
+    if from_live and (cleared := store.clear_summary(doc)) is not None:
+        changes.append(cleared)
+    update = merge_updates(*changes) if changes else None
     if update is not None:
         db.session.add(LiveUpdate(draft_id=draft.id, data=update))
-    from_live = _from_live_editor()
     if from_live:
         typed = set(store.typists(draft.id)) | (room.typists if room else set())
         credited = sorted(typed - {revision.author_id})

@@ -1,6 +1,6 @@
 """Live drafts in the database: load one as a Yjs document, append updates, compact."""
 
-from pycrdt import Doc, Text, merge_updates
+from pycrdt import Doc, Map, Text, merge_updates
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +12,11 @@ from .models import LiveAuthor, LiveDraft, LiveUpdate
 
 #: The name of the shared text in every live document (the browser uses the same).
 TEXT = "content"
+
+#: The shared map of one-line fields beside the text, and the edit summary's key in it
+#: (the browser uses the same names; a map key is last-writer-wins, right for one line).
+META = "meta"
+SUMMARY = "summary"
 
 #: Past this many stored updates, loading a draft merges them into one.
 COMPACT_AFTER = 200
@@ -25,6 +30,22 @@ def new_doc() -> Doc:
 def text_of(doc: Doc) -> str:
     """Return the document's shared text."""
     return str(doc.get(TEXT, type=Text))
+
+
+def summary_of(doc: Doc) -> str:
+    """Return the edit summary kept in the document ("" if none, or not a string)."""
+    value = doc.get(META, type=Map).get(SUMMARY)
+    return value if isinstance(value, str) else ""
+
+
+def clear_summary(doc: Doc) -> bytes | None:
+    """Remove the document's edit summary; return the update, or None if it had none."""
+    meta = doc.get(META, type=Map)
+    if SUMMARY not in meta:
+        return None
+    before = doc.get_state()
+    del meta[SUMMARY]
+    return doc.get_update(before)
 
 
 def replace_text(doc: Doc, new: str) -> bytes:
