@@ -24,9 +24,13 @@ def app(database_url, tmp_path) -> Flask:
         release(app)
 
 
+#: A form token in a page: the meta tag scripts read, or a form's hidden field.
+TOKEN = re.compile(r'(?:name="csrf_token" value|name="csrf-token" content)="([^"]+)"')
+
+
 def csrf_tokens(html: str) -> set[str]:
-    """Return the form tokens a page holds (meta tag and hidden fields)."""
-    return set(re.findall(r'(?:name="csrf_token" value|name="csrf-token" content)="([^"]+)"', html))
+    """Return the form tokens a page holds."""
+    return set(TOKEN.findall(html))
 
 
 def test_the_frame_follows_the_language(app, make_page):

@@ -50,17 +50,14 @@ class Fragments:
             self._entries.clear()
 
 
-#: Settings that show in fragments (site name, canonical addresses, the share image).
-_SETTINGS = ("SITE_NAME", "SITE_URL", "SHARE_IMAGE")
-
-
 def fragment(name: str, *values, caller) -> Markup:
     """Return the part drawn by caller, drawn once per name, language, address and values."""
     app = current_app._get_current_object()
     if app.jinja_env.auto_reload or not has_request_context():
         return caller()
     config = app.config
-    settings = tuple(config.get(setting) for setting in _SETTINGS)
+    # The settings fragments show: the site's name, canonical addresses, the share image.
+    settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
     key = (name, str(get_locale()), request.url_root, settings, *values)
     fragments: Fragments = app.extensions[EXTENSION]
     drawn = fragments.get(key)

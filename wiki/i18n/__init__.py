@@ -84,14 +84,14 @@ def _quick_template_messages(app: Flask, domain: Domain) -> None:
     # which calls the function above through the context) and the formatting of a message
     # that has no % in it (a no-op that cost as much as the lookup).
     @pass_context
-    def gettext(context: Context, string: str, **variables) -> str:
+    def gettext(context: Context, string: str, /, **variables) -> str:
         text = translations().ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
         return text % variables if variables or "%" in text else text
 
     @pass_context
-    def ngettext(context: Context, singular: str, plural: str, num: int, **variables) -> str:
+    def ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
         variables.setdefault("num", num)
         text = translations().ungettext(singular, plural, num)
         if context.eval_ctx.autoescape:
