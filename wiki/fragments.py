@@ -44,11 +44,6 @@ class Fragments:
         with self._lock:
             self._entries[key] = drawn
 
-    def clear(self) -> None:
-        """Forget every fragment."""
-        with self._lock:
-            self._entries.clear()
-
 
 def fragment(name: str, *values, caller) -> Markup:
     """Return the part drawn by caller, drawn once per name, language, address and values."""
