@@ -286,3 +286,16 @@ def test_an_email_is_in_the_recipients_language(app, client, auth, people, make_
     assert inbox.body(message).startswith("Ciao bob,")
     # alice, who caused it, still reads the site in English.
     assert 'lang="en"' in html_attributes(text(client.get("/wiki/Plan")))
+
+
+def test_template_messages_format_as_jinja_newstyle_does(app):
+    """The quick template gettext (wiki/i18n) keeps Jinja's newstyle rules."""
+    with app.test_request_context("/"):
+        render = app.jinja_env.from_string
+        assert render("{{ _('Edit') }}").render() == "Edit"
+        assert render("{{ _('100%%') }}").render() == "100%"  # always a format string
+        assert render("{{ _('%(x)s & y', x='<b>') }}").render() == "&lt;b&gt; & y"  # args escaped
+        assert render("{{ _('a', string='s') }}").render() == "a"
+        plural = "{{ ngettext('%(num)s page', '%(num)s pages', n, num=n) }}"
+        assert render(plural).render(n=2) == "2 pages"
+        assert render("{{ ngettext('%(num)s page', '%(num)s pages', 1) }}").render() == "1 page"

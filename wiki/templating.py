@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from . import fragments
 from .moments import exact_time, full_date, reltime, short_time
 from .urls import page_url, profile_url
 
@@ -12,3 +13,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["short_time"] = short_time
     app.jinja_env.filters["full_date"] = full_date
+    fragments.register(app)

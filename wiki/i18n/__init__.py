@@ -8,6 +8,9 @@ linked as translations of a source page (translations.py); views.py serves /tran
 
 from flask import Flask, Response, appcontext_pushed
 from flask_babel import Domain, get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 
 def init_app(app: Flask) -> None:
@@ -76,3 +79,23 @@ def _quick_template_messages(app: Flask, domain: Domain) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+    # What Jinja's newstyle gettext does, less its two indirections (`_` resolves `gettext`,
+    # which calls the function above through the context) and the formatting of a message
+    # that has no % in it (a no-op that cost as much as the lookup).
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables) -> str:
+        text = translations().ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables or "%" in text else text
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
+        variables.setdefault("num", num)
+        text = translations().ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)

@@ -42,7 +42,15 @@ def _catalogued(folder: str) -> tuple[str, ...]:
 
 def available(config=None) -> tuple[str, ...]:
     """Return the site's languages: the source language, then each with a catalogue."""
-    folder = translations_path(config if config is not None else current_app.config)
+    return _languages(
+        (config if config is not None else current_app.config).get("TRANSLATIONS_PATH")
+    )
+
+
+@cache
+def _languages(setting: str | None) -> tuple[str, ...]:
+    """Return the languages of a TRANSLATIONS_PATH setting (asked a few times a request)."""
+    folder = translations_path({"TRANSLATIONS_PATH": setting})
     return tuple(dict.fromkeys([SOURCE_LOCALE, *_catalogued(str(folder))]))
 
 

@@ -1,0 +1,68 @@
+"""Parts of pages that every reader sees alike, drawn once per process and remembered.
+
+The frame of every page (templates/base.html: head, search, menus, footer) holds some
+twenty translated messages and as many built URLs; drawing it was a quarter of an
+uncached page view. A template marks such a part with
+
+    {% call fragment("name", value, …) %} … {% endcall %}
+
+and it is drawn once per (name, language, address the request came to, values) and reused
+as it was drawn. The values must name everything else the part shows: a fragment holds
+nothing of the person (no account, role, form token, flash) and nothing of the request
+but its language and address (scheme, host, prefix: built URLs and absolute links depend
+on them). Outside a request, and when templates reload as they change (debug), nothing is
+remembered.
+"""
+
+import threading
+
+from cachetools import LRUCache
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+#: app.extensions key of the app's fragments.
+EXTENSION = "bottega.fragments"
+#: Fragments kept per process; each is a few kilobytes.
+MAX_FRAGMENTS = 2048
+
+
+class Fragments:
+    """Drawn fragments by key, least recently used dropped."""
+
+    def __init__(self, max_entries: int = MAX_FRAGMENTS) -> None:
+        self._entries: LRUCache = LRUCache(maxsize=max_entries)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        """Return the fragment kept under key, or None."""
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple, drawn: Markup) -> None:
+        """Keep a drawn fragment under key."""
+        with self._lock:
+            self._entries[key] = drawn
+
+
+def fragment(name: str, *values, caller) -> Markup:
+    """Return the part drawn by caller, drawn once per name, language, address and values."""
+    app = current_app._get_current_object()
+    if app.jinja_env.auto_reload or not has_request_context():
+        return caller()
+    config = app.config
+    # The settings fragments show: the site's name, canonical addresses, the share image.
+    settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
+    key = (name, str(get_locale()), request.url_root, settings, *values)
+    fragments: Fragments = app.extensions[EXTENSION]
+    drawn = fragments.get(key)
+    if drawn is None:
+        drawn = caller()
+        fragments.put(key, drawn)
+    return drawn
+
+
+def register(app: Flask) -> None:
+    """Give the app its fragments and templates the fragment() call."""
+    app.extensions[EXTENSION] = Fragments()
+    app.jinja_env.globals["fragment"] = fragment
