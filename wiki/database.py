@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, case, event, func, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -63,7 +63,22 @@ def wait_turn(name: str) -> None:
     some saves waited seconds while others passed them. Advisory locks queue in order.
     """
     session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_lock_key(name))))
+
+
+def turn_taken(name: str) -> bool:
+    """Return whether someone holds the turn named right now (PostgreSQL; else False)."""
+    session = db.session()
     if session.get_bind().dialect.name != "postgresql":
-        return
+        return False
+    key = _lock_key(name)
+    # Take the lock only to learn that it is free, and give it back at once.
+    free = case((func.pg_try_advisory_lock(key), func.pg_advisory_unlock(key)), else_=False)
+    return not session.scalar(select(free))
+
+
+def _lock_key(name: str) -> int:
+    """Return the advisory lock key standing for name."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+    return int.from_bytes(digest, "big", signed=True)

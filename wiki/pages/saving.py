@@ -21,7 +21,7 @@ from ..core.numbers import parse_natural
 from ..core.render import Rendered
 from ..core.text import byte_size, clean_text, text_sha1
 from ..core.titles import N_, Title, parse_title
-from ..database import wait_turn, write_transaction
+from ..database import turn_taken, wait_turn, write_transaction
 from ..extensions import db
 from ..models import Draft, Link, Page, Revision, RevisionKind, User
 from ..problems import BadRequest, Conflict, NotAllowed, TooLarge
@@ -186,13 +186,15 @@ def save_page(
 
 
 def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
-    """Merge, render and append once; raise _LostRace if the page moved meanwhile.
+    """Merge, render and append once; raise _LostRace if the page went meanwhile.
 
-    Unless locked, the merge and render are first done against the latest revision read
-    without the lock; under the lock they are done again only if someone saved meanwhile.
+    Unless locked, or another save of the page holds its turn (and will have moved it by the
+    time this one gets the turn), the merge and render are first done against the latest
+    revision read without the lock; under the lock they are done again only if someone
+    saved meanwhile.
     """
     prepared = None
-    if not locked:
+    if not locked and not turn_taken(_turn(edit.title)):
         page = get_page(edit.title)
         if page is not None and page.deleted:
             raise NotAllowed(PAGE_DELETED)
@@ -275,7 +277,7 @@ class _LostRace(Exception):
 def _lock_page(title: Title, seen: int | None) -> tuple[Page, bool]:
     """Lock the page row, creating the page if new; raise _LostRace if the page seen (its id)
     is no longer at this title."""
-    wait_turn(f"page:{title.key}")
+    wait_turn(_turn(title))
     page = db.session.scalar(
         select(Page)
         .where(Page.key == title.key)
@@ -293,6 +295,11 @@ def _lock_page(title: Title, seen: int | None) -> tuple[Page, bool]:
     if page.deleted:
         raise NotAllowed(PAGE_DELETED)
     return page, False
+
+
+def _turn(title: Title) -> str:
+    """Return the name of the turn that saves of a page wait for."""
+    return f"page:{title.key}"
 
 
 PAGE_DELETED = N_(
