@@ -9,7 +9,7 @@ from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision
-from wiki.pages.service import get_page, save_page
+from wiki.pages.service import EditConflict, get_page, save_page
 
 WRITERS = 8
 SAVES_EACH = 25
@@ -167,3 +167,67 @@ def test_guesses_sent_at_once_get_no_more_tries_than_one_by_one(app, make_user):
     free = app.config["LOGIN_FREE_FAILURES"]
     assert outcomes.count(401) == free
     assert outcomes.count(429) == GUESSERS - free
+
+
+def _save_meanwhile(app, monkeypatch, title: str, text: str, base_id: int, user_id: int):
+    """Make the next render (a save's unlocked one) first let another person save title."""
+    from wiki.models import User
+    from wiki.pages import content
+
+    render = content.render
+    done: list[int] = []
+    started: list[bool] = []
+
+    def other_save() -> None:
+        with app.app_context():
+            bob = db.session.get(User, user_id)
+            result = save_page(parse_title(title), text, author=bob, base_revision_id=base_id)
+            done.append(result.revision.id)
+            db.session.remove()
+
+    def render_after_another_save(text_to_render: str):
+        if not started:  # only the first render: the other save renders too
+            started.append(True)
+            thread = threading.Thread(target=other_save)
+            thread.start()
+            thread.join(timeout=60)
+        return render(text_to_render)
+
+    monkeypatch.setattr(content, "render", render_after_another_save)
+    return done
+
+
+def test_save_merges_again_when_the_page_moves_after_its_unlocked_merge(
+    app, make_user, make_page, monkeypatch
+):
+    """Someone saves between a save's unlocked merge and its lock: both edits are kept."""
+    alice, bob = make_user("alice"), make_user("bob")
+    page = make_page("Moving", "a\nb\nc\n")
+    base = page.latest_revision_id
+    done = _save_meanwhile(app, monkeypatch, "Moving", "a\nb\nC\n", base, bob.id)
+    result = save_page(parse_title("Moving"), "A\nb\nc\n", author=alice, base_revision_id=base)
+    assert len(done) == 1
+    assert result.revision.text == "A\nb\nC\n"
+    assert result.merged_with.id == done[0]
+    assert result.revision.parent_id == done[0]
+    assert result.revision.kind == "merge"
+
+
+def test_save_conflicting_with_a_save_made_meanwhile_is_refused_with_the_text_kept(
+    app, make_user, make_page, monkeypatch
+):
+    """A save made between the unlocked merge and the lock changed the same words: 409."""
+    alice, bob = make_user("alice"), make_user("bob")
+    page = make_page("Clash", "a\nb\nc\n")
+    base = page.latest_revision_id
+    done = _save_meanwhile(app, monkeypatch, "Clash", "a\nB by bob\nc\n", base, bob.id)
+    try:
+        save_page(parse_title("Clash"), "a\nB by alice\nc\n", author=alice, base_revision_id=base)
+    except EditConflict as conflict:
+        assert conflict.status == 409
+        assert conflict.mine == "a\nB by alice\nc\n"
+        assert conflict.latest.id == done[0]
+    else:
+        raise AssertionError("the save was not refused")
+    db.session.rollback()
+    assert get_page(parse_title("Clash")).latest.text == "a\nB by bob\nc\n"

@@ -1,10 +1,11 @@
 """Engine tuning and write transactions that behave the same on SQLite and PostgreSQL."""
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, case, event, func, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -51,3 +52,33 @@ def write_transaction() -> Iterator[Session]:
         raise
     finally:
         _writing.reset(token)
+
+
+def wait_turn(name: str) -> None:
+    """Wait, in arrival order, for the turn to lock the rows that name stands for, until the
+    end of the write transaction (PostgreSQL; SQLite writers are one at a time anyway).
+
+    PostgreSQL queues row-lock waiters fairly only until the row is updated: a waiter must
+    then lock the new row version, and a newcomer often gets it first, so on a busy page
+    some saves waited seconds while others passed them. Advisory locks queue in order.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_lock_key(name))))
+
+
+def turn_taken(name: str) -> bool:
+    """Return whether someone holds the turn named right now (PostgreSQL; else False)."""
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    key = _lock_key(name)
+    # Take the lock only to learn that it is free, and give it back at once.
+    free = case((func.pg_try_advisory_lock(key), func.pg_advisory_unlock(key)), else_=False)
+    return not session.scalar(select(free))
+
+
+def _lock_key(name: str) -> int:
+    """Return the advisory lock key standing for name."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

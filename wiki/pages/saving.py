@@ -21,7 +21,7 @@ from ..core.numbers import parse_natural
 from ..core.render import Rendered
 from ..core.text import byte_size, clean_text, text_sha1
 from ..core.titles import N_, Title, parse_title
-from ..database import write_transaction
+from ..database import turn_taken, wait_turn, write_transaction
 from ..extensions import db
 from ..models import Draft, Link, Page, Revision, RevisionKind, User
 from ..problems import BadRequest, Conflict, NotAllowed, TooLarge
@@ -127,10 +127,15 @@ class _Prepared:
     """The text to append on top of a given latest revision, merged and rendered."""
 
     latest: Revision | None
+    #: The page's id and its latest revision's id as merged against (None, None: no page);
+    #: kept apart, as the rows expire when the lock is taken.
+    seen: tuple[int | None, int | None]
     text: str
     sha1: str
     merged_with: Revision | None
     rendered: Rendered | None  # None when the text equals the latest: nothing to save
+    #: The edit's base text, if the merge read it (a merge again under the lock reuses it).
+    base_text: str | None = None
 
 
 def save_page(
@@ -181,9 +186,15 @@ def save_page(
 
 
 def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
-    """Merge, render and append once; raise _LostRace if the page moved meanwhile."""
+    """Merge, render and append once; raise _LostRace if the page went meanwhile.
+
+    Unless locked, or another save of the page holds its turn (and will have moved it by the
+    time this one gets the turn), the merge and render are first done against the latest
+    revision read without the lock; under the lock they are done again only if someone
+    saved meanwhile.
+    """
     prepared = None
-    if not locked:
+    if not locked and not turn_taken(_turn(edit.title)):
         page = get_page(edit.title)
         if page is not None and page.deleted:
             raise NotAllowed(PAGE_DELETED)
@@ -191,14 +202,16 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
         if prepared.rendered is None:
             return _unchanged(edit, page, prepared)
     with write_transaction():
-        page, created = _lock_page(edit.title, prepared.latest if prepared else None, locked)
-        if prepared is None:
+        seen = prepared.seen if prepared else (None, None)
+        page, created = _lock_page(edit.title, seen[0])
+        if prepared is None or (not created and (page.id, page.latest_revision_id) != seen):
+            # Someone saved since (or this is the locked attempt): merge with their text now.
             # Read the latest revision in its own statement: on PostgreSQL a row joined in
             # the locking statement comes from before the lock wait and may be stale.
             latest_id = page.latest_revision_id
-            prepared = _prepare(
-                edit, page, db.session.get(Revision, latest_id) if latest_id else None
-            )
+            latest = db.session.get(Revision, latest_id) if latest_id else None
+            base_text = prepared.base_text if seen[0] == page.id else None
+            prepared = _prepare(edit, page, latest, base_text)
             if prepared.rendered is None:
                 _discard_draft(edit.author, edit.title)
                 return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
@@ -233,13 +246,21 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
     )
 
 
-def _prepare(edit: _Edit, page: Page | None, latest: Revision | None) -> _Prepared:
-    """Merge the edit with the latest revision and render the result."""
-    text, merged_with = _merge_with_latest(page, latest, edit.text, edit.base_revision_id)
+def _prepare(
+    edit: _Edit, page: Page | None, latest: Revision | None, base_text: str | None = None
+) -> _Prepared:
+    """Merge the edit with the latest revision and render the result.
+
+    base_text: the base revision's text, if an earlier attempt read it already.
+    """
+    text, merged_with, base_text = _merge_with_latest(
+        page, latest, edit.text, edit.base_revision_id, base_text
+    )
     sha1 = text_sha1(text)
+    seen = (page.id if page else None, latest.id if latest else None)
     if latest is not None and latest.sha1 == sha1:
-        return _Prepared(latest, text, sha1, merged_with, None)
-    return _Prepared(latest, text, sha1, merged_with, content.render(text))
+        return _Prepared(latest, seen, text, sha1, merged_with, None, base_text)
+    return _Prepared(latest, seen, text, sha1, merged_with, content.render(text), base_text)
 
 
 def _unchanged(edit: _Edit, page: Page, prepared: _Prepared) -> SaveResult:
@@ -253,8 +274,10 @@ class _LostRace(Exception):
     """The page's latest revision moved after we read it."""
 
 
-def _lock_page(title: Title, seen: Revision | None, locked: bool) -> tuple[Page, bool]:
-    """Lock the page row (creating the page if new); unless locked, check its latest is seen."""
+def _lock_page(title: Title, seen: int | None) -> tuple[Page, bool]:
+    """Lock the page row, creating the page if new; raise _LostRace if the page seen (its id)
+    is no longer at this title."""
+    wait_turn(_turn(title))
     page = db.session.scalar(
         select(Page)
         .where(Page.key == title.key)
@@ -271,9 +294,12 @@ def _lock_page(title: Title, seen: Revision | None, locked: bool) -> tuple[Page,
         return page, True
     if page.deleted:
         raise NotAllowed(PAGE_DELETED)
-    if not locked and page.latest_revision_id != (seen.id if seen else None):
-        raise _LostRace()
     return page, False
+
+
+def _turn(title: Title) -> str:
+    """Return the name of the turn that saves of a page wait for."""
+    return f"page:{title.key}"
 
 
 PAGE_DELETED = N_(
@@ -297,7 +323,8 @@ def append_revision(
     latest = db.session.get(Revision, page.latest_revision_id) if page.latest_revision_id else None
     text = check_text(text)
     sha1 = text_sha1(text)
-    prepared = _Prepared(latest, text, sha1, None, content.render(text))
+    seen = (page.id, page.latest_revision_id)
+    prepared = _Prepared(latest, seen, text, sha1, None, content.render(text))
     system = summary if isinstance(summary, SystemSummary) else None
     summary = system.english() if system else summary
     edit = _Edit(
@@ -394,18 +421,24 @@ def replace_links(page: Page, targets: tuple[str, ...]) -> None:
 
 
 def _merge_with_latest(
-    page: Page | None, latest: Revision | None, text: str, base_revision_id: int | None
-) -> tuple[str, Revision | None]:
-    """Return the text to save and, if it was merged, the latest revision it was merged with."""
+    page: Page | None,
+    latest: Revision | None,
+    text: str,
+    base_revision_id: int | None,
+    base_text: str | None = None,
+) -> tuple[str, Revision | None, str | None]:
+    """Return the text to save, the latest revision it was merged with (if it was), and the
+    base text if it was read."""
     if latest is None:
         if base_revision_id is not None and page is None:
             raise BadRequest(
                 N_("The form is damaged: the revision it was opened on does not exist.")
             )
-        return text, None
+        return text, None, base_text
     if base_revision_id == latest.id:
-        return text, None
-    base_text = base_revision(page, base_revision_id).text if base_revision_id else ""
+        return text, None, base_text
+    if base_text is None:
+        base_text = base_revision(page, base_revision_id).text if base_revision_id else ""
     result = merge3(base_text, text, latest.text)
     if not result.clean:
         raise EditConflict(
@@ -418,7 +451,7 @@ def _merge_with_latest(
             base_revision_id=base_revision_id,
             mine=text,
         )
-    return result.text, latest
+    return result.text, latest, base_text
 
 
 def base_revision(page: Page, base_revision_id: int) -> Revision:
