@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy import text as sql_text
 from werkzeug.security import generate_password_hash
 
-from wiki import jobs
+from wiki import create_app, jobs
 from wiki.core.titles import parse_title
 from wiki.database import write_transaction
 from wiki.extensions import db
@@ -69,6 +70,17 @@ class CSRFClient(FlaskClient):
             raw = session.setdefault("csrf_token", uuid.uuid4().hex)
         serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
         return serializer.dumps(raw)
+
+
+@contextmanager
+def app_with_translations(database_url: str, tmp_path, translations) -> Iterator:
+    """Yield an app (in its context) whose catalogues are in the folder translations."""
+    config = base_config(tmp_path, database_url) | {"TRANSLATIONS_PATH": str(translations)}
+    app = create_app(config)
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        yield app
+        release(app)
 
 
 def finish_jobs(app, timeout: float = 10.0) -> None:

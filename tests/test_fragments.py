@@ -6,9 +6,8 @@ import re
 import pytest
 from flask import Flask, render_template_string
 
-from tests.helpers import CSRFClient, base_config, release, text
+from tests.helpers import app_with_translations, text
 from tests.i18n_support import ITALIAN, ITALIAN_PLURALS, write_catalogue
-from wiki import create_app
 from wiki.talk import service as talk
 
 
@@ -16,12 +15,8 @@ from wiki.talk import service as talk
 def app(database_url, tmp_path) -> Flask:
     """An app with a small Italian catalogue of the test's own."""
     translations = write_catalogue(tmp_path / "translations", "it", ITALIAN, ITALIAN_PLURALS)
-    config = base_config(tmp_path, database_url) | {"TRANSLATIONS_PATH": str(translations)}
-    app = create_app(config)
-    app.test_client_class = CSRFClient
-    with app.app_context():
+    with app_with_translations(database_url, tmp_path, translations) as app:
         yield app
-        release(app)
 
 
 #: A form token in a page: the meta tag scripts read, or a form's hidden field.

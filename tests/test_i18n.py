@@ -8,7 +8,7 @@ import pytest
 from babel.dates import format_datetime
 from flask import Flask
 
-from tests.helpers import CSRFClient, base_config, form_value, release, text
+from tests.helpers import CSRFClient, app_with_translations, base_config, form_value, release, text
 from tests.i18n_support import ITALIAN, ITALIAN_PLURALS, make_app, write_catalogue
 from wiki import create_app
 from wiki.config import ConfigError
@@ -25,12 +25,8 @@ def translations(tmp_path):
 @pytest.fixture
 def app(database_url, tmp_path, translations) -> Flask:
     """An app whose catalogues are the test's (the real Italian one is checked apart)."""
-    config = base_config(tmp_path, database_url) | {"TRANSLATIONS_PATH": str(translations)}
-    app = create_app(config)
-    app.test_client_class = CSRFClient
-    with app.app_context():
+    with app_with_translations(database_url, tmp_path, translations) as app:
         yield app
-        release(app)
 
 
 def html_attributes(html: str) -> str:
