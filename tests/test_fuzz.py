@@ -294,7 +294,19 @@ def test_every_form_and_page_survives_hostile_input(world):
     assert_nothing_malformed_is_stored()
 
 
-@pytest.mark.parametrize("number", NUMBERS)
+#: Numbers Python refuses or reads as a small number never reach the database as a number
+#: (its engine cannot matter): those are swept on SQLite only. Numbers past a column's range
+#: are swept on both engines (PostgreSQL refuses them where SQLite does not).
+ENGINE_FREE = {"²", "1e3", " 1", "0"}
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        pytest.param(n, marks=pytest.mark.engine("sqlite")) if n in ENGINE_FREE else n
+        for n in NUMBERS
+    ],
+)
 def test_numbers_as_people_write_them_survive_every_id_and_page_field(world, number):
     wrong = []
     for rule in sorted(world.url_map.iter_rules(), key=lambda r: r.endpoint):

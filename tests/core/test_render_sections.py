@@ -85,13 +85,13 @@ block = st.one_of(
 pages = st.lists(block, min_size=1, max_size=14).map("\n\n".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(pages)
 def test_any_page_renders_in_sections_as_it_renders_whole(text):
     assert same(render.render_markdown(text), text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(block, min_size=2, max_size=10).map("\n\n".join), st.integers(0, 9), block)
 def test_a_page_edited_reuses_kept_sections_and_still_renders_as_whole(text, at, inserted):
     render.render_markdown(text)
