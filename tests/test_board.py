@@ -3,7 +3,7 @@
 import multiprocessing
 import struct
 
-from wiki.board import FileBoard, board_path
+from wiki.board import SLOTS, FileBoard, board_path, slot_value
 
 
 def _bump_many(path, times: int) -> None:
@@ -50,3 +50,21 @@ def test_only_sqlite_files_have_a_board(tmp_path):
     assert board_path("sqlite://") is None
     assert board_path("sqlite:///:memory:") is None
     assert board_path("postgresql+psycopg://postgres@127.0.0.1:5432/test") is None
+
+
+def test_a_file_from_before_the_scopes_keeps_its_generation_and_gains_the_rest(tmp_path):
+    path = tmp_path / "wiki.sqlite-generation"
+    path.write_bytes(struct.pack("<QQ", 41, 41 ^ ((1 << 64) - 1)))  # one counter, as before
+    board = FileBoard(path)
+    assert board.read() == 41
+    assert board.read(1) == 0 and board.read(SLOTS - 1) == 0
+
+
+def test_each_slot_counts_on_its_own(tmp_path):
+    path = tmp_path / "wiki.sqlite-generation"
+    first, second = FileBoard(path), FileBoard(path)
+    first.bump(0, 7)
+    assert (second.read(0), second.read(1), second.read(7), second.read(8)) == (1, 0, 1, 0)
+    first.bump()  # anything changed: the content and the base
+    assert (second.read(0), second.read(1), second.read(7)) == (2, 1, 1)
+    assert slot_value(second.snapshot(), 7) == 1

@@ -6,7 +6,7 @@ a second app on the same database — a second server process — and reads agai
 
 import pytest
 
-from tests.helpers import CSRFClient, base_config, release
+from tests.helpers import CSRFClient, base_config, count_queries, release
 from wiki import create_app
 from wiki.access.permissions import active_block
 from wiki.access.policy import save_policy
@@ -187,3 +187,60 @@ def test_a_password_reset_elsewhere_logs_every_browser_out_at_once(
 
     in_app(other, reset)  # an administrator's reset link, used through another process
     assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+#: What a page view reads that an edit of some other page cannot change: sessions, blocks,
+#: the site policy, a person's language, talk counts, translation links, and that other
+#: page's credits, categories and anchored threads.
+UNTOUCHED_BY_AN_EDIT_ELSEWHERE = (
+    "user_session",
+    "block",
+    "site_setting",
+    "language_preference",
+    "topic",
+    "page_translation",
+    "page_contributor",
+    "category_member",
+    "topic_anchor",
+    "rendered_text",
+)
+
+
+def test_an_edit_elsewhere_shows_on_its_page_and_spares_the_others(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.", author=people["alice"])
+    make_page("Pricing", "Prices, see [[Launch]].", author=people["alice"])
+    make_page("Category:Launches", "Every launch.")
+    people["bob"]  # made here, edits there
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")  # shows the message of logging in
+    assert "1 contributor<" in alice.get("/wiki/Launch").get_data(as_text=True)
+    alice.get("/wiki/Pricing")
+    in_app(other, lambda user: save_as(user, "Launch", "Plans.\n\n[[Category:Launches]]"))
+    with count_queries() as seen:
+        pricing = alice.get("/wiki/Pricing")
+    assert pricing.status_code == 200 and 'bell-count">1<' in pricing.get_data(as_text=True)
+    read = " ".join(seen).lower()
+    assert not [name for name in UNTOUCHED_BY_AN_EDIT_ELSEWHERE if f"from {name} " in read]
+    launch = alice.get("/wiki/Launch").get_data(as_text=True)
+    assert "2 contributors<" in launch and "Launches" in launch
+
+
+def test_a_change_that_is_not_an_edit_is_seen_by_every_page(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.")
+    make_page("Pricing", "Prices, see [[Press kit]].")
+    people["root"]
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Pricing")  # shows the message of logging in
+    assert 'class="wikilink new"' in alice.get("/wiki/Pricing").get_data(as_text=True)
+    # A new page is more than an edit: the red link on another page turns blue.
+    in_app(other, lambda user: save_as(user, "Press kit", "Logos.", author="root"))
+    assert 'class="wikilink new"' not in alice.get("/wiki/Pricing").get_data(as_text=True)
+    # An edit, then a block: the block holds on every page at once.
+    in_app(other, lambda user: save_as(user, "Launch", "Plans, dated.", author="root"))
+    assert "flash-blocked" not in alice.get("/wiki/Pricing").get_data(as_text=True)
+    in_app(other, lambda user: block_user(user("root"), user("alice"), "Spam", "1d"))
+    assert "flash-blocked" in alice.get("/wiki/Pricing").get_data(as_text=True)

@@ -1,10 +1,14 @@
-"""The content generation of a SQLite wiki, shared by its processes through a memory-mapped file.
+"""The generations of a SQLite wiki, shared by its processes through a memory-mapped file.
 
 A SQLite wiki lives on one machine, so every process that serves it (app servers, commands,
-job workers) can map one small file beside the database: reading the generation is then a
-memory read instead of a database round trip on every request, and a content change bumps
-it with one locked file write instead of a write transaction. PostgreSQL wikis, which may
-span machines, keep the generation in the database (wiki.memo).
+job workers) can map one small file beside the database: reading a generation is then a
+memory read instead of a database round trip on every request, and a change bumps it with
+one locked file write instead of a write transaction. PostgreSQL wikis, which may span
+machines, keep the generations in the database (wiki.memo).
+
+The file holds SLOTS counters: slot 0 the content generation (every change: the first 16
+bytes, as files made before there were more slots), slot 1 the base generation (every
+change but an edit of one page), then one per bucket of pages (wiki.memo's scopes).
 """
 
 import fcntl
@@ -23,6 +27,10 @@ from sqlalchemy.engine import make_url
 # halfway) reads again, so no reader can ever mistake a torn value for a real generation.
 _LAYOUT = struct.Struct("<QQ")
 _MASK = (1 << 64) - 1
+#: Counters in the file: content, base, and PAGE_BUCKETS buckets of pages.
+PAGE_BUCKETS = 1024
+SLOTS = 2 + PAGE_BUCKETS
+_SIZE = SLOTS * _LAYOUT.size
 
 
 #: One board per file and process, shared by the apps of the process while one holds it.
@@ -43,10 +51,12 @@ class FileBoard:
         self.path = path
         self._lock = threading.Lock()
         with self._locked() as fd:
-            if os.fstat(fd).st_size < _LAYOUT.size:  # new (or cut short): start at zero
-                os.pwrite(fd, _LAYOUT.pack(0, _MASK), 0)
+            size = os.fstat(fd).st_size
+            if size < _SIZE:  # new, cut short, or from before there were more slots
+                whole = size // _LAYOUT.size  # the counters already there are kept
+                os.pwrite(fd, _LAYOUT.pack(0, _MASK) * (SLOTS - whole), whole * _LAYOUT.size)
             # The map keeps its own descriptor; ours is closed, so a board holds one.
-            self._map = mmap.mmap(fd, _LAYOUT.size)
+            self._map = mmap.mmap(fd, _SIZE)
 
     @contextmanager
     def _locked(self) -> Iterator[int]:
@@ -58,21 +68,35 @@ class FileBoard:
         finally:
             os.close(fd)  # releases the lock
 
-    def read(self) -> int:
-        """Return the current generation."""
+    def read(self, slot: int = 0) -> int:
+        """Return the current value of a slot (the content generation by default)."""
         for _ in range(_SPINS):
-            value, check = _LAYOUT.unpack_from(self._map, 0)
-            if value ^ check == _MASK:
+            value = slot_value(self._map, slot)
+            if value is not None:
                 return value
-        return self.bump()  # its writer died halfway: write a new, whole value
+        return self.bump(slot)  # its writer died halfway: write a new, whole value
 
-    def bump(self) -> int:
-        """Raise the generation by one for every process; return the new value."""
+    def snapshot(self) -> bytes:
+        """Return every slot as it is now (read with slot_value)."""
+        return self._map[:]
+
+    def bump(self, *slots: int) -> int:
+        """Raise the given slots by one for every process, under one lock; return the new
+        value of the first. By default the content and base generations: anything changed."""
         with self._lock, self._locked():
-            value, check = _LAYOUT.unpack_from(self._map, 0)
-            value = max(value, check ^ _MASK) + 1
-            _LAYOUT.pack_into(self._map, 0, value, value ^ _MASK)
-            return value
+            values = []
+            for slot in slots or (0, 1):
+                value, check = _LAYOUT.unpack_from(self._map, slot * _LAYOUT.size)
+                value = max(value, check ^ _MASK) + 1
+                _LAYOUT.pack_into(self._map, slot * _LAYOUT.size, value, value ^ _MASK)
+                values.append(value)
+            return values[0]
+
+
+def slot_value(data, slot: int) -> int | None:
+    """Return a slot's value from the board's bytes, or None if it was caught half-written."""
+    value, check = _LAYOUT.unpack_from(data, slot * _LAYOUT.size)
+    return value if value ^ check == _MASK else None
 
 
 def board_path(database_url: str) -> Path | None:

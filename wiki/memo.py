@@ -17,8 +17,20 @@ hang on it, both kept in each process:
   at once by every process, since the number travels with them; what others change for them
   (a new notification) comes with a content change. PERSON_SECONDS bounds the rest.
 
+Scopes: on a busy wiki someone saves every few seconds, and a memo that hung on the content
+generation alone would be read again after every save anywhere. The commonest change, an
+edit of an existing page (`page_changed(page_id)`), bumps the content generation and its
+page's bucket only; every other change (`content_changed()`) bumps the content and the
+"base" generation. A memo says what it depends on: CONTENT (anything: the bell), RULES
+(nothing an edit of a page changes: sessions, blocks, the site policy, translation links,
+talk counts, rendered HTML, which is keyed by its text) or `page_scope(page_id)` (the
+edits of that page: its credits, categories, anchored threads). A memo is used while the
+base generation, and its page's bucket, are what they were when it was made; anything not
+declared an edit of one page bumps the base, so a change nobody classified is safe.
+
 One read of the generation per request pays for all of them: on SQLite a memory read of a
-file every process maps (wiki.board), elsewhere one indexed read of the database.
+file every process maps (wiki.board), elsewhere one indexed read of the database (and one
+more for the scopes a request uses).
 """
 
 import secrets
@@ -43,15 +55,24 @@ from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from .board import open_board
+from .board import PAGE_BUCKETS, open_board, slot_value
 from .extensions import db
 from .models import Generation
 
 T = TypeVar("T")
 
 CONTENT = "content"
+#: The generation bumped by every change but an edit of one page (board slot 1).
+BASE = "base"
+#: Scopes a memo may depend on (besides CONTENT): what only a change that is not an edit of
+#: one page changes, and (page_scope) the edits of one page.
+RULES = (BASE,)
 #: session.info key: this transaction changed what page views show.
 CHANGED = "bottega_content_changed"
+#: session.info key: ... and not only by editing pages (the base generation moves too).
+CHANGED_BASE = "bottega_base_changed"
+#: session.info key: the buckets of the pages whose edits this transaction holds.
+CHANGED_PAGES = "bottega_pages_changed"
 #: How much each process keeps: a small value weighs 1, a text 1 per 1,000 bytes it takes in
 #: memory, a list 1 per 25 items (so at most about 16 MB of page HTML per worker, or 16,000
 #: counts and flags).
@@ -67,6 +88,29 @@ _VERSION = "_v"
 BOARD = "bottega_board"
 #: session.info key: the board's generation when the session's transaction began.
 _AT_BEGIN = "bottega_board_at_begin"
+#: session.info key: the board's bytes (every slot) when the session's transaction began.
+_SNAPSHOT = "bottega_board_snapshot"
+
+
+def page_scope(page_id: int) -> tuple[str, int]:
+    """Return the scope of a memo that depends on the edits of one page (and the base)."""
+    return ("page", page_id % PAGE_BUCKETS)
+
+
+def scope_names(scope: tuple) -> tuple[str, ...]:
+    """Return the generations a scope is read from: the base, and a page's bucket."""
+    if scope == RULES:
+        return (BASE,)
+    return (BASE, f"page:{scope[1]}")
+
+
+def _slot(name: str) -> int:
+    """Return the board slot of a generation's name."""
+    if name == CONTENT:
+        return 0
+    if name == BASE:
+        return 1
+    return 2 + int(name.removeprefix("page:"))
 
 
 def current_generation() -> int:
@@ -85,29 +129,94 @@ def current_generation() -> int:
     return value or 0
 
 
+def _scope_values(names: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Return the generations a scope is read from, as this transaction sees them; None if
+    the board caught one half-written when the transaction began (then nothing is kept)."""
+    board = current_app.extensions.get(BOARD)
+    if board is None:
+        rows = dict(
+            db.session.execute(
+                select(Generation.name, Generation.value).where(Generation.name.in_(names))
+            ).all()
+        )
+        return tuple(rows.get(name, 0) for name in names)
+    snapshot = db.session().info.get(_SNAPSHOT)
+    if snapshot is None:  # no transaction yet: the board as it is now
+        return tuple(board.read(_slot(name)) for name in names)
+    values = tuple(slot_value(snapshot, _slot(name)) for name in names)
+    return None if None in values else values
+
+
 def _note_board_at_begin(session: Session, _transaction, _connection) -> None:
     """Read the board as a transaction begins, before SQLite takes its snapshot."""
     if has_app_context():
         board = current_app.extensions.get(BOARD)
         if board is not None:
             session.info[_AT_BEGIN] = board.read()
+            session.info[_SNAPSHOT] = board.snapshot()
 
 
 def _forget_board_at_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_AT_BEGIN, None)
+        session.info.pop(_SNAPSHOT, None)
 
 
 def content_changed(_sender=None, **_extra) -> None:
-    """Note that the current transaction changes what page views show."""
-    db.session().info[CHANGED] = True
+    """Note that the current transaction changes what page views show (anything)."""
+    info = db.session().info
+    info[CHANGED] = info[CHANGED_BASE] = True
+
+
+def page_changed(page_id: int) -> None:
+    """Note that the current transaction edits an existing page: its text and what follows
+    from its text alone (its credits, categories, anchored threads, authorship)."""
+    info = db.session().info
+    info[CHANGED] = True
+    info.setdefault(CHANGED_PAGES, set()).add(page_scope(page_id)[1])
+
+
+def changed_generations(info: dict) -> list[str]:
+    """Return (and forget) the generations a transaction that committed must bump."""
+    if not info.pop(CHANGED, False):
+        return []
+    names = [CONTENT]
+    pages = info.pop(CHANGED_PAGES, set())
+    if info.pop(CHANGED_BASE, False):
+        names.append(BASE)  # the base covers every page's bucket
+    else:
+        names += [f"page:{bucket}" for bucket in sorted(pages)]
+    return names
+
+
+def forget_changes(info: dict) -> None:
+    """A rolled-back transaction changed nothing."""
+    for key in (CHANGED, CHANGED_BASE, CHANGED_PAGES):
+        info.pop(key, None)
+
+
+def board_slots(names: list[str]) -> list[int]:
+    """Return the board slots of generations' names."""
+    return [_slot(name) for name in names]
 
 
 def forget_generation() -> None:
     """Read the generation again: this request committed a content change (it is bumped)."""
     if has_request_context():
         g.pop("memo_generation", None)
+        g.pop("memo_scopes", None)
         request.environ.pop("bottega.generation", None)
+
+
+def scope_generation(scope) -> "int | tuple[int, ...] | None":
+    """Return the generation(s) a memo of this scope is checked against in this request."""
+    if scope == CONTENT:
+        return generation()
+    names = scope_names(scope)
+    known = g.setdefault("memo_scopes", {})
+    if names not in known:
+        known[names] = _scope_values(names)
+    return known[names]
 
 
 def generation() -> int:
@@ -165,12 +274,16 @@ class Memo:
             self._entries.clear()
 
 
-def _remembered(key: Hashable, compute: Callable[[], T], seconds: float | None) -> T:
+def _remembered(
+    key: Hashable, compute: Callable[[], T], seconds: float | None, scope=CONTENT
+) -> T:
     memo: Memo | None = current_app.extensions.get("memo")
     # A transaction that changed content reads what is not committed yet: never keep it.
     if memo is None or not has_request_context() or db.session().info.get(CHANGED):
         return compute()
-    now = generation()
+    now = scope_generation(scope)
+    if now is None:
+        return compute()
     found, value = memo.get(key, now, seconds)
     if not found:
         value = compute()
@@ -178,13 +291,14 @@ def _remembered(key: Hashable, compute: Callable[[], T], seconds: float | None) 
     return value
 
 
-def until_changed(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """Return compute() for (kind, key), remembered until the content changes.
+def until_changed(kind: str, key: Hashable, compute: Callable[[], T], scope=CONTENT) -> T:
+    """Return compute() for (kind, key), remembered until a change in its scope.
 
     The value must be plain data (no database objects) and depend on nothing but the key
-    and what a content change (`content_changed()`) announces.
+    and what the changes of its scope announce (CONTENT: any; RULES: any but an edit of a
+    page; page_scope(id): those and the edits of that page).
     """
-    return _remembered(("page", kind, key), compute, CONTENT_SECONDS)
+    return _remembered(("page", kind, key), compute, CONTENT_SECONDS, scope)
 
 
 def person_version() -> str:
@@ -192,11 +306,11 @@ def person_version() -> str:
     return session.get(_VERSION, "")
 
 
-def per_person(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """Return compute() for (kind, key) and the logged-in person, remembered until the
-    content changes, the person posts anything, or PERSON_SECONDS pass."""
+def per_person(kind: str, key: Hashable, compute: Callable[[], T], scope=CONTENT) -> T:
+    """Return compute() for (kind, key) and the logged-in person, remembered until a change
+    in its scope (see until_changed), the person posts anything, or PERSON_SECONDS pass."""
     person = (current_user.get_id(), person_version())
-    return _remembered(("person", kind, person, key), compute, PERSON_SECONDS)
+    return _remembered(("person", kind, person, key), compute, PERSON_SECONDS, scope)
 
 
 def _after_post(response: Response) -> Response:

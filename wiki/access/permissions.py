@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..core.titles import N_
 from ..extensions import db
-from ..memo import until_changed
+from ..memo import RULES, until_changed
 from ..models import Role, User, utcnow
 from ..problems import NotAllowed
 from .models import Approval, Block, Protection
@@ -122,7 +122,7 @@ def active_block(user: User | None) -> Block | None:
     def find() -> Block | None:
         # Most people have no block at all: that answer is remembered (a new block is a
         # content change, wiki.safety.accounts); only the blocked look for the one in force.
-        if not until_changed("blocked", user.id, lambda: _has_block(user.id)):
+        if not until_changed("blocked", user.id, lambda: _has_block(user.id), RULES):
             return None
         return _first_active(select(Block).where(Block.user_id == user.id))
 

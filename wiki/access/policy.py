@@ -14,7 +14,7 @@ from .. import modlog
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
-from ..memo import content_changed, until_changed
+from ..memo import RULES, content_changed, until_changed
 from ..models import User, utcnow
 from ..problems import BadRequest
 from .models import SiteSetting
@@ -79,7 +79,7 @@ def current_policy() -> Policy:
     if not has_request_context():
         return _stored_policy()
     # Saving the policy counts as a content change: every process reads it again.
-    g.site_policy = until_changed("policy", None, _stored_policy)
+    g.site_policy = until_changed("policy", None, _stored_policy, RULES)
     return g.site_policy
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..core.highlight import mark_source, marks_to_html
-from ..memo import until_changed
+from ..memo import page_scope, until_changed
 from ..models import Page, Revision
 from ..pages import content
 from ..pages import service as pages
@@ -32,7 +32,9 @@ class Annotated:
 
 def annotated(page: Page, revision: Revision, html: str, *, current: bool) -> Annotated:
     """Return the revision's HTML with the passages of its threads highlighted."""
-    if current and not until_changed("has_anchors", page.id, lambda: threads.has_anchors(page.id)):
+    if current and not until_changed(
+        "has_anchors", page.id, lambda: threads.has_anchors(page.id), page_scope(page.id)
+    ):
         return Annotated(Markup(html), [])
     spans = threads.spans_at(revision.id)
     found = threads.threads_at(page, revision.id, current=current) if spans or current else []

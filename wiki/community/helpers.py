@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..core.titles import TitleError, parse_title
 from ..extensions import db
-from ..memo import per_person, until_changed
+from ..memo import RULES, page_scope, per_person, until_changed
 from ..models import Page
 from .credits.pageinfo import contributor_count
 from .models import Watch
@@ -30,7 +30,8 @@ def watching_page(title: str) -> bool | None:
         key = parse_title(title).key
     except TitleError:
         return False
-    return per_person("watching", key, lambda: _watching(current_user.id, key))
+    # Watching changes only by the person (their POST) or a move (a change of the base).
+    return per_person("watching", key, lambda: _watching(current_user.id, key), RULES)
 
 
 def _watching(user_id: int, key: str) -> bool:
@@ -44,4 +45,6 @@ def _watching(user_id: int, key: str) -> bool:
 
 def page_contributors(page_id: int) -> int:
     """Return how many people edited the page (for the credits line)."""
-    return until_changed("contributors", page_id, lambda: contributor_count(page_id))
+    return until_changed(
+        "contributors", page_id, lambda: contributor_count(page_id), page_scope(page_id)
+    )

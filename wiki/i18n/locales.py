@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..config import ConfigError
 from ..extensions import db
-from ..memo import per_person
+from ..memo import RULES, per_person
 from .models import LanguagePreference
 
 #: The cookie that remembers a language chosen with ?lang=. A cookie of its own, not the
@@ -115,7 +115,7 @@ def _preference() -> tuple[str | None, str | None]:
         found: tuple[str | None, str | None] = (None, None)
         # g.bare_page: an error page drawn without the database (it may be down).
         if not g.get("bare_page") and current_user and current_user.is_authenticated:
-            found = per_person("language", None, lambda: _stored(current_user.id))
+            found = per_person("language", None, lambda: _stored(current_user.id), RULES)
         g.language_preference = found
     return g.language_preference
 

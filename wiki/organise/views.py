@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.titles import Title, TitleError, parse_title
-from ..memo import until_changed
+from ..memo import page_scope, until_changed
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..urls import page_url
@@ -48,7 +48,10 @@ def hide_deleted_pages():
 @bp.app_template_global()
 def page_categories(page) -> list[service.CategoryLink]:
     """Return the categories a page is in, for the list at its bottom."""
-    return until_changed("categories", page.id, lambda: service.page_categories(page))
+    # A category page made or deleted is a change of the base (wiki.memo).
+    return until_changed(
+        "categories", page.id, lambda: service.page_categories(page), page_scope(page.id)
+    )
 
 
 @bp.app_template_global()

@@ -30,14 +30,17 @@ from ..extensions import db
 from ..memo import (
     BOARD,
     CONTENT,
+    board_slots,
+    changed_generations,
     content_changed,
     current_generation,
+    forget_changes,
     forget_generation,
+    page_changed,
     person_version,
 )
-from ..memo import CHANGED as _CHANGED
 from ..memo import generation as memo_generation
-from ..models import Generation
+from ..models import Generation, RevisionKind
 
 __all__ = ["CONTENT", "PageCache", "content_changed", "current_generation", "register"]
 
@@ -89,32 +92,44 @@ class PageCache:
 
 
 def _bump_after_commit(session: Session) -> None:
-    """Bump the generation once a transaction that changed content has committed.
+    """Bump the generations once a transaction that changed content has committed.
 
     After, not inside: a process that read the new generation before the commit became
     visible would cache the old page under it.
     """
-    if not session.info.pop(_CHANGED, False):
+    names = changed_generations(session.info)
+    if not names:
         return
     forget_generation()
     board = current_app.extensions.get(BOARD)
     if board is not None:  # SQLite: every process reads the shared file (wiki.board)
-        board.bump()
+        board.bump(*board_slots(names))
         return
-    bump = update(Generation).where(Generation.name == CONTENT).values(value=Generation.value + 1)
     with session.get_bind().connect() as connection:
-        if connection.execute(bump).rowcount == 0:  # the row is gone (an emptied database)
-            try:
-                connection.execute(insert(Generation).values(name=CONTENT, value=1))
-            except IntegrityError:  # another process put it back meanwhile
-                connection.rollback()
-                connection.execute(bump)
+        for name in names:
+            bump = update(Generation).where(Generation.name == name)
+            bump = bump.values(value=Generation.value + 1)
+            if connection.execute(bump).rowcount == 0:  # a bucket's first change, or emptied
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(Generation).values(name=name, value=1))
+                except IntegrityError:  # another process added it meanwhile
+                    connection.execute(bump)
         connection.commit()
 
 
 def _forget(session: Session) -> None:
     """A rolled-back transaction changed nothing."""
-    session.info.pop(_CHANGED, None)
+    forget_changes(session.info)
+
+
+def _saved(_app, *, page, revision, previous=None, **_extra) -> None:
+    """Note what a save changes: an edit of an existing page its page alone (its bucket);
+    a new page or a file's new version what other pages show too (red links, images)."""
+    if previous is None or revision.kind == RevisionKind.UPLOAD:
+        content_changed()
+    else:
+        page_changed(page.id)
 
 
 def _cache_key(app: Flask) -> str | None:
@@ -199,8 +214,8 @@ def register(app: Flask) -> None:
     entries, each logged-in person has their own."""
     cache = PageCache()
     app.extensions["page_cache"] = cache
+    events.page_saved.connect(_saved, weak=False)
     for signal in (
-        events.page_saved,
         events.page_published,
         events.changes_rejected,  # the review notice and the latest version logged-in see
         events.page_moved,

@@ -12,7 +12,7 @@ from ..core.render import Heading, mark_missing, wikilink_keys
 from ..core.text import clean_text
 from ..core.titles import Title
 from ..extensions import db
-from ..memo import until_changed
+from ..memo import RULES, until_changed
 from ..models import Page, Revision
 from . import content
 
@@ -88,9 +88,11 @@ def render_page(page: Page, revision: Revision | None = None) -> PageView:
         html, headings = content.rendered_html(revision.sha1, lambda: revision.text)
         return with_red_links(html), headings
 
-    # Red links and embedded files follow other pages, whose changes bump the generation;
-    # an embedded file's red link speaks the reader's language.
-    html, headings = until_changed("html", (revision.sha1, str(get_locale())), finished)
+    # Red links and embedded files follow other pages: a page made, moved or deleted and a
+    # file's new version are changes of the base (wiki.memo), an edit of a page is not; an
+    # embedded file's red link speaks the reader's language.
+    key = (revision.sha1, str(get_locale()))
+    html, headings = until_changed("html", key, finished, RULES)
     return PageView(page=page, revision=revision, html=html, headings=list(headings))
 
 

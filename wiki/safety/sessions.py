@@ -14,7 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
-from ..memo import content_changed, renew_person_version, until_changed
+from ..memo import RULES, content_changed, renew_person_version, until_changed
 from ..models import User, utcnow
 from .models import LoginFailure, UserSession
 
@@ -47,7 +47,7 @@ def live_user(user_id: int, token: object) -> User | None:
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
     digest = _digest(token)
-    found = until_changed("live-session", (user_id, digest), lambda: _live(user_id, digest))
+    found = until_changed("live-session", (user_id, digest), lambda: _live(user_id, digest), RULES)
     if found is None:
         return None
     started, columns = found

@@ -10,7 +10,7 @@ from werkzeug.exceptions import TooManyRequests
 from .. import errors
 from ..core.numbers import MAX_ID
 from ..core.titles import N_
-from ..memo import until_changed
+from ..memo import RULES, until_changed
 from ..models import Page
 from ..organise import redirects
 from ..pages import service as pages
@@ -33,7 +33,10 @@ def talk_count(title: str) -> int:
     """Return how many comments the page's talk page shows (for the Discussion tab)."""
     counts = g.setdefault("talk_counts", {})
     if title not in counts:
-        counts[title] = until_changed("talk_count", title, lambda: reading.talk_count_for(title))
+        # Talk posts and moderation are changes of the base (wiki.memo).
+        counts[title] = until_changed(
+            "talk_count", title, lambda: reading.talk_count_for(title), RULES
+        )
     return counts[title]
 
 
