@@ -16,6 +16,7 @@ from wiki.identity import user_key
 from wiki.models import Page, User
 from wiki.pages.service import save_page
 from wiki.safety.accounts import block_user, issue_reset_link, reset_password
+from wiki.safety.protection import protect, unprotect
 from wiki.safety.sessions import end_all
 from wiki.talk.moderation import hide_comment
 from wiki.talk.service import start_topic
@@ -244,3 +245,27 @@ def test_a_change_that_is_not_an_edit_is_seen_by_every_page(
     assert "flash-blocked" not in alice.get("/wiki/Pricing").get_data(as_text=True)
     in_app(other, lambda user: block_user(user("root"), user("alice"), "Spam", "1d"))
     assert "flash-blocked" in alice.get("/wiki/Pricing").get_data(as_text=True)
+
+
+def test_protecting_a_page_elsewhere_holds_at_once_and_so_does_lifting_it(
+    app, other, people, make_page, login_as
+):
+    base = str(make_page("Launch", "Plans.").latest_revision_id)
+    people["mod"]
+    alice = login_as(people["alice"])
+    assert alice.get("/edit/Launch").status_code == 200  # the editor opens: remembered
+    in_app(
+        other,
+        lambda user: protect(user("mod"), parse_title("Launch"), "moderator", "never", "Hot"),
+    )
+    refused = alice.post(
+        "/edit/Launch", data={"text": "Mine.", "action": "save", "base_revision": base}
+    )
+    assert refused.status_code == 403 and "Mine." in refused.get_data(as_text=True)
+    in_app(other, lambda user: unprotect(user("mod"), parse_title("Launch"), "Calm"))
+    assert (
+        alice.post(
+            "/edit/Launch", data={"text": "Mine.", "action": "save", "base_revision": base}
+        ).status_code
+        == 302
+    )

@@ -191,8 +191,18 @@ def protection_for(key: str | None) -> Protection | None:
     """Return the protection in force on the page with this title key, or None."""
     if not key:
         return None
+    # Most pages were never protected: that answer is remembered (protecting, unprotecting
+    # and moving are changes of the base, wiki.memo); only for the others is the row read.
+    if not until_changed("protected", key, lambda: _has_protection(key), RULES):
+        return None
     protection = db.session.scalar(select(Protection).where(Protection.page_key == key))
     return protection if protection is not None and protection.active(utcnow()) else None
+
+
+def _has_protection(key: str) -> bool:
+    """Return whether the page with this title key has a protection row (perhaps expired)."""
+    found = select(Protection.id).where(Protection.page_key == key).limit(1)
+    return db.session.scalar(found) is not None
 
 
 _PROTECTED = {

@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from .. import summaries
 from ..core.titles import N_
-from ..memo import RULES, until_changed
 from ..models import Role
 from ..safety.accounts import ROLE_NAMES
 from . import locales, preferences, translations
@@ -90,9 +89,7 @@ def page_languages(page):
     if page.id not in g.page_languages:
         lang = translations.lang_of(page)
         # Most pages are in no translation group: one remembered answer spares three queries.
-        linked = until_changed(
-            "translated", page.id, lambda: translations.is_linked(page.id), RULES
-        )
+        linked = translations.linked(page.id)
         g.page_languages[page.id] = {
             "lang": lang,
             "dir": locales.direction(lang.replace("-", "_")),

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import RULES, until_changed
 from ..models import Page, User, utcnow
 from ..pages import service as pages
 from ..pages.cache import content_changed
@@ -219,8 +220,16 @@ def is_linked(page_id: int) -> bool:
     return db.session.scalar(linked.limit(1)) is not None
 
 
+def linked(page_id: int) -> bool:
+    """Return is_linked(page_id), remembered until a change of the base (linking and
+    unlinking are; an edit of a page is not)."""
+    return until_changed("translated", page_id, lambda: is_linked(page_id), RULES)
+
+
 def translation_link(page: Page) -> PageTranslation | None:
     """Return the row linking page to its source, if page is a translation."""
+    if not linked(page.id):  # most pages are in no translation group
+        return None
     return db.session.get(PageTranslation, page.id)
 
 

@@ -250,6 +250,8 @@ def _summary(title: Title, form: "EditForm"):
 def _save(title: Title, page, form: "EditForm"):
     """Save the edit (page: as read at the start of the request) and say what happened."""
     translation = translation_editor.context(title, page, request.form)
+    # Read now: after the save's commit the page's row would be read again for its title.
+    shown_title = page.title if page is not None else title.display
     result = service.save_page(
         title,
         form.text,
@@ -281,7 +283,7 @@ def _save(title: Title, page, form: "EditForm"):
         flash(_merge_notice(result, form), "success")
     else:
         flash(_("Your changes were saved."), "success")
-    return redirect(url_for("pages.view", title=result.page.title.replace(" ", "_")))
+    return redirect(url_for("pages.view", title=shown_title.replace(" ", "_")))
 
 
 def _merge_notice(result, form: "EditForm") -> Markup:
