@@ -8,6 +8,7 @@ from tests.helpers import base_config, edit, finish_jobs, page_named, release, s
 from wiki import create_app
 from wiki.core.titles import parse_title
 from wiki.extensions import db
+from wiki.i18n import translations
 from wiki.models import Role, User
 from wiki.pages.service import save_page
 from wiki.review import publishing
@@ -194,3 +195,55 @@ def test_rejected_changes_leave_every_kept_view_at_once(cached, people, login_as
     assert "1 change waiting for review" in text(carol.get("/wiki/Launch"))
     publishing.reject(people["moderator"], page_named("Launch"), result.revision.id, "Spam")
     assert "1 change waiting for review" not in text(carol.get("/wiki/Launch"))
+
+
+def _save_elsewhere(database_url, tmp_path, title: str, text: str) -> None:
+    """Save a page through a second app on the same database (another server process)."""
+    other = create_app(base_config(tmp_path / "other", database_url))
+    with other.app_context():
+        page = page_named(title)
+        save_page(
+            parse_title(title),
+            text,
+            author=db.session.scalar(db.select(User).where(User.key == "pagebot")),
+            base_revision_id=page.latest_revision_id if page else None,
+        )
+        release(other)
+
+
+def test_an_edit_of_another_page_leaves_a_kept_view_in_place(
+    cached, client, database_url, tmp_path, make_page, make_user
+):
+    writer = make_user("writer")
+    make_page("Pricing", "first words, see [[Press kit]]", author=writer)
+    make_page("Launch", "Plans.")
+    finish_jobs(cached)
+    assert ">writer<" in client.get("/wiki/Pricing").get_data(as_text=True)
+    assert "Plans." in client.get("/wiki/Launch").get_data(as_text=True)
+    writer.username = "renamed"  # behind the cache's back: an uncached view would show it
+    db.session.commit()
+    _save_elsewhere(database_url, tmp_path, "Launch", "Plans, dated.")
+    # The edited page is shown anew at once; the other page's copy was kept.
+    assert "Plans, dated." in client.get("/wiki/Launch").get_data(as_text=True)
+    assert ">writer<" in client.get("/wiki/Pricing").get_data(as_text=True)
+    # A new page is more than an edit: every kept view goes (its red link turns blue).
+    _save_elsewhere(database_url, tmp_path, "Press kit", "Logos.")
+    shown = client.get("/wiki/Pricing").get_data(as_text=True)
+    assert ">renamed<" in shown and 'class="wikilink new"' not in shown
+
+
+def test_a_category_and_a_translation_follow_edits_of_other_pages_at_once(
+    cached, client, database_url, tmp_path, make_page, people
+):
+    make_page("Category:Launches", "Every launch.")
+    spring = make_page("Spring", "Plans.")
+    primavera = make_page("Primavera", "Piani.")
+    primavera.lang = "it"
+    db.session.commit()
+    translations.link(primavera, spring, people["alice"], synced_revision_id=spring.latest.id)
+    finish_jobs(cached)
+    assert "Spring" not in client.get("/wiki/Category:Launches").get_data(as_text=True)
+    assert "translation-outdated" not in client.get("/wiki/Primavera").get_data(as_text=True)
+    _save_elsewhere(database_url, tmp_path, "Spring", "Plans.\n\n[[Category:Launches]]")
+    assert "Spring" in client.get("/wiki/Category:Launches").get_data(as_text=True)
+    assert "translation-outdated" in client.get("/wiki/Primavera").get_data(as_text=True)

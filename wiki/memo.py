@@ -19,11 +19,11 @@ hang on it, both kept in each process:
 
 Scopes: on a busy wiki someone saves every few seconds, and a memo that hung on the content
 generation alone would be read again after every save anywhere. The commonest change, an
-edit of an existing page (`page_changed(page_id)`), bumps the content generation and its
+edit of an existing page (`page_changed(page_key)`), bumps the content generation and its
 page's bucket only; every other change (`content_changed()`) bumps the content and the
 "base" generation. A memo says what it depends on: CONTENT (anything: the bell), RULES
 (nothing an edit of a page changes: sessions, blocks, the site policy, translation links,
-talk counts, rendered HTML, which is keyed by its text) or `page_scope(page_id)` (the
+talk counts, rendered HTML, which is keyed by its text) or `page_scope(page_key)` (the
 edits of that page: its credits, categories, anchored threads). A memo is used while the
 base generation, and its page's bucket, are what they were when it was made; anything not
 declared an edit of one page bumps the base, so a change nobody classified is safe.
@@ -37,6 +37,7 @@ import secrets
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -92,9 +93,10 @@ _AT_BEGIN = "bottega_board_at_begin"
 _SNAPSHOT = "bottega_board_snapshot"
 
 
-def page_scope(page_id: int) -> tuple[str, int]:
-    """Return the scope of a memo that depends on the edits of one page (and the base)."""
-    return ("page", page_id % PAGE_BUCKETS)
+def page_scope(page_key: str) -> tuple[str, int]:
+    """Return the scope of a memo that depends on the edits of one page (and the base),
+    by its title key: known from a URL before anything is read (a move changes the base)."""
+    return ("page", zlib.crc32(page_key.encode()) % PAGE_BUCKETS)
 
 
 def scope_names(scope: tuple) -> tuple[str, ...]:
@@ -168,12 +170,12 @@ def content_changed(_sender=None, **_extra) -> None:
     info[CHANGED] = info[CHANGED_BASE] = True
 
 
-def page_changed(page_id: int) -> None:
-    """Note that the current transaction edits an existing page: its text and what follows
-    from its text alone (its credits, categories, anchored threads, authorship)."""
+def page_changed(page_key: str) -> None:
+    """Note that the current transaction edits an existing page (by its title key): its text
+    and what follows from its text alone (its credits, categories, anchored threads)."""
     info = db.session().info
     info[CHANGED] = True
-    info.setdefault(CHANGED_PAGES, set()).add(page_scope(page_id)[1])
+    info.setdefault(CHANGED_PAGES, set()).add(page_scope(page_key)[1])
 
 
 def changed_generations(info: dict) -> list[str]:
@@ -193,6 +195,13 @@ def forget_changes(info: dict) -> None:
     """A rolled-back transaction changed nothing."""
     for key in (CHANGED, CHANGED_BASE, CHANGED_PAGES):
         info.pop(key, None)
+
+
+def read_scope(board, scope) -> "int | tuple[int, ...]":
+    """Return the generation of a scope as the board holds it now (the front door's check)."""
+    if scope == CONTENT:
+        return board.read(0)
+    return tuple(board.read(_slot(name)) for name in scope_names(scope))
 
 
 def board_slots(names: list[str]) -> list[int]:

@@ -33,7 +33,7 @@ class Annotated:
 def annotated(page: Page, revision: Revision, html: str, *, current: bool) -> Annotated:
     """Return the revision's HTML with the passages of its threads highlighted."""
     if current and not until_changed(
-        "has_anchors", page.id, lambda: threads.has_anchors(page.id), page_scope(page.id)
+        "has_anchors", page.id, lambda: threads.has_anchors(page.id), page_scope(page.key)
     ):
         return Annotated(Markup(html), [])
     spans = threads.spans_at(revision.id)

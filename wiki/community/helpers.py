@@ -43,8 +43,8 @@ def _watching(user_id: int, key: str) -> bool:
     return found is not None
 
 
-def page_contributors(page_id: int) -> int:
+def page_contributors(page) -> int:
     """Return how many people edited the page (for the credits line)."""
     return until_changed(
-        "contributors", page_id, lambda: contributor_count(page_id), page_scope(page_id)
+        "contributors", page.id, lambda: contributor_count(page.id), page_scope(page.key)
     )

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from .. import summaries
 from ..core.titles import N_
 from ..models import Role
+from ..pages.cache import not_page_alone
 from ..safety.accounts import ROLE_NAMES
 from . import locales, preferences, translations
 
@@ -90,6 +91,8 @@ def page_languages(page):
         lang = translations.lang_of(page)
         # Most pages are in no translation group: one remembered answer spares three queries.
         linked = translations.linked(page.id)
+        if linked:  # a translation shows whether its source changed since: other pages' edits
+            not_page_alone()
         g.page_languages[page.id] = {
             "lang": lang,
             "dir": locales.direction(lang.replace("-", "_")),

@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..core.titles import Title, TitleError, parse_title
 from ..memo import page_scope, until_changed
 from ..pages import service as pages
+from ..pages.cache import not_page_alone
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..urls import page_url
 from ..web import page_arg, title_or_400, user_message
@@ -50,7 +51,7 @@ def page_categories(page) -> list[service.CategoryLink]:
     """Return the categories a page is in, for the list at its bottom."""
     # A category page made or deleted is a change of the base (wiki.memo).
     return until_changed(
-        "categories", page.id, lambda: service.page_categories(page), page_scope(page.id)
+        "categories", page.id, lambda: service.page_categories(page), page_scope(page.key)
     )
 
 
@@ -59,6 +60,7 @@ def category_listing(key: str) -> service.Listing | None:
     """Return the members of the category whose page has this key (None if not a category)."""
     if not service.is_category(key):
         return None
+    not_page_alone()  # its members come and go with edits of other pages
     return service.category_members(key, service.from_key(request.args.get("from")))
 
 

@@ -11,10 +11,19 @@ anything else shown beside the page (a talk count, a red link) may lag behind.
 Anonymous readers share entries. A logged-in person's views are kept for them alone, keyed
 also by their own version (wiki.memo.person_version), language and time zone, so their own
 actions show at once, and what others do shows with the content change it makes.
+
+An anonymous view of a page (no query string) that shows nothing an edit of another page
+changes is kept with its page's scope (wiki.memo) instead of the content generation: an
+edit elsewhere leaves it in place; an edit of its page, or any change of the base (a page
+made, moved or deleted, a talk post, a policy), ends it. The view says so (page_alone());
+whatever it shows that follows other pages' edits says otherwise (not_page_alone(): a
+category's members, a translation's "outdated"); a redirect's notice is never alone. A
+new part of the page view that shows another page's text must call not_page_alone().
 """
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -26,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..core.titles import TitleError, parse_title
 from ..extensions import db
 from ..memo import (
     BOARD,
@@ -37,7 +47,10 @@ from ..memo import (
     forget_changes,
     forget_generation,
     page_changed,
+    page_scope,
     person_version,
+    read_scope,
+    scope_generation,
 )
 from ..memo import generation as memo_generation
 from ..models import Generation, RevisionKind
@@ -68,22 +81,26 @@ class PageCache:
         self._entries: LRUCache = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
 
-    def get(self, key: str, generation: int) -> Kept | None:
-        """Return the response kept for key, unless missing, expired or stale."""
+    def get(self, key: str, current: Callable) -> Kept | None:
+        """Return the response kept for key, unless missing, expired or stale: current(scope)
+        gives the generation of the entry's scope now."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            expires, made_at, kept = entry
-            if expires < time.monotonic() or made_at != generation:
-                del self._entries[key]
-                return None
-            return kept
+        if entry is None:
+            return None
+        expires, (scope, made_at), kept = entry
+        if expires < time.monotonic() or current(scope) != made_at:
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    del self._entries[key]
+            return None
+        return kept
 
-    def put(self, key: str, kept: Kept, seconds: float, generation: int) -> None:
-        """Keep a response for a number of seconds, made at this generation."""
+    def put(self, key: str, kept: Kept, seconds: float, stamp: tuple) -> None:
+        """Keep a response for a number of seconds, with the (scope, generation) it was made
+        at: CONTENT, or for an anonymous view of a page alone, its page scope."""
         with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, generation, kept)
+            self._entries[key] = (time.monotonic() + seconds, stamp, kept)
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -129,7 +146,7 @@ def _saved(_app, *, page, revision, previous=None, **_extra) -> None:
     if previous is None or revision.kind == RevisionKind.UPLOAD:
         content_changed()
     else:
-        page_changed(page.id)
+        page_changed(page.key)
 
 
 def _cache_key(app: Flask) -> str | None:
@@ -178,17 +195,17 @@ class FrontDoor:
             board = self.app.extensions.get(BOARD)
             if board is not None and self.app.config["PAGE_CACHE_SECONDS"] > 0:
                 asked = Request(environ)
-                kept = self._kept(asked, board.read())
+                kept = self._kept(asked, lambda scope: read_scope(board, scope))
                 if kept is not None:
                     events.page_view_served.send(self.app, asked=asked, title=kept.title)
                     start_response("200 OK", kept.headers)
                     return [kept.body]
         return self.wsgi_app(environ, start_response)
 
-    def _kept(self, asked: Request, generation: int) -> Kept | None:
+    def _kept(self, asked: Request, current: Callable) -> Kept | None:
         if asked.cookies.get(self.app.config["SESSION_COOKIE_NAME"]):
             return None
-        return self.app.extensions["page_cache"].get(_anonymous_key(asked), generation)
+        return self.app.extensions["page_cache"].get(_anonymous_key(asked), current)
 
 
 def _person_key() -> str | None:
@@ -240,10 +257,13 @@ def register(app: Flask) -> None:
         # Read once per request: the site policy (wiki.memo) may have read it already.
         generation = memo_generation()
         request.environ["bottega.generation"] = generation
-        hit = cache.get(key, generation)
+        hit = cache.get(key, scope_generation)
         if hit is not None:  # kept again, it would outlive PAGE_CACHE_SECONDS while read
             return Response(hit.body, mimetype=hit.mimetype)
         request.environ[_KEY] = key
+        if not key.startswith("person|") and not request.args:
+            # Read before the view reads the page, as the content generation was.
+            g.page_cache_scope = _page_scope_now()
         return None
 
     @app.after_request
@@ -266,5 +286,30 @@ def register(app: Flask) -> None:
             headers = response.get_wsgi_headers(request.environ).to_wsgi_list()
             title = (request.view_args or {}).get("title", "")
             kept = Kept(response.get_data(), response.mimetype, headers, title)
-            cache.put(key, kept, app.config["PAGE_CACHE_SECONDS"], generation)
+            stamp = (CONTENT, generation)
+            if g.get("page_cache_scope") and g.get("page_alone") and not g.get("page_not_alone"):
+                stamp = g.page_cache_scope
+            cache.put(key, kept, app.config["PAGE_CACHE_SECONDS"], stamp)
         return response
+
+
+def _page_scope_now() -> tuple | None:
+    """Return the page scope of the page the URL names and its generation now, or None."""
+    try:
+        scope = page_scope(parse_title((request.view_args or {}).get("title", "")).key)
+    except TitleError:
+        return None
+    value = scope_generation(scope)
+    return (scope, value) if value is not None else None
+
+
+def page_alone() -> None:
+    """Say that this page view shows its page and nothing that an edit of another page
+    changes (unless something it shows says otherwise: not_page_alone)."""
+    g.page_alone = True
+
+
+def not_page_alone() -> None:
+    """Say that this view shows something an edit of another page changes (the state of a
+    translation's source): its anonymous copy follows every change."""
+    g.page_not_alone = True

@@ -33,6 +33,7 @@ from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..safety.limits import too_often
 from ..summaries import SystemSummary
 from ..web import flag_arg, int_arg, title_or_400, user_message
+from . import cache as page_cache
 from . import drafts, service
 from .editor import EditForm, conflict_choices
 
@@ -72,6 +73,8 @@ def view(title: str):
         target = hop.target.title.replace(" ", "_")
         return redirect(url_for("pages.view", title=target, redirectedfrom=url_title))
     sees_waiting = service.sees_waiting(current_user)
+    if hop is None:
+        page_cache.page_alone()  # a redirect's notice shows its target's state
     return render_template(
         "pages/view.html",
         view=service.render_page(page, shown),
