@@ -247,3 +247,24 @@ def test_a_category_and_a_translation_follow_edits_of_other_pages_at_once(
     _save_elsewhere(database_url, tmp_path, "Spring", "Plans.\n\n[[Category:Launches]]")
     assert "Spring" in client.get("/wiki/Category:Launches").get_data(as_text=True)
     assert "translation-outdated" in client.get("/wiki/Primavera").get_data(as_text=True)
+
+
+def test_a_persons_copy_survives_edits_elsewhere_but_not_news_for_them(
+    cached, database_url, tmp_path, make_page, make_user, login_as, people
+):
+    writer = make_user("writer")
+    make_page("Pricing", "Prices.", author=writer)
+    make_page("Launch", "Plans.", author=people["alice"])  # alice watches what she writes
+    make_page("Other", "Words.")
+    finish_jobs(cached)
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Pricing")  # shows the message of logging in
+    assert ">writer<" in alice.get("/wiki/Pricing").get_data(as_text=True)
+    writer.username = "renamed"  # behind the cache's back: an uncached view would show it
+    db.session.commit()
+    _save_elsewhere(database_url, tmp_path, "Other", "More words.")  # alice does not watch it
+    shown = alice.get("/wiki/Pricing").get_data(as_text=True)
+    assert ">writer<" in shown and "bell-count" not in shown
+    _save_elsewhere(database_url, tmp_path, "Launch", "Plans, dated.")  # she is told
+    shown = alice.get("/wiki/Pricing").get_data(as_text=True)
+    assert 'bell-count">1<' in shown and ">renamed<" in shown

@@ -8,7 +8,8 @@ machines, keep the generations in the database (wiki.memo).
 
 The file holds SLOTS counters: slot 0 the content generation (every change: the first 16
 bytes, as files made before there were more slots), slot 1 the base generation (every
-change but an edit of one page), then one per bucket of pages (wiki.memo's scopes).
+change but an edit of one page), then one per bucket of pages and one per bucket of people
+(wiki.memo's scopes).
 """
 
 import fcntl
@@ -27,9 +28,9 @@ from sqlalchemy.engine import make_url
 # halfway) reads again, so no reader can ever mistake a torn value for a real generation.
 _LAYOUT = struct.Struct("<QQ")
 _MASK = (1 << 64) - 1
-#: Counters in the file: content, base, and PAGE_BUCKETS buckets of pages.
+#: Counters in the file: content, base, PAGE_BUCKETS buckets of pages and as many of people.
 PAGE_BUCKETS = 1024
-SLOTS = 2 + PAGE_BUCKETS
+SLOTS = 2 + 2 * PAGE_BUCKETS
 _SIZE = SLOTS * _LAYOUT.size
 
 

@@ -74,6 +74,8 @@ CHANGED = "bottega_content_changed"
 CHANGED_BASE = "bottega_base_changed"
 #: session.info key: the buckets of the pages whose edits this transaction holds.
 CHANGED_PAGES = "bottega_pages_changed"
+#: session.info key: the buckets of the people others' doings in it concern (notifications).
+CHANGED_PEOPLE = "bottega_people_changed"
 #: How much each process keeps: a small value weighs 1, a text 1 per 1,000 bytes it takes in
 #: memory, a list 1 per 25 items (so at most about 16 MB of page HTML per worker, or 16,000
 #: counts and flags).
@@ -99,11 +101,24 @@ def page_scope(page_key: str) -> tuple[str, int]:
     return ("page", zlib.crc32(page_key.encode()) % PAGE_BUCKETS)
 
 
+def person_scope(user_id: int) -> tuple[str, int]:
+    """Return the scope of a memo that depends on what others do for one person (a new
+    notification: `person_changed`) and on the base."""
+    return ("person", user_id % PAGE_BUCKETS)
+
+
+def both_scopes(page: tuple[str, int], person: tuple[str, int]) -> tuple:
+    """Return the scope of what depends on a page's edits and on what others do for a person."""
+    return ("page+person", page[1], person[1])
+
+
 def scope_names(scope: tuple) -> tuple[str, ...]:
-    """Return the generations a scope is read from: the base, and a page's bucket."""
+    """Return the generations a scope is read from: the base, and buckets of pages or people."""
     if scope == RULES:
         return (BASE,)
-    return (BASE, f"page:{scope[1]}")
+    if scope[0] == "page+person":
+        return (BASE, f"page:{scope[1]}", f"person:{scope[2]}")
+    return (BASE, f"{scope[0]}:{scope[1]}")
 
 
 def _slot(name: str) -> int:
@@ -112,7 +127,8 @@ def _slot(name: str) -> int:
         return 0
     if name == BASE:
         return 1
-    return 2 + int(name.removeprefix("page:"))
+    kind, _, bucket = name.partition(":")
+    return 2 + int(bucket) + (PAGE_BUCKETS if kind == "person" else 0)
 
 
 def current_generation() -> int:
@@ -178,22 +194,32 @@ def page_changed(page_key: str) -> None:
     info.setdefault(CHANGED_PAGES, set()).add(page_scope(page_key)[1])
 
 
+def person_changed(user_id: int) -> None:
+    """Note that the current transaction changes what one person is shown beside pages by
+    someone else's doing (a notification for them)."""
+    info = db.session().info
+    info[CHANGED] = True
+    info.setdefault(CHANGED_PEOPLE, set()).add(person_scope(user_id)[1])
+
+
 def changed_generations(info: dict) -> list[str]:
     """Return (and forget) the generations a transaction that committed must bump."""
     if not info.pop(CHANGED, False):
         return []
     names = [CONTENT]
     pages = info.pop(CHANGED_PAGES, set())
+    people = info.pop(CHANGED_PEOPLE, set())
     if info.pop(CHANGED_BASE, False):
-        names.append(BASE)  # the base covers every page's bucket
+        names.append(BASE)  # the base covers every bucket
     else:
         names += [f"page:{bucket}" for bucket in sorted(pages)]
+        names += [f"person:{bucket}" for bucket in sorted(people)]
     return names
 
 
 def forget_changes(info: dict) -> None:
     """A rolled-back transaction changed nothing."""
-    for key in (CHANGED, CHANGED_BASE, CHANGED_PAGES):
+    for key in (CHANGED, CHANGED_BASE, CHANGED_PAGES, CHANGED_PEOPLE):
         info.pop(key, None)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..core.titles import TitleError, parse_title
 from ..extensions import db
-from ..memo import RULES, page_scope, per_person, until_changed
+from ..memo import RULES, page_scope, per_person, person_scope, until_changed
 from ..models import Page
 from .credits.pageinfo import contributor_count
 from .models import Watch
@@ -18,7 +18,10 @@ def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
     if "community_unread" not in g:
-        g.community_unread = per_person("unread", None, lambda: unread_count(current_user))
+        # New notifications come with person_changed (wiki.memo), reading them with a POST.
+        g.community_unread = per_person(
+            "unread", None, lambda: unread_count(current_user), person_scope(current_user.id)
+        )
     return g.community_unread
 
 

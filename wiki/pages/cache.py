@@ -12,12 +12,14 @@ Anonymous readers share entries. A logged-in person's views are kept for them al
 also by their own version (wiki.memo.person_version), language and time zone, so their own
 actions show at once, and what others do shows with the content change it makes.
 
-An anonymous view of a page (no query string) that shows nothing an edit of another page
-changes is kept with its page's scope (wiki.memo) instead of the content generation: an
-edit elsewhere leaves it in place; an edit of its page, or any change of the base (a page
-made, moved or deleted, a talk post, a policy), ends it. The view says so (page_alone());
-whatever it shows that follows other pages' edits says otherwise (not_page_alone(): a
-category's members, a translation's "outdated"); a redirect's notice is never alone. A
+A view of a page (no query string) that shows nothing an edit of another page changes is
+kept with its page's scope (wiki.memo) instead of the content generation, and a person's
+copy with their own scope too (a notification for them moves it: their bell): an edit
+elsewhere leaves it in place; an edit of its page, news for that person, or any change of
+the base (a page made, moved or deleted, a talk post, a policy), ends it. The view says
+so (page_alone()); whatever it shows that follows other pages' edits says otherwise
+(not_page_alone(): a category's members, a translation's "outdated", a reviewer's count of
+pages waiting); a redirect's notice is never alone. A
 new part of the page view that shows another page's text must call not_page_alone().
 """
 
@@ -41,6 +43,7 @@ from ..memo import (
     BOARD,
     CONTENT,
     board_slots,
+    both_scopes,
     changed_generations,
     content_changed,
     current_generation,
@@ -48,6 +51,7 @@ from ..memo import (
     forget_generation,
     page_changed,
     page_scope,
+    person_scope,
     person_version,
     read_scope,
     scope_generation,
@@ -261,9 +265,9 @@ def register(app: Flask) -> None:
         if hit is not None:  # kept again, it would outlive PAGE_CACHE_SECONDS while read
             return Response(hit.body, mimetype=hit.mimetype)
         request.environ[_KEY] = key
-        if not key.startswith("person|") and not request.args:
+        if not request.args:
             # Read before the view reads the page, as the content generation was.
-            g.page_cache_scope = _page_scope_now()
+            g.page_cache_scope = _page_scope_now(key.startswith("person|"))
         return None
 
     @app.after_request
@@ -293,12 +297,15 @@ def register(app: Flask) -> None:
         return response
 
 
-def _page_scope_now() -> tuple | None:
-    """Return the page scope of the page the URL names and its generation now, or None."""
+def _page_scope_now(person: bool) -> tuple | None:
+    """Return the scope of a view of the page the URL names (and of the logged-in person's
+    bell, for their own copy) and its generation now, or None."""
     try:
         scope = page_scope(parse_title((request.view_args or {}).get("title", "")).key)
     except TitleError:
         return None
+    if person:
+        scope = both_scopes(scope, person_scope(current_user.id))
     value = scope_generation(scope)
     return (scope, value) if value is not None else None
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..access.permissions import can_review
 from ..extensions import db
+from ..pages.cache import not_page_alone
 from ..pages.service import Waiting
 from . import publishing, queue
 from .models import WAITING, RevisionReview
@@ -44,6 +45,7 @@ def review_count() -> int | None:
     """Return how many pages wait for review, for reviewers (None for everyone else)."""
     if not can_review(current_user):
         return None
+    not_page_alone()  # other pages' edits may wait for review: the count follows them
     if "review_count" not in g:
         g.review_count = queue.waiting_count()
     return g.review_count

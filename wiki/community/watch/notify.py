@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ... import events
 from ...extensions import db
+from ...memo import person_changed
 from ...models import Page, Revision, User, utcnow
 from ...talk.models import Comment, PageTalkSubscription, Topic, TopicSubscription
 from ..models import Kind, Notification, PageContributor, UserProfile, Watch
@@ -178,7 +179,10 @@ def _insert(session: Session, rows: list[dict]) -> list[tuple[int, int, bool]]:
         .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
         .returning(Notification.id, Notification.user_id, Notification.group_id)
     )
-    return [(nid, user_id, group is None) for nid, user_id, group in session.execute(statement)]
+    added = [(nid, user_id, group is None) for nid, user_id, group in session.execute(statement)]
+    for _nid, user_id, _head in added:
+        person_changed(user_id)  # their bell, in every process (wiki.memo)
+    return added
 
 
 def on_topic_created(sender, *, topic: Topic, comment: Comment, author: User, **extra):
