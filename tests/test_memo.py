@@ -15,6 +15,7 @@ from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.models import Page, User
 from wiki.pages.service import save_page
+from wiki.review.settings import save_settings, set_page_policy
 from wiki.safety.accounts import block_user, issue_reset_link, reset_password
 from wiki.safety.protection import protect, unprotect
 from wiki.safety.sessions import end_all
@@ -269,3 +270,29 @@ def test_protecting_a_page_elsewhere_holds_at_once_and_so_does_lifting_it(
         ).status_code
         == 302
     )
+
+
+def test_review_settings_set_elsewhere_hold_for_the_next_save(
+    app, other, people, make_page, login_as, client
+):
+    make_page("Launch", "Plans.")
+    make_page("Pricing", "Prices.")
+    people["root"], people["mod"]
+    alice = login_as(people["alice"])
+
+    def save(title: str, text: str) -> None:
+        base = page_of(title).latest_revision_id
+        data = {"text": text, "action": "save", "base_revision": str(base)}
+        assert alice.post(f"/edit/{title}", data=data).status_code == 302
+        db.session.remove()
+
+    save("Launch", "Plans, dated.")  # published at once: the settings are remembered
+    assert "Plans, dated." in client.get("/wiki/Launch").get_data(as_text=True)
+    in_app(other, lambda user: set_page_policy(user("mod"), parse_title("Launch"), "all"))
+    save("Launch", "Plans, dated and priced.")
+    assert "dated and priced" not in client.get("/wiki/Launch").get_data(as_text=True)
+    save("Pricing", "Prices, lower.")
+    assert "lower" in client.get("/wiki/Pricing").get_data(as_text=True)
+    in_app(other, lambda user: save_settings(user("root"), "all", 0, 0))
+    save("Pricing", "Prices, lower still.")
+    assert "lower still" not in client.get("/wiki/Pricing").get_data(as_text=True)

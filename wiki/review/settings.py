@@ -11,6 +11,7 @@ from ..core.numbers import parse_natural
 from ..core.titles import N_, Title
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import RULES, content_changed, until_changed
 from ..models import Page, User, utcnow
 from ..problems import BadRequest
 from .models import PageReviewPolicy
@@ -47,6 +48,15 @@ def current_settings() -> ReviewSettings:
     cached = g.get("review_settings") if has_request_context() else None
     if cached is not None:
         return cached
+    # Saving them is a change of the base (wiki.memo): every process reads them again.
+    settings = until_changed("review-settings", None, _stored_settings, RULES)
+    if has_request_context():
+        g.review_settings = settings
+    return settings
+
+
+def _stored_settings() -> ReviewSettings:
+    """Return the review settings as stored (or configured, where nothing is stored)."""
     stored = dict(
         db.session.execute(
             select(SiteSetting.name, SiteSetting.value).where(SiteSetting.name.in_(_NAMES))
@@ -54,14 +64,11 @@ def current_settings() -> ReviewSettings:
     )
     values = {name: stored.get(name, current_app.config[key]) for name, key in _NAMES.items()}
     policy = values["review"] if values["review"] in POLICIES else "off"
-    settings = ReviewSettings(
+    return ReviewSettings(
         policy=policy,
         newcomer_edits=_number(values["review_newcomer_edits"]),
         newcomer_days=_number(values["review_newcomer_days"]),
     )
-    if has_request_context():
-        g.review_settings = settings
-    return settings
 
 
 def _number(value) -> int:
@@ -109,11 +116,17 @@ def save_settings(admin: User, policy: str, newcomer_edits: int, newcomer_days: 
             session.add(row)
             if old[name] != value:
                 modlog.record("policy", admin, target=name, setting=name, old=old[name], new=value)
+        content_changed()  # every process reads the settings again
     g.pop("review_settings", None)
 
 
 def page_policy(key: str) -> str | None:
     """Return the review policy set for one page, or None if it follows the site's."""
+    # Setting one is a change of the base (wiki.memo): every process reads it again.
+    return until_changed("review-policy", key, lambda: _stored_page_policy(key), RULES)
+
+
+def _stored_page_policy(key: str) -> str | None:
     return db.session.scalar(
         select(PageReviewPolicy.policy).where(PageReviewPolicy.page_key == key)
     )
@@ -136,6 +149,7 @@ def set_page_policy(moderator: User, title: Title, policy: str) -> None:
         session.execute(delete(PageReviewPolicy).where(PageReviewPolicy.page_key == title.key))
         if new is not None:
             session.add(PageReviewPolicy(page_key=title.key, policy=new, set_by_id=moderator.id))
+        content_changed()  # every process reads the page's policy again
         page = session.scalar(select(Page).where(Page.key == title.key))
         modlog.record(
             "review_policy",
