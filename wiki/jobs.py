@@ -70,10 +70,19 @@ def runner(app: Flask):
     return found
 
 
-def wait_idle(app: Flask, timeout: float = 10.0) -> bool:
-    """Wait until the app's thread has run every job queued so far (and due); for tests."""
+def wait_idle(app: Flask, timeout: float = 10.0, *, delayed: bool = True) -> bool:
+    """Wait until the app's thread has run every job queued so far (and, unless delayed is
+    False, every job waiting for its delay); for tests."""
     found = app.extensions.get(EXTENSION)
-    return found.wait_idle(timeout) if isinstance(found, ThreadRunner) else True
+    return found.wait_idle(timeout, delayed) if isinstance(found, ThreadRunner) else True
+
+
+def cancel_delayed(app: Flask) -> None:
+    """Drop the jobs of the app's thread still waiting for their delay (an app shutting down:
+    their work stays in the database for the next sweep)."""
+    found = app.extensions.get(EXTENSION)
+    if isinstance(found, ThreadRunner):
+        found.cancel_delayed()
 
 
 def run_job(app: Flask, name: str, args: list, base_url: str = "") -> None:
@@ -97,15 +106,15 @@ class ThreadRunner:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
-        self.timers = 0
+        self.timers: set[threading.Timer] = set()
 
     def submit(self, name: str, args: list, delay: float, base_url: str) -> None:
         """Queue a job, now or after delay seconds."""
         if delay > 0:
-            with self.lock:
-                self.timers += 1
-            timer = threading.Timer(delay, self._due, (name, args, base_url))
+            timer = threading.Timer(delay, lambda: self._due(timer, name, args, base_url))
             timer.daemon = True
+            with self.lock:
+                self.timers.add(timer)
             timer.start()
             return
         self.jobs.put((name, args, base_url))
@@ -116,11 +125,18 @@ class ThreadRunner:
                 self.thread = threading.Thread(target=self._loop, name="bottega-jobs", daemon=True)
                 self.thread.start()
 
-    def _due(self, name: str, args: list, base_url: str) -> None:
+    def _due(self, timer: threading.Timer, name: str, args: list, base_url: str) -> None:
         """Queue a delayed job now that its time has come."""
         self.submit(name, args, 0, base_url)
         with self.lock:
-            self.timers -= 1
+            self.timers.discard(timer)
+
+    def cancel_delayed(self) -> None:
+        """Forget the jobs waiting for their delay."""
+        with self.lock:
+            timers, self.timers = self.timers, set()
+        for timer in timers:
+            timer.cancel()
 
     def _loop(self) -> None:
         """Run queued jobs until there has been nothing to do for IDLE_SECONDS."""
@@ -138,12 +154,13 @@ class ThreadRunner:
             finally:
                 self.jobs.task_done()
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no job is queued, running or waiting for its delay; False on timeout."""
+    def wait_idle(self, timeout: float, delayed: bool = True) -> bool:
+        """Wait until no job is queued, running or (if delayed) waiting for its delay; False
+        on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
-                busy = self.timers or self.jobs.unfinished_tasks
+                busy = (delayed and self.timers) or self.jobs.unfinished_tasks
             if not busy:
                 return True
             time.sleep(0.02)
