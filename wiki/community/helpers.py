@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..core.titles import TitleError, parse_title
 from ..extensions import db
-from ..memo import RULES, page_scope, per_person, person_scope, until_changed
+from ..memo import page_scope, per_person, person_scope, until_changed
 from ..models import Page
 from .credits.pageinfo import contributor_count
 from .models import Watch
@@ -33,8 +33,9 @@ def watching_page(title: str) -> bool | None:
         key = parse_title(title).key
     except TitleError:
         return False
-    # Watching changes only by the person (their POST) or a move (a change of the base).
-    return per_person("watching", key, lambda: _watching(current_user.id, key), RULES)
+    # Watching changes by the person (their POST), a move (a change of the base), or a save
+    # of the page (it watches the page for its author, even through the API: no POST of theirs).
+    return per_person("watching", key, lambda: _watching(current_user.id, key), page_scope(key))
 
 
 def _watching(user_id: int, key: str) -> bool:

@@ -39,7 +39,11 @@ def record(session: Session, page: Page, text: str, categories: Iterable[str]) -
     made from it.
     """
     target = parse_redirect(text)
-    page.redirect_key = target.key if target is not None else None
+    redirect_key = target.key if target is not None else None
+    if page.redirect_key != redirect_key:
+        # Other pages follow a redirect too (an embedded file through it, files.reading).
+        content_changed()
+    page.redirect_key = redirect_key
     session.execute(delete(CategoryMember).where(CategoryMember.page_id == page.id))
     if is_template(page.key):
         return

@@ -23,6 +23,7 @@ from ..core.text import byte_size, clean_text, text_sha1
 from ..core.titles import N_, Title, parse_title
 from ..database import turn_taken, wait_turn, write_transaction
 from ..extensions import db
+from ..memo import content_changed
 from ..models import Draft, Link, Page, Revision, RevisionKind, User
 from ..problems import BadRequest, Conflict, NotAllowed, TooLarge
 from ..summaries import SystemSummary
@@ -372,8 +373,13 @@ def _publish_if_allowed(
     rule = _publication_rule[0] if _publication_rule else None
     if rule is not None and not rule(page, revision, previous, edit.author, edit.publish_waiting):
         return False
+    # A page readers could not see until now appears: what other pages show of it (a
+    # category's link, blue once its page is published) is a change of the base.
+    first = previous is not None and page.published_revision_id is None
     if not move_published(page, revision.id, locked=True):
         raise _LostRace()
+    if first:
+        content_changed()
     return True
 
 
