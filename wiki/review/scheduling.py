@@ -18,6 +18,7 @@ from .. import modlog
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import page_changed
 from ..models import Page, User, utcnow
 from ..problems import BadRequest, Conflict, UserError
 from .models import ScheduledPublication
@@ -66,6 +67,7 @@ def schedule(reviewer: User, page: Page, revision_id: int | None, moment: dateti
                 scheduled_by_id=reviewer.id,
             )
         )
+        page_changed(page.key)  # its notice, in every process
         modlog.record(
             "schedule", reviewer, page=page, revision=shown.id, publish_at=moment.isoformat()
         )

@@ -1,9 +1,11 @@
-"""Review of the scoped generations: what an edit of one page changes on other pages' views.
+"""Scoped generations (wiki/memo.py): what an edit of one page changes on other pages' views.
 
 Each test reads a page in this app, edits ANOTHER existing page through a second app on the
 same database (another server process), and reads again here. Before the scopes, every
 save bumped the one content generation, and each of these passed.
 """
+
+from datetime import timedelta
 
 import pytest
 
@@ -14,8 +16,9 @@ from wiki.api import tokens
 from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.identity import user_key
-from wiki.models import Page, User
+from wiki.models import Page, User, utcnow
 from wiki.pages.service import save_page
+from wiki.review import scheduling
 
 
 @pytest.fixture(autouse=True, params=[0, 60], ids=["page-cache-off", "page-cache-on"])
@@ -107,3 +110,22 @@ def test_a_save_through_the_api_shows_the_watch_star_it_set(
     shown = alice.get("/wiki/Pricing").get_data(as_text=True)
     assert "Prices, lower." in shown
     assert "Unwatch" in shown
+
+
+def test_a_publication_scheduled_elsewhere_shows_on_the_page_at_once(
+    app, other, people, make_page, login_as
+):
+    people["root"]
+    app.config["REVIEW_POLICY"] = "newcomers"
+    make_page("Launch", "Plans.")
+    make_page("Launch", "Plans, by a newcomer.", author=people["newbie"])  # waits
+    finish_jobs(app)
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")  # shows the message of logging in
+    assert "Scheduled to be published" not in alice.get("/wiki/Launch").get_data(as_text=True)
+    with other.app_context():
+        page = db.session.scalar(db.select(Page).where(Page.key == parse_title("Launch").key))
+        root = db.session.scalar(db.select(User).where(User.key == user_key("root")))
+        scheduling.schedule(root, page, page.latest_revision_id, utcnow() + timedelta(days=2))
+        db.session.remove()
+    assert "Scheduled to be published" in alice.get("/wiki/Launch").get_data(as_text=True)
