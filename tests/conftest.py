@@ -170,6 +170,16 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
+def other(database_url, tmp_path):
+    """Return a second app on the same database, standing for another server process."""
+    second = create_app(base_config(tmp_path / "other", database_url))
+    second.test_client_class = CSRFClient
+    yield second
+    with second.app_context():
+        release(second)
+
+
+@pytest.fixture
 def app(database_url, tmp_path) -> Flask:
     """Return an app bound to a fresh database, with an app context pushed."""
     app = create_app(base_config(tmp_path, database_url))

@@ -6,8 +6,7 @@ a second app on the same database — a second server process — and reads agai
 
 import pytest
 
-from tests.helpers import CSRFClient, base_config, count_queries, release
-from wiki import create_app
+from tests.helpers import count_queries
 from wiki.access.permissions import active_block
 from wiki.access.policy import save_policy
 from wiki.core.titles import parse_title
@@ -27,16 +26,6 @@ from wiki.talk.service import start_topic
 def page_cache(request, app):
     """Run each test with whole page views cached (per person) and without."""
     app.config["PAGE_CACHE_SECONDS"] = request.param
-
-
-@pytest.fixture
-def other(database_url, tmp_path):
-    """Return a second app on the same database, standing for another server process."""
-    second = create_app(base_config(tmp_path / "other", database_url))
-    second.test_client_class = CSRFClient
-    yield second
-    with second.app_context():
-        release(second)
 
 
 def in_app(app, change):

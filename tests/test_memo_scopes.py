@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests import file_samples as samples
-from tests.helpers import base_config, finish_jobs, release
-from wiki import create_app
+from tests.helpers import finish_jobs
 from wiki.api import tokens
 from wiki.core.titles import parse_title
 from wiki.extensions import db
@@ -24,15 +23,6 @@ from wiki.review import scheduling
 @pytest.fixture(autouse=True, params=[0, 60], ids=["page-cache-off", "page-cache-on"])
 def page_cache(request, app):
     app.config["PAGE_CACHE_SECONDS"] = request.param
-
-
-@pytest.fixture
-def other(database_url, tmp_path):
-    """A second app on the same database, standing for another server process."""
-    second = create_app(base_config(tmp_path / "other", database_url))
-    yield second
-    with second.app_context():
-        release(second)
 
 
 def edit_elsewhere(app, title: str, text: str, author: str = "bob", **options) -> None:

@@ -160,7 +160,7 @@ def _scope_values(names: tuple[str, ...]) -> tuple[int, ...] | None:
         return tuple(rows.get(name, 0) for name in names)
     snapshot = db.session().info.get(_SNAPSHOT)
     if snapshot is None:  # no transaction yet: the board as it is now
-        return tuple(board.read(_slot(name)) for name in names)
+        return _read_board(board, names)
     values = tuple(slot_value(snapshot, _slot(name)) for name in names)
     return None if None in values else values
 
@@ -227,7 +227,12 @@ def read_scope(board, scope) -> "int | tuple[int, ...]":
     """Return the generation of a scope as the board holds it now (the front door's check)."""
     if scope == CONTENT:
         return board.read(0)
-    return tuple(board.read(_slot(name)) for name in scope_names(scope))
+    return _read_board(board, scope_names(scope))
+
+
+def _read_board(board, names: tuple[str, ...]) -> tuple[int, ...]:
+    """Return the board's current values of the named generations."""
+    return tuple(board.read(_slot(name)) for name in names)
 
 
 def board_slots(names: list[str]) -> list[int]:
@@ -331,7 +336,7 @@ def until_changed(kind: str, key: Hashable, compute: Callable[[], T], scope=CONT
 
     The value must be plain data (no database objects) and depend on nothing but the key
     and what the changes of its scope announce (CONTENT: any; RULES: any but an edit of a
-    page; page_scope(id): those and the edits of that page).
+    page; page_scope(key): those and the edits of that page).
     """
     return _remembered(("page", kind, key), compute, CONTENT_SECONDS, scope)
 
