@@ -4,6 +4,8 @@ This module serves its own fresh wiki (it overrides live_server): the accounts i
 registers then do not count against the shared server's registration rate limit.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,6 +51,8 @@ def test_bob_hears_about_alices_edit_and_reply(new_page):
     expect(alice.get_by_text("We launch on 21 March.")).to_be_visible()
     alice.goto(f"/talk/{title}")
     alice.get_by_role("link", name="Which date?").click()
+    # Reply opens the inline form once talk.js runs; a click before that follows the link.
+    alice.wait_for_url(re.compile(r"/talk/.+/\d+$"))  # waits for "load": scripts have run
     question = alice.locator("article.comment").filter(
         has=alice.locator(".comment-body", has_text="When exactly")
     )

@@ -73,6 +73,8 @@ def test_two_people_discuss_a_page_and_a_moderator_hides_a_comment(talk_server, 
     bruno.goto(f"/wiki/{title}")
     bruno.get_by_role("link", name="Discussion (1)").click()
     bruno.get_by_role("link", name="Spring or summer?").click()
+    # Reply opens the inline form once talk.js runs; a click before that follows the link.
+    bruno.wait_for_url(re.compile(r"/talk/.+/\d+$"))  # waits for "load"
     bruno.evaluate("window.notReloaded = true")
     comment(bruno, "Should we say").get_by_role("link", name="Reply").click()
     inline = bruno.locator(".inline-reply-form")
