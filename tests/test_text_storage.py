@@ -5,10 +5,10 @@ import zlib
 
 from sqlalchemy import func, select
 
-from tests.helpers import save
+from tests.helpers import count_queries, save
 from wiki.extensions import db
 from wiki.integrity import check_all
-from wiki.models import Revision, TextBlob
+from wiki.models import Revision, TextBlob, User, kept_texts, reading_storage
 from wiki.pages import content
 
 PAGE = "".join(f"Line {n}: our spring launch, in Milan, with partners.\n" for n in range(300))
@@ -24,9 +24,10 @@ def versions(count: int) -> list[str]:
 
 
 def read_back(revision_id: int) -> str:
-    """Return a revision's text as a fresh session reads it."""
+    """Return a revision's text as a fresh session reads it from storage."""
     db.session.expunge_all()
-    return db.session.get(Revision, revision_id).text
+    with reading_storage():
+        return db.session.get(Revision, revision_id).text
 
 
 def test_every_revision_reads_back_exactly_and_chains_stay_short(people):
@@ -77,3 +78,26 @@ def test_check_reports_a_damaged_delta(people):
     db.session.commit()
     db.session.expunge_all()
     assert any(f"Text {damaged_id} cannot be read back" in line for line in check_all())
+
+
+def test_a_save_reads_no_delta_chain_its_process_wrote_or_read(people):
+    texts, alice_id = versions(6), people["alice"].id
+    for text in texts[:-1]:
+        save("Plan", text, people["alice"])
+    latest = db.session.scalar(select(TextBlob).order_by(TextBlob.id.desc()).limit(1))
+    assert latest.depth >= 2  # read from storage, its text needs its chain
+    db.session.expunge_all()  # a new request of the same process: no row read yet
+    with count_queries() as seen:
+        revision_id = save("Plan", texts[-1], db.session.get(User, alice_id)).revision.id
+    # Neither the previous text nor its word authorship was rebuilt from its deltas.
+    assert not [statement for statement in seen if "recursive" in statement.lower()]
+    assert read_back(revision_id) == texts[-1]
+
+    # Another process keeps nothing yet: it reads the chains and saves the same.
+    kept_texts().clear()
+    db.session.expunge_all()
+    with count_queries() as seen:
+        revision_id = save("Plan", PAGE, db.session.get(User, alice_id)).revision.id
+    assert [statement for statement in seen if "recursive" in statement.lower()]
+    assert read_back(revision_id) == PAGE
+    assert check_all() == []

@@ -9,11 +9,17 @@ from .anchors.models import RevisionAuthorship
 from .core.authorship import from_stored_form
 from .core.delta import DeltaError
 from .extensions import db
-from .models import Page, Revision, TextBlob
+from .models import Page, Revision, TextBlob, reading_storage
 
 
 def check_all() -> list[str]:
     """Return a description of every inconsistency found; an empty list means all is well."""
+    with reading_storage():
+        return _problems()
+
+
+def _problems() -> list[str]:
+    """Return every inconsistency, reading each text from its stored bytes."""
     problems: list[str] = []
     # Whole texts first, then deltas by depth: each delta's base is rebuilt (and kept in
     # the session) before it is needed.

@@ -58,7 +58,7 @@ from sqlalchemy.orm import Session
 
 from .board import PAGE_BUCKETS, open_board, slot_value
 from .extensions import db
-from .models import Generation
+from .models import KEPT_TEXT_CHARS, Generation, KeptTexts
 
 T = TypeVar("T")
 
@@ -375,8 +375,9 @@ def renew_person_version() -> None:
 
 
 def register(app: Flask) -> None:
-    """Give the app its memo and keep each person's version."""
+    """Give the app its memo and kept texts, and keep each person's version."""
     app.extensions["memo"] = Memo()
+    app.extensions["kept_texts"] = KeptTexts(KEPT_TEXT_CHARS)
     app.extensions[BOARD] = open_board(app.config["SQLALCHEMY_DATABASE_URI"])
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_begin", _note_board_at_begin):

@@ -1,8 +1,15 @@
 """The data model: people, pages and their append-only revisions."""
 
 import enum
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from cachetools import LRUCache
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
@@ -94,24 +101,97 @@ class User(UserMixin, db.Model):
         return Role(self.role).name.lower()
 
 
+#: Characters of rebuilt texts each process keeps (least recently used dropped): a save
+#: then finds its page's previous text and authorship record without their delta chains.
+KEPT_TEXT_CHARS = 16_000_000
+
+
+class KeptTexts:
+    """Texts rebuilt from storage, by what identifies their content in one database, shared
+    by the threads of one app (one app, one database: a key names one text there)."""
+
+    def __init__(self, max_chars: int) -> None:
+        self._texts: LRUCache = LRUCache(maxsize=max_chars, getsizeof=len)
+        self._lock = threading.Lock()
+
+    def get(self, key) -> str | None:
+        """Return the text kept for key, if any."""
+        with self._lock:
+            return self._texts.get(key)
+
+    def put(self, key, text: str) -> None:
+        """Keep a text (one longer than the whole budget is not kept)."""
+        with self._lock:
+            try:
+                self._texts[key] = text
+            except ValueError:
+                pass
+
+    def clear(self) -> None:
+        """Forget every text."""
+        with self._lock:
+            self._texts.clear()
+
+
+def kept_texts() -> KeptTexts | None:
+    """Return the texts the current app keeps (None outside an app made by create_app)."""
+    return current_app.extensions.get("kept_texts")
+
+
+_reading_storage: ContextVar[bool] = ContextVar("reading_storage", default=False)
+
+
+@contextmanager
+def reading_storage() -> Iterator[None]:
+    """Rebuild every text from its stored bytes inside the block (the integrity check must
+    verify storage, not what a process kept)."""
+    token = _reading_storage.set(True)
+    try:
+        yield
+    finally:
+        _reading_storage.reset(token)
+
+
 class Chained:
     """A row storing a text whole (zlib) or as a delta on another row of its table (its
-    base), with the number of deltas behind it; the text, once read, is kept on the row."""
+    base), with the number of deltas behind it; the text, once read, is kept on the row
+    and, by what identifies its content, in the process (kept_texts)."""
 
     #: The name of the table's key, which base_id refers to.
     chain_key = "id"
+
+    def content_key(self) -> tuple:
+        """Return what identifies the text this row stores, whatever process reads it.
+
+        The row's key, its stored bytes and its base's key: a delta's text also depends
+        on its base's, and a stored record is only ever replaced together with every
+        record after it on its page (authorship backfill), so equal keys mean equal texts.
+        """
+        digest = hashlib.blake2b(self.data, digest_size=16).digest()
+        return (self.__tablename__, getattr(self, self.chain_key), self.base_id, digest)
 
     def chained_text(self) -> str:
         """Return the stored text, rebuilt from its delta chain if it is stored as one."""
         cached = self.__dict__.get("_text")
         if cached is None:
-            cached = _read_chain(self)
+            kept = None if _reading_storage.get() else kept_texts()
+            if kept is None:
+                cached = _read_chain(self)
+            else:
+                key = self.content_key()
+                cached = kept.get(key)
+                if cached is None:
+                    cached = _read_chain(self)
+                    kept.put(key, cached)
             self.__dict__["_text"] = cached
         return cached
 
     def keep_text(self, text: str) -> None:
         """Remember the text this row stores (just written: no need to read it back)."""
         self.__dict__["_text"] = text
+        kept = kept_texts()
+        if kept is not None:
+            kept.put(self.content_key(), text)
 
     @classmethod
     def columns_for(cls, text: str, base, max_depth: int, worth: float) -> dict:
@@ -151,6 +231,10 @@ class TextBlob(Chained, db.Model):
     def text(self) -> str:
         """Return the text, rebuilt from its delta chain if it is stored as one."""
         return self.chained_text()
+
+    def content_key(self) -> tuple:
+        """Return the text's hash: it names the text whatever row or chain stores it."""
+        return (self.__tablename__, self.sha1)
 
 
 _CHAIN_QUERIES: dict = {}
