@@ -1,5 +1,7 @@
 """A comment on a passage follows its words while another person edits, in Chromium."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -116,6 +118,9 @@ def test_a_thread_whose_passage_was_removed_is_anchored_again_by_selecting_words
     removed = giulia.locator(".anchor-thread.anchor-removed")
     expect(removed).to_contain_text("passage removed")
     removed.get_by_role("link", name="Re-anchor").click()
+    # "Anchor here" appears on a selection once anchors.js runs; a selection made before
+    # that goes unseen and the button stays hidden.
+    giulia.wait_for_url(re.compile(r"/reanchor/\d+$"))  # waits for "load": scripts have run
 
     # The page's text, in re-anchor mode: Giulia selects other words and confirms.
     expect(

@@ -66,6 +66,9 @@ def test_bob_hears_about_alices_edit_and_reply(new_page):
     bob.goto(f"/wiki/{title}")
     expect(bob.locator(".bell-count")).to_have_text("2")
     bob.get_by_role("link", name="Notifications, 2 unread").click()
+    # Mark as read posts with fetch once notifications.js runs; a click before that sends
+    # the plain form and reloads the page (and the beacon below would never be sent).
+    bob.wait_for_url(re.compile(r"/notifications$"))  # waits for "load": scripts have run
     items = bob.locator(".notification-link")
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_have_text(f"{alice_name} replied to you in “Which date?” on {display}")
