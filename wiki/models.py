@@ -107,30 +107,33 @@ KEPT_TEXT_CHARS = 16_000_000
 
 
 class KeptTexts:
-    """Texts rebuilt from storage, by what identifies their content in one database, shared
-    by the threads of one app (one app, one database: a key names one text there)."""
+    """Texts rebuilt from storage (and what is parsed from them), by what identifies their
+    content in one database, shared by the threads of one app (one app, one database: a
+    key names one content there); least recently used dropped past a budget of characters."""
 
     def __init__(self, max_chars: int) -> None:
-        self._texts: LRUCache = LRUCache(maxsize=max_chars, getsizeof=len)
+        self._entries: LRUCache = LRUCache(maxsize=max_chars, getsizeof=lambda entry: entry[0])
         self._lock = threading.Lock()
 
-    def get(self, key) -> str | None:
-        """Return the text kept for key, if any."""
+    def get(self, key):
+        """Return the value kept for key, or None."""
         with self._lock:
-            return self._texts.get(key)
+            entry = self._entries.get(key)
+        return entry[1] if entry is not None else None
 
-    def put(self, key, text: str) -> None:
-        """Keep a text (one longer than the whole budget is not kept)."""
+    def put(self, key, value, size: int | None = None) -> None:
+        """Keep a value weighing size characters (a text: its length); one heavier than the
+        whole budget is not kept."""
         with self._lock:
             try:
-                self._texts[key] = text
+                self._entries[key] = (len(value) if size is None else size, value)
             except ValueError:
                 pass
 
     def clear(self) -> None:
-        """Forget every text."""
+        """Forget everything."""
         with self._lock:
-            self._texts.clear()
+            self._entries.clear()
 
 
 def kept_texts() -> KeptTexts | None:
@@ -235,6 +238,15 @@ class TextBlob(Chained, db.Model):
     def content_key(self) -> tuple:
         """Return the text's hash: it names the text whatever row or chain stores it."""
         return (self.__tablename__, self.sha1)
+
+    def note_added(self, added: bool) -> None:
+        """Note whether the save storing this text just added it (set at every save)."""
+        self.__dict__["_added"] = added
+
+    @property
+    def added(self) -> bool:
+        """Return whether the save storing this text added it: no revision had it before."""
+        return self.__dict__.get("_added", False)
 
 
 _CHAIN_QUERIES: dict = {}

@@ -19,7 +19,7 @@ from ..core.authorship import (
 )
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, Revision, User
+from ..models import Page, Revision, User, kept_texts
 from .models import PageAuthorship, RevisionAuthorship
 
 #: As for texts (wiki.pages.content): a whole form at least every this many revisions, and
@@ -38,7 +38,8 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
     before, counts = stored_with_counts(previous.id) if previous is not None else (None, {})
     memory = _memory(state)
-    restored = _restored(page.id, revision.sha1)
+    # A text no revision had before (its blob was just added) restores nothing.
+    restored = None if revision.blob.added else _restored(page.id, revision.sha1)
     attribution, memory = attribute(before, revision.text, revision.id, memory, restored)
     counts = recount(counts, before, attribution) if before is not None else None
     _store(page.id, revision, attribution, counts, base, new=True)
@@ -167,11 +168,19 @@ def _set_columns(row: RevisionAuthorship, form: str, columns: dict) -> None:
 
 
 def _memory(state: PageAuthorship | None) -> Memory:
-    """Return the memory stored for a page."""
+    """Return the memory stored for a page (parsed once per app while it stays the same)."""
     if state is None:
         return EMPTY
+    kept = kept_texts()
+    key = ("page_authorship", state.page_id, state.revision_id)
+    found = kept.get(key) if kept is not None else None
+    if found is not None and found[0] == state.memory:
+        return found[1]
     fragments = json.loads(state.memory)
-    return Memory(tuple(Attribution(text, tuple(map(tuple, runs))) for text, runs in fragments))
+    memory = Memory(tuple(Attribution(text, tuple(map(tuple, runs))) for text, runs in fragments))
+    if kept is not None:
+        kept.put(key, (state.memory, memory), len(state.memory))
+    return memory
 
 
 def _keep_memory(
@@ -185,6 +194,11 @@ def _keep_memory(
     state.memory = json.dumps(
         [[f.text, f.runs] for f in memory.fragments], ensure_ascii=False, separators=(",", ":")
     )
+    kept = kept_texts()
+    if kept is not None:
+        kept.put(
+            ("page_authorship", page_id, revision_id), (state.memory, memory), len(state.memory)
+        )
     return state
 
 

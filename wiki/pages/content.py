@@ -24,10 +24,12 @@ def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
     """Return the blob holding this text, adding it if no revision has used it yet: as a
     delta against base (the previous revision's text) when that is worth it."""
     blob = db.session.scalar(select(TextBlob).where(TextBlob.sha1 == sha1))
-    if blob is None:
+    added = blob is None
+    if added:
         blob = TextBlob(sha1=sha1, **encoded(text, base))
         db.session.add(blob)
         db.session.flush()
+    blob.note_added(added)
     # The save's receivers (search, authorship, categories) read the new revision's text:
     # keep it rather than rebuild it from the delta just written (blobs never change).
     blob.keep_text(text)
