@@ -6,11 +6,12 @@ a second app on the same database — a second server process — and reads agai
 
 import pytest
 
-from tests.helpers import count_queries
+from tests.helpers import count_queries, page_named
 from wiki.access.permissions import active_block
 from wiki.access.policy import save_policy
 from wiki.core.titles import parse_title
 from wiki.extensions import db
+from wiki.i18n import preferences
 from wiki.identity import user_key
 from wiki.models import Page, User
 from wiki.pages.service import save_page
@@ -161,6 +162,23 @@ def test_sessions_ended_elsewhere_log_the_browser_out_at_once(
     assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
     in_app(other, lambda user: end_all(user("alice")))  # "log out everywhere", elsewhere
     assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_a_language_chosen_elsewhere_shows_at_once_and_a_save_reads_none(
+    app, other, people, make_page, login_as
+):
+    make_page("Launch", "Plans.")
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")  # shows the message of logging in
+    assert '<html lang="en"' in alice.get("/wiki/Launch").get_data(as_text=True)
+    # Saving edit after edit does not read the person's language again for the notice.
+    for text in ("Plans for May.", "Plans for June."):
+        form = {"text": text, "base_revision": str(page_named("Launch").latest_revision_id)}
+        with count_queries() as seen:
+            assert alice.post("/edit/Launch", data=form).status_code == 302
+    assert "from language_preference " not in " ".join(seen).lower()
+    in_app(other, lambda user: preferences.save(user("alice"), "it", ""))  # another process
+    assert '<html lang="it"' in alice.get("/wiki/Launch").get_data(as_text=True)
 
 
 def test_a_password_reset_elsewhere_logs_every_browser_out_at_once(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     false,
+    inspect,
     select,
     text,
 )
@@ -94,6 +95,11 @@ class User(UserMixin, db.Model):
     def has_role(self, role: Role) -> bool:
         """Return whether the person has this role or a higher one."""
         return self.role >= role
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps, without reading the row again after a commit."""
+        identity = inspect(self).identity
+        return str(identity[0]) if identity else str(self.id)
 
     @property
     def role_name(self) -> str:

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..config import ConfigError
 from ..extensions import db
-from ..memo import RULES, per_person
+from ..memo import RULES, until_changed
 from .models import LanguagePreference
 
 #: The cookie that remembers a language chosen with ?lang=. A cookie of its own, not the
@@ -115,7 +115,10 @@ def _preference() -> tuple[str | None, str | None]:
         found: tuple[str | None, str | None] = (None, None)
         # g.bare_page: an error page drawn without the database (it may be down).
         if not g.get("bare_page") and current_user and current_user.is_authenticated:
-            found = per_person("language", None, lambda: _stored(current_user.id), RULES)
+            # Kept until the rules change (saving a preference changes them), not renewed at
+            # each of the person's posts: a save's notice is the first text it translates.
+            user_id = int(current_user.get_id())
+            found = until_changed("language", user_id, lambda: _stored(user_id), RULES)
         g.language_preference = found
     return g.language_preference
 

@@ -3,6 +3,7 @@
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
+from ..memo import content_changed
 from ..models import User
 from ..problems import BadRequest
 from . import locales
@@ -29,3 +30,4 @@ def save(user: User, locale: str, timezone: str) -> None:
             row = LanguagePreference(user_id=user.id)
             session.add(row)
         row.locale, row.timezone = chosen_locale, chosen_zone
+        content_changed()  # rare: every process reads the rules (and languages) again
