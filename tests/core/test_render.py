@@ -223,6 +223,11 @@ def test_deeply_nested_lists_are_refused() -> None:
     with pytest.raises(RenderError) as error:
         render_markdown("- " * 5000 + "x")
     assert "too complex" in str(error.value)
+    # The refusal leaves nothing behind: the next text renders as it would have.
+    assert html_of("A [link](https://example.com) and *more*.") == (
+        '<p>A <a href="https://example.com" rel="nofollow noopener">link</a> and '
+        "<em>more</em>.</p>"
+    )
 
 
 XSS = [

@@ -386,21 +386,35 @@ class _Part:
     categories: tuple[tuple[str, str], ...]
 
 
-def _render_part(text: str, converter: tuple[Markdown, _WikiExtension] | None = None) -> _Part:
-    """Render a text (a page, or a section of one) without sanitising it, with a converter
-    of this thread's (reset first) or a new one."""
+_converters = threading.local()
+
+
+def _converter() -> tuple[Markdown, _WikiExtension]:
+    """Return this thread's converter (made once: building one costs about a millisecond,
+    as much as rendering a section; md.reset() before each text leaves no state behind)."""
+    converter = getattr(_converters, "converter", None)
     if converter is None:
-        # A fresh converter costs well under a millisecond and shares no state between threads.
-        converter = _new_markdown()
-    md, wiki = converter
+        converter = _converters.converter = _new_markdown()
+    return converter
+
+
+def _render_part(text: str) -> _Part:
+    """Render a text (a page, or a section of one) without sanitising it, with this thread's
+    converter (reset first)."""
+    md, wiki = _converter()
     md.reset()
     kept = _KeepOutput()
     md.postprocessors.register(kept, "keep_output", 0)
     try:
         md.convert(text)
-    except RecursionError:
-        # Python-Markdown recurses once per nesting level ("- - - - x" is a nested list).
-        raise RenderError(TOO_DEEP) from None
+    except BaseException as error:
+        # A conversion cut short leaves the converter's state half changed (a deep text
+        # leaves its inline patterns unusable): the next text gets a new converter.
+        _converters.converter = None
+        if isinstance(error, RecursionError):
+            # Python-Markdown recurses once per nesting level ("- - - - x" is a nested list).
+            raise RenderError(TOO_DEEP) from None
+        raise
     return _Part(
         kept.output,
         tuple(_flatten(md.toc_tokens)),
@@ -421,8 +435,7 @@ def _rendered(part: _Part) -> Rendered:
 def _render_sections(texts: list[str]) -> Rendered | None:
     """Return the page rendered from its sections (kept ones reused), or None when two
     sections' headings got the same anchor (the whole page numbers them apart)."""
-    converter: list = []  # made when the first section not kept needs it
-    parts = [_section(text, converter) for text in texts]
+    parts = [_section(text) for text in texts]
     headings = tuple(heading for part in parts for heading in part.headings)
     if len({heading.anchor for heading in headings}) < len(headings):
         return None
@@ -437,18 +450,15 @@ def _render_sections(texts: list[str]) -> Rendered | None:
     return _rendered(_Part(body, headings, tuple(links.items()), tuple(categories.items())))
 
 
-def _section(text: str, converter: list) -> _Part:
-    """Return a section rendered, from the kept ones if it was rendered before (else with
-    the page's converter, made here for its first section)."""
+def _section(text: str) -> _Part:
+    """Return a section rendered, from the kept ones if it was rendered before."""
     global _kept_chars
     with _kept_lock:
         part = _kept_sections.get(text)
         if part is not None:
             _kept_sections.move_to_end(text)
             return part
-    if not converter:
-        converter.append(_new_markdown())
-    part = _render_part(text, converter[0])
+    part = _render_part(text)
     with _kept_lock:
         if text not in _kept_sections:
             _kept_sections[text] = part
