@@ -160,9 +160,9 @@ def test_a_save_in_a_fresh_request_succeeds_at_its_first_attempt(app, people, mo
     attempts = []
     attempt = saving._attempt_save
 
-    def counted(edit, *, locked):
+    def counted(edit, *, locked, **known):
         attempts.append(locked)
-        return attempt(edit, locked=locked)
+        return attempt(edit, locked=locked, **known)
 
     monkeypatch.setattr(saving, "_attempt_save", counted)
     save("Primo", edits(21)[-1], db.session.get(User, giulia_id))

@@ -37,12 +37,21 @@ def tune_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[Session]:
-    """Run the block as one write transaction, committed at the end or rolled back."""
+def write_transaction(keep_read: bool = False) -> Iterator[Session]:
+    """Run the block as one write transaction, committed at the end or rolled back.
+
+    keep_read: rows read before stay loaded rather than being read again when next used;
+    only for a caller that reads again, under its lock, every row whose change matters.
+    """
     session = db.session()
     if session.in_transaction():
         # End any read snapshot first, so the write transaction starts fresh and locked.
-        session.commit()
+        expire = session.expire_on_commit
+        session.expire_on_commit = expire and not keep_read
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
     token = _writing.set(True)
     try:
         yield session

@@ -139,6 +139,13 @@ class _Prepared:
     base_text: str | None = None
 
 
+class _Unread:
+    """The page was not read by the caller of save_page."""
+
+
+UNREAD = _Unread()
+
+
 def save_page(
     title: Title,
     text: str,
@@ -151,10 +158,13 @@ def save_page(
     also: Callable[[Page, Revision], None] | None = None,
     author_ip: str | None = None,
     publish_waiting: bool = False,
+    page: "Page | None | _Unread" = UNREAD,
 ) -> SaveResult:
     """Save text as the page's new revision, merging with edits made since its base.
 
     `also` runs inside the save's transaction once the revision exists (e.g. to log it).
+    `page`: the page as the caller read it in this transaction (None: there is none), so
+    the first attempt need not read it again; left out, the save reads it.
     """
     if author is not None and not author.is_authenticated:
         author = None  # an anonymous visitor (the edit policy may allow it)
@@ -176,7 +186,8 @@ def save_page(
     )
     for attempt in range(MAX_SAVE_ATTEMPTS):
         try:
-            return _attempt_save(edit, locked=attempt >= OPTIMISTIC_ATTEMPTS)
+            read = page if attempt == 0 else UNREAD
+            return _attempt_save(edit, locked=attempt >= OPTIMISTIC_ATTEMPTS, page=read)
         except (_LostRace, IntegrityError):
             # Someone saved between our read and our write: merge against their text.
             db.session.rollback()
@@ -186,7 +197,9 @@ def save_page(
     )
 
 
-def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
+def _attempt_save(
+    edit: _Edit, *, locked: bool, page: "Page | None | _Unread" = UNREAD
+) -> SaveResult:
     """Merge, render and append once; raise _LostRace if the page went meanwhile.
 
     Unless locked, or another save of the page holds its turn (and will have moved it by the
@@ -196,13 +209,16 @@ def _attempt_save(edit: _Edit, *, locked: bool) -> SaveResult:
     """
     prepared = None
     if not locked and not turn_taken(_turn(edit.title)):
-        page = get_page(edit.title)
+        if isinstance(page, _Unread):
+            page = get_page(edit.title)
         if page is not None and page.deleted:
             raise NotAllowed(PAGE_DELETED)
         prepared = _prepare(edit, page, page.latest if page else None)
         if prepared.rendered is None:
             return _unchanged(edit, page, prepared)
-    with write_transaction():
+    # The rows the optimistic attempt read stay loaded: the page is read again under the
+    # lock, and a revision, its text and its author's id do not change.
+    with write_transaction(keep_read=prepared is not None):
         seen = prepared.seen if prepared else (None, None)
         page, created = _lock_page(edit.title, seen[0])
         if prepared is None or (not created and (page.id, page.latest_revision_id) != seen):

@@ -265,6 +265,7 @@ def _save(title: Title, page, form: "EditForm"):
         kind=RevisionKind.UNDO if form.kind == "undo" else RevisionKind.EDIT,
         author_ip=request.remote_addr,
         publish_waiting=request.form.get("publish_waiting") == "1",
+        page=page,
     )
     translation_editor.after_save(
         result.page, current_user, translation, flag_arg("translation_synced", form=True)
