@@ -169,3 +169,15 @@ def test_a_save_in_a_fresh_request_succeeds_at_its_first_attempt(app, people, mo
     # Nobody else saved: the optimistic attempt must not fail (a failure would be retried
     # with the page locked, hiding a broken save path behind a slower one).
     assert attempts == [False]
+
+
+def test_what_a_process_kept_of_each_record_is_what_storage_holds(app, people):
+    for number, text in enumerate(edits(12)):
+        save("Memoria", text, people["giulia"] if number % 3 else people["marco"])
+    ids = list(db.session.scalars(select(Revision.id).order_by(Revision.id)))
+    kept = {}
+    for revision_id in ids:  # as the saves left them in this process
+        attribution, counts = authorship.stored_with_counts(revision_id)
+        kept[revision_id] = (attribution.runs, counts)
+    assert kept == attributions()  # read from storage
+    assert len({runs for runs, _counts in kept.values()}) == len(ids)  # each edit moved them

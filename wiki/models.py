@@ -143,7 +143,10 @@ class KeptTexts:
 
 
 def kept_texts() -> KeptTexts | None:
-    """Return the texts the current app keeps (None outside an app made by create_app)."""
+    """Return the texts the current app keeps (None outside an app made by create_app, and
+    while reading storage)."""
+    if _reading_storage.get():
+        return None
     return current_app.extensions.get("kept_texts")
 
 
@@ -183,7 +186,7 @@ class Chained:
         """Return the stored text, rebuilt from its delta chain if it is stored as one."""
         cached = self.__dict__.get("_text")
         if cached is None:
-            kept = None if _reading_storage.get() else kept_texts()
+            kept = kept_texts()
             if kept is None:
                 cached = _read_chain(self)
             else:

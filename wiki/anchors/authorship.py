@@ -57,8 +57,23 @@ def stored_with_counts(revision_id: int) -> tuple[Attribution | None, dict[int, 
     if row is None:
         return None, {}
     revision = db.session.get(Revision, revision_id)
-    runs, counts = from_stored_form(row.form)
+    runs, counts = _parsed(row)
     return Attribution(revision.text, runs), counts
+
+
+def _parsed(row: RevisionAuthorship) -> tuple[tuple, dict[int, int]]:
+    """Return a record's runs and word counts, parsed once per app (a long history's record
+    holds thousands of runs)."""
+    kept = kept_texts()
+    key = ("parsed", *row.content_key())
+    found = kept.get(key) if kept is not None else None
+    if found is None:
+        form = row.form
+        found = from_stored_form(form)
+        if kept is not None:
+            kept.put(key, found, len(form))
+    runs, counts = found
+    return runs, dict(counts)  # the caller's own counts
 
 
 def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | None:
@@ -153,6 +168,9 @@ def _store(
         row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
         db.session.add(row)
     _set_columns(row, form, columns)
+    kept = kept_texts()
+    if kept is not None:  # the next save of the page starts from these runs and counts
+        kept.put(("parsed", *row.content_key()), (attribution.runs, dict(counts)), len(form))
     return row
 
 
