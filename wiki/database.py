@@ -37,21 +37,27 @@ def tune_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction(keep_read: bool = False) -> Iterator[Session]:
+def write_transaction(keep: tuple[type, ...] = ()) -> Iterator[Session]:
     """Run the block as one write transaction, committed at the end or rolled back.
 
-    keep_read: rows read before stay loaded rather than being read again when next used;
-    only for a caller that reads again, under its lock, every row whose change matters.
+    keep: classes of rows that never change once written (revisions): those read before
+    stay loaded; every other row is read again when next used, under the lock.
     """
     session = db.session()
     if session.in_transaction():
         # End any read snapshot first, so the write transaction starts fresh and locked.
-        expire = session.expire_on_commit
-        session.expire_on_commit = expire and not keep_read
-        try:
+        if keep:
+            expire = session.expire_on_commit
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expire
+            for row in list(session.identity_map.values()):
+                if not isinstance(row, keep):
+                    session.expire(row)
+        else:
             session.commit()
-        finally:
-            session.expire_on_commit = expire
     token = _writing.set(True)
     try:
         yield session

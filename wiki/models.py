@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from cachetools import LRUCache
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
@@ -145,7 +145,7 @@ class KeptTexts:
 def kept_texts() -> KeptTexts | None:
     """Return the texts the current app keeps (None outside an app made by create_app, and
     while reading storage)."""
-    if _reading_storage.get():
+    if _reading_storage.get() or not has_app_context():
         return None
     return current_app.extensions.get("kept_texts")
 
@@ -175,16 +175,19 @@ class Chained:
     def content_key(self) -> tuple:
         """Return what identifies the text this row stores, whatever process reads it.
 
-        The row's key, its stored bytes and its base's key: a delta's text also depends
-        on its base's, and a stored record is only ever replaced together with every
-        record after it on its page (authorship backfill), so equal keys mean equal texts.
+        The row's key, its stored bytes and its base's key. A delta's text also depends on
+        its base's, and a delta names lengths, not what it copies: equal keys mean equal
+        texts because a row rewritten with other content is stored whole (authorship
+        backfill), so its bytes change, and a row of a rolled-back transaction (whose id
+        SQLite may give again) is a delta on a committed row, whose content is fixed.
         """
         digest = hashlib.blake2b(self.data, digest_size=16).digest()
         return (self.__tablename__, getattr(self, self.chain_key), self.base_id, digest)
 
     def chained_text(self) -> str:
         """Return the stored text, rebuilt from its delta chain if it is stored as one."""
-        cached = self.__dict__.get("_text")
+        # Reading storage, even a text this row already holds is read again.
+        cached = None if _reading_storage.get() else self.__dict__.get("_text")
         if cached is None:
             kept = kept_texts()
             if kept is None:

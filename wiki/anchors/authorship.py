@@ -26,6 +26,9 @@ from .models import PageAuthorship, RevisionAuthorship
 #: a delta only if it is smaller than this share of the whole form compressed.
 MAX_DELTA_DEPTH = 40
 DELTA_WORTH = 0.5
+#: What a parsed record or memory weighs in the kept texts, per character of its text:
+#: tuples of ints take about 15 times the memory of the text they were read from.
+PARSED = 16
 
 
 def record(page: Page, revision: Revision, previous: Revision | None) -> None:
@@ -71,7 +74,7 @@ def _parsed(row: RevisionAuthorship) -> tuple[tuple, dict[int, int]]:
         form = row.form
         found = from_stored_form(form)
         if kept is not None:
-            kept.put(key, found, len(form))
+            kept.put(key, found, PARSED * len(form))
     runs, counts = found
     return runs, dict(counts)  # the caller's own counts
 
@@ -161,16 +164,20 @@ def _store(
     if counts is None:
         counts = word_counts(attribution)
     form = stored_form(attribution.runs, counts)
-    # Encoded before the row joins the session: reading base's chain would flush it unfilled.
-    columns = _encoded(form, base)
     row = None if new else db.session.get(RevisionAuthorship, revision.id)
+    # A record rewritten (backfill) is stored whole: its bytes then change with its content,
+    # which kept records rely on (Chained.content_key). Encoded before a new row joins the
+    # session: reading base's chain would flush it unfilled.
+    columns = _encoded(form, base if row is None else None)
     if row is None:
         row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
         db.session.add(row)
     _set_columns(row, form, columns)
     kept = kept_texts()
     if kept is not None:  # the next save of the page starts from these runs and counts
-        kept.put(("parsed", *row.content_key()), (attribution.runs, dict(counts)), len(form))
+        kept.put(
+            ("parsed", *row.content_key()), (attribution.runs, dict(counts)), PARSED * len(form)
+        )
     return row
 
 
@@ -197,7 +204,7 @@ def _memory(state: PageAuthorship | None) -> Memory:
     fragments = json.loads(state.memory)
     memory = Memory(tuple(Attribution(text, tuple(map(tuple, runs))) for text, runs in fragments))
     if kept is not None:
-        kept.put(key, (state.memory, memory), len(state.memory))
+        kept.put(key, (state.memory, memory), PARSED * len(state.memory))
     return memory
 
 

@@ -216,9 +216,9 @@ def _attempt_save(
         prepared = _prepare(edit, page, page.latest if page else None)
         if prepared.rendered is None:
             return _unchanged(edit, page, prepared)
-    # The rows the optimistic attempt read stay loaded: the page is read again under the
-    # lock, and a revision, its text and its author's id do not change.
-    with write_transaction(keep_read=prepared is not None):
+    # The revisions the optimistic attempt read stay loaded (they never change); the page,
+    # texts (their depth may change: compact-texts) and people (roles) are read again.
+    with write_transaction(keep=(Revision,) if prepared is not None else ()):
         seen = prepared.seen if prepared else (None, None)
         page, created = _lock_page(edit.title, seen[0])
         if prepared is None or (not created and (page.id, page.latest_revision_id) != seen):

@@ -1,0 +1,171 @@
+"""What a save does when something changes while it merges and renders (unlocked): the
+rows that matter are read again under the lock; what a process keeps of texts and word
+authorship is never served once storage holds something else."""
+
+import zlib
+
+from sqlalchemy import select
+
+from tests.helpers import edit, page_named, save
+from tests.test_authorship_storage import edits
+from wiki.anchors import authorship
+from wiki.anchors.models import RevisionAuthorship
+from wiki.core.authorship import Attribution, from_stored_form
+from wiki.extensions import db
+from wiki.identity import user_key
+from wiki.integrity import check_all
+from wiki.models import Revision, Role, TextBlob, User, reading_storage
+from wiki.pages import content
+from wiki.review.models import PUBLISHED, WAITING, RevisionReview
+from wiki.safety.accounts import set_role
+
+OLD = "Our product is fast."
+NEW = "Our product is fast and zanzibarquux."
+
+
+def _in_other(other, change) -> None:
+    """Run change(user_named) in another app on the same database (another process)."""
+    with other.app_context():
+
+        def user(name: str) -> User:
+            return db.session.scalar(select(User).where(User.key == user_key(name)))
+
+        change(user)
+        db.session.remove()
+
+
+def test_a_reviewer_demoted_while_their_save_renders_does_not_publish_waiting_changes(
+    app, other, people, make_page, login_as, monkeypatch
+):
+    """The publication rule judges the role the author has when the save takes the lock."""
+    app.config["REVIEW_POLICY"] = "newcomers"
+    make_page("Product", OLD)
+    people["admin"]
+    rita = people["rita"]
+    with db.session.begin():
+        rita.role = Role.REVIEWER
+    waiting = save("Product", NEW, people["newbie"]).revision.id
+    assert db.session.get(RevisionReview, waiting).state == WAITING
+    published = page_named("Product").published_revision_id
+    client = login_as("rita")
+    form = client.get("/edit/Product")
+    assert form.status_code == 200
+
+    render = content.render
+    done = []
+
+    def render_then_demote(text):
+        # While the optimistic attempt renders (no lock held), an admin in another process
+        # takes rita's reviewer role away; the demotion commits before the save's write.
+        if not done:
+            done.append(True)
+            _in_other(
+                other,
+                lambda user: set_role(user("admin"), user("rita"), str(int(Role.EDITOR)), ""),
+            )
+        return render(text)
+
+    monkeypatch.setattr(content, "render", render_then_demote)
+    response = edit(client, "Product", NEW + "\n\nChecked.", publish_waiting="1")
+    assert response.status_code == 302
+    assert done
+    db.session.rollback()
+    db.session.expire_all()
+    # rita is an editor (a newcomer) when her save takes the lock: her edit must wait, and she
+    # must not publish the newcomer's waiting change as a reviewer.
+    assert db.session.get(User, rita.id).role == Role.EDITOR
+    assert db.session.get(RevisionReview, waiting).state == WAITING
+    assert page_named("Product").published_revision_id == published
+    states = set(db.session.scalars(select(RevisionReview.state)))
+    assert PUBLISHED not in states
+
+
+PLAN = "".join(f"Line {n}: our spring launch, in Milan, with partners.\n" for n in range(300))
+
+
+def test_a_save_merging_while_compact_texts_runs_records_its_texts_true_depth(
+    app, other, people, login_as, monkeypatch
+):
+    """flask compact-texts (another process) turning the latest text into a delta while a
+    save merges with it: the new text's depth counts the delta (chains stay bounded)."""
+
+    first = save("Plan", PLAN, people["alice"]).revision.id
+    theirs = PLAN.replace("Line 200:", "Line 200 (theirs):")
+    latest = save("Plan", theirs, people["bob"]).revision.id
+    # The latest text stored whole, as every text of a wiki from before 0009 is.
+    blob = db.session.get(Revision, latest).blob
+    blob.data, blob.base_id, blob.depth = zlib.compress(theirs.encode()), None, 0
+    db.session.commit()
+    db.session.expunge_all()
+
+    client = login_as("alice")
+    render = content.render
+    done = []
+
+    def render_then_compact(text):
+        if not done:
+            done.append(True)
+            with other.app_context():
+                content.compact_texts()
+                db.session.remove()
+        return render(text)
+
+    monkeypatch.setattr(content, "render", render_then_compact)
+    mine = PLAN.replace("Line 3:", "Line 3 (mine):")
+    # Opened on the first revision: the save merges with bob's, reading his text first.
+    response = edit(client, "Plan", mine, base=str(first))
+    assert response.status_code == 302 and done
+    db.session.expunge_all()
+    stored = {b.id: b for b in db.session.scalars(select(TextBlob))}
+    assert db.session.get(Revision, latest).blob.depth == 1  # compacted meanwhile
+    newest = db.session.scalar(select(Revision).order_by(Revision.id.desc()).limit(1))
+    assert newest.blob.base_id == db.session.get(Revision, latest).text_id
+    assert newest.blob.depth == stored[newest.blob.base_id].depth + 1
+    assert check_all() == []
+
+
+def test_a_record_rewritten_elsewhere_is_served_as_storage_holds_it(app, other, people):
+    """Another process rewrites the page's last two authorship records (as backfill does,
+    oldest first, each on the one before) with a run boundary moved by a character: this
+    process, which kept the old records, serves the rewritten ones."""
+    for number, text in enumerate(edits(30)):
+        save("Conti", text, people["giulia"] if number % 2 else people["marco"])
+    ids = list(db.session.scalars(select(Revision.id).order_by(Revision.id)))
+    last, before_last = ids[-1], ids[-2]
+    assert db.session.get(RevisionAuthorship, last).base_id == before_last
+    kept_runs = authorship.stored_with_counts(last)[0].runs  # kept by this process
+
+    def moved(runs):
+        """Move one character from the second run to the first."""
+        runs = list(runs)
+        (s1, e1, r1), (s2, e2, r2) = runs[0], runs[1]
+        runs[0], runs[1] = (s1, e1 + 1, r1), (s2 + 1, e2, r2)
+        return tuple(runs)
+
+    with other.app_context():
+        revisions = [db.session.get(Revision, i) for i in (ids[-3], before_last, last)]
+        forms = [db.session.get(RevisionAuthorship, r.id).form for r in revisions]
+        (runs1, counts1), (runs2, counts2) = from_stored_form(forms[1]), from_stored_form(forms[2])
+        assert runs1[:2] == runs2[:2] and runs1[1][1] - runs1[1][0] > 1  # a line both share
+        base = db.session.get(RevisionAuthorship, revisions[0].id)
+        one = Attribution(revisions[1].text, moved(runs1))
+        two = Attribution(revisions[2].text, moved(runs2))
+        mid = authorship._store(revisions[1].page_id, revisions[1], one, counts1, base)
+        authorship._store(revisions[2].page_id, revisions[2], two, counts2, mid)
+        db.session.commit()
+        db.session.remove()
+
+    db.session.rollback()  # a new request: a new snapshot
+    db.session.expunge_all()
+    with reading_storage():
+        in_storage = authorship.stored_with_counts(last)[0].runs
+    assert in_storage == moved(kept_runs)  # storage holds the rewritten record
+    db.session.expunge_all()
+    assert authorship.stored_with_counts(last)[0].runs == in_storage
+    assert check_all() == []
+
+
+def test_a_whole_text_reads_outside_an_app_context_as_before():
+    """A text stored whole reads without an app or a session (nothing is kept then)."""
+    blob = TextBlob(sha1="x", data=zlib.compress(b"hello"), base_id=None, depth=0)
+    assert blob.text == "hello"
