@@ -49,7 +49,7 @@ def check_upgrade(app) -> None:
     with app.app_context():
         upgrade(revision="0017")
         add_pages({1: False, 2: True, 3: False, 4: True})
-        upgrade(revision="0018")
+        upgrade(revision="heads")
         assert sorted(db.session.scalars(deleted_pages())) == [2, 4]
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sql("SET enable_seqscan = off"))  # a four-row table

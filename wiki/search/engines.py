@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
-from .text import Query, fts5_match, index_words, pairs_tsquery, tsquery, word_pairs
+from .text import Query, fts5_match, index_words, tsquery
 
 TABLE = "search_index"
 #: Title matches weigh this much more than body matches in SQLite's bm25.
@@ -189,15 +189,13 @@ class PostgresEngine(Engine):
             return
         conn.execute(
             text(
-                f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv, pairs_tsv) "
-                "VALUES (:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
+                f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv) VALUES "
+                "(:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
                 "setweight(to_tsvector('simple', :title_words), 'A') || "
-                "setweight(to_tsvector('simple', :body_words), 'B'), "
-                "array_to_tsvector(CAST(:pairs AS text[]))) "
+                "setweight(to_tsvector('simple', :body_words), 'B')) "
                 "ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, "
                 "title = excluded.title, body = excluded.body, "
-                "title_tsv = excluded.title_tsv, tsv = excluded.tsv, "
-                "pairs_tsv = excluded.pairs_tsv"
+                "title_tsv = excluded.title_tsv, tsv = excluded.tsv"
             ),
             [
                 {
@@ -207,23 +205,14 @@ class PostgresEngine(Engine):
                     "body": d.body,
                     "title_words": index_words(d.title),
                     "body_words": index_words(d.body),
-                    "pairs": word_pairs(d.title, d.body),
                 }
                 for d in docs
             ],
         )
 
     def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
-        """Return matching document ids, title matches first, then by ts_rank.
-
-        A phrase is first looked up by its word pairs (pairs_tsv): two everyday words are
-        each on most pages, and checking their positions on every such page cost a phrase
-        search 9 page views; tsv then checks the phrase itself (three words or more).
-        """
-        pairs = pairs_tsquery(query)
-        only_pages = ("" if talk else "AND id > 0") + (
-            " AND pairs_tsv @@ CAST(:pairs_q AS tsquery)" if pairs else ""
-        )
+        """Return matching document ids, title matches first, then by ts_rank."""
+        only_pages = "" if talk else "AND id > 0"
         statement = text(
             "SELECT id FROM ("
             f"(SELECT id, true AS in_title, tsv FROM {TABLE} "
@@ -238,7 +227,6 @@ class PostgresEngine(Engine):
         )
         params = {
             "q": tsquery(query),
-            "pairs_q": pairs,
             "title_q": tsquery(query, positive_only=True),
             "titles": RANKED_TITLES,
             "matches": RANKED_MATCHES,

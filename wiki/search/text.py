@@ -69,16 +69,6 @@ def index_words(text: str) -> str:
     return " ".join(words(text[:MAX_INDEXED_CHARS]))
 
 
-def word_pairs(*texts: str) -> list[str]:
-    """Return every two words in a row within each text ("brand voice"), once each: what
-    the PostgreSQL index of word pairs holds (a phrase never spans two texts)."""
-    pairs = set()
-    for text in texts:
-        found = words(text[:MAX_INDEXED_CHARS])
-        pairs.update(f"{first} {second}" for first, second in zip(found, found[1:], strict=False))
-    return sorted(pairs)
-
-
 # --- Queries ----------------------------------------------------------------------------
 
 
@@ -184,21 +174,6 @@ def _ts_term(term: Term) -> str:
     if term.prefix:
         lexemes[-1] += ":*"
     return f"({' <-> '.join(lexemes)})" if len(lexemes) > 1 else lexemes[0]
-
-
-def pairs_tsquery(query: Query) -> str | None:
-    """Return the tsquery of the word pairs a query's phrases need, or None when no clause
-    is made of phrases only (a single word in a clause leaves it unconstrained)."""
-    parts = []
-    for clause in query.clauses:
-        if not all(term.phrase for term in clause):
-            continue
-        alternatives = [
-            " & ".join(f"'{a} {b}'" for a, b in zip(term.words, term.words[1:], strict=False))
-            for term in clause
-        ]
-        parts.append(_either([f"({a})" for a in alternatives], " | "))
-    return " & ".join(parts) or None
 
 
 def tsquery(query: Query, positive_only: bool = False) -> str:
