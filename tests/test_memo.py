@@ -153,12 +153,19 @@ def test_what_a_request_read_before_a_change_elsewhere_is_never_remembered_as_cu
     assert "flash-blocked" in alice.get("/wiki/Launch").get_data(as_text=True)
 
 
+def alice_on_launch(people, make_page, login_as):
+    """Return alice's browser, logged in, past the page Launch's first view (the message of
+    logging in shows once)."""
+    make_page("Launch", "Plans.")
+    alice = login_as(people["alice"])
+    alice.get("/wiki/Launch")
+    return alice
+
+
 def test_sessions_ended_elsewhere_log_the_browser_out_at_once(
     app, other, people, make_page, login_as
 ):
-    make_page("Launch", "Plans.")
-    alice = login_as(people["alice"])
-    alice.get("/wiki/Launch")  # shows the message of logging in
+    alice = alice_on_launch(people, make_page, login_as)
     assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
     in_app(other, lambda user: end_all(user("alice")))  # "log out everywhere", elsewhere
     assert 'class="me">alice<' not in alice.get("/wiki/Launch").get_data(as_text=True)
@@ -167,9 +174,7 @@ def test_sessions_ended_elsewhere_log_the_browser_out_at_once(
 def test_a_language_chosen_elsewhere_shows_at_once_and_a_save_reads_none(
     app, other, people, make_page, login_as
 ):
-    make_page("Launch", "Plans.")
-    alice = login_as(people["alice"])
-    alice.get("/wiki/Launch")  # shows the message of logging in
+    alice = alice_on_launch(people, make_page, login_as)
     assert '<html lang="en"' in alice.get("/wiki/Launch").get_data(as_text=True)
     # Saving edit after edit does not read the person's language again for the notice.
     read = []
@@ -186,10 +191,8 @@ def test_a_language_chosen_elsewhere_shows_at_once_and_a_save_reads_none(
 def test_a_password_reset_elsewhere_logs_every_browser_out_at_once(
     app, other, people, make_page, login_as
 ):
-    make_page("Launch", "Plans.")
     people["root"]
-    alice = login_as(people["alice"])
-    alice.get("/wiki/Launch")  # shows the message of logging in
+    alice = alice_on_launch(people, make_page, login_as)
     assert 'class="me">alice<' in alice.get("/wiki/Launch").get_data(as_text=True)
 
     def reset(user):
