@@ -174,7 +174,7 @@ def _save_meanwhile(app, monkeypatch, title: str, text: str, base_id: int, user_
     from wiki.models import User
     from wiki.pages import content
 
-    render = content.render
+    render = content.render_soon
     done: list[int] = []
     started: list[bool] = []
 
@@ -193,7 +193,7 @@ def _save_meanwhile(app, monkeypatch, title: str, text: str, base_id: int, user_
             thread.join(timeout=60)
         return render(text_to_render)
 
-    monkeypatch.setattr(content, "render", render_after_another_save)
+    monkeypatch.setattr(content, "render_soon", render_after_another_save)
     return done
 
 

@@ -2,6 +2,7 @@
 rows that matter are read again under the lock; what a process keeps of texts and word
 authorship is never served once storage holds something else."""
 
+import threading
 import zlib
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.integrity import check_all
 from wiki.models import Revision, Role, TextBlob, User, reading_storage
-from wiki.pages import content
+from wiki.pages import content, saving
 from wiki.review.models import PUBLISHED, WAITING, RevisionReview
 from wiki.safety.accounts import set_role
 
@@ -51,7 +52,7 @@ def test_a_reviewer_demoted_while_their_save_renders_does_not_publish_waiting_ch
     form = client.get("/edit/Product")
     assert form.status_code == 200
 
-    render = content.render
+    render = content.render_soon
     done = []
 
     def render_then_demote(text):
@@ -65,7 +66,7 @@ def test_a_reviewer_demoted_while_their_save_renders_does_not_publish_waiting_ch
             )
         return render(text)
 
-    monkeypatch.setattr(content, "render", render_then_demote)
+    monkeypatch.setattr(content, "render_soon", render_then_demote)
     response = edit(client, "Product", NEW + "\n\nChecked.", publish_waiting="1")
     assert response.status_code == 302
     assert done
@@ -78,6 +79,45 @@ def test_a_reviewer_demoted_while_their_save_renders_does_not_publish_waiting_ch
     assert page_named("Product").published_revision_id == published
     states = set(db.session.scalars(select(RevisionReview.state)))
     assert PUBLISHED not in states
+
+
+def test_a_render_slower_than_the_lock_allows_lets_others_write_then_saves(
+    app, other, people, make_page, login_as, monkeypatch
+):
+    """A save renders while it appends its revision under the lock; a render that takes
+    longer lets the lock go (SQLite: the whole database's) and the save waits unlocked."""
+    make_page("Slow", "Version one.")
+    make_page("Elsewhere", "Other page.")
+    people["bob"]
+    client = login_as(people["alice"])
+    holding = threading.Event()
+    publish = saving._publish_if_allowed
+
+    def publish_then_say_so(*args, **kwargs):
+        decided = publish(*args, **kwargs)
+        holding.set()  # the save holds its lock, and waits for its render next
+        return decided
+
+    render = content.render
+    started, saved = [], []
+
+    def render_after_another_save(text, *args):
+        if not started:
+            started.append(True)
+            assert holding.wait(10)
+            _in_other(
+                other,
+                lambda user: saved.append(save("Elsewhere", "Changed meanwhile.", user("bob"))),
+            )
+        return render(text, *args)
+
+    monkeypatch.setattr(saving, "_publish_if_allowed", publish_then_say_so)
+    monkeypatch.setattr(content, "render", render_after_another_save)
+    assert edit(client, "Slow", "Version two.").status_code == 302
+    assert saved  # another process wrote while this save's render was pending
+    db.session.expire_all()
+    assert page_named("Slow").latest.text == "Version two."
+    assert page_named("Elsewhere").latest.text == "Changed meanwhile."
 
 
 PLAN = "".join(f"Line {n}: our spring launch, in Milan, with partners.\n" for n in range(300))
@@ -99,7 +139,7 @@ def test_a_save_merging_while_compact_texts_runs_records_its_texts_true_depth(
     db.session.expunge_all()
 
     client = login_as("alice")
-    render = content.render
+    render = content.render_soon
     done = []
 
     def render_then_compact(text):
@@ -110,7 +150,7 @@ def test_a_save_merging_while_compact_texts_runs_records_its_texts_true_depth(
                 db.session.remove()
         return render(text)
 
-    monkeypatch.setattr(content, "render", render_then_compact)
+    monkeypatch.setattr(content, "render_soon", render_then_compact)
     mine = PLAN.replace("Line 3:", "Line 3 (mine):")
     # Opened on the first revision: the save merges with bob's, reading his text first.
     response = edit(client, "Plan", mine, base=str(first))

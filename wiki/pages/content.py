@@ -1,6 +1,8 @@
 """Storing revision texts and their rendered HTML."""
 
 import json
+import threading
+from concurrent.futures import Future
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -41,9 +43,35 @@ def encoded(text: str, base: TextBlob | None) -> dict:
     return TextBlob.columns_for(text, base, MAX_DELTA_DEPTH, DELTA_WORTH)
 
 
-def render(text: str) -> Rendered:
+def render(text: str, timeout: float | None = None) -> Rendered:
     """Render text within the configured time bound (raises RenderTimeout)."""
-    return render_bounded(text, timeout=current_app.config["RENDER_TIMEOUT"])
+    return render_bounded(text, timeout=timeout or current_app.config["RENDER_TIMEOUT"])
+
+
+def render_soon(text: str) -> "Future[Rendered]":
+    """Start rendering text in a worker process and return its future result.
+
+    A thread waits for the worker (the app's own thread goes on: a save appends its
+    revision meanwhile, and the render runs on another core).
+    """
+    timeout = current_app.config["RENDER_TIMEOUT"]
+    future: Future[Rendered] = Future()
+
+    def wait() -> None:
+        try:
+            future.set_result(render(text, timeout))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=wait, name="bottega-render-wait", daemon=True).start()
+    return future
+
+
+def rendered_now(text: str) -> "Future[Rendered]":
+    """Render text here and return the result as a finished future (see render_soon)."""
+    future: Future[Rendered] = Future()
+    future.set_result(render(text))
+    return future
 
 
 def cache_rendered(sha1: str, rendered: Rendered) -> RenderedText:
