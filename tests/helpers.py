@@ -226,6 +226,21 @@ def reply(comment_or_topic_id, body: str, author, parent=None):
     )
 
 
+#: Words of a page edited a word at a time (accents, CJK, an emoji: every width).
+EDIT_WORDS = "il nostro caffè è buono città 東京 🎉 prezzo qualità sempre".split()
+
+
+def edits(count: int) -> list[str]:
+    """Return texts of a page edited a word at a time, each version by its own line."""
+    words = EDIT_WORDS
+    lines = [" ".join(words[(n + k) % len(words)] for k in range(8)) for n in range(30)]
+    texts = []
+    for n in range(count):
+        lines[(n * 7) % len(lines)] += f" {words[n % len(words)]}{n}"
+        texts.append("\n".join(lines) + "\n")
+    return texts
+
+
 # SQL
 
 

@@ -15,6 +15,7 @@ from tests.helpers import (
     POSTGRES_URL,
     add_user,
     base_config,
+    edits,
     page_named,
     private_schema,
     release,
@@ -27,18 +28,6 @@ from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision, User, kept_texts, reading_storage
 from wiki.pages import saving
-
-WORDS = "il nostro caffè è buono città 東京 🎉 prezzo qualità sempre".split()
-
-
-def edits(count: int) -> list[str]:
-    """Return texts of a page edited a word at a time, each version by its own line."""
-    lines = [" ".join(WORDS[(n + k) % len(WORDS)] for k in range(8)) for n in range(30)]
-    texts = []
-    for n in range(count):
-        lines[(n * 7) % len(lines)] += f" {WORDS[n % len(WORDS)]}{n}"
-        texts.append("\n".join(lines) + "\n")
-    return texts
 
 
 def attributions() -> dict[int, tuple]:

@@ -7,8 +7,7 @@ import zlib
 
 from sqlalchemy import select
 
-from tests.helpers import edit, page_named, save
-from tests.test_authorship_storage import edits
+from tests.helpers import edit, edits, page_named, save
 from wiki.anchors import authorship
 from wiki.anchors.models import RevisionAuthorship
 from wiki.core.authorship import Attribution, from_stored_form
