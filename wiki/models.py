@@ -3,10 +3,11 @@
 import enum
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, has_app_context
@@ -107,6 +108,8 @@ class User(UserMixin, db.Model):
         return Role(self.role).name.lower()
 
 
+T = TypeVar("T")
+
 #: Characters of rebuilt texts each process keeps (least recently used dropped): a save
 #: then finds its page's previous text and authorship record without their delta chains.
 KEPT_TEXT_CHARS = 16_000_000
@@ -150,6 +153,28 @@ def kept_texts() -> KeptTexts | None:
     return current_app.extensions.get("kept_texts")
 
 
+def kept(key):
+    """Return the value the current app keeps for key, or None."""
+    found = kept_texts()
+    return found.get(key) if found is not None else None
+
+
+def keep(key, value, size: int | None = None) -> None:
+    """Keep a value for key in the current app (see KeptTexts.put), if it keeps any."""
+    found = kept_texts()
+    if found is not None:
+        found.put(key, value, size)
+
+
+def kept_or_made(key, make: "Callable[[], tuple[T, int]]") -> T:
+    """Return the value kept for key, or make it (make returns it and its weight) and keep it."""
+    value = kept(key)
+    if value is None:
+        value, size = make()
+        keep(key, value, size)
+    return value
+
+
 _reading_storage: ContextVar[bool] = ContextVar("reading_storage", default=False)
 
 
@@ -189,24 +214,19 @@ class Chained:
         # Reading storage, even a text this row already holds is read again.
         cached = None if _reading_storage.get() else self.__dict__.get("_text")
         if cached is None:
-            kept = kept_texts()
-            if kept is None:
-                cached = _read_chain(self)
-            else:
-                key = self.content_key()
-                cached = kept.get(key)
-                if cached is None:
-                    cached = _read_chain(self)
-                    kept.put(key, cached)
+
+            def read() -> tuple[str, int]:
+                text = _read_chain(self)
+                return text, len(text)
+
+            cached = kept_or_made(self.content_key(), read)
             self.__dict__["_text"] = cached
         return cached
 
     def keep_text(self, text: str) -> None:
         """Remember the text this row stores (just written: no need to read it back)."""
         self.__dict__["_text"] = text
-        kept = kept_texts()
-        if kept is not None:
-            kept.put(self.content_key(), text)
+        keep(self.content_key(), text)
 
     @classmethod
     def columns_for(cls, text: str, base, max_depth: int, worth: float) -> dict:

@@ -19,7 +19,7 @@ from ..core.authorship import (
 )
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, Revision, User, kept_texts
+from ..models import Page, Revision, User, keep, kept, kept_or_made
 from .models import PageAuthorship, RevisionAuthorship
 
 #: As for texts (wiki.pages.content): a whole form at least every this many revisions, and
@@ -67,15 +67,12 @@ def stored_with_counts(revision_id: int) -> tuple[Attribution | None, dict[int, 
 def _parsed(row: RevisionAuthorship) -> tuple[tuple, dict[int, int]]:
     """Return a record's runs and word counts, parsed once per app (a long history's record
     holds thousands of runs)."""
-    kept = kept_texts()
-    key = ("parsed", *row.content_key())
-    found = kept.get(key) if kept is not None else None
-    if found is None:
+
+    def parse() -> tuple[tuple[tuple, dict[int, int]], int]:
         form = row.form
-        found = from_stored_form(form)
-        if kept is not None:
-            kept.put(key, found, PARSED * len(form))
-    runs, counts = found
+        return from_stored_form(form), PARSED * len(form)
+
+    runs, counts = kept_or_made(("parsed", *row.content_key()), parse)
     return runs, dict(counts)  # the caller's own counts
 
 
@@ -173,11 +170,8 @@ def _store(
         row = RevisionAuthorship(revision_id=revision.id, page_id=page_id, sha1=revision.sha1)
         db.session.add(row)
     _set_columns(row, form, columns)
-    kept = kept_texts()
-    if kept is not None:  # the next save of the page starts from these runs and counts
-        kept.put(
-            ("parsed", *row.content_key()), (attribution.runs, dict(counts)), PARSED * len(form)
-        )
+    # The next save of the page starts from these runs and counts.
+    keep(("parsed", *row.content_key()), (attribution.runs, dict(counts)), PARSED * len(form))
     return row
 
 
@@ -196,15 +190,13 @@ def _memory(state: PageAuthorship | None) -> Memory:
     """Return the memory stored for a page (parsed once per app while it stays the same)."""
     if state is None:
         return EMPTY
-    kept = kept_texts()
     key = ("page_authorship", state.page_id, state.revision_id)
-    found = kept.get(key) if kept is not None else None
+    found = kept(key)
     if found is not None and found[0] == state.memory:
         return found[1]
     fragments = json.loads(state.memory)
     memory = Memory(tuple(Attribution(text, tuple(map(tuple, runs))) for text, runs in fragments))
-    if kept is not None:
-        kept.put(key, (state.memory, memory), PARSED * len(state.memory))
+    keep(key, (state.memory, memory), PARSED * len(state.memory))
     return memory
 
 
@@ -219,11 +211,11 @@ def _keep_memory(
     state.memory = json.dumps(
         [[f.text, f.runs] for f in memory.fragments], ensure_ascii=False, separators=(",", ":")
     )
-    kept = kept_texts()
-    if kept is not None:
-        kept.put(
-            ("page_authorship", page_id, revision_id), (state.memory, memory), len(state.memory)
-        )
+    keep(
+        ("page_authorship", page_id, revision_id),
+        (state.memory, memory),
+        PARSED * len(state.memory),
+    )
     return state
 
 
