@@ -6,10 +6,12 @@ import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
 from wiki import renderer
+from wiki.core.readable import plain_text
 from wiki.core.render import TOO_DEEP, RenderError, render_markdown
 from wiki.renderer import LARGE_TEXT, RenderTimeout, render_bounded, worker_pids
 
@@ -32,6 +34,15 @@ def workers() -> Iterator[None]:
 def test_same_result_as_rendering_in_process() -> None:
     assert render_bounded(PAGE) == render_markdown(PAGE)
     assert render_bounded("") == render_markdown("")
+
+
+def test_asked_for_its_readable_text_the_worker_makes_what_the_search_index_would() -> None:
+    made = render_bounded(PAGE, readable=True)
+    assert made.plain == plain_text(made.html)
+    assert "launch" in made.plain and "<" not in made.plain.replace("Quote <b>", "")
+    # Unasked, nothing extra is made (previews and page views do not index).
+    assert render_bounded(PAGE).plain is None
+    assert replace(made, plain=None) == render_markdown(PAGE)
 
 
 def test_pathological_text_times_out_and_the_next_render_works() -> None:
@@ -93,9 +104,11 @@ def test_a_pathological_render_does_not_block_other_threads() -> None:
 def test_a_call_interrupted_mid_render_leaves_no_stale_reply(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def send_then_interrupt(self: renderer._Worker, text: str, timeout: float) -> None:
+    def send_then_interrupt(
+        self: renderer._Worker, text: str, timeout: float, readable: bool
+    ) -> None:
         assert self.conn is not None
-        self.conn.send(text)
+        self.conn.send((text, readable))
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:

@@ -100,7 +100,7 @@ def test_a_render_slower_than_the_lock_allows_lets_others_write_then_saves(
     render = content.render
     started, saved = [], []
 
-    def render_after_another_save(text, *args):
+    def render_after_another_save(text, *args, **options):
         if not started:
             started.append(True)
             assert holding.wait(10)
@@ -108,7 +108,7 @@ def test_a_render_slower_than_the_lock_allows_lets_others_write_then_saves(
                 other,
                 lambda user: saved.append(save("Elsewhere", "Changed meanwhile.", user("bob"))),
             )
-        return render(text, *args)
+        return render(text, *args, **options)
 
     monkeypatch.setattr(saving, "_publish_if_allowed", publish_then_say_so)
     monkeypatch.setattr(content, "render", render_after_another_save)

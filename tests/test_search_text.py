@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from wiki.core.readable import plain_text
 from wiki.search.text import (
     Query,
     Term,
@@ -12,7 +13,6 @@ from wiki.search.text import (
     fts5_match,
     index_words,
     parse_query,
-    plain_text,
     snippet,
     tsquery,
     words,

@@ -15,9 +15,11 @@ import os
 import signal
 import threading
 import time
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from wiki.core.readable import plain_text
 from wiki.core.render import Rendered, RenderError, render_markdown
 from wiki.core.titles import N_
 from wiki.problems import CannotProcess
@@ -67,11 +69,14 @@ def _serve(conn: Connection) -> None:
     conn.send(_READY)
     while True:
         try:
-            text = conn.recv()
+            text, readable = conn.recv()
         except EOFError:
             return
         try:
-            reply: tuple[str, object] = ("ok", render_markdown(text))
+            rendered = render_markdown(text)
+            if readable:  # made here, on this core, while the saving thread goes on
+                rendered = replace(rendered, plain=plain_text(rendered.html))
+            reply: tuple[str, object] = ("ok", rendered)
         except RenderError as exc:
             reply = ("refused", str(exc))
         except Exception as exc:
@@ -112,11 +117,12 @@ class _Worker:
             self.stop()
             raise RuntimeError("The Markdown render worker did not start.")
 
-    def render(self, text: str, timeout: float) -> Rendered:
-        """Render text in the child, or kill the child and raise RenderTimeout."""
+    def render(self, text: str, timeout: float, readable: bool) -> Rendered:
+        """Render text in the child (with its readable text if asked), or kill the child and
+        raise RenderTimeout."""
         assert self.conn is not None
         try:
-            self.conn.send(text)
+            self.conn.send((text, readable))
             if not self.conn.poll(timeout):
                 self.stop()
                 raise RenderTimeout(timeout, overran=True)
@@ -166,7 +172,9 @@ class _Pool:
         self.changed = threading.Condition()
         self.overran = _Overran()
 
-    def render(self, text: str, timeout: float, wait: float | None = None) -> Rendered:
+    def render(
+        self, text: str, timeout: float, wait: float | None = None, readable: bool = False
+    ) -> Rendered:
         """Render text with the next free worker (waiting for one up to wait seconds, else
         the timeout), or refuse it."""
         self.overran.check(text, timeout)
@@ -175,7 +183,7 @@ class _Pool:
         restart = False
         try:
             self.overran.check(text, timeout)  # it may have overrun for another caller meanwhile
-            return _render_with(worker, text, timeout)
+            return _render_with(worker, text, timeout, readable)
         except RenderTimeout as exc:
             if exc.overran:
                 self.overran.add(text, timeout)
@@ -278,12 +286,12 @@ def _digest(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
 
 
-def _render_with(worker: _Worker, text: str, timeout: float) -> Rendered:
+def _render_with(worker: _Worker, text: str, timeout: float, readable: bool) -> Rendered:
     """Render with worker, replacing its child once if the child has died."""
     for _ in range(2):
         worker.start()
         try:
-            return worker.render(text, timeout)
+            return worker.render(text, timeout, readable)
         except _WorkerDied:
             worker.stop()
     # The child died twice on this text (killed for memory, say): it cannot be shown.
@@ -306,11 +314,13 @@ def _current_pool() -> _Pool:
         return _pool
 
 
-def render_bounded(text: str, timeout: float = 1.0) -> Rendered:
-    """Render like render_markdown; raise RenderTimeout if that fails or overruns timeout."""
+def render_bounded(text: str, timeout: float = 1.0, readable: bool = False) -> Rendered:
+    """Render like render_markdown; raise RenderTimeout if that fails or overruns timeout.
+
+    readable: also make the result's plain text (Rendered.plain), for the search index."""
     if timeout <= 0:
         raise ValueError("timeout must be positive")
-    return _current_pool().render(text, timeout, _wait)
+    return _current_pool().render(text, timeout, _wait, readable)
 
 
 def configure(workers: int = DEFAULT_WORKERS, wait: float | None = None) -> None:

@@ -106,6 +106,8 @@ class Rendered:
     headings: tuple[Heading, ...]
     links: tuple[str, ...]
     categories: tuple[str, ...]
+    #: The readable text of html (wiki.core.readable), when the renderer was asked for it.
+    plain: str | None = None
 
 
 class _Collector:

@@ -43,23 +43,26 @@ def encoded(text: str, base: TextBlob | None) -> dict:
     return TextBlob.columns_for(text, base, MAX_DELTA_DEPTH, DELTA_WORTH)
 
 
-def render(text: str, timeout: float | None = None) -> Rendered:
-    """Render text within the configured time bound (raises RenderTimeout)."""
-    return render_bounded(text, timeout=timeout or current_app.config["RENDER_TIMEOUT"])
+def render(text: str, timeout: float | None = None, readable: bool = False) -> Rendered:
+    """Render text within the configured time bound (raises RenderTimeout); readable: with
+    its plain text too (Rendered.plain)."""
+    limit = timeout or current_app.config["RENDER_TIMEOUT"]
+    return render_bounded(text, timeout=limit, readable=readable)
 
 
 def render_soon(text: str) -> "Future[Rendered]":
-    """Start rendering text in a worker process and return its future result.
+    """Start rendering text (a revision about to be saved: with its plain text for the
+    search index) in a worker process and return its future result.
 
     A thread waits for the worker (the app's own thread goes on: a save appends its
-    revision meanwhile, and the render runs on another core).
+    revision meanwhile, and the render and the plain text are made on another core).
     """
     timeout = current_app.config["RENDER_TIMEOUT"]
     future: Future[Rendered] = Future()
 
     def wait() -> None:
         try:
-            future.set_result(render(text, timeout))
+            future.set_result(render(text, timeout, readable=True))
         except BaseException as error:  # handed to whoever asks for the result
             future.set_exception(error)
 
@@ -70,7 +73,7 @@ def render_soon(text: str) -> "Future[Rendered]":
 def rendered_now(text: str) -> "Future[Rendered]":
     """Render text here and return the result as a finished future (see render_soon)."""
     future: Future[Rendered] = Future()
-    future.set_result(render(text))
+    future.set_result(render(text, readable=True))
     return future
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..core.readable import plain_text
 from ..core.redirects import parse_redirect
 from ..core.render import RENDERER_VERSION
 from ..database import write_transaction
@@ -22,22 +23,25 @@ from ..models import Page, RenderedText, Revision, TextBlob
 from ..pages import content
 from ..talk.models import Comment, Topic
 from .engines import Doc, engine_for
-from .text import MAX_INDEXED_CHARS, plain_text
+from .text import MAX_INDEXED_CHARS
 
 BATCH = 200
 
 
-def page_doc(page: Page, text: str, html: str) -> Doc | None:
-    """Return the document for a page's current text, or None if it is not searchable."""
+def page_doc(page: Page, text: str, html: str, plain: str | None = None) -> Doc | None:
+    """Return the document for a page's current text, or None if it is not searchable
+    (plain: the readable text of html, if the renderer made it already)."""
     if page.deleted or parse_redirect(text) is not None:
         return None
-    body = plain_text(html)[:MAX_INDEXED_CHARS]
+    body = (plain_text(html) if plain is None else plain)[:MAX_INDEXED_CHARS]
     return Doc(id=page.id, page_id=page.id, title=page.title, body=body)
 
 
-def index_page(session: Session, page: Page, text: str, html: str) -> None:
+def index_page(
+    session: Session, page: Page, text: str, html: str, plain: str | None = None
+) -> None:
     """Index a page's current text (or take the page out, if it is deleted or a redirect)."""
-    doc = page_doc(page, text, html)
+    doc = page_doc(page, text, html, plain)
     engine = engine_for(session)
     if doc is None:
         engine.remove(session, [page.id])
@@ -81,13 +85,13 @@ def _on_page_saved(
     """Index the new revision in the save's transaction, if it is published: the index
     holds what the public may read (waiting changes are indexed once a reviewer accepts)."""
     if published:
-        index_page(db.session, page, revision.text, rendered.html)
+        index_page(db.session, page, revision.text, rendered.html, rendered.plain)
 
 
 @events.page_published.connect
 def _on_page_published(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
     """Index the text a reviewer published, in the review's transaction."""
-    index_page(db.session, page, revision.text, rendered.html)
+    index_page(db.session, page, revision.text, rendered.html, rendered.plain)
 
 
 def comment_doc(comment_id: int, page_id: int, subject: str, html: str) -> Doc:

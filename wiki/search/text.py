@@ -1,11 +1,10 @@
-"""Pure text handling for search: folding, query parsing, plain text and highlighted snippets.
+"""Pure text handling for search: folding, query parsing and highlighted snippets.
 
 Nothing here touches Flask or the database, so both engines share exactly the same rules:
 a query is parsed once into words, phrases, exclusions and alternatives (the syntax of web
 search boxes), and each engine compiles that structure into its own safe match expression.
 """
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -184,47 +183,7 @@ def tsquery(query: Query, positive_only: bool = False) -> str:
     return " & ".join(parts)
 
 
-# --- Plain text and snippets ------------------------------------------------------------
-
-_BLOCK_TAGS = {
-    *("p", "div", "br", "hr", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "td"),
-    *("th", "h1", "h2", "h3", "h4", "h5", "h6"),
-}
-_SPACES = re.compile(r"\s+")
-
-
-#: A tag, its attributes quoted or not (a quoted value may hold ">"), or a comment.
-_TAG = re.compile(
-    r"""<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>"']+|"[^"]*"|'[^']*')*)>""", re.DOTALL
-)
-_HEADERLINK = re.compile(r"""class\s*=\s*["']?headerlink\b""")
-
-
-def plain_text(body_html: str) -> str:
-    """Return the readable text of rendered (sanitised) HTML, with whitespace collapsed.
-
-    One regular expression over the tags, not an HTML parser: the HTML comes from our own
-    renderer and sanitiser, and indexing it is on the path of every save.
-    """
-    parts: list[str] = []
-    skipping = 0  # inside the "¶" link beside a heading
-    position = 0
-    for match in _TAG.finditer(body_html):
-        if not skipping:
-            parts.append(body_html[position : match.start()])
-        position = match.end()
-        closing, tag = match.group(1), (match.group(2) or "").lower()
-        if tag == "a":
-            if closing and skipping:
-                skipping -= 1
-            elif not closing and (skipping or _HEADERLINK.search(match.group(3))):
-                skipping += 1
-        elif tag in _BLOCK_TAGS:
-            parts.append(" ")
-    if not skipping:
-        parts.append(body_html[position:])
-    return _SPACES.sub(" ", html.unescape("".join(parts))).strip()
-
+# --- Snippets ---------------------------------------------------------------------------
 
 #: Letters with accents (Latin, Greek, Cyrillic) grouped by the letter they fold to.
 _RANGES = ((0xC0, 0x250), (0x370, 0x500), (0x1E00, 0x2000))
