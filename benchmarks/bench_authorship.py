@@ -24,7 +24,7 @@ THREADS = 5
 
 def main() -> list[Figure]:
     """Run the benchmark and return its figures."""
-    revisions, repeat = env_int("AUTHORSHIP_REVISIONS", 1000), env_int("AUTHORSHIP_REPEAT", 15)
+    revisions, repeat = env_int("AUTHORSHIP_REVISIONS", 1000), env_int("AUTHORSHIP_REPEAT", 80)
     heading(f"Authorship: view of a page with {revisions:,} revisions; cost of a save")
     rng = random.Random(20)
     lines = markdown_lines(env_int("PAGE_BYTES", 20_000))

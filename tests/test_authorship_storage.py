@@ -23,7 +23,7 @@ from tests.helpers import (
 )
 from wiki import create_app
 from wiki.anchors import authorship
-from wiki.anchors.models import RevisionAuthorship
+from wiki.anchors.models import PageAuthorship, RevisionAuthorship
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision, User, kept_texts, reading_storage
@@ -170,3 +170,21 @@ def test_what_a_process_kept_of_each_record_is_what_storage_holds(app, people):
         kept[revision_id] = (attribution.runs, counts)
     assert kept == attributions()  # read from storage
     assert len({runs for runs, _counts in kept.values()}) == len(ids)  # each edit moved them
+
+
+def test_the_memory_kept_save_by_save_is_what_attributing_the_history_again_makes(app, people):
+    texts = edits(6)
+    # Saves that only add words leave the memory of deleted text as it was; these delete.
+    texts += [texts[-1].split("\n", 2)[2], texts[-1]]  # two lines gone, then restored
+    texts += [text.replace("\n", " ", 3) for text in edits(9)[6:]]
+    for number, text in enumerate(texts):
+        save("Memoria", text, people["giulia"] if number % 2 else people["marco"])
+    page = page_named("Memoria")
+    state = db.session.get(PageAuthorship, page.id)
+    kept_memory, kept_revision = state.memory, state.revision_id
+    assert kept_revision == page.latest_revision_id
+    assert json.loads(kept_memory)  # the deletions were remembered
+    again = authorship.backfill_page(page.id)  # from the first revision, afresh
+    assert again.revision_id == kept_revision
+    assert json.loads(again.memory) == json.loads(kept_memory)
+    db.session.rollback()

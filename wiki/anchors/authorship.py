@@ -40,13 +40,17 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     # Held here so the identity map (weak) keeps it, with its form read just below.
     base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
     before, counts = stored_with_counts(previous.id) if previous is not None else (None, {})
-    memory = _memory(state)
+    before_memory = _memory(state)
     # A text no revision had before (its blob was just added) restores nothing.
     restored = None if revision.blob.added else _restored(page.id, revision.sha1)
-    attribution, memory = attribute(before, revision.text, revision.id, memory, restored)
+    attribution, memory = attribute(before, revision.text, revision.id, before_memory, restored)
     counts = recount(counts, before, attribution) if before is not None else None
     _store(page.id, revision, attribution, counts, base, new=True)
-    _keep_memory(page.id, revision.id, memory, state)
+    if state is not None and memory is before_memory:  # nothing deleted: the same memory
+        state.revision_id = revision.id
+        _keep_parsed_memory(page.id, revision.id, state.memory, memory)
+    else:
+        _keep_memory(page.id, revision.id, memory, state)
 
 
 def stored(revision_id: int) -> Attribution | None:
@@ -208,15 +212,32 @@ def _keep_memory(
         state = PageAuthorship(page_id=page_id)
         db.session.add(state)
     state.revision_id = revision_id
-    state.memory = json.dumps(
-        [[f.text, f.runs] for f in memory.fragments], ensure_ascii=False, separators=(",", ":")
-    )
-    keep(
-        ("page_authorship", page_id, revision_id),
-        (state.memory, memory),
-        PARSED * len(state.memory),
-    )
+    state.memory = "[" + ",".join(_fragment_json(f) for f in memory.fragments) + "]"
+    _keep_parsed_memory(page_id, revision_id, state.memory, memory)
     return state
+
+
+def _keep_parsed_memory(page_id: int, revision_id: int, stored: str, memory: Memory) -> None:
+    """Keep a page's memory parsed, with the JSON it was read from (see _memory)."""
+    keep(("page_authorship", page_id, revision_id), (stored, memory), PARSED * len(stored))
+
+
+#: The JSON of memory fragments by id, with the fragment (so the id is not reused): a save
+#: adds a fragment or two to a memory of hundreds, which need not be written out again.
+_fragments_json: dict[int, tuple[Attribution, str]] = {}
+MAX_FRAGMENTS_JSON = 20_000
+
+
+def _fragment_json(fragment: Attribution) -> str:
+    """Return a memory fragment as JSON ([text, runs]), made once per fragment."""
+    found = _fragments_json.get(id(fragment))
+    if found is not None and found[0] is fragment:
+        return found[1]
+    made = json.dumps([fragment.text, fragment.runs], ensure_ascii=False, separators=(",", ":"))
+    if len(_fragments_json) >= MAX_FRAGMENTS_JSON:
+        _fragments_json.clear()
+    _fragments_json[id(fragment)] = (fragment, made)
+    return made
 
 
 @dataclass(frozen=True)

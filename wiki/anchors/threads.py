@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import modlog
@@ -161,18 +161,26 @@ def moves_of(topic: Topic, limit: int = 20) -> list[LogEntry]:
 
 def _place(row: TopicAnchor, anchor: Anchor, revision_id: int) -> None:
     """Set the row's selectors to the anchor, in the text of revision_id."""
-    row.start, row.end, row.revision_id = anchor.start, anchor.end, revision_id
-    row.exact = anchor.quote.exact
-    row.prefix = anchor.quote.prefix[-MAX_CONTEXT_LENGTH:]
-    row.suffix = anchor.quote.suffix[:MAX_CONTEXT_LENGTH]
+    for name, value in _selectors(anchor).items():
+        setattr(row, name, value)
+    row.revision_id = revision_id
 
 
 def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> None:
-    """Move the page's anchors into a revision just saved (inside the save's transaction)."""
-    rows = list(db.session.scalars(select(TopicAnchor).where(TopicAnchor.page_id == page.id)))
-    if not rows or previous is None:
+    """Move the page's anchors into a revision just saved (inside the save's transaction).
+
+    Rows are read and written with plain statements, not as objects: every save of a page
+    moves all its anchors, and the unit of work's bookkeeping per object cost more than the
+    moving did (nothing else in a save reads them as objects).
+    """
+    if previous is None:
+        return
+    anchors = TopicAnchor.__table__
+    rows = db.session.execute(select(anchors).where(anchors.c.page_id == page.id)).all()
+    if not rows:
         return
     old, new = previous.text, revision.text
+    placed, removed, positions = [], [], []
     for row in rows:
         quote = Quote(row.exact, row.prefix, row.suffix)
         if row.removed_revision_id is None:
@@ -182,20 +190,47 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
                 span = refind(new, quote)
                 moved = anchor_at(new, *span) if span else None
             if moved is None:
-                row.removed_revision_id = revision.id
+                removed.append({"topic": row.topic_id, "removed_revision_id": revision.id})
                 continue
         else:
             span = refind(new, quote)  # a restore may bring the passage back
             if span is None:
                 continue
             moved = anchor_at(new, *span)
-            row.removed_revision_id = None
-        _place(row, moved, revision.id)
-        db.session.add(
-            AnchorPosition(
-                topic_id=row.topic_id, revision_id=revision.id, start=moved.start, end=moved.end
-            )
+        placed.append(
+            {
+                "topic": row.topic_id,
+                "revision_id": revision.id,
+                "removed_revision_id": None,
+                **_selectors(moved),
+            }
         )
+        positions.append(
+            {
+                "topic_id": row.topic_id,
+                "revision_id": revision.id,
+                "start": moved.start,
+                "end": moved.end,
+            }
+        )
+    for changes in (placed, removed):
+        if changes:
+            columns = {name: bindparam(name) for name in changes[0] if name != "topic"}
+            by_topic = anchors.update().where(anchors.c.topic_id == bindparam("topic"))
+            db.session.execute(by_topic.values(columns), changes)
+    if positions:
+        db.session.execute(AnchorPosition.__table__.insert(), positions)
+
+
+def _selectors(anchor: Anchor) -> dict:
+    """Return the columns of a row anchored at anchor (see _place)."""
+    return {
+        "start": anchor.start,
+        "end": anchor.end,
+        "exact": anchor.quote.exact,
+        "prefix": anchor.quote.prefix[-MAX_CONTEXT_LENGTH:],
+        "suffix": anchor.quote.suffix[:MAX_CONTEXT_LENGTH],
+    }
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,20 @@ def pack(text: str, base: str | None, base_depth: int, max_depth: int, worth: fl
     if base is None or base_depth >= max_depth:
         return Packed(zlib.compress(data, 6), 0)
     delta = make_delta(base, text)
-    # Measured with zlib's fastest level (a few per cent larger, three times quicker): the
-    # whole text is compressed properly only when it is stored.
-    if len(delta) >= worth * len(zlib.compress(data, 1)) or apply_delta(base, delta) != text:
+    if apply_delta(base, delta) != text or not _worth(delta, data, worth):
         return Packed(zlib.compress(data, 6), 0)
     return Packed(delta, base_depth + 1)
+
+
+def _worth(delta: bytes, data: bytes, worth: float) -> bool:
+    """Return whether a delta is smaller than worth × the whole text compressed."""
+    # Text rarely compresses below a tenth of its size, so a delta under worth × a tenth of
+    # it is kept without compressing the text to see (a small edit's delta is far smaller).
+    if len(delta) < worth * len(data) / 10:
+        return True
+    # Measured with zlib's fastest level (a few per cent larger, three times quicker): the
+    # whole text is compressed properly only when it is stored.
+    return len(delta) < worth * len(zlib.compress(data, 1))
 
 
 def _decoded(data: bytes) -> str:
