@@ -69,6 +69,15 @@ def test_prefixes_phrases_exclusions_and_alternatives(make_page):
     assert titles("partners newsletter") == []
 
 
+def test_a_phrase_does_not_run_from_the_title_into_the_text(make_page):
+    make_page("Spring Campaign", "Budget approved for the launch.")
+    make_page("Autumn", "The campaign budget is ready.")
+    assert titles('"campaign budget"') == ["Autumn"]
+    assert titles('"spring campaign"') == ["Spring Campaign"]  # within the title
+    assert titles('"budget approved"') == ["Spring Campaign"]  # within the text
+    assert sorted(titles('campaign -"campaign budget"')) == ["Spring Campaign"]
+
+
 def test_snippets_highlight_the_terms(make_page):
     make_page("Press", "Intro words. " * 50 + "The <b>press kit</b> is ready. " + "More. " * 50)
     hit = service.search("kit").hits[0]

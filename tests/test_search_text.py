@@ -130,6 +130,11 @@ def test_tsquery_text_quotes_every_lexeme():
     query = parse_query('spring "press kit" -draft of OR in')
     assert tsquery(query) == "'spring':* & ('press' <-> 'kit') & ('of' | 'in') & !'draft':*"
     assert tsquery(query, positive_only=True) == "'spring':* & ('press' <-> 'kit') & ('of' | 'in')"
+    # For the tsvector of title (weight A) and body (B): a phrase lies within one of them.
+    assert tsquery(parse_query('"press kit" -"old kit"'), fields=True) == (
+        "(('press':A <-> 'kit':A) | ('press':B <-> 'kit':B))"
+        " & !(('old':A <-> 'kit':A) | ('old':B <-> 'kit':B))"
+    )
 
 
 def test_plain_text_drops_markup_and_heading_links():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
-from .text import Query, fts5_match, index_words, tsquery
+from .text import BODY_LABEL, TITLE_LABEL, Query, fts5_match, index_words, tsquery
 
 TABLE = "search_index"
 #: Title matches weigh this much more than body matches in SQLite's bm25.
@@ -191,8 +191,8 @@ class PostgresEngine(Engine):
             text(
                 f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv) VALUES "
                 "(:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
-                "setweight(to_tsvector('simple', :title_words), 'A') || "
-                "setweight(to_tsvector('simple', :body_words), 'B')) "
+                f"setweight(to_tsvector('simple', :title_words), '{TITLE_LABEL}') || "
+                f"setweight(to_tsvector('simple', :body_words), '{BODY_LABEL}')) "
                 "ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, "
                 "title = excluded.title, body = excluded.body, "
                 "title_tsv = excluded.title_tsv, tsv = excluded.tsv"
@@ -226,7 +226,7 @@ class PostgresEngine(Engine):
             "LIMIT :limit OFFSET :offset"
         )
         params = {
-            "q": tsquery(query),
+            "q": tsquery(query, fields=True),
             "title_q": tsquery(query, positive_only=True),
             "titles": RANKED_TITLES,
             "matches": RANKED_MATCHES,

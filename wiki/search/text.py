@@ -167,19 +167,39 @@ def fts5_match(query: Query, column: str | None = None) -> str:
     return expression
 
 
-def _ts_term(term: Term) -> str:
-    """Return a term as tsquery text; words hold only letters and digits, so quoting is safe."""
+#: The weight labels of a document's title and body words in its combined tsvector.
+TITLE_LABEL, BODY_LABEL = "A", "B"
+
+
+def _ts_term(term: Term, fields: bool = False) -> str:
+    """Return a term as tsquery text; words hold only letters and digits, so quoting is safe.
+
+    fields: a phrase must lie within the title (weight A) or within the body (B). In the
+    combined tsvector the body's positions follow the title's, so an unweighted phrase
+    would also match the title's last word followed by the body's first.
+    """
     lexemes = [f"'{word}'" for word in term.words]
     if term.prefix:
         lexemes[-1] += ":*"
-    return f"({' <-> '.join(lexemes)})" if len(lexemes) > 1 else lexemes[0]
+    if len(lexemes) == 1:
+        return lexemes[0]
+    if not fields:
+        return f"({' <-> '.join(lexemes)})"
+    # 'word':A, 'word':*A (a prefix keeps its star before the weight).
+    within = [
+        " <-> ".join(f"{lexeme}{'' if lexeme.endswith('*') else ':'}{label}" for lexeme in lexemes)
+        for label in (TITLE_LABEL, BODY_LABEL)
+    ]
+    return "(" + " | ".join(f"({phrase})" for phrase in within) + ")"
 
 
-def tsquery(query: Query, positive_only: bool = False) -> str:
-    """Return the text of a PostgreSQL tsquery for a query (or its wanted words only)."""
-    parts = [_either([_ts_term(t) for t in clause], " | ") for clause in query.clauses]
+def tsquery(query: Query, positive_only: bool = False, fields: bool = False) -> str:
+    """Return the text of a PostgreSQL tsquery for a query (or its wanted words only);
+    fields: for the combined tsvector of title and body (see _ts_term)."""
+    clauses = [[_ts_term(t, fields) for t in clause] for clause in query.clauses]
+    parts = [_either(terms, " | ") for terms in clauses]
     if not positive_only:
-        parts += [f"!{_ts_term(term)}" for term in query.excluded]
+        parts += [f"!{_ts_term(term, fields)}" for term in query.excluded]
     return " & ".join(parts)
 
 
