@@ -4,12 +4,12 @@ import json
 
 import pytest
 import sqlalchemy
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import text
 from wiki.core.titles import parse_title
 from wiki.extensions import db
-from wiki.models import Page, Role
+from wiki.models import Page, Role, TextBlob
 from wiki.organise import deletion
 from wiki.pages.service import save_page
 from wiki.search import engines, index, service
@@ -262,6 +262,17 @@ def test_the_top_bar_search_box_suggests_and_posts_to_search(client):
     html = text(client.get("/search"))
     assert 'action="/search"' in html and 'list="search-suggestions"' in html
     assert 'data-suggest-url="/search/suggest"' in html and "js/search.js" in html
+
+
+def test_reindexing_reads_texts_stored_as_deltas(make_page):
+    text = "\n".join(f"Line {n} about the spring campaign and its budget." for n in range(80))
+    make_page("Edited", text, text + "\nA partner wrote more.", text + "\nA partner wrote it.")
+    make_page("Plain", "Nothing about allies here: we wrote nothing.")
+    assert db.session.scalar(select(func.max(TextBlob.depth))) > 0  # the edits are deltas
+    before = {query: titles(query) for query in ("partner", "wrote", "budget")}
+    assert index.rebuild() == (2, 0)
+    assert {query: titles(query) for query in before} == before
+    assert titles("partner") == ["Edited"]
 
 
 def test_index_size_is_reported(make_page):

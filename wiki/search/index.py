@@ -6,12 +6,11 @@ is covered without the talk code knowing about search); moves, deletes and undel
 `index_page` / `remove_page` themselves. `rebuild` redoes everything (`flask reindex`).
 """
 
-import zlib
 from collections.abc import Callable
 from itertools import chain
 
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import events
 from ..core.readable import plain_text
@@ -19,7 +18,7 @@ from ..core.redirects import parse_redirect
 from ..core.render import RENDERER_VERSION
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, RenderedText, Revision, TextBlob
+from ..models import Page, RenderedText, Revision
 from ..pages import content
 from ..talk.models import Comment, Topic
 from .engines import Doc, engine_for
@@ -159,10 +158,11 @@ def _rebuild_pages(progress: Callable[[str], None]) -> int:
     done, last = 0, 0
     while True:
         with write_transaction() as session:
+            # The text through its blob: stored whole or as a delta on another text.
             rows = session.execute(
-                select(Page, Revision.sha1, TextBlob.data)
+                select(Page, Revision)
                 .join(Revision, Revision.id == Page.published_revision_id)
-                .join(TextBlob, TextBlob.id == Revision.text_id)
+                .options(joinedload(Revision.blob))
                 .where(Page.id > last, Page.deleted.is_(False))
                 .order_by(Page.id)
                 .limit(BATCH)
@@ -172,15 +172,15 @@ def _rebuild_pages(progress: Callable[[str], None]) -> int:
             cached = dict(
                 session.execute(
                     select(RenderedText.sha1, RenderedText.html).where(
-                        RenderedText.sha1.in_({row.sha1 for row in rows}),
+                        RenderedText.sha1.in_({revision.sha1 for _page, revision in rows}),
                         RenderedText.renderer_version == RENDERER_VERSION,
                     )
                 ).all()
             )
             docs = []
-            for page, sha1, data in rows:
-                text = zlib.decompress(data).decode("utf-8")
-                html = cached.get(sha1)
+            for page, revision in rows:
+                text = revision.text
+                html = cached.get(revision.sha1)
                 if html is None:
                     html = content.render(text).html
                 doc = page_doc(page, text, html)
