@@ -70,6 +70,12 @@ class Engine(ABC):
         """Remove every document."""
         conn.execute(text(f"DELETE FROM {TABLE}"))
 
+    def start_bulk(self, conn: Connection | Session) -> None:  # noqa: B027 (optional hook)
+        """Prepare for adding every document afresh (flask reindex)."""
+
+    def end_bulk(self, conn: Connection | Session) -> None:  # noqa: B027 (optional hook)
+        """Finish adding documents in bulk: searches are as fast as before."""
+
     @abstractmethod
     def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
         """Return the ids of matching documents, title matches first, then by relevance."""
@@ -182,6 +188,25 @@ class PostgresEngine(Engine):
     """
 
     name = "postgresql"
+    #: GIN indexes of the table; they keep no pending list (migration 0018) except in bulk.
+    GIN_INDEXES = ("ix_search_index_tsv", "ix_search_index_title_tsv")
+
+    def start_bulk(self, conn) -> None:
+        """Let the GIN indexes collect new entries in a pending list, merged in bulk: a
+        reindex adding each document to them one by one took 6 ms a page."""
+        for name in self.GIN_INDEXES:
+            conn.execute(
+                text(f"ALTER INDEX {name} SET (fastupdate = on, gin_pending_list_limit = 65536)")
+            )
+
+    def end_bulk(self, conn) -> None:
+        """Merge the pending lists and stop collecting: every search would read them."""
+        for name in self.GIN_INDEXES:
+            conn.execute(text(f"ALTER INDEX {name} SET (fastupdate = off)"))
+            conn.execute(text(f"ALTER INDEX {name} RESET (gin_pending_list_limit)"))
+            conn.execute(
+                text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"), {"name": name}
+            )
 
     def upsert(self, conn, docs: Sequence[Doc]) -> None:
         """Add the documents, replacing any with the same ids."""

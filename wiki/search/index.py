@@ -148,8 +148,13 @@ def rebuild(progress: Callable[[str], None] = lambda _: None) -> tuple[int, int]
     """Index every page and talk comment afresh; return how many of each were indexed."""
     with write_transaction() as session:
         engine_for(session).clear(session)
-    pages = _rebuild_pages(progress)
-    comments = _rebuild_comments(progress)
+        engine_for(session).start_bulk(session)
+    try:
+        pages = _rebuild_pages(progress)
+        comments = _rebuild_comments(progress)
+    finally:
+        with write_transaction() as session:
+            engine_for(session).end_bulk(session)
     return pages, comments
 
 
