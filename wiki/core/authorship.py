@@ -163,9 +163,10 @@ def recount(counts: dict[int, int], previous: Attribution, current: Attribution)
     old, new = previous.text, current.text
     head, tail = changed_lines(old, new)
     old_end, new_end = len(old) - tail, len(new) - tail
+    # The tails compared where the new text has them: one side moved, not both.
     same_edges = _cut(previous.runs, 0, head) == _cut(current.runs, 0, head) and _cut(
-        previous.runs, old_end, len(old)
-    ) == _cut(current.runs, new_end, len(new))
+        previous.runs, old_end, len(old), new_end
+    ) == _cut(current.runs, new_end, len(new), new_end)
     if not same_edges:
         return word_counts(current)
     result = dict(counts)
@@ -203,7 +204,7 @@ def attribute(
         runs = _joined(
             _cut(previous.runs, 0, head),
             _shifted(list(changed), head),
-            _shifted(_cut(previous.runs, old_end, len(old)), new_end),
+            _cut(previous.runs, old_end, len(old), new_end),
         )
         return Attribution(text, runs), memory
     middle = Attribution(old[head:old_end], _cut(previous.runs, head, old_end))
@@ -224,15 +225,16 @@ def attribute(
             _joined(
                 _cut(previous.runs, 0, head),
                 _shifted(list(changed), head),
-                _shifted(_cut(previous.runs, old_end, len(old)), new_end),
+                _cut(previous.runs, old_end, len(old), new_end),
             ),
         )
     deleted = _deleted_runs(old_tokens, old_revisions, kept)
     return attribution, _remember(memory, deleted)
 
 
-def _cut(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:
-    """Return the runs within [start, end), counted from start."""
+def _cut(runs: tuple[Run, ...], start: int, end: int, to: int = 0) -> list[Run]:
+    """Return the runs within [start, end), moved so that start is at to (counted from
+    start, by default)."""
     first = bisect_right(runs, start, key=_end)  # the first run ending after start
     last = bisect_left(runs, end, key=_start)  # past the last run starting before end
     inside = list(runs[first:last])
@@ -242,7 +244,7 @@ def _cut(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:
     inside[0] = (max(s, start), e, r)
     s, e, r = inside[-1]
     inside[-1] = (s, min(e, end), r)
-    return _shifted(inside, -start) if start else inside
+    return _shifted(inside, to - start) if to != start else inside
 
 
 def _start(run: Run) -> int:
@@ -260,10 +262,14 @@ def _shifted(runs, offset: int) -> list[Run]:
 
 def _joined(*parts: list[Run]) -> tuple[Run, ...]:
     """Return the parts' runs one after another, joining neighbours of one revision where
-    the parts meet, without empty runs (each part is joined within itself already)."""
+    the parts meet, without empty runs at their edges (each part is joined within itself
+    already, and only cuts at its edges can leave a run empty)."""
     out: list[Run] = []
     for part in parts:
-        part = [run for run in part if run[1] > run[0]] if part else part
+        while part and part[0][1] <= part[0][0]:
+            part = part[1:]
+        while part and part[-1][1] <= part[-1][0]:
+            part = part[:-1]
         if out and part and out[-1][2] == part[0][2] and out[-1][1] == part[0][0]:
             out[-1] = (out[-1][0], part[0][1], out[-1][2])
             part = part[1:]
