@@ -1,5 +1,6 @@
 """Deltas: any new text rebuilt exactly from its base; damaged deltas refused, never misread."""
 
+import random
 import zlib
 
 import pytest
@@ -96,6 +97,19 @@ def test_pack_keeps_a_small_edit_as_a_delta_until_the_chain_is_long_enough():
     at_the_end = pack(edited, base, 40, max_depth=40, worth=0.5)
     assert at_the_end.depth == 0 and zlib.decompress(at_the_end.data).decode() == edited
     assert pack(edited, None, 0, max_depth=40, worth=0.5).depth == 0
+
+
+def test_a_delta_is_kept_only_when_smaller_than_worth_times_the_text_compressed():
+    rng = random.Random(4)
+    words = ["alpha", "beta", "gamma", "delta", "Milano", "Roma", "launch", "budget"]
+    text = " ".join(rng.choice(words) for _ in range(4000))
+    fresh = ["".join(rng.choices("bcdfglmnprstvz", k=6)) for _ in range(300)]  # words no base has
+    rewritten = " ".join(rng.choice(fresh) for _ in range(2000)) + text[len(text) // 2 :]
+    delta = make_delta(text, rewritten)
+    compressed = len(zlib.compress(rewritten.encode(), 6))
+    assert 0.5 * compressed <= len(delta)  # half the text new: not worth a delta
+    assert pack(rewritten, text, 1, max_depth=40, worth=0.5).depth == 0
+    assert pack(rewritten, text, 1, max_depth=40, worth=len(delta) / compressed + 0.01).depth == 2
 
 
 def test_a_damaged_whole_text_is_refused():

@@ -225,7 +225,10 @@ def _keep_parsed_memory(page_id: int, revision_id: int, stored: str, memory: Mem
 #: The JSON of memory fragments by id, with the fragment (so the id is not reused): a save
 #: adds a fragment or two to a memory of hundreds, which need not be written out again.
 _fragments_json: dict[int, tuple[Attribution, str]] = {}
-MAX_FRAGMENTS_JSON = 20_000
+#: Characters of fragments and JSON held at most; past it everything is let go (memories
+#: in use are made again once).
+MAX_FRAGMENTS_CHARS = 4_000_000
+_held = [0]
 
 
 def _fragment_json(fragment: Attribution) -> str:
@@ -234,9 +237,12 @@ def _fragment_json(fragment: Attribution) -> str:
     if found is not None and found[0] is fragment:
         return found[1]
     made = json.dumps([fragment.text, fragment.runs], ensure_ascii=False, separators=(",", ":"))
-    if len(_fragments_json) >= MAX_FRAGMENTS_JSON:
+    weight = len(fragment.text) + len(made)
+    if _held[0] + weight > MAX_FRAGMENTS_CHARS:
         _fragments_json.clear()
+        _held[0] = 0
     _fragments_json[id(fragment)] = (fragment, made)
+    _held[0] += weight
     return made
 
 

@@ -98,16 +98,17 @@ def pack(text: str, base: str | None, base_depth: int, max_depth: int, worth: fl
     if base is None or base_depth >= max_depth:
         return Packed(zlib.compress(data, 6), 0)
     delta = make_delta(base, text)
-    if apply_delta(base, delta) != text or not _worth(delta, data, worth):
-        return Packed(zlib.compress(data, 6), 0)
-    return Packed(delta, base_depth + 1)
+    if _worth(delta, data, worth) and apply_delta(base, delta) == text:
+        return Packed(delta, base_depth + 1)
+    return Packed(zlib.compress(data, 6), 0)
 
 
 def _worth(delta: bytes, data: bytes, worth: float) -> bool:
     """Return whether a delta is smaller than worth × the whole text compressed."""
-    # Text rarely compresses below a tenth of its size, so a delta under worth × a tenth of
-    # it is kept without compressing the text to see (a small edit's delta is far smaller).
-    if len(delta) < worth * len(data) / 10:
+    # No text compresses to a hundredth of its size (a long table of repeats reaches a
+    # fortieth), so a delta under worth × a hundredth of it is kept without compressing the
+    # text to see: a small edit's delta is smaller still (50 bytes for a 20 KB page).
+    if len(delta) < worth * len(data) / 100:
         return True
     # Measured with zlib's fastest level (a few per cent larger, three times quicker): the
     # whole text is compressed properly only when it is stored.

@@ -73,6 +73,9 @@ class Engine(ABC):
     def start_bulk(self, conn: Connection | Session) -> None:  # noqa: B027 (optional hook)
         """Prepare for adding every document afresh (flask reindex)."""
 
+    def merge_bulk(self, conn: Connection | Session) -> None:  # noqa: B027 (optional hook)
+        """Fold in what was added in bulk so far, without stopping searches or saves."""
+
     def end_bulk(self, conn: Connection | Session) -> None:  # noqa: B027 (optional hook)
         """Finish adding documents in bulk: searches are as fast as before."""
 
@@ -199,14 +202,22 @@ class PostgresEngine(Engine):
                 text(f"ALTER INDEX {name} SET (fastupdate = on, gin_pending_list_limit = 65536)")
             )
 
-    def end_bulk(self, conn) -> None:
-        """Merge the pending lists and stop collecting: every search would read them."""
+    def merge_bulk(self, conn) -> None:
+        """Merge what the pending lists collected into the indexes (searches and saves go on
+        meanwhile: this takes no lock that stops them)."""
         for name in self.GIN_INDEXES:
-            conn.execute(text(f"ALTER INDEX {name} SET (fastupdate = off)"))
-            conn.execute(text(f"ALTER INDEX {name} RESET (gin_pending_list_limit)"))
             conn.execute(
                 text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"), {"name": name}
             )
+
+    def end_bulk(self, conn) -> None:
+        """Stop collecting (every search would read the pending lists) and merge what came
+        since merge_bulk. Altering an index locks it until the transaction ends: run this
+        after merge_bulk, in a transaction of its own, so the lock is brief."""
+        for name in self.GIN_INDEXES:
+            conn.execute(text(f"ALTER INDEX {name} SET (fastupdate = off)"))
+            conn.execute(text(f"ALTER INDEX {name} RESET (gin_pending_list_limit)"))
+        self.merge_bulk(conn)
 
     def upsert(self, conn, docs: Sequence[Doc]) -> None:
         """Add the documents, replacing any with the same ids."""

@@ -153,6 +153,11 @@ def rebuild(progress: Callable[[str], None] = lambda _: None) -> tuple[int, int]
         pages = _rebuild_pages(progress)
         comments = _rebuild_comments(progress)
     finally:
+        # Merged first, then switched off in a short transaction of its own (see end_bulk).
+        # A reindex killed before this leaves PostgreSQL's indexes collecting in bulk until
+        # the next reindex ends.
+        with write_transaction() as session:
+            engine_for(session).merge_bulk(session)
         with write_transaction() as session:
             engine_for(session).end_bulk(session)
     return pages, comments
