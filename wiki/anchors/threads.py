@@ -180,7 +180,7 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
     if not rows:
         return
     old, new = previous.text, revision.text
-    placed, removed, positions = [], [], []
+    placed, removed = [], []
     for row in rows:
         quote = Quote(row.exact, row.prefix, row.suffix)
         if row.removed_revision_id is None:
@@ -205,20 +205,17 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
                 **_selectors(moved),
             }
         )
-        positions.append(
-            {
-                "topic_id": row.topic_id,
-                "revision_id": revision.id,
-                "start": moved.start,
-                "end": moved.end,
-            }
-        )
     for changes in (placed, removed):
         if changes:
             columns = {name: bindparam(name) for name in changes[0] if name != "topic"}
             by_topic = anchors.update().where(anchors.c.topic_id == bindparam("topic"))
             db.session.execute(by_topic.values(columns), changes)
-    if positions:
+    if placed:
+        positions = [
+            {"topic_id": at["topic"], "revision_id": at["revision_id"]}
+            | {"start": at["start"], "end": at["end"]}
+            for at in placed
+        ]
         db.session.execute(AnchorPosition.__table__.insert(), positions)
 
 

@@ -196,8 +196,7 @@ def _ts_term(term: Term, fields: bool = False) -> str:
 def tsquery(query: Query, positive_only: bool = False, fields: bool = False) -> str:
     """Return the text of a PostgreSQL tsquery for a query (or its wanted words only);
     fields: for the combined tsvector of title and body (see _ts_term)."""
-    clauses = [[_ts_term(t, fields) for t in clause] for clause in query.clauses]
-    parts = [_either(terms, " | ") for terms in clauses]
+    parts = [_either([_ts_term(t, fields) for t in clause], " | ") for clause in query.clauses]
     if not positive_only:
         parts += [f"!{_ts_term(term, fields)}" for term in query.excluded]
     return " & ".join(parts)
