@@ -8,6 +8,8 @@ from flask import Flask, render_template_string
 
 from tests.helpers import app_with_translations, text
 from tests.i18n_support import ITALIAN, ITALIAN_PLURALS, write_catalogue
+from wiki.i18n import preferences
+from wiki.i18n.locales import language_of
 from wiki.talk import service as talk
 
 
@@ -130,3 +132,14 @@ def test_nothing_is_kept_while_templates_reload(app):
     app.jinja_env.auto_reload = True
     template = "{% call fragment('probe') %}{{ n }}{% endcall %}"
     assert draw(app, template, 1) == "1" and draw(app, template, 2) == "2"
+
+
+def test_a_message_in_its_readers_language_draws_fragments_in_that_language(app, people):
+    alice = people["alice"]
+    preferences.save(alice, "it", "")
+    template = "{% call fragment('probe') %}{{ _('Log in') }}{% endcall %}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "Log in"
+        with language_of(alice.id):  # an email to alice, made during someone's request
+            assert render_template_string(template) == "Accedi"
+        assert render_template_string(template) == "Log in"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import renderer
+from . import renderer, templating
 from .config import load_config
 from .database import tune_engine
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.jinja_environment = templating.Environment  # before anything reads app.jinja_env
     load_config(app, config)
     from .i18n import locales
 
@@ -44,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         workers=app.config["RENDER_WORKERS"], wait=float(app.config["RENDER_QUEUE_SECONDS"])
     )
 
-    from . import cli, errors, memo, modlog, templating  # noqa: F401 (modlog: its table)
+    from . import cli, errors, memo, modlog  # noqa: F401 (modlog: its table)
     from .access import models as _access_models  # noqa: F401 (the access tables)
     from .history.views import bp as history_bp
     from .organise import facts as _organise_facts  # noqa: F401 (redirects, categories on save)

@@ -33,7 +33,9 @@ def tune_engine(engine: Engine) -> None:
     def _on_begin(connection) -> None:
         # IMMEDIATE takes the write lock up front; a deferred transaction that reads first
         # and writes later can fail at once with SQLITE_BUSY whatever the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+        # Straight to the driver: through exec_driver_sql it was 2% of an uncached page view.
+        statement = "BEGIN IMMEDIATE" if _writing.get() else "BEGIN"
+        connection.connection.dbapi_connection.execute(statement)
 
 
 @contextmanager

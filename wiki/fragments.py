@@ -17,7 +17,7 @@ remembered.
 import threading
 
 from cachetools import LRUCache
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -25,6 +25,9 @@ from markupsafe import Markup
 EXTENSION = "bottega.fragments"
 #: Fragments kept per process; each is a few kilobytes.
 MAX_FRAGMENTS = 2048
+#: g key of this request's fragments and key prefix, made for its locale (_request_base).
+REQUEST_BASE = "bottega_fragment_base"
+_UNSET = object()
 
 
 class Fragments:
@@ -47,19 +50,37 @@ class Fragments:
 
 def fragment(name: str, *values, caller) -> Markup:
     """Return the part drawn by caller, drawn once per name, language, address and values."""
-    app = current_app._get_current_object()
-    if app.jinja_env.auto_reload or not has_request_context():
+    base = _request_base()
+    if base is None:
         return caller()
-    config = app.config
-    # The settings fragments show: the site's name, canonical addresses, the share image.
-    settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
-    key = (name, str(get_locale()), request.url_root, settings, *values)
-    fragments: Fragments = app.extensions[EXTENSION]
+    fragments, prefix = base
+    key = (name, *prefix, *values)
     drawn = fragments.get(key)
     if drawn is None:
         drawn = caller()
         fragments.put(key, drawn)
     return drawn
+
+
+def _request_base() -> tuple[Fragments, tuple] | None:
+    """Return the app's fragments and what every key of this request starts with (its
+    language, address and the settings fragments show), or None: nothing is remembered."""
+    if not has_request_context():
+        return None
+    # Made once per request: a page view draws some fifteen fragments.
+    base = g.get(REQUEST_BASE, _UNSET)
+    if base is _UNSET:
+        app = current_app._get_current_object()
+        if app.jinja_env.auto_reload:
+            base = None
+        else:
+            config = app.config
+            # The site's name, canonical addresses and share image are shown in fragments.
+            settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
+            prefix = (str(get_locale()), request.url_root, settings)
+            base = (app.extensions[EXTENSION], prefix)
+        setattr(g, REQUEST_BASE, base)
+    return base
 
 
 def register(app: Flask) -> None:

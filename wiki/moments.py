@@ -15,6 +15,20 @@ from markupsafe import Markup, escape
 
 #: How close to the next unit a time span is rounded up ("58 minutes" reads "1 hour").
 THRESHOLD = 0.85
+#: Exact times kept per process, by (moment, locale, time zone): each costs ~100 bytes.
+MAX_EXACT = 10_000
+_EXACT: dict[tuple, str] = {}
+#: Per locale: "%(time)s ago" translated and the medium pattern parsed.
+_FORMS: dict = {}
+
+
+def _medium_pattern(locale) -> dates.DateTimePattern:
+    """Return the locale's medium date-and-time pattern, parsed."""
+    return dates.parse_pattern(
+        locale.datetime_formats["medium"]
+        .replace("{0}", locale.time_formats["medium"].pattern)
+        .replace("{1}", locale.date_formats["medium"].pattern)
+    )
 
 
 class Clock:
@@ -24,23 +38,25 @@ class Clock:
         self.locale = get_locale()
         self.timezone = get_timezone()
         self.now = datetime.now(UTC)
-        self.ago = _("%(time)s ago")
-        self.pattern = dates.parse_pattern(self._medium_pattern())
-
-    def _medium_pattern(self) -> str:
-        """Return the locale's medium date-and-time pattern as one string."""
-        return (
-            self.locale.datetime_formats["medium"]
-            .replace("{0}", self.locale.time_formats["medium"].pattern)
-            .replace("{1}", self.locale.date_formats["medium"].pattern)
-        )
+        forms = _FORMS.get(self.locale)
+        if forms is None:  # a handful of locales: kept for the process
+            forms = _FORMS[self.locale] = (_("%(time)s ago"), _medium_pattern(self.locale))
+        self.ago, self.pattern = forms
 
     def exact(self, moment: datetime) -> str:
         """Return the moment's date and time in the reader's time zone."""
-        local = moment.astimezone(self.timezone)
-        if hasattr(self.timezone, "normalize"):  # pytz
-            local = self.timezone.normalize(local)
-        return self.pattern.apply(local, self.locale)
+        # A page's last edit is shown on every view of it: the same words each time.
+        key = (moment, self.locale, self.timezone)
+        found = _EXACT.get(key)
+        if found is None:
+            local = moment.astimezone(self.timezone)
+            if hasattr(self.timezone, "normalize"):  # pytz
+                local = self.timezone.normalize(local)
+            found = self.pattern.apply(local, self.locale)
+            if len(_EXACT) >= MAX_EXACT:
+                _EXACT.clear()
+            _EXACT[key] = found
+        return found
 
     def short_time(self, moment: datetime) -> str:
         """Return the moment's time of day, short ("14:05"), in the reader's time zone: what

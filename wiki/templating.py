@@ -1,10 +1,31 @@
 """Helpers every template uses: page URLs and moments as people read them."""
 
+from collections import ChainMap
+
 from flask import Flask
+from flask.templating import Environment as FlaskEnvironment
 
 from . import fragments
 from .moments import exact_time, full_date, reltime, short_time
 from .urls import page_url, profile_url
+
+
+class TemplateGlobals(ChainMap):
+    """A template's globals over the app's (Jinja's ChainMap) whose keys() is a set.
+
+    Every {% from … import %} subtracts them from the context's globals (a set): against
+    a ChainMap's view that tested each of the eighty globals in Python, 3% of a page view.
+    """
+
+    def keys(self):  # a snapshot, not a live view: Jinja uses it at once
+        return set().union(*self.maps)
+
+
+class Environment(FlaskEnvironment):
+    """Flask's template environment, with TemplateGlobals."""
+
+    def make_globals(self, d):
+        return TemplateGlobals({} if d is None else d, self.globals)
 
 
 def register(app: Flask) -> None:

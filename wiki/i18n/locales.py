@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from ..config import ConfigError
 from ..extensions import db
+from ..fragments import REQUEST_BASE
 from ..memo import RULES, until_changed
 from .models import LanguagePreference
 
@@ -181,6 +182,10 @@ def select_timezone() -> str | None:
     return valid_timezone(_preference()[1]) or current_app.config["DEFAULT_TIMEZONE"]
 
 
+#: g keys of what a request makes once for its locale.
+_LOCALE_STATE = ("clock", REQUEST_BASE)
+
+
 @contextmanager
 def language_of(user_id: int | None):
     """Run the block in a person's language and time zone (an email made in a job)."""
@@ -189,7 +194,9 @@ def language_of(user_id: int | None):
         row = db.session.get(LanguagePreference, user_id)
         locale, zone = (row.locale, row.timezone) if row is not None else (None, None)
     chosen = supported(locale) or default_locale()
-    previous_clock = g.pop("clock", None)  # moments.Clock is made per context, for one locale
+    # What a request keeps for its own locale (moments.Clock, the fragments' key prefix) is
+    # put aside for the block and made again in its language.
+    previous = {name: g.pop(name) for name in _LOCALE_STATE if name in g}
     with force_locale(chosen):
         context = _get_current_context()
         saved_zone = getattr(context, "babel_tzinfo", None) if context is not None else None
@@ -200,8 +207,9 @@ def language_of(user_id: int | None):
         try:
             yield chosen
         finally:
-            g.pop("clock", None)
+            for name in _LOCALE_STATE:
+                g.pop(name, None)
             if context is not None:
                 context.babel_tzinfo = saved_zone
-    if previous_clock is not None:
-        g.clock = previous_clock
+    for name, value in previous.items():
+        setattr(g, name, value)

@@ -78,10 +78,9 @@ def page_templates() -> list:
 
 @bp.app_template_global()
 def organise_tabs(title: str, page_exists: bool = True) -> list[dict]:
-    """Return the page tabs for links, moving and deleting that this person may use."""
-    tabs = [
-        {"name": "links", "label": _("What links here"), "url": page_url(title, "organise.links")}
-    ]
+    """Return the page tabs for moving and deleting that this person may use (What links
+    here, shown to everyone, is drawn with the other tabs: templates/macros.html)."""
+    tabs = []
     if page_exists and moves.may_move(current_user):
         tabs.append({"name": "move", "label": _("Move"), "url": page_url(title, "organise.move")})
     if page_exists and deletion.may_delete(current_user):

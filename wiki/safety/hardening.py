@@ -99,10 +99,11 @@ def refuse_bad_addresses():
     """Answer 400 for what no address of the site holds but could break a database query:
     a NUL character (PostgreSQL cannot even compare text holding one), or an id argument
     too large for a 32-bit id column (PostgreSQL refuses to compare it)."""
-    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+    args = request.args
+    if "\x00" in request.path or any("\x00" in value for value in args.values()):
         abort(400, description=_("The address contains a character that is not allowed."))
-    for name in ID_ARGUMENTS:
-        value = request.args.get(name, "").strip()
+    for name in ID_ARGUMENTS if args else ():
+        value = args.get(name, "").strip()
         # Longer numbers are refused by the views themselves, each with its own message.
         if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > MAX_ID:
             abort(400, description=_("“%(name)s” is too large to be a number here.", name=name))
