@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wiki.core import merge
 from wiki.core.merge import Chunk, Conflict, MergeResult, merge3
 
 EN = (
@@ -665,3 +666,26 @@ def test_keep_both_never_loses_a_character(base_tokens, mine_edits, theirs_edits
     for c, choice in zip(result.conflicts, choices, strict=True):
         if choice == "both":
             assert c.mine.rstrip() in mixed and c.theirs.rstrip() in mixed
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_a_long_text_merges_line_by_line(seed: int, monkeypatch) -> None:
+    monkeypatch.setattr(merge, "LINE_UNITS_FROM", 0)  # as a text over 200,000 characters does
+    rng = random.Random(seed)
+    # Lines that splitlines() would cut again (\u2028, \r) are units of their own kind.
+    odd = ["", "", "", " \u2028 aside", "\r return"] if seed % 2 else [""]
+    base = [f"Line {i}{rng.choice(odd)}" for i in range(rng.randint(4, 40))]
+    mine, theirs, expected = list(base), list(base), list(base)
+    for i in rng.sample(range(len(base)), rng.randint(1, len(base) // 2)):
+        side = mine if i % 2 else theirs
+        side[i] = expected[i] = base[i] + rng.choice([" edited", "", " and more"]) + "!"
+    end = rng.choice(["", "\n"])
+    texts = ["\n".join(lines) + end for lines in (base, mine, theirs, expected)]
+    assert merge3(*texts[:3]).text == texts[3]
+    clash = list(base)
+    clash[0] = base[0] + " changed differently"
+    mine[0] = base[0] + " changed"
+    result = merge3(texts[0], "\n".join(mine) + end, "\n".join(clash) + end)
+    conflict = result.conflicts[0]  # the first line (with the next, if mine changed it)
+    assert " changed" in conflict.mine and " changed differently" not in conflict.mine
+    assert " changed differently" in conflict.theirs

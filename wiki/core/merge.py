@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 from typing import Literal
 
 from diff_match_patch import diff_match_patch
@@ -156,8 +157,12 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
     codes: dict[str, str] = {}
     big = max(len(base), len(mine), len(theirs)) > LINE_UNITS_FROM
     split = _lines if big else tokenize
-    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(split, (base, mine, theirs)))
-    hunks = _side_hunks(b, m, True) + _side_hunks(b, t, False)
+    texts = (base, mine, theirs)
+    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(split, texts))
+    # Units that are all "\n" lines are their own segments (_regions).
+    units = zip(texts, (b[0], m[0], t[0]), strict=True)
+    lines = big and all(_newline_lines(text, cut) for text, cut in units)
+    hunks = _side_hunks(b, m, True, lines) + _side_hunks(b, t, False, lines)
     return MergeResult(_chunks(b[1], _capped(_clusters(hunks)), list(codes)))
 
 
@@ -173,6 +178,12 @@ MAX_CONFLICTS = 200
 def _lines(text: str) -> list[str]:
     """Return the text's lines, each with its line end, as the units of a coarse merge."""
     return text.splitlines(keepends=True)
+
+
+def _newline_lines(text: str, lines: list[str]) -> bool:
+    """Return whether every line of _lines(text) but the last ends with "\n" (splitlines
+    also ends lines at "\r", "\u2028" and other separators, which segments do not)."""
+    return text.count("\n") == len(lines) - (not text.endswith("\n"))
 
 
 def _capped(clusters: list[list[_Hunk]]) -> list[list[_Hunk]]:
@@ -191,9 +202,9 @@ def _code(items: Iterable[str], codes: dict[str, str]) -> str:
     return "".join([codes.setdefault(item, chr(len(codes))) for item in items])
 
 
-def _side_hunks(base: _Coded, side: _Coded, mine: bool) -> list[_Hunk]:
-    """Return one side's changes to base, placed canonically."""
-    regions = _regions(base[0], side[0], base[1], side[1])
+def _side_hunks(base: _Coded, side: _Coded, mine: bool, lines: bool = False) -> list[_Hunk]:
+    """Return one side's changes to base, placed canonically (lines: the units are lines)."""
+    regions = _regions(base[0], side[0], base[1], side[1], lines=lines)
     return _canonical(base[1], [_Hunk(a0, a1, side[1][b0:b1], mine) for a0, a1, b0, b1 in regions])
 
 
@@ -212,14 +223,25 @@ def _segment_ends(tokens: list[str], level: int) -> list[int]:
 MAX_REFINED_REGIONS = 2_000
 
 
-def _regions(a: list[str], b: list[str], ac: str, bc: str, level: int = 0) -> list[_Region]:
-    """Return the changed token regions of a against b, from lines to sentences to tokens."""
+def _regions(
+    a: list[str], b: list[str], ac: str, bc: str, level: int = 0, lines: bool = False
+) -> list[_Region]:
+    """Return the changed token regions of a against b, from lines to sentences to tokens.
+
+    lines: each token is a whole line, so the segments of every level are the tokens
+    themselves and their codes serve as the segments' (coding them again, twice, was a
+    third of merging a megabyte of lines).
+    """
     if level == 2:
         return _changes(ac, bc, True)
-    ea, eb = [0, *_segment_ends(a, level)], [0, *_segment_ends(b, level)]
-    codes: dict[str, str] = {}
-    sa = _code(("".join(a[i:j]) for i, j in pairwise(ea)), codes)
-    sb = _code(("".join(b[i:j]) for i, j in pairwise(eb)), codes)
+    if lines:
+        ea, eb = range(len(a) + 1), range(len(b) + 1)
+        sa, sb = ac, bc
+    else:
+        ea, eb = [0, *_segment_ends(a, level)], [0, *_segment_ends(b, level)]
+        codes: dict[str, str] = {}
+        sa = _code(("".join(a[i:j]) for i, j in pairwise(ea)), codes)
+        sb = _code(("".join(b[i:j]) for i, j in pairwise(eb)), codes)
     changes = _changes(sa, sb, False)
     if len(changes) > MAX_REFINED_REGIONS:
         # Thousands of changed lines: keep whole lines as the units. Still an exact merge
@@ -229,7 +251,7 @@ def _regions(a: list[str], b: list[str], ac: str, bc: str, level: int = 0) -> li
     out = []
     for i0, i1, j0, j1 in changes:
         a0, a1, b0, b1 = ea[i0], ea[i1], eb[j0], eb[j1]
-        inner = _regions(a[a0:a1], b[b0:b1], ac[a0:a1], bc[b0:b1], level + 1)
+        inner = _regions(a[a0:a1], b[b0:b1], ac[a0:a1], bc[b0:b1], level + 1, lines)
         out += [(a0 + x0, a0 + x1, b0 + y0, b0 + y1) for x0, x1, y0, y1 in inner]
     return out
 
@@ -309,6 +331,9 @@ def _canonical(base: str, hunks: list[_Hunk]) -> list[_Hunk]:
     shifted: list[_Hunk] = []
     for h in reversed(hunks):
         t = _room_right(base, h, shifted[-1].start - 1 if shifted else len(base))
+        if not t:  # most hunks: a new one for each cost a megabyte's merge a tenth of its time
+            shifted.append(h)
+            continue
         new = (h.new + base[h.start : h.start + t])[t:] if h.start == h.end else h.new
         shifted.append(_Hunk(h.start + t, h.end + t, new, h.mine))
     shifted.reverse()
@@ -350,12 +375,15 @@ def _clash(left: _Hunk, right: _Hunk) -> bool:
     return left.reach == 0  # an insertion glued to the other change, with no space to move
 
 
+_place = attrgetter("start", "end")
+
+
 def _clusters(hunks: list[_Hunk]) -> list[list[_Hunk]]:
     """Group hunks, in base order, into runs that must be decided together."""
     clusters: list[list[_Hunk]] = []
     last: dict[bool, _Hunk] = {}  # the latest hunk of each side in the current cluster
     end = -1
-    for h in sorted(hunks, key=lambda h: (h.start, h.end)):
+    for h in sorted(hunks, key=_place):
         other = last.get(not h.mine)
         if clusters and (h.start < end or (other is not None and _clash(other, h))):
             clusters[-1].append(h)
