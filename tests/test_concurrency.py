@@ -89,7 +89,7 @@ with app.app_context():
     def die(*args, **kwargs):
         # The revision row is written and the pointer moved, but nothing is committed.
         os._exit(9)
-    content.cache_rendered = die
+    content.keep_rendered = die
     user = db.session.scalar(db.select(User))
     page = service.get_page(parse_title("Crash"))
     service.save_page(parse_title("Crash"), "half-saved", author=user,

@@ -13,9 +13,11 @@ from wiki.core.authorship import (
     Attribution,
     Memory,
     attribute,
+    attribute_edit,
     first,
     from_tokens,
     is_word,
+    stored_form,
     word_counts,
 )
 
@@ -175,19 +177,35 @@ def test_the_generated_gold_set_is_attributed_with_high_precision(capsys):
     assert main(["12", "7"]) > 0.95
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32 - 1))
-def test_recounting_only_the_changed_lines_gives_the_full_count(seed):
+def test_an_edit_counts_and_stores_only_the_lines_it_changed(seed):
     from benchmarks.authorship_gold import history
-    from wiki.core.authorship import recount
 
     texts, _truths, _kinds = history(random.Random(seed), 15)
-    current, memory, counts = None, EMPTY, {}
-    for number, text in enumerate(texts, 1):
-        before = current
-        current, memory = attribute(current, text, number, memory)
-        counts = word_counts(current) if before is None else recount(counts, before, current)
-        assert counts == word_counts(current)
+    # Then the same text again, a text of marks only, an empty one, and a revert.
+    texts += [texts[-1], "... !", "", texts[len(texts) // 2]]
+    check_edits(texts)
+    with pytest.MonkeyPatch.context() as patch:  # changes too long to compare word by word
+        patch.setattr(authorship, "MAX_COMPARED_CHARS", 40)
+        check_edits(texts)
+
+
+def check_edits(texts: list[str]) -> None:
+    """Save texts one after another, checking each edit against attribute() and counting
+    and storing everything again."""
+    current = first(texts[0], 1)
+    memory, counts, seen = EMPTY, word_counts(current), {texts[0]: current}
+    form = stored_form(current.runs, counts)
+    for number, text in enumerate(texts[1:], 2):
+        edit = attribute_edit(current, counts, text, number, memory, seen.get(text))
+        whole = attribute(current, text, number, memory, seen.get(text))
+        assert (edit.attribution, edit.memory) == whole
+        assert edit.counts == word_counts(edit.attribution)
+        written = stored_form(edit.attribution.runs, edit.counts, form, edit.kept)
+        assert written == stored_form(edit.attribution.runs, edit.counts)
+        current, memory, counts, form = edit.attribution, edit.memory, edit.counts, written
+        seen.setdefault(text, current)
 
 
 def test_past_the_search_budget_inserted_words_are_the_new_revisions(monkeypatch):

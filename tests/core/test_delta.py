@@ -35,6 +35,16 @@ def test_a_small_edit_of_a_big_page_is_a_small_delta():
     assert len(make_delta(page, edited)) < 100 < len(page) // 100
 
 
+def test_a_passage_copied_from_the_page_costs_a_reference_not_its_letters():
+    rng = random.Random(7)
+    words = [
+        "".join(rng.choice("abcdefghij") for _ in range(rng.randint(3, 9))) for _ in range(3000)
+    ]
+    page = " ".join(words)
+    copied = page + "\n\n" + page[9_000:10_000]  # a thousand bytes the page already has
+    assert len(make_delta(page, copied)) < 100
+
+
 @pytest.mark.parametrize(
     "damage",
     [

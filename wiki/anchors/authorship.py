@@ -11,9 +11,9 @@ from ..core.authorship import (
     Attribution,
     Memory,
     attribute,
+    attribute_edit,
     counts_in_stored_form,
     from_stored_form,
-    recount,
     stored_form,
     word_counts,
 )
@@ -43,9 +43,13 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     before_memory = _memory(state)
     # A text no revision had before (its blob was just added) restores nothing.
     restored = None if revision.blob.added else _restored(page.id, revision.sha1)
-    attribution, memory = attribute(before, revision.text, revision.id, before_memory, restored)
-    counts = recount(counts, before, attribution) if before is not None else None
-    _store(page.id, revision, attribution, counts, base, new=True)
+    if before is None:
+        attribution, memory = attribute(None, revision.text, revision.id, before_memory)
+        _store(page.id, revision, attribution, None, base, new=True)
+    else:
+        edit = attribute_edit(before, counts, revision.text, revision.id, before_memory, restored)
+        attribution, memory = edit.attribution, edit.memory
+        _store(page.id, revision, attribution, edit.counts, base, new=True, kept=edit.kept)
     if state is not None and memory is before_memory:  # nothing deleted: the same memory
         state.revision_id = revision.id
         _keep_parsed_memory(page.id, revision.id, state.memory, memory)
@@ -87,12 +91,15 @@ def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | No
         query = query.where(Revision.id <= until)
     current, memory, seen, row, counts = None, EMPTY, {}, None, None
     for revision in db.session.scalars(query):
-        text = revision.text
-        before = current
-        current, memory = attribute(current, text, revision.id, memory, seen.get(revision.sha1))
+        text, restored, kept = revision.text, seen.get(revision.sha1), (0, 0)
+        if current is None:
+            current, memory = attribute(None, text, revision.id, memory, restored)
+            counts = word_counts(current)
+        else:
+            edit = attribute_edit(current, counts, text, revision.id, memory, restored)
+            current, memory, counts, kept = edit.attribution, edit.memory, edit.counts, edit.kept
         seen.setdefault(revision.sha1, current)
-        counts = word_counts(current) if before is None else recount(counts, before, current)
-        row = _store(page_id, revision, current, counts, row)
+        row = _store(page_id, revision, current, counts, row, kept=kept)
     if row is None:
         return None
     state = db.session.get(PageAuthorship, page_id)
@@ -158,13 +165,16 @@ def _store(
     counts: dict[int, int] | None,
     base: RevisionAuthorship | None,
     new: bool = False,
+    kept: tuple[int, int] = (0, 0),
 ) -> RevisionAuthorship:
     """Keep (or replace) the attribution of a revision, with its word counts (counted here
     if not given), as a delta on base (the page's previous revision's) when worth it;
-    new: the revision was just saved, so nothing is kept for it yet."""
+    new: the revision was just saved, so nothing is kept for it yet; kept: the runs at each
+    end that are base's (core.authorship.Edit.kept), whose lines base's form has."""
     if counts is None:
         counts = word_counts(attribution)
-    form = stored_form(attribution.runs, counts)
+    previous = base.form if base is not None and kept != (0, 0) else None
+    form = stored_form(attribution.runs, counts, previous, kept)
     row = None if new else db.session.get(RevisionAuthorship, revision.id)
     # A record rewritten (backfill) is stored whole: its bytes then change with its content,
     # which kept records rely on (Chained.content_key). Encoded before a new row joins the

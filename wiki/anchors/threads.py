@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from .. import modlog
 from ..core.anchors import Anchor, Quote, anchor_at, find, follow, refind
 from ..core.titles import N_
+from ..core.window import changed_lines
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User
@@ -173,6 +174,14 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
     moves all its anchors, and the unit of work's bookkeeping per object cost more than the
     moving did (nothing else in a save reads them as objects).
     """
+    # Nothing pending in the save (its revision's authorship) is an anchor: it is written
+    # with the save's last flush, not in a flush of its own before these statements.
+    with db.session.no_autoflush:
+        _follow_edit(page, revision, previous)
+
+
+def _follow_edit(page: Page, revision: Revision, previous: Revision | None) -> None:
+    """Move the page's anchors (follow_edit), with nothing flushed first."""
     if previous is None:
         return
     anchors = TopicAnchor.__table__
@@ -180,12 +189,13 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
     if not rows:
         return
     old, new = previous.text, revision.text
+    changed = changed_lines(old, new)  # once for all the page's anchors
     placed, removed = [], []
     for row in rows:
         quote = Quote(row.exact, row.prefix, row.suffix)
         if row.removed_revision_id is None:
             if row.revision_id == previous.id:
-                moved = follow(Anchor(row.start, row.end, quote), old, new)
+                moved = follow(Anchor(row.start, row.end, quote), old, new, changed)
             else:  # offsets of another text: find the words by their quote
                 span = refind(new, quote)
                 moved = anchor_at(new, *span) if span else None

@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Integer, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..access.permissions import is_moderator
+from ..database import dialect_insert
 from ..models import Page, User
 
 EPOCH = date(1970, 1, 1)
@@ -14,8 +14,7 @@ EPOCH = date(1970, 1, 1)
 
 def insert(session: Session, model):
     """Return an INSERT for the session's engine that supports on_conflict_do_*."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return dialect_insert(session, model)
 
 
 def day_number(session: Session, column):

@@ -48,18 +48,23 @@ def anchor_at(text: str, start: int, end: int) -> Anchor:
     return Anchor(start, end, quote)
 
 
-def follow(anchor: Anchor, old: str, new: str) -> Anchor | None:
-    """Return the anchor moved through the edit of old into new; None if its words are gone."""
-    span = map_span(old, new, anchor.start, anchor.end)
+def follow(
+    anchor: Anchor, old: str, new: str, changed: tuple[int, int] | None = None
+) -> Anchor | None:
+    """Return the anchor moved through the edit of old into new; None if its words are gone.
+    changed: changed_lines(old, new), when several anchors follow one edit."""
+    span = map_span(old, new, anchor.start, anchor.end, changed)
     return None if span is None else anchor_at(new, *span)
 
 
-def map_span(old: str, new: str, start: int, end: int) -> tuple[int, int] | None:
+def map_span(
+    old: str, new: str, start: int, end: int, changed: tuple[int, int] | None = None
+) -> tuple[int, int] | None:
     """Return where old[start:end] is in new: text inserted before moves it, edits inside it
     shrink or grow it; None when none of its words are left."""
     if old == new:
         return start, end
-    head, tail = changed_lines(old, new)
+    head, tail = changed or changed_lines(old, new)
     shift = len(new) - len(old)
     if end <= head:
         return start, end

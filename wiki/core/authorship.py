@@ -113,16 +113,32 @@ def word_counts(attribution: Attribution) -> dict[int, int]:
     return {revision: n for revision, n in counts.items() if n}
 
 
-def stored_form(runs: tuple[Run, ...], counts: dict[int, int]) -> str:
+def stored_form(
+    runs: tuple[Run, ...],
+    counts: dict[int, int],
+    previous: str | None = None,
+    kept: tuple[int, int] = (0, 0),
+) -> str:
     """Return runs and word counts as stored for a revision: a line per run ("length
     revision"), an empty line, a line per revision's word count ("revision words").
 
     Lengths, not offsets: an edit changes only the lines of the runs it touched, so a
-    revision's form is a small delta on the previous revision's.
+    revision's form is a small delta on the previous revision's. previous: that form, whose
+    first and last lines serve for the runs Edit.kept names (a long history's thousand
+    lines are not written again for each save).
     """
-    lines = [f"{end - start} {revision}" for start, end, revision in runs]
+    start, end = kept if previous is not None else (0, 0)
+    lines: list[str] = []
+    if start or end:
+        old = previous.split("\n")
+        old = old[: old.index("")]  # the runs' lines
+        lines = old[:start]
+    lines += [f"{e - s} {revision}" for s, e, revision in runs[start : len(runs) - end]]
+    if end:
+        lines += old[len(old) - end :]
     lines.append("")
-    lines.extend(f"{revision} {counts[revision]}" for revision in sorted(counts))
+    if counts:
+        lines.append("\n".join(map("%d %d".__mod__, sorted(counts.items()))))
     return "\n".join(lines)
 
 
@@ -157,28 +173,6 @@ def _counts_of(lines: list[str]) -> dict[int, int]:
     return counts
 
 
-def recount(counts: dict[int, int], previous: Attribution, current: Attribution) -> dict[int, int]:
-    """Return the word counts of current, given those of previous: only the changed lines
-    are counted again."""
-    old, new = previous.text, current.text
-    head, tail = changed_lines(old, new)
-    old_end, new_end = len(old) - tail, len(new) - tail
-    # The tails compared where the new text has them: one side moved, not both.
-    same_edges = _cut(previous.runs, 0, head) == _cut(current.runs, 0, head) and _cut(
-        previous.runs, old_end, len(old), new_end
-    ) == _cut(current.runs, new_end, len(new), new_end)
-    if not same_edges:
-        return word_counts(current)
-    result = dict(counts)
-    before = Attribution(old[head:old_end], tuple(_cut(previous.runs, head, old_end)))
-    after = Attribution(new[head:new_end], tuple(_cut(current.runs, head, new_end)))
-    for revision, n in word_counts(before).items():
-        result[revision] = result.get(revision, 0) - n
-    for revision, n in word_counts(after).items():
-        result[revision] = result.get(revision, 0) + n
-    return {revision: n for revision, n in result.items() if n > 0}
-
-
 def attribute(
     previous: Attribution | None,
     text: str,
@@ -193,12 +187,91 @@ def attribute(
     """
     if previous is None:
         return first(text, revision), memory
+    attribution, memory, _window = _attributed(previous, text, revision, memory, restored)
+    return attribution, memory
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A revision attributed after the previous one: its attribution, the page's memory,
+    the word counts per revision, and kept: how many runs at the start and at the end are
+    the previous attribution's (those at the end moved by the edit), whose lines in the
+    stored form stay as they were (stored_form)."""
+
+    attribution: Attribution
+    memory: Memory
+    counts: dict[int, int]
+    kept: tuple[int, int] = (0, 0)
+
+
+def attribute_edit(
+    previous: Attribution,
+    counts: dict[int, int],
+    text: str,
+    revision: int,
+    memory: Memory = EMPTY,
+    restored: Attribution | None = None,
+) -> Edit:
+    """Return attribute()'s result with the word counts, given those of previous: only the
+    changed lines are counted, and the runs of the unchanged lines are named (Edit.kept)."""
+    attribution, memory, window = _attributed(previous, text, revision, memory, restored)
+    if window is None:  # a restore taken whole: nothing is known to be kept
+        return Edit(attribution, memory, word_counts(attribution))
+    head, old_end, new_end, before, after = window
+    result = dict(counts)
+    touched = set()
+    for sign, part in ((-1, before), (1, after)):
+        for owner, n in word_counts(part).items():
+            result[owner] = result.get(owner, 0) + sign * n
+            touched.add(owner)
+    for owner in touched:
+        if result[owner] <= 0:
+            del result[owner]
+    return Edit(attribution, memory, result, _kept_runs(previous, attribution, head, old_end))
+
+
+def _kept_runs(previous: Attribution, current: Attribution, head: int, old_end: int):
+    """Return how many runs current starts with that are previous's own (those ending by
+    head), and how many it ends with that are previous's moved (those starting at old_end or
+    later); the two runs where the edit's runs meet them may have been joined to them."""
+    before, after = previous.runs, current.runs
+    start = bisect_right(before, head, key=_end)
+    if start and (start > len(after) or after[start - 1] != before[start - 1]):
+        start -= 1  # joined to the edit's first run
+    end = len(before) - bisect_left(before, old_end, key=_start)
+    if end:
+        s, e, r = before[-end]
+        if (
+            end > len(after) - start
+            or after[-end][1] - after[-end][0] != e - s
+            or (after[-end][2] != r)
+        ):
+            end -= 1  # joined to the edit's last run
+    return start, end
+
+
+#: What _attributed knows of an edit whose unchanged lines kept their runs: (head, old_end,
+#: new_end, the changed lines' attribution before, after).
+_Window = tuple[int, int, int, Attribution, Attribution]
+
+
+def _attributed(
+    previous: Attribution,
+    text: str,
+    revision: int,
+    memory: Memory,
+    restored: Attribution | None,
+) -> tuple[Attribution, Memory, _Window | None]:
+    """Return attribute()'s result, and the window of changed lines (None for a restore
+    taken whole)."""
     old = previous.text
     if old == text:
-        return Attribution(text, previous.runs), memory
+        nothing = Attribution("", ())
+        return Attribution(text, previous.runs), memory, (len(old),) * 3 + (nothing, nothing)
     # Only the lines between what both texts share at the start and at the end changed.
     head, tail = changed_lines(old, text)
     old_end, new_end = len(old) - tail, len(text) - tail
+    middle = Attribution(old[head:old_end], tuple(_cut(previous.runs, head, old_end)))
     if restored is None and (old_end - head) + (new_end - head) > MAX_COMPARED_CHARS:
         changed = ((0, new_end - head, revision),) if new_end > head else ()
         runs = _joined(
@@ -206,30 +279,30 @@ def attribute(
             _shifted(list(changed), head),
             _cut(previous.runs, old_end, len(old), new_end),
         )
-        return Attribution(text, runs), memory
-    middle = Attribution(old[head:old_end], _cut(previous.runs, head, old_end))
+        window = (head, old_end, new_end, middle, Attribution(text[head:new_end], changed))
+        return Attribution(text, runs), memory, window
     old_tokens, old_revisions = middle.tokens()
+    new_tokens = tokenize(text[head:new_end])
     if restored is not None and restored.text == text:
-        new_tokens = tokenize(text[head:new_end])
         kept = _kept_by_diff(old_tokens, new_tokens)
-        attribution = Attribution(text, restored.runs)
+        attribution, window = Attribution(text, restored.runs), None
     else:
-        new_tokens = tokenize(text[head:new_end])
         pools = _Pools(memory, previous)
         new_revisions, kept = _attribute(
             old_tokens, old_revisions, new_tokens, revision, memory, pools
         )
-        changed = from_tokens(new_tokens, new_revisions).runs
+        changed = from_tokens(new_tokens, new_revisions)
         attribution = Attribution(
             text,
             _joined(
                 _cut(previous.runs, 0, head),
-                _shifted(list(changed), head),
+                _shifted(list(changed.runs), head),
                 _cut(previous.runs, old_end, len(old), new_end),
             ),
         )
+        window = (head, old_end, new_end, middle, changed)
     deleted = _deleted_runs(old_tokens, old_revisions, kept)
-    return attribution, _remember(memory, deleted)
+    return attribution, _remember(memory, deleted), window
 
 
 def _cut(runs: tuple[Run, ...], start: int, end: int, to: int = 0) -> list[Run]:

@@ -43,7 +43,7 @@ def record(session: Session, page: Page, text: str, categories: Iterable[str]) -
     if page.redirect_key != redirect_key:
         # Other pages follow a redirect too (an embedded file through it, files.reading).
         content_changed()
-    page.redirect_key = redirect_key
+        page.redirect_key = redirect_key  # (the same value set again would cost a flush)
     session.execute(delete(CategoryMember).where(CategoryMember.page_id == page.id))
     if is_template(page.key):
         return

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import events
 from ..core.render import RENDERER_VERSION, Heading, Rendered
-from ..database import write_transaction
+from ..database import dialect_insert, write_transaction
 from ..extensions import db
 from ..models import Page, RenderedText, Revision, TextBlob
 from ..renderer import render_bounded
@@ -24,17 +24,17 @@ DELTA_WORTH = 0.5
 
 def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
     """Return the blob holding this text, adding it if no revision has used it yet: as a
-    delta against base (the previous revision's text) when that is worth it."""
+    delta against base (the previous revision's text) when that is worth it.
+
+    A new blob is written with the revision that uses it (one flush for both); keep its
+    text once it is (TextBlob.keep_text: its key holds its id).
+    """
     blob = db.session.scalar(select(TextBlob).where(TextBlob.sha1 == sha1))
     added = blob is None
     if added:
         blob = TextBlob(sha1=sha1, **encoded(text, base))
         db.session.add(blob)
-        db.session.flush()
     blob.note_added(added)
-    # The save's receivers (search, authorship, categories) read the new revision's text:
-    # keep it rather than rebuild it from the delta just written (blobs never change).
-    blob.keep_text(text)
     return blob
 
 
@@ -81,15 +81,29 @@ def cache_rendered(sha1: str, rendered: Rendered) -> RenderedText:
     """Keep the rendered HTML of a text, unless it is already kept."""
     row = db.session.get(RenderedText, (sha1, RENDERER_VERSION))
     if row is None:
-        headings = [[h.level, h.anchor, h.text] for h in rendered.headings]
-        row = RenderedText(
-            sha1=sha1,
-            renderer_version=RENDERER_VERSION,
-            html=rendered.html,
-            headings=json.dumps(headings, ensure_ascii=False),
-        )
+        row = RenderedText(**_rendered_columns(sha1, rendered))
         db.session.add(row)
     return row
+
+
+def keep_rendered(sha1: str, rendered: Rendered) -> None:
+    """Keep the rendered HTML of a text just saved, unless it is already kept: written at
+    once, not left pending (it would be flushed by the next query of whichever receiver of
+    the save came first, in a flush of its own)."""
+    columns = _rendered_columns(sha1, rendered)
+    statement = dialect_insert(db.session, RenderedText).values(**columns)
+    db.session.execute(statement.on_conflict_do_nothing())
+
+
+def _rendered_columns(sha1: str, rendered: Rendered) -> dict:
+    """Return the columns of the rendered HTML of a text."""
+    headings = [[h.level, h.anchor, h.text] for h in rendered.headings]
+    return {
+        "sha1": sha1,
+        "renderer_version": RENDERER_VERSION,
+        "html": rendered.html,
+        "headings": json.dumps(headings, ensure_ascii=False),
+    }
 
 
 def rendered_html(sha1: str, text_loader, keep: bool = True) -> tuple[str, list[Heading]]:
@@ -128,9 +142,11 @@ def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extr
         .where(Revision.sha1 == previous.sha1)
         .exists()
     )
-    db.session.execute(
-        delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
-    )
+    # The rendering pending in the save is of the new text, never of this one.
+    with db.session.no_autoflush:
+        db.session.execute(
+            delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
+        )
 
 
 def compact_texts(progress=lambda line: None) -> tuple[int, int]:

@@ -283,7 +283,7 @@ def _attempt_save(
             edit.also(page, revision)
         published = _publish_if_allowed(page, revision, prepared.latest, edit)
         rendered = prepared.rendered(RENDER_PATIENCE)
-        content.cache_rendered(prepared.sha1, rendered)
+        content.keep_rendered(prepared.sha1, rendered)
         if published:
             _replace_links(page, rendered.links)
         _discard_draft(edit.author, edit.title)
@@ -405,7 +405,7 @@ def append_revision(
     revision = _append_revision(page, prepared, edit, kind)
     published = _publish_if_allowed(page, revision, latest, edit)
     rendered = prepared.rendered()
-    content.cache_rendered(sha1, rendered)
+    content.keep_rendered(sha1, rendered)
     if published:
         _replace_links(page, rendered.links)
     events.page_saved.send(
@@ -541,12 +541,14 @@ def base_revision(page: Page, base_revision_id: int) -> Revision:
 def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revision:
     """Add a revision after the latest and move the page's pointer to it (compare-and-set)."""
     latest = prepared.latest
+    # Read first: the author's row, read again in this transaction, would flush a new blob.
+    author_id = edit.author.id if edit.author else None
     blob = content.store_text(prepared.text, prepared.sha1, latest.blob if latest else None)
     size = byte_size(prepared.text)
     revision = Revision(
         page_id=page.id,
         parent_id=latest.id if latest else None,
-        author_id=edit.author.id if edit.author else None,
+        author_id=author_id,
         author_ip=edit.author_ip,
         summary=edit.summary,
         summary_key=edit.system_summary.key if edit.system_summary else None,
@@ -556,11 +558,13 @@ def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revi
         size=size,
         size_change=size - (latest.size if latest else 0),
         sha1=prepared.sha1,
-        text_id=blob.id,
         blob=blob,  # held, with its text, for the receivers of page_saved
     )
     db.session.add(revision)
-    db.session.flush()
+    db.session.flush()  # the revision and, if new, its blob
+    # The save's receivers (search, authorship, categories) read the new revision's text:
+    # keep it rather than rebuild it from the delta just written (blobs never change).
+    blob.keep_text(prepared.text)
     seen = Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
     moved = db.session.execute(
         update(Page)
@@ -583,11 +587,14 @@ def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
     for target in targets:
         title = parse_title(target)
         wanted.setdefault(title.key, title.display)
-    stored = dict(
-        db.session.execute(
-            select(Link.target_key, Link.target_title).where(Link.page_id == page.id)
-        ).all()
-    )
+    # What the save has pending (its rendering) is not a link: written with the save's last
+    # flush, not in one of its own here.
+    with db.session.no_autoflush:
+        stored = dict(
+            db.session.execute(
+                select(Link.target_key, Link.target_title).where(Link.page_id == page.id)
+            ).all()
+        )
     gone = [key for key, title in stored.items() if wanted.get(key) != title]
     if gone:
         db.session.execute(delete(Link).where(Link.page_id == page.id, Link.target_key.in_(gone)))
@@ -603,6 +610,7 @@ def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
 def _discard_draft(author: User | None, title: Title) -> None:
     """Forget the author's draft of this page once their text is saved."""
     if author is not None:
-        db.session.execute(
-            delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
-        )
+        with db.session.no_autoflush:  # the save's pending rows are not drafts
+            db.session.execute(
+                delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
+            )
