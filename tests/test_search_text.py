@@ -1,6 +1,7 @@
 """The pure search text rules: folding, query parsing and compiling, plain text, snippets."""
 
 import random
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +10,7 @@ from wiki.core.readable import plain_text
 from wiki.search.text import (
     Query,
     Term,
+    _best_window,
     fold,
     fts5_match,
     index_words,
@@ -225,3 +227,25 @@ def test_snippet_without_a_match_shows_the_start():
 def test_prefix_terms_mark_the_whole_word_and_exact_terms_only_whole_words():
     shown = str(snippet("Campaigns of offers", parse_query('campaign "of"').terms))
     assert shown == "<mark>Campaigns</mark> <mark>of</mark> offers"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_snippet_window_is_the_first_with_most_different_words_then_most_matches(seed):
+    rng = random.Random(seed)
+    words = ["the", "The", "spring", "budget", "Budget", "a", "x" * 40]
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 150)))
+    matches = list(re.finditer(r"the|spring|budget|x+", text, re.IGNORECASE))[:64]
+    if not matches:
+        return
+    width = rng.choice([10, 60, 220])
+
+    def window(left):  # every match from left that ends within width (and left itself)
+        inside = [m for m in matches[left:] if m.end() - matches[left].start() <= width]
+        return inside or [matches[left]]
+
+    scores = [
+        (len({m.group(0).lower() for m in window(left)}), len(window(left)))
+        for left in range(len(matches))
+    ]
+    expected = matches[scores.index(max(scores))].start()
+    assert _best_window(matches, width) == expected

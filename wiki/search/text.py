@@ -288,15 +288,26 @@ def snippet(text: str, terms: Iterable[Term], width: int = SNIPPET_CHARS) -> Mar
 
 def _best_window(matches: list[re.Match[str]], width: int) -> int:
     """Return where the window with the most different matched words (then most matches) starts."""
-    best, best_score, right = 0, (-1, -1), 0
-    for left, first in enumerate(matches):
-        right = max(right, left)
-        while right + 1 < len(matches) and matches[right + 1].end() - first.start() <= width:
+    # One pass, the window's words counted as it slides (a set per window was most of a
+    # result list's snippets for a word found all over each page).
+    words = [m.group(0).lower() for m in matches]
+    starts, ends = [m.start() for m in matches], [m.end() for m in matches]
+    counts: dict[str, int] = {}
+    best, best_score, right = 0, (-1, -1), -1
+    for left, word in enumerate(words):
+        if right < left:  # a window always holds its first match
+            right = left
+            counts[word] = counts.get(word, 0) + 1
+        while right + 1 < len(words) and ends[right + 1] - starts[left] <= width:
             right += 1
-        window = matches[left : right + 1]
-        score = (len({m.group(0).lower() for m in window}), len(window))
+            counts[words[right]] = counts.get(words[right], 0) + 1
+        score = (len(counts), right - left + 1)
         if score > best_score:
-            best, best_score = first.start(), score
+            best, best_score = starts[left], score
+        if counts[word] == 1:
+            del counts[word]
+        else:
+            counts[word] -= 1
     return best
 
 
