@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from tests.helpers import page_named, save, text
 from wiki.anchors import authorship, threads
@@ -330,3 +331,27 @@ def test_reanchor_service_finds_the_words_in_the_current_text(app, people, produ
     assert page.latest.text[row.start : row.end] == "東京 lo adora"
     assert row.revision_id == page.latest_revision_id
     assert [e.facts["after"] for e in threads.moves_of(comment.topic)] == ["東京 lo adora"]
+
+
+def test_a_save_writes_its_revision_anchors_and_authorship_in_two_flushes(
+    client, editor, product, people
+):
+    comment_on(client, "Prodotto", CLAIM, "Fonte?")
+    marco, flushes = people["marco"], []
+    listener = lambda session, _context: flushes.append(1)  # noqa: E731
+    event.listen(Session, "after_flush", listener)
+    try:
+        # A link and a category: rows of their own beside the revision's.
+        save("Prodotto", "Premessa.\n\n" + TEXT + "\n[[Listino]] [[Category:Caffè]]\n", marco)
+    finally:
+        event.remove(Session, "after_flush", listener)
+    # One flush for the revision with its text, one for what the receivers added: a flush
+    # each cost a save the unit of work's fixed work five times over before.
+    assert len(flushes) == 2
+    db.session.expire_all()
+    latest = page_named("Prodotto").latest
+    assert db.session.get(RevisionAuthorship, latest.id) is not None
+    assert db.session.get(PageAuthorship, latest.page_id).revision_id == latest.id
+    assert db.session.scalar(select(TopicAnchor.revision_id)) == latest.id
+    page = text(client.get("/wiki/Prodotto"))
+    assert marks(page) and 'class="new"' in page and "Caffè" in page

@@ -1,11 +1,19 @@
 """Saves under contention and a save killed half-way: nothing acknowledged is ever lost."""
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+
+from wiki import database
 from wiki.core.titles import parse_title
+from wiki.database import tune_engine
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision
@@ -231,3 +239,37 @@ def test_save_conflicting_with_a_save_made_meanwhile_is_refused_with_the_text_ke
         raise AssertionError("the save was not refused")
     db.session.rollback()
     assert get_page(parse_title("Clash")).latest.text == "a\nB by bob\nc\n"
+
+
+def test_a_write_that_cannot_take_the_sqlite_lock_raises_sqlalchemys_error(tmp_path):
+    # Callers wait on SQLAlchemy's OperationalError ("database is locked"), whichever
+    # statement met the lock: BEGIN IMMEDIATE is sent straight to the driver.
+    path = tmp_path / "locked.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    tune_engine(engine)
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout=50"))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with writing(), pytest.raises(OperationalError):
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (1)"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with writing(), engine.begin() as connection:  # usable again
+        connection.execute(text("INSERT INTO t VALUES (2)"))
+        assert connection.execute(text("SELECT x FROM t")).scalars().all() == [2]
+    engine.dispose()
+
+
+@contextmanager
+def writing():
+    """Mark the block as writing, as write_transaction() does (BEGIN IMMEDIATE)."""
+    token = database._writing.set(True)
+    try:
+        yield
+    finally:
+        database._writing.reset(token)

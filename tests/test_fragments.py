@@ -123,6 +123,15 @@ def test_a_fragment_is_drawn_once_per_key(app):
     assert draw(app, "{% call fragment('probe', n) %}{{ n }}{% endcall %}", 5) == "5"
 
 
+def test_requests_in_one_app_context_each_get_their_own_address(app):
+    # A job, a command or a test may run several requests in one app context (one g).
+    template = "{% call fragment('probe-url') %}{{ request.url_root }}{% endcall %}"
+    with app.app_context():
+        for address in ("http://one.example/", "http://two.example/"):
+            with app.test_request_context("/", base_url=address):
+                assert render_template_string(template) == address
+
+
 def test_nothing_is_kept_outside_a_request(app):
     template = app.jinja_env.from_string("{% call fragment('probe') %}{{ n }}{% endcall %}")
     assert template.render(n=1) == "1" and template.render(n=2) == "2"

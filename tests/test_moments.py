@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask_babel import force_locale, format_date, format_datetime, format_time
 
-from wiki.moments import exact_time, full_date, short_time
+from tests.i18n_support import make_app, write_catalogue
+from wiki.moments import clock, exact_time, full_date, reltime, short_time
 
 
 @pytest.mark.parametrize("locale", ["en", "it"])
@@ -31,8 +32,29 @@ def test_one_moment_reads_in_each_readers_language_and_time_zone(app):
     read = {}
     for zone, locale in [("UTC", "en"), ("Europe/Rome", "it"), ("UTC", "en")]:
         app.config["DEFAULT_TIMEZONE"] = zone
-        # A request of its own (its own app context, as in production).
+        # A request of its own (Flask-Babel keeps the time zone in the app context).
         with app.app_context(), app.test_request_context("/"), force_locale(locale):
             read[zone, locale] = exact_time(moment)
             assert read[zone, locale] == format_datetime(moment, "medium")
     assert "12:05" in read["UTC", "en"] and "14:05" in read["Europe/Rome", "it"]
+
+
+def test_each_app_says_ago_in_its_own_catalogues_words(database_url, tmp_path):
+    moment = datetime.now(UTC) - timedelta(hours=3)
+    shown = {}
+    for name, ago in (("one", "%(time)s fa"), ("two", "ben %(time)s fa")):
+        folder = write_catalogue(tmp_path / name / "translations", "it", {"%(time)s ago": ago})
+        app = make_app(database_url, tmp_path / name, folder)
+        italian = {"headers": {"Accept-Language": "it"}}
+        with app.app_context(), app.test_request_context("/", **italian):
+            shown[name] = str(reltime(moment))
+    assert "ben 3" not in shown["one"] and "ben 3" in shown["two"]
+
+
+def test_requests_in_one_app_context_each_read_their_own_now(app):
+    # A job or a command may run several requests in one app context (one g).
+    with app.app_context():
+        with app.test_request_context("/"):
+            first = clock()
+        with app.test_request_context("/"):
+            assert clock() is not first and clock() is clock()

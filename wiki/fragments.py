@@ -27,7 +27,6 @@ EXTENSION = "bottega.fragments"
 MAX_FRAGMENTS = 2048
 #: g key of this request's fragments and key prefix, made for its locale (_request_base).
 REQUEST_BASE = "bottega_fragment_base"
-_UNSET = object()
 
 
 class Fragments:
@@ -67,19 +66,22 @@ def _request_base() -> tuple[Fragments, tuple] | None:
     language, address and the settings fragments show), or None: nothing is remembered."""
     if not has_request_context():
         return None
-    # Made once per request: a page view draws some fifteen fragments.
-    base = g.get(REQUEST_BASE, _UNSET)
-    if base is _UNSET:
-        app = current_app._get_current_object()
-        if app.jinja_env.auto_reload:
-            base = None
-        else:
-            config = app.config
-            # The site's name, canonical addresses and share image are shown in fragments.
-            settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
-            prefix = (str(get_locale()), request.url_root, settings)
-            base = (app.extensions[EXTENSION], prefix)
-        setattr(g, REQUEST_BASE, base)
+    # Made once per request (a page view draws some fifteen fragments), and marked with the
+    # request's environ: g lives as long as the app context, which a job or a test may keep
+    # for several requests.
+    environ = request.environ
+    kept = g.get(REQUEST_BASE)
+    if kept is not None and kept[0] is environ:
+        return kept[1]
+    app = current_app._get_current_object()
+    base = None
+    if not app.jinja_env.auto_reload:
+        config = app.config
+        # The site's name, canonical addresses and share image are shown in fragments.
+        settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
+        prefix = (str(get_locale()), request.url_root, settings)
+        base = (app.extensions[EXTENSION], prefix)
+    setattr(g, REQUEST_BASE, (environ, base))
     return base
 
 

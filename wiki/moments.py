@@ -8,7 +8,7 @@ most of the cost of a page that shows a thousand comments.
 from datetime import UTC, date, datetime
 
 from babel import dates
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -18,8 +18,8 @@ THRESHOLD = 0.85
 #: Exact times kept per process, by (moment, locale, time zone): each costs ~100 bytes.
 MAX_EXACT = 10_000
 _EXACT: dict[tuple, str] = {}
-#: Per locale: "%(time)s ago" translated and the medium pattern parsed.
-_FORMS: dict = {}
+#: app.extensions key: per locale, "%(time)s ago" translated and the medium pattern parsed.
+_FORMS = "bottega.moment_forms"
 
 
 def _medium_pattern(locale) -> dates.DateTimePattern:
@@ -38,9 +38,11 @@ class Clock:
         self.locale = get_locale()
         self.timezone = get_timezone()
         self.now = datetime.now(UTC)
-        forms = _FORMS.get(self.locale)
-        if forms is None:  # a handful of locales: kept for the process
-            forms = _FORMS[self.locale] = (_("%(time)s ago"), _medium_pattern(self.locale))
+        # A handful of locales, kept per app (each app reads its own catalogues).
+        kept = current_app.extensions.setdefault(_FORMS, {}) if has_app_context() else {}
+        forms = kept.get(self.locale)
+        if forms is None:
+            forms = kept[self.locale] = (_("%(time)s ago"), _medium_pattern(self.locale))
         self.ago, self.pattern = forms
 
     def exact(self, moment: datetime) -> str:
@@ -97,9 +99,12 @@ def clock() -> Clock:
     """Return this request's clock (a new one outside a request)."""
     if not has_request_context():
         return Clock()
-    if "clock" not in g:
-        g.clock = Clock()
-    return g.clock
+    # Marked with the request's environ: g lives as long as the app context, which a job or
+    # a test may keep for several requests (each with its own "now").
+    kept = g.get("clock")
+    if kept is None or kept[0] is not request.environ:
+        kept = g.clock = (request.environ, Clock())
+    return kept[1]
 
 
 def reltime(moment: datetime | None) -> Markup:

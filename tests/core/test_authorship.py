@@ -230,3 +230,14 @@ def test_a_huge_change_is_credited_to_its_revision_without_comparing_words(monke
     assert got["torrente"] == 2 and got["scorre"] == 2
     assert got["torre"] == 1 and got["ponte"] == 1
     assert attribution.text == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("! !  _ ", "! !  _! !  _  "), ("\u2028x\nalpha", "x\u2028\nalpha")],
+)
+def test_left_over_spaces_that_read_alike_are_still_attributed(before, after):
+    # The words left over after matching sentences joined into segments that read the same
+    # but were cut into other tokens: the comparison fell out of step (a save failed).
+    attribution, _memory = attribute(first(before, 1), after, 2)
+    assert attribution.runs[0][0] == 0 and attribution.runs[-1][1] == len(after)

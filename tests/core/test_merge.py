@@ -3,11 +3,11 @@
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wiki.core import merge
-from wiki.core.merge import Chunk, Conflict, MergeResult, merge3
+from wiki.core.merge import Chunk, Conflict, MergeResult, merge3, token_changes
 
 EN = (
     "The sun is hot today. We go to the beach at noon.\n\n"
@@ -689,3 +689,20 @@ def test_a_long_text_merges_line_by_line(seed: int, monkeypatch) -> None:
     conflict = result.conflicts[0]  # the first line (with the next, if mine changed it)
     assert " changed" in conflict.mine and " changed differently" not in conflict.mine
     assert " changed differently" in conflict.theirs
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([" ", "  ", "\n", "\u2028", "!", ".", "_", "a", "b a"]), max_size=20),
+    st.lists(st.sampled_from([" ", "  ", "\n", "\u2028", "!", ".", "_", "a", "b a"]), max_size=20),
+)
+@example([" ", "  ", " "], [" ", "  ", "_", "!", " ", "  ", "  "])
+def test_token_changes_of_any_token_lists_rebuild_the_new_list(old, new):
+    # Lists of left-over tokens (authorship compares them) need not be a text's own
+    # tokenization: "  " + " " and " " + "  " read the same but are other tokens.
+    rebuilt, at = [], 0
+    for a0, a1, b0, b1 in token_changes(old, new):
+        assert a0 >= at and b0 - len(rebuilt) == a0 - at
+        rebuilt += old[at:a0] + new[b0:b1]
+        at = a1
+    assert rebuilt + old[at:] == new

@@ -80,11 +80,9 @@ def _receiver(found: Event):
 
     def receive(_sender, **kwargs) -> None:
         session = db.session()
-        hooks = [
-            hook
-            for hook in session.scalars(select(Webhook).where(Webhook.active.is_(True)))
-            if found.name in hook.event_list
-        ]
+        with session.no_autoflush:  # what the change has pending is not a webhook
+            active = session.scalars(select(Webhook).where(Webhook.active.is_(True))).all()
+        hooks = [hook for hook in active if found.name in hook.event_list]
         if not hooks:
             return
         built = found.build(**kwargs)

@@ -19,7 +19,7 @@ text between them, as each side has it.
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
@@ -197,7 +197,7 @@ def _capped(clusters: list[list[_Hunk]]) -> list[list[_Hunk]]:
     return clusters[:first] + [merged] + clusters[last + 1 :]
 
 
-def _code(items: Iterable[str], codes: dict[str, str]) -> str:
+def _code(items: Iterable[Hashable], codes: dict) -> str:
     """Return one character per item, the same for equal items."""
     return "".join([codes.setdefault(item, chr(len(codes))) for item in items])
 
@@ -239,9 +239,11 @@ def _regions(
         sa, sb = ac, bc
     else:
         ea, eb = [0, *_segment_ends(a, level)], [0, *_segment_ends(b, level)]
-        codes: dict[str, str] = {}
-        sa = _code(("".join(a[i:j]) for i, j in pairwise(ea)), codes)
-        sb = _code(("".join(b[i:j]) for i, j in pairwise(eb)), codes)
+        # Segments are equal when their tokens are: the same text cut into other tokens (a
+        # list of left-over tokens, as authorship compares) is not the same segment.
+        codes: dict[tuple[str, ...], str] = {}
+        sa = _code((tuple(a[i:j]) for i, j in pairwise(ea)), codes)
+        sb = _code((tuple(b[i:j]) for i, j in pairwise(eb)), codes)
     changes = _changes(sa, sb, False)
     if len(changes) > MAX_REFINED_REGIONS:
         # Thousands of changed lines: keep whole lines as the units. Still an exact merge

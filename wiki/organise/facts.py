@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from .. import events
@@ -47,21 +47,22 @@ def record(session: Session, page: Page, text: str, categories: Iterable[str]) -
     session.execute(delete(CategoryMember).where(CategoryMember.page_id == page.id))
     if is_template(page.key):
         return
-    seen = set()
+    members: dict[str, dict] = {}
     for name in categories:
         try:
             title = category_title(name)
         except TitleError:
             continue
-        if title.key not in seen:
-            seen.add(title.key)
-            session.add(
-                CategoryMember(
-                    page_id=page.id,
-                    category_key=title.key,
-                    category_title=title.display.removeprefix(CATEGORY_PREFIX),
-                )
-            )
+        members.setdefault(
+            title.key,
+            {
+                "page_id": page.id,
+                "category_key": title.key,
+                "category_title": title.display.removeprefix(CATEGORY_PREFIX),
+            },
+        )
+    if members:  # written at once: rows left pending would cost a save a flush of their own
+        session.execute(insert(CategoryMember), list(members.values()))
 
 
 @events.page_saved.connect

@@ -24,17 +24,17 @@ DELTA_WORTH = 0.5
 
 def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
     """Return the blob holding this text, adding it if no revision has used it yet: as a
-    delta against base (the previous revision's text) when that is worth it.
-
-    A new blob is written with the revision that uses it (one flush for both); keep its
-    text once it is (TextBlob.keep_text: its key holds its id).
-    """
+    delta against base (the previous revision's text) when that is worth it. A new blob is
+    written with the revision that uses it (one flush for both)."""
     blob = db.session.scalar(select(TextBlob).where(TextBlob.sha1 == sha1))
     added = blob is None
     if added:
         blob = TextBlob(sha1=sha1, **encoded(text, base))
         db.session.add(blob)
     blob.note_added(added)
+    # The save's receivers (search, authorship, categories) read the new revision's text:
+    # keep it rather than rebuild it from the delta being written (kept by its SHA-1).
+    blob.keep_text(text)
     return blob
 
 

@@ -562,9 +562,6 @@ def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revi
     )
     db.session.add(revision)
     db.session.flush()  # the revision and, if new, its blob
-    # The save's receivers (search, authorship, categories) read the new revision's text:
-    # keep it rather than rebuild it from the delta just written (blobs never change).
-    blob.keep_text(prepared.text)
     seen = Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
     moved = db.session.execute(
         update(Page)
@@ -587,8 +584,8 @@ def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
     for target in targets:
         title = parse_title(target)
         wanted.setdefault(title.key, title.display)
-    # What the save has pending (its rendering) is not a link: written with the save's last
-    # flush, not in one of its own here.
+    # Nothing the save may have pending (its receivers' rows) is a link: it is written with
+    # the save's last flush, not in one of its own here.
     with db.session.no_autoflush:
         stored = dict(
             db.session.execute(
