@@ -12,9 +12,9 @@ from ..models import Page, User
 EPOCH = date(1970, 1, 1)
 
 
-def insert(session: Session, model):
-    """Return an INSERT for the session's engine that supports on_conflict_do_*."""
-    return dialect_insert(session, model)
+#: An INSERT for the session's engine that supports on_conflict_do_* (community modules
+#: import it from here).
+insert = dialect_insert
 
 
 def day_number(session: Session, column):

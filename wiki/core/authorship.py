@@ -241,11 +241,8 @@ def _kept_runs(previous: Attribution, current: Attribution, head: int, old_end: 
     end = len(before) - bisect_left(before, old_end, key=_start)
     if end:
         s, e, r = before[-end]
-        if (
-            end > len(after) - start
-            or after[-end][1] - after[-end][0] != e - s
-            or (after[-end][2] != r)
-        ):
+        a_s, a_e, a_r = after[-end] if end <= len(after) - start else (0, -1, None)
+        if (a_e - a_s, a_r) != (e - s, r):
             end -= 1  # joined to the edit's last run
     return start, end
 

@@ -142,11 +142,9 @@ def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extr
         .where(Revision.sha1 == previous.sha1)
         .exists()
     )
-    # The rendering pending in the save is of the new text, never of this one.
-    with db.session.no_autoflush:
-        db.session.execute(
-            delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
-        )
+    db.session.execute(
+        delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
+    )
 
 
 def compact_texts(progress=lambda line: None) -> tuple[int, int]:

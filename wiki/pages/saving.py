@@ -584,14 +584,11 @@ def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
     for target in targets:
         title = parse_title(target)
         wanted.setdefault(title.key, title.display)
-    # Nothing the save may have pending (its receivers' rows) is a link: it is written with
-    # the save's last flush, not in one of its own here.
-    with db.session.no_autoflush:
-        stored = dict(
-            db.session.execute(
-                select(Link.target_key, Link.target_title).where(Link.page_id == page.id)
-            ).all()
-        )
+    stored = dict(
+        db.session.execute(
+            select(Link.target_key, Link.target_title).where(Link.page_id == page.id)
+        ).all()
+    )
     gone = [key for key, title in stored.items() if wanted.get(key) != title]
     if gone:
         db.session.execute(delete(Link).where(Link.page_id == page.id, Link.target_key.in_(gone)))
@@ -607,7 +604,6 @@ def _replace_links(page: Page, targets: tuple[str, ...]) -> None:
 def _discard_draft(author: User | None, title: Title) -> None:
     """Forget the author's draft of this page once their text is saved."""
     if author is not None:
-        with db.session.no_autoflush:  # the save's pending rows are not drafts
-            db.session.execute(
-                delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
-            )
+        db.session.execute(
+            delete(Draft).where(Draft.user_id == author.id, Draft.page_key == title.key)
+        )

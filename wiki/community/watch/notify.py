@@ -106,16 +106,16 @@ def credit(
         last_at=now,
     )
     table = PageContributor.__table__
-    upsert = statement.on_conflict_do_update(
-        index_elements=["page_id", "user_id"],
-        set_={
-            "edits": table.c.edits + 1,
-            "bytes_added": table.c.bytes_added + added,
-            "last_at": now,
-        },
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["page_id", "user_id"],
+            set_={
+                "edits": table.c.edits + 1,
+                "bytes_added": table.c.bytes_added + added,
+                "last_at": now,
+            },
+        )
     )
-    with session.no_autoflush:  # what the save has pending is not a credit
-        session.execute(upsert)
 
 
 def auto_watch(session: Session, user_id: int, page_id: int) -> None:
