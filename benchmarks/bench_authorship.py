@@ -57,10 +57,10 @@ def main() -> list[Figure]:
 
         def only_anchored(sender, **extra):
             if extra["page"].title == PAGE:
-                anchors._on_page_saved(sender, **extra)
+                anchors._on_revision_added(sender, **extra)
 
-        events.page_saved.disconnect(anchors._on_page_saved)
-        events.page_saved.connect(only_anchored)
+        events.revision_added.disconnect(anchors._on_revision_added)
+        events.revision_added.connect(only_anchored)
 
         def save(title: str):
             def go():
@@ -74,8 +74,8 @@ def main() -> list[Figure]:
                 {"save": save(PLAIN), "save + anchors, authorship": save(PAGE)}, repeat
             )
         finally:
-            events.page_saved.disconnect(only_anchored)
-            events.page_saved.connect(anchors._on_page_saved)
+            events.revision_added.disconnect(only_anchored)
+            events.revision_added.connect(anchors._on_revision_added)
     times = views | saves
     print(f"median of {repeat} interleaved runs, Flask test client / save_page, SQLite")
     table(

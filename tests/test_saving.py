@@ -252,3 +252,45 @@ def test_rollback_is_logged(client, make_user, auth, make_page):
     entry = db.session.scalar(db.select(LogEntry))
     assert (entry.action, entry.actor.username, entry.target) == ("rollback", "mod", "Plan")
     assert "vandal" in entry.reason
+
+
+def test_receivers_hear_of_a_save_first_without_then_with_its_render(two_editors):
+    """revision_added comes first (its receivers work while the render finishes), then
+    page_saved with the rendered HTML; both inside the save's transaction."""
+    from wiki import events
+
+    alice, _bob = two_editors
+    heard = []
+
+    def added(_app, *, revision, published, **extra):
+        heard.append(("added", revision.text, published, "rendered" in extra))
+
+    def saved(_app, *, revision, rendered, **_extra):
+        heard.append(("saved", revision.text, "<strong>May</strong>" in rendered.html))
+
+    events.revision_added.connect(added)
+    events.page_saved.connect(saved)
+    try:
+        edit(alice, "Plan", BASE.replace("April", "**May**"), summary="new date")
+    finally:
+        events.revision_added.disconnect(added)
+        events.page_saved.disconnect(saved)
+    text = BASE.replace("April", "**May**")
+    assert heard == [("added", text, True, False), ("saved", text, True)]
+
+
+def test_a_failing_revision_added_receiver_keeps_the_page_and_the_text(two_editors):
+    from wiki import events
+
+    alice, _bob = two_editors
+
+    def fail(_app, **_extra):
+        raise RuntimeError("a receiver failed")
+
+    events.revision_added.connect(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            edit(alice, "Plan", BASE.replace("April", "May"), summary="new date")
+    finally:
+        events.revision_added.disconnect(fail)
+    assert latest_text("Plan") == BASE

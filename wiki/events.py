@@ -8,8 +8,13 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: A page got a new revision: page, revision, previous (Revision | None), rendered
-#: (wiki.core.render.Rendered), author (User | None).
+#: A page got a new revision, sent before its text's render is awaited: page, revision,
+#: previous (Revision | None), author (User | None), published (bool). For receivers that
+#: need only the text (authorship, anchors, credits): they run while a worker renders.
+revision_added = _signals.signal("revision-added")
+
+#: Then, with the render: page, revision, previous, rendered (wiki.core.render.Rendered),
+#: author, published.
 page_saved = _signals.signal("page-saved")
 
 #: A topic was started on a page's talk page: topic, comment (its first), author,

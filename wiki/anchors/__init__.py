@@ -13,7 +13,7 @@ from . import models as _models  # noqa: F401 (the authorship and anchor tables)
 def init_app(app: Flask) -> None:
     """Register the views, the save hook, the template helpers and the backfill command."""
     app.register_blueprint(views.bp)
-    events.page_saved.connect(_on_page_saved)
+    events.revision_added.connect(_on_revision_added)
     app.jinja_env.globals.update(
         page_annotated=display.page_annotated,
         revision_annotated=display.revision_annotated,
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         click.echo(f"Attributed {done} pages.")
 
 
-def _on_page_saved(_app, *, page, revision, previous, **_extra) -> None:
+def _on_revision_added(_app, *, page, revision, previous, **_extra) -> None:
     """Attribute the new revision's words and move the page's anchors into it."""
     authorship.record(page, revision, previous)
     threads.follow_edit(page, revision, previous)

@@ -81,7 +81,7 @@ def _from_live_editor() -> bool:
     )
 
 
-@events.page_saved.connect
+@events.revision_added.connect
 def _take_in_save(sender, page: Page, revision: Revision, author: User | None, **extra) -> None:
     """Merge a new revision into the page's live draft; credit the live draft's typists."""
     draft = store.draft_for(page.id)

@@ -123,7 +123,7 @@ def rendered_html(sha1: str, text_loader, keep: bool = True) -> tuple[str, list[
     return row.html, [Heading(*h) for h in json.loads(row.headings)]
 
 
-@events.page_saved.connect
+@events.revision_added.connect
 def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extra) -> None:
     """Drop the cached HTML of the text a save replaced, unless a page still shows it
     (as its latest or its published version).

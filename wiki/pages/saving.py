@@ -282,20 +282,8 @@ def _attempt_save(
         if edit.also is not None:
             edit.also(page, revision)
         published = _publish_if_allowed(page, revision, prepared.latest, edit)
-        rendered = prepared.rendered(RENDER_PATIENCE)
-        content.keep_rendered(prepared.sha1, rendered)
-        if published:
-            _replace_links(page, rendered.links)
         _discard_draft(edit.author, edit.title)
-        events.page_saved.send(
-            current_app._get_current_object(),
-            page=page,
-            revision=revision,
-            previous=prepared.latest,
-            rendered=rendered,
-            author=edit.author,
-            published=published,
-        )
+        _announce(page, revision, prepared, edit.author, published, RENDER_PATIENCE)
     return SaveResult(
         page=page,
         revision=revision,
@@ -383,7 +371,7 @@ def append_revision(
     """Append text as the next revision of a page locked in the caller's write transaction.
 
     For changes that must be one transaction with more than a save (a move and the redirect
-    it leaves): links are replaced and page_saved is sent exactly as for a save.
+    it leaves): links are replaced and revision_added and page_saved are sent as for a save.
     """
     latest = db.session.get(Revision, page.latest_revision_id) if page.latest_revision_id else None
     text = check_text(text)
@@ -404,20 +392,36 @@ def append_revision(
     )
     revision = _append_revision(page, prepared, edit, kind)
     published = _publish_if_allowed(page, revision, latest, edit)
-    rendered = prepared.rendered()
-    content.keep_rendered(sha1, rendered)
+    _announce(page, revision, prepared, author, published)
+    return revision
+
+
+def _announce(
+    page: Page,
+    revision: Revision,
+    prepared: _Prepared,
+    author: User | None,
+    published: bool,
+    patience: float | None = None,
+) -> None:
+    """Tell the receivers of revision_added, then, with the render (waited for at most
+    patience seconds: _RenderPending), keep the HTML, replace the links and send
+    page_saved. The first receivers' work (authorship, anchors, credits: milliseconds on a
+    long page) overlaps the render running in a worker."""
+    app = current_app._get_current_object()
+    saved = {
+        "page": page,
+        "revision": revision,
+        "previous": prepared.latest,
+        "author": author,
+        "published": published,
+    }
+    events.revision_added.send(app, **saved)
+    rendered = prepared.rendered(patience)
+    content.keep_rendered(prepared.sha1, rendered)
     if published:
         _replace_links(page, rendered.links)
-    events.page_saved.send(
-        current_app._get_current_object(),
-        page=page,
-        revision=revision,
-        previous=latest,
-        rendered=rendered,
-        author=author,
-        published=published,
-    )
-    return revision
+    events.page_saved.send(app, rendered=rendered, **saved)
 
 
 #: Decides inside a save's transaction whether its new revision is published at once:
@@ -558,7 +562,7 @@ def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revi
         size=size,
         size_change=size - (latest.size if latest else 0),
         sha1=prepared.sha1,
-        blob=blob,  # held, with its text, for the receivers of page_saved
+        blob=blob,  # held, with its text, for the receivers of revision_added
     )
     db.session.add(revision)
     db.session.flush()  # the revision and, if new, its blob

@@ -25,7 +25,7 @@ from . import mail
 
 def connect() -> None:
     """Listen to the events this module handles (connecting twice is harmless)."""
-    events.page_saved.connect(on_page_saved)
+    events.revision_added.connect(on_page_saved)
     events.topic_created.connect(on_topic_created)
     events.comment_posted.connect(on_comment_posted)
     events.comment_edited.connect(on_comment_edited)
