@@ -202,7 +202,7 @@ def check_edits(texts: list[str]) -> None:
         whole = attribute(current, text, number, memory, seen.get(text))
         assert (edit.attribution, edit.memory) == whole
         assert edit.counts == word_counts(edit.attribution)
-        written = stored_form(edit.attribution.runs, edit.counts, form, edit.kept)
+        written = stored_form(edit.attribution.runs, edit.counts, form, edit.kept, edit.touched)
         assert written == stored_form(edit.attribution.runs, edit.counts)
         current, memory, counts, form = edit.attribution, edit.memory, edit.counts, written
         seen.setdefault(text, current)

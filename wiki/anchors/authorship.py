@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..core.authorship import (
     EMPTY,
     Attribution,
+    Edit,
     Memory,
     attribute,
     attribute_edit,
@@ -49,7 +50,7 @@ def record(page: Page, revision: Revision, previous: Revision | None) -> None:
     else:
         edit = attribute_edit(before, counts, revision.text, revision.id, before_memory, restored)
         attribution, memory = edit.attribution, edit.memory
-        _store(page.id, revision, attribution, edit.counts, base, new=True, kept=edit.kept)
+        _store(page.id, revision, attribution, edit.counts, base, new=True, edit=edit)
     if state is not None and memory is before_memory:  # nothing deleted: the same memory
         state.revision_id = revision.id
         _keep_parsed_memory(page.id, revision.id, state.memory, memory)
@@ -91,15 +92,15 @@ def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | No
         query = query.where(Revision.id <= until)
     current, memory, seen, row, counts = None, EMPTY, {}, None, None
     for revision in db.session.scalars(query):
-        text, restored, kept = revision.text, seen.get(revision.sha1), (0, 0)
+        text, restored, edit = revision.text, seen.get(revision.sha1), None
         if current is None:
             current, memory = attribute(None, text, revision.id, memory, restored)
             counts = word_counts(current)
         else:
             edit = attribute_edit(current, counts, text, revision.id, memory, restored)
-            current, memory, counts, kept = edit.attribution, edit.memory, edit.counts, edit.kept
+            current, memory, counts = edit.attribution, edit.memory, edit.counts
         seen.setdefault(revision.sha1, current)
-        row = _store(page_id, revision, current, counts, row, kept=kept)
+        row = _store(page_id, revision, current, counts, row, edit=edit)
     if row is None:
         return None
     state = db.session.get(PageAuthorship, page_id)
@@ -165,16 +166,19 @@ def _store(
     counts: dict[int, int] | None,
     base: RevisionAuthorship | None,
     new: bool = False,
-    kept: tuple[int, int] = (0, 0),
+    edit: Edit | None = None,
 ) -> RevisionAuthorship:
     """Keep (or replace) the attribution of a revision, with its word counts (counted here
     if not given), as a delta on base (the page's previous revision's) when worth it;
-    new: the revision was just saved, so nothing is kept for it yet; kept: the runs at each
-    end that are base's (core.authorship.Edit.kept), whose lines base's form has."""
+    new: the revision was just saved, so nothing is kept for it yet; edit: the Edit that
+    made it from base's, whose untouched lines of base's form are copied (Edit.kept,
+    Edit.touched)."""
+    kept, touched = (edit.kept, edit.touched) if edit is not None else ((0, 0), None)
     if counts is None:
         counts = word_counts(attribution)
-    previous = base.form if base is not None and kept != (0, 0) else None
-    form = stored_form(attribution.runs, counts, previous, kept)
+    usable = base is not None and (kept != (0, 0) or touched is not None)
+    previous = base.form if usable else None
+    form = stored_form(attribution.runs, counts, previous, kept, touched)
     row = None if new else db.session.get(RevisionAuthorship, revision.id)
     # A record rewritten (backfill) is stored whole: its bytes then change with its content,
     # which kept records rely on (Chained.content_key). Encoded before a new row joins the

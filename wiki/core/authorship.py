@@ -18,6 +18,7 @@ author of the word before it, so runs stay few.
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from wiki.core.merge import token_changes
@@ -118,28 +119,63 @@ def stored_form(
     counts: dict[int, int],
     previous: str | None = None,
     kept: tuple[int, int] = (0, 0),
+    touched: Collection[int] | None = None,
 ) -> str:
     """Return runs and word counts as stored for a revision: a line per run ("length
     revision"), an empty line, a line per revision's word count ("revision words").
 
     Lengths, not offsets: an edit changes only the lines of the runs it touched, so a
     revision's form is a small delta on the previous revision's. previous: that form, whose
-    first and last lines serve for the runs Edit.kept names (a long history's thousand
-    lines are not written again for each save).
+    first and last lines serve for the runs Edit.kept names, and whose count lines serve
+    for every revision but those in touched (Edit.touched): a long history's thousand
+    lines are not written again for each save.
     """
     start, end = kept if previous is not None else (0, 0)
+    old_runs, old_counts = _sections(previous) if previous is not None else ("", "")
     lines: list[str] = []
-    if start or end:
-        old = previous.split("\n")
-        old = old[: old.index("")]  # the runs' lines
-        lines = old[:start]
+    if start:  # the first start lines, as one piece
+        head = old_runs.split("\n", start)
+        lines.append(old_runs[: -len(head[start]) - 1] if len(head) > start else old_runs)
     lines += [f"{e - s} {revision}" for s, e, revision in runs[start : len(runs) - end]]
-    if end:
-        lines += old[len(old) - end :]
+    if end:  # the last end lines
+        tail = old_runs.rsplit("\n", end)
+        lines.append(old_runs[len(tail[0]) + 1 :] if len(tail) > end else old_runs)
     lines.append("")
     if counts:
-        lines.append("\n".join(map("%d %d".__mod__, sorted(counts.items()))))
+        patched = None
+        if touched is not None and old_counts:
+            patched = _patched_counts(old_counts, counts, touched)
+        lines.append(patched or "\n".join(map("%d %d".__mod__, sorted(counts.items()))))
     return "\n".join(lines)
+
+
+def _sections(form: str) -> tuple[str, str]:
+    """Return a stored form's run lines and count lines (each joined, without the blank
+    line between them)."""
+    if not form or form.startswith("\n"):  # no runs
+        return "", form[1:]
+    blank = form.find("\n\n")
+    if blank < 0:  # no counts: the form ends with the blank line
+        return form[:-1], ""
+    return form[:blank], form[blank + 2 :]
+
+
+def _patched_counts(body: str, counts: dict[int, int], touched: Collection[int]) -> str | None:
+    """Return a form's count lines (body) with only the touched revisions' lines rewritten,
+    removed or (after the last) added; None when a line would go in between."""
+    last = int(body[body.rfind("\n") + 1 :].split(" ", 1)[0])
+    # Between newlines, "\n<revision> " can only be the start of that revision's line.
+    text = "\n" + body + "\n"
+    for owner in sorted(touched):
+        at = text.find(f"\n{owner} ")
+        line = f"\n{owner} {counts[owner]}" if owner in counts else ""
+        if at >= 0:
+            text = text[:at] + line + text[text.index("\n", at + 1) :]
+        elif line:
+            if owner < last:
+                return None
+            text = text[:-1] + line + "\n"
+    return text[1:-1]
 
 
 def from_stored_form(form: str) -> tuple[tuple[Run, ...], dict[int, int]]:
@@ -202,6 +238,8 @@ class Edit:
     memory: Memory
     counts: dict[int, int]
     kept: tuple[int, int] = (0, 0)
+    #: The revisions whose word counts the edit changed (None: all were counted again).
+    touched: frozenset[int] | None = None
 
 
 def attribute_edit(
@@ -227,7 +265,8 @@ def attribute_edit(
     for owner in touched:
         if result[owner] <= 0:
             del result[owner]
-    return Edit(attribution, memory, result, _kept_runs(previous, attribution, head, old_end))
+    kept = _kept_runs(previous, attribution, head, old_end)
+    return Edit(attribution, memory, result, kept, frozenset(touched))
 
 
 def _kept_runs(previous: Attribution, current: Attribution, head: int, old_end: int):
