@@ -70,13 +70,6 @@ def render_soon(text: str) -> "Future[Rendered]":
     return future
 
 
-def rendered_now(text: str) -> "Future[Rendered]":
-    """Render text here and return the result as a finished future (see render_soon)."""
-    future: Future[Rendered] = Future()
-    future.set_result(render(text, readable=True))
-    return future
-
-
 def cache_rendered(sha1: str, rendered: Rendered) -> RenderedText:
     """Keep the rendered HTML of a text, unless it is already kept."""
     row = db.session.get(RenderedText, (sha1, RENDERER_VERSION))

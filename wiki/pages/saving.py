@@ -254,11 +254,14 @@ def _attempt_save(
         if page is not None and page.deleted:
             raise NotAllowed(PAGE_DELETED)
         # Rendered in a worker while this thread takes the lock and appends the revision.
-        prepared = _prepare(edit, page, page.latest if page else None, soon=True)
+        prepared = _prepare(edit, page, page.latest if page else None)
         if prepared.unchanged:
             return _unchanged(edit, page, prepared)
     # The revisions the optimistic attempt read stay loaded (they never change); the page,
     # texts (their depth may change: compact-texts) and people (roles) are read again.
+    # A render started before the lock may be waited for only so long under it (see
+    # save_page); one started under the lock is waited for whole, as the lock's own work.
+    patience: float | None = RENDER_PATIENCE
     with write_transaction(keep=(Revision,) if prepared is not None else ()):
         seen = prepared.seen if prepared else (None, None)
         page, created = _lock_page(edit.title, seen[0])
@@ -269,7 +272,8 @@ def _attempt_save(
             latest_id = page.latest_revision_id
             latest = db.session.get(Revision, latest_id) if latest_id else None
             base_text = prepared.base_text if seen[0] == page.id else None
-            prepared = _prepare(edit, page, latest, base_text)
+            # Rendered in a worker while the revision is appended (the lock is held anyway).
+            prepared, patience = _prepare(edit, page, latest, base_text), None
             if prepared.unchanged:
                 _discard_draft(edit.author, edit.title)
                 return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
@@ -283,7 +287,7 @@ def _attempt_save(
             edit.also(page, revision)
         published = _publish_if_allowed(page, revision, prepared.latest, edit)
         _discard_draft(edit.author, edit.title)
-        _announce(page, revision, prepared, edit.author, published, RENDER_PATIENCE)
+        _announce(page, revision, prepared, edit.author, published, patience)
     return SaveResult(
         page=page,
         revision=revision,
@@ -298,10 +302,8 @@ def _prepare(
     page: Page | None,
     latest: Revision | None,
     base_text: str | None = None,
-    soon: bool = False,
 ) -> _Prepared:
-    """Merge the edit with the latest revision and render the result (soon: start the
-    render and go on).
+    """Merge the edit with the latest revision and start rendering the result in a worker.
 
     base_text: the base revision's text, if an earlier attempt read it already.
     """
@@ -312,7 +314,7 @@ def _prepare(
     seen = (page.id if page else None, latest.id if latest else None)
     if latest is not None and latest.sha1 == sha1:
         return _Prepared(latest, seen, text, sha1, merged_with, None, base_text)
-    rendering = content.render_soon(text) if soon else content.rendered_now(text)
+    rendering = content.render_soon(text)
     return _Prepared(latest, seen, text, sha1, merged_with, rendering, base_text)
 
 
@@ -377,7 +379,7 @@ def append_revision(
     text = check_text(text)
     sha1 = text_sha1(text)
     seen = (page.id, page.latest_revision_id)
-    prepared = _Prepared(latest, seen, text, sha1, None, content.rendered_now(text))
+    prepared = _Prepared(latest, seen, text, sha1, None, content.render_soon(text))
     system = summary if isinstance(summary, SystemSummary) else None
     summary = system.english() if system else summary
     edit = _Edit(
