@@ -706,3 +706,93 @@ def test_token_changes_of_any_token_lists_rebuild_the_new_list(old, new):
         rebuilt += old[at:a0] + new[b0:b1]
         at = a1
     assert rebuilt + old[at:] == new
+
+
+LINES = ["", " ", "  indented", "- item", "- item", "# Heading", "x", "x", "Yes.", "\t tab"]
+LINE_EDITS = st.lists(
+    st.tuples(
+        st.integers(0, 30),
+        st.integers(0, 2),
+        st.lists(st.sampled_from(LINES + ["x y", "New line. Two.", "- item!"]), max_size=2),
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(LINES + ["The launch is in April. It is in Milan.", "y"]), max_size=30
+    ),
+    LINE_EDITS,
+    LINE_EDITS,
+    st.booleans(),
+    st.booleans(),
+)
+def test_lines_all_three_share_at_both_ends_leave_the_merge_as_it_is(
+    base_lines, mine_edits, theirs_edits, end, by_lines
+) -> None:
+    """merge3 merges only between the first and last line any side changed (with a shared
+    line either side) unless a change could shift past them: the result is the merge of
+    the whole texts, in chunks, runs and conflicts."""
+
+    def edited(changes) -> str:
+        lines = list(base_lines)
+        for at, count, new in changes:
+            lines[at : at + count] = new
+        return "\n".join(lines) + ("\n" if end else "")
+
+    base = "\n".join(base_lines) + ("\n" if end else "")
+    mine, theirs = edited(mine_edits), edited(theirs_edits)
+    if base in (mine, theirs) or mine == theirs:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        if by_lines:  # as texts over 200,000 characters merge
+            patch.setattr(merge, "LINE_UNITS_FROM", 0)
+        whole = MergeResult(merge._merged(base, mine, theirs, by_lines))
+        assert merge3(base, mine, theirs) == whole
+
+
+SENTENCES = "The launch is in April. It is in Milan."
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # A deletion in a run of equal lines can shift down to the shared end: merged whole.
+        (
+            "April\n東京 caffè 東京 b\n\nx\nx\nx\n? . April in b a ! spring\n",
+            "April\n東京 caffè 東京 b\n\nx\nx\n? . April in b a ! spring\n",
+            "April\n- item\n東京 caffè 東京 b\n\ncaffè x\nx\nx\n? . April in b a ! spring\n",
+        ),
+        (
+            f"{SENTENCES}\n!\n\n \n{SENTENCES}\n\n",
+            f"{SENTENCES}\n!\n \n{SENTENCES}\n\n",
+            f"{SENTENCES}\n! the\nlaunch \n \n{SENTENCES}\n\n",
+        ),
+        # A line each side of the changes stays in: a deletion could shift onto the line
+        # before the first change.
+        (
+            "x April ?\n\t tab\n\t tab\n",
+            "x April ?\n\t tab\n",
+            "x April ?\n\t y tab\n\t x 東京 y tab\n",
+        ),
+    ],
+)
+def test_changes_that_could_shift_onto_shared_lines_are_merged_as_in_the_whole(texts) -> None:
+    assert merge3(*texts) == MergeResult(merge._merged(*texts, False))
+
+
+def test_a_merge_of_two_edits_of_one_paragraph_splits_only_around_it(monkeypatch) -> None:
+    lines = [f"Paragraph {n}: our spring launch, in Milan, with partners." for n in range(400)]
+    base = "\n\n".join(lines) + "\n"
+    mine = base.replace("Paragraph 200: our", "Paragraph 200: all our")
+    theirs = base.replace("with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201")
+    split: list[str] = []
+    tokenize = merge.tokenize
+    monkeypatch.setattr(merge, "tokenize", lambda text: split.append(text) or tokenize(text))
+    result = merge3(base, mine, theirs)
+    assert result.text == mine.replace(
+        "with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201"
+    )
+    assert max(map(len, split)) < 500  # three lines and their neighbours, not 24 KB

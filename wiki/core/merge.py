@@ -33,7 +33,19 @@ from wiki.core.tokens import tokenize
 Choice = Literal["mine", "theirs", "both", "base"]
 CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both", "base")
 
-_dmp = diff_match_patch()
+
+
+class _Diffs(diff_match_patch):
+    """The diff library, minus the step that slides an edit along equal text to where the
+    characters around it look like word or line ends: here characters are codes of lines,
+    sentences or tokens (chr of their number), whose look means nothing, and the step made
+    a merge depend on which numbers its texts' lines happened to get."""
+
+    def diff_cleanupSemanticLossless(self, diffs) -> None:
+        """Leave the edits where they are."""
+
+
+_dmp = _Diffs()
 _dmp.Diff_Timeout = 0  # exact diffs, independent of how busy the machine is
 # Myers' diff takes time quadratic in the edits and, at worst, in the lengths. Past these
 # bounds (pairs compared; edits needed at least, from counting tokens), a gap is first split at
@@ -154,8 +166,25 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
     if base in (mine, theirs) or mine == theirs:
         text = theirs if mine == base else mine
         return MergeResult((Chunk(text),) if text else ())
-    codes: dict[str, str] = {}
     big = max(len(base), len(mine), len(theirs)) > LINE_UNITS_FROM
+    head, tail = _frame(base, mine, theirs)
+    if head or tail:
+        # Lines all three share at the start and the end are neither split nor diffed (a
+        # save merged on a busy 20 KB page split all of it three times): they are the
+        # first and last text of the result, unless a change could shift onto them.
+        middle = [text[head : len(text) - tail] for text in (base, mine, theirs)]
+        chunks = _merged(*middle, big, framed=True)
+        if chunks is not None:
+            return MergeResult(_framed(chunks, base[:head], base[len(base) - tail :]))
+    return MergeResult(_merged(base, mine, theirs, big))
+
+
+def _merged(
+    base: str, mine: str, theirs: str, big: bool, framed: bool = False
+) -> tuple[Chunk, ...] | None:
+    """Return the merge's chunks (big: by lines); framed: the texts are the middle of
+    longer ones, and None if a change reaches their ends (it might shift beyond)."""
+    codes: dict[str, str] = {}
     split = _lines if big else tokenize
     texts = (base, mine, theirs)
     b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(split, texts))
@@ -163,7 +192,47 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
     units = zip(texts, (b[0], m[0], t[0]), strict=True)
     lines = big and all(_newline_lines(text, cut) for text, cut in units)
     hunks = _side_hunks(b, m, True, lines) + _side_hunks(b, t, False, lines)
-    return MergeResult(_chunks(b[1], _capped(_clusters(hunks)), list(codes)))
+    if framed and any(h.start - h.reach <= 0 or h.end >= len(b[1]) for h in hunks):
+        return None
+    return _chunks(b[1], _capped(_clusters(hunks)), list(codes))
+
+
+def _frame(base: str, mine: str, theirs: str) -> tuple[int, int]:
+    """Return how many characters the three texts share at the start and at the end, cut
+    where a line starts with a character other than a space (a boundary of tokens, lines
+    and sentences in all three), with at least one whole shared line kept before and after
+    the first and last difference."""
+    shared = min(_dmp.diff_commonPrefix(base, mine), _dmp.diff_commonPrefix(base, theirs))
+    ends = min(_dmp.diff_commonSuffix(base, mine), _dmp.diff_commonSuffix(base, theirs))
+    ends = min(ends, min(map(len, (base, mine, theirs))) - shared)
+    # The start of the line before the one holding the first difference, or an earlier one.
+    head = base.rfind("\n", 0, shared) + 1
+    while head > 0:
+        head = base.rfind("\n", 0, head - 1) + 1
+        if head and not base[head].isspace():
+            break
+    # The start of the line after the one holding the last difference's end, or a later one.
+    start = base.find("\n", len(base) - ends) + 1
+    while 0 < start < len(base):
+        start = base.find("\n", start) + 1
+        if 0 < start < len(base) and not base[start].isspace():
+            return head, len(base) - start
+    return head, 0
+
+
+def _framed(chunks: tuple[Chunk, ...], head: str, tail: str) -> tuple[Chunk, ...]:
+    """Return a middle's chunks with the shared text before and after it put back (its
+    first and last chunks are text: _merged kept changes off its ends)."""
+    out = list(chunks)
+    if head:
+        first = out[0]
+        runs = (head + first.runs[0], *first.runs[1:]) if first.runs else ()
+        out[0] = Chunk(head + first.text, runs=runs)
+    if tail:
+        last = out[-1]
+        runs = (*last.runs[:-1], last.runs[-1] + tail) if last.runs else ()
+        out[-1] = Chunk(last.text + tail, runs=runs)
+    return tuple(out)
 
 
 #: Texts longer than this (in characters) merge by whole lines, as diff3 does: splitting a
