@@ -151,7 +151,7 @@ def test_the_same_event_twice_notifies_once(app, people, make_page):
     result = save("Spring Campaign", "v1", people["alice"])
     revision = db.session.get(Revision, result.revision.id)
     with write_transaction():
-        notify.on_page_saved(
+        notify.on_revision_added(
             app,
             page=revision.page,
             revision=revision,

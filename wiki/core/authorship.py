@@ -238,7 +238,8 @@ class Edit:
     memory: Memory
     counts: dict[int, int]
     kept: tuple[int, int] = (0, 0)
-    #: The revisions whose word counts the edit changed (None: all were counted again).
+    #: The revisions with words in the lines the edit changed, before or after: the only
+    #: counts it may have changed (None: all were counted again).
     touched: frozenset[int] | None = None
 
 

@@ -34,7 +34,6 @@ Choice = Literal["mine", "theirs", "both", "base"]
 CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both", "base")
 
 
-
 class _Diffs(diff_match_patch):
     """The diff library, minus the step that slides an edit along equal text to where the
     characters around it look like word or line ends: here characters are codes of lines,
@@ -173,17 +172,18 @@ def merge3(base: str, mine: str, theirs: str) -> MergeResult:
         # save merged on a busy 20 KB page split all of it three times): they are the
         # first and last text of the result, unless a change could shift onto them.
         middle = [text[head : len(text) - tail] for text in (base, mine, theirs)]
-        chunks = _merged(*middle, big, framed=True)
+        chunks = _merged(*middle, big, cut=(head > 0, tail > 0))
         if chunks is not None:
             return MergeResult(_framed(chunks, base[:head], base[len(base) - tail :]))
     return MergeResult(_merged(base, mine, theirs, big))
 
 
 def _merged(
-    base: str, mine: str, theirs: str, big: bool, framed: bool = False
+    base: str, mine: str, theirs: str, big: bool, cut: tuple[bool, bool] = (False, False)
 ) -> tuple[Chunk, ...] | None:
-    """Return the merge's chunks (big: by lines); framed: the texts are the middle of
-    longer ones, and None if a change reaches their ends (it might shift beyond)."""
+    """Return the merge's chunks (big: by lines); cut: whether the texts were cut from
+    longer ones at their start and at their end, and then None if a change reaches such
+    an end (it might shift beyond)."""
     codes: dict[str, str] = {}
     split = _lines if big else tokenize
     texts = (base, mine, theirs)
@@ -192,7 +192,8 @@ def _merged(
     units = zip(texts, (b[0], m[0], t[0]), strict=True)
     lines = big and all(_newline_lines(text, cut) for text, cut in units)
     hunks = _side_hunks(b, m, True, lines) + _side_hunks(b, t, False, lines)
-    if framed and any(h.start - h.reach <= 0 or h.end >= len(b[1]) for h in hunks):
+    end = len(b[1])
+    if any((cut[0] and h.start - h.reach <= 0) or (cut[1] and h.end >= end) for h in hunks):
         return None
     return _chunks(b[1], _capped(_clusters(hunks)), list(codes))
 
@@ -221,8 +222,8 @@ def _frame(base: str, mine: str, theirs: str) -> tuple[int, int]:
 
 
 def _framed(chunks: tuple[Chunk, ...], head: str, tail: str) -> tuple[Chunk, ...]:
-    """Return a middle's chunks with the shared text before and after it put back (its
-    first and last chunks are text: _merged kept changes off its ends)."""
+    """Return a middle's chunks with the shared text before and after it put back (where
+    it was cut, its first or last chunk is text: _merged kept changes off such ends)."""
     out = list(chunks)
     if head:
         first = out[0]

@@ -96,8 +96,9 @@ def parse_base_revision(raw: str | None) -> int | None:
 # One: on a hot page a second optimistic attempt mostly lost again, its merge and render
 # wasted (make bench, 16 writers on one page: 11.7 -> 14.8 saves/s, p95 2.84 -> 2.45 s).
 OPTIMISTIC_ATTEMPTS = 1
-#: How long a save holding its lock waits for the render started before it (a 20 KB page
-#: renders in ~4 ms, while the revision is appended); longer, it lets go and waits unlocked.
+#: How long a save holding its lock waits for the render started before it, after the
+#: revision is appended and revision_added's receivers have run (a 20 KB page renders in
+#: ~3 ms meanwhile); longer, it rolls back (receivers included), waits unlocked, tries again.
 RENDER_PATIENCE = 0.05
 
 MAX_SAVE_ATTEMPTS = 6

@@ -25,7 +25,7 @@ from . import mail
 
 def connect() -> None:
     """Listen to the events this module handles (connecting twice is harmless)."""
-    events.revision_added.connect(on_page_saved)
+    events.revision_added.connect(on_revision_added)
     events.topic_created.connect(on_topic_created)
     events.comment_posted.connect(on_comment_posted)
     events.comment_edited.connect(on_comment_edited)
@@ -68,7 +68,7 @@ def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), **_):
     _insert(db.session(), _review_rows(page, list(revisions), user, "rejected"))
 
 
-def on_page_saved(sender, *, page: Page, revision: Revision, previous, author, **_):
+def on_revision_added(sender, *, page: Page, revision: Revision, previous, author, **_):
     """Credit the author, notify the page's watchers, and let the author watch the page."""
     session = db.session()
     credit(session, page, revision, created=previous is None)
