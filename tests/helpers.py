@@ -370,6 +370,16 @@ def private_schema(server_url: str, prefix: str, options: str = ""):
         admin.dispose()
 
 
+def on_new_database(engine: str, tmp_path, schema: str, check) -> None:
+    """Run check(app) with an app on an empty database of the engine ("sqlite": a file in
+    tmp_path; else a private schema named after schema on the PostgreSQL server)."""
+    if engine == "sqlite":
+        check(create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}")))
+        return
+    with private_schema(POSTGRES_URL, schema) as url:
+        check(create_app(base_config(tmp_path, url)))
+
+
 def start_gunicorn(app, **settings: str) -> tuple[subprocess.Popen, str]:
     """Start gunicorn as the README says (one worker) on the app's database and Redis, with
     WIKI_* settings added; return the process and its URL once it listens."""

@@ -6,8 +6,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import ENGINES, POSTGRES_URL, base_config, private_schema, release
-from wiki import create_app
+from tests.helpers import ENGINES, on_new_database, release
 from wiki.community.sql import deleted_pages
 from wiki.extensions import db
 
@@ -70,8 +69,4 @@ def check_upgrade(app) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_lists_find_deleted_pages_through_the_index_after_the_upgrade(engine, tmp_path):
-    if engine == "sqlite":
-        check_upgrade(create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}")))
-        return
-    with private_schema(POSTGRES_URL, "bottega_migration") as url:
-        check_upgrade(create_app(base_config(tmp_path, url)))
+    on_new_database(engine, tmp_path, "bottega_migration", check_upgrade)

@@ -7,14 +7,11 @@ from sqlalchemy import text as sql
 
 from tests.helpers import (
     ENGINES,
-    POSTGRES_URL,
     add_user,
-    base_config,
-    private_schema,
+    on_new_database,
     release,
     save,
 )
-from wiki import create_app
 from wiki.extensions import db
 from wiki.search.service import search
 
@@ -68,8 +65,4 @@ def check_upgrade(app) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_prefix_indexes_keep_every_search_result_both_ways(engine, tmp_path):
-    if engine == "sqlite":
-        check_upgrade(create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}")))
-        return
-    with private_schema(POSTGRES_URL, "bottega_migration_prefix") as url:
-        check_upgrade(create_app(base_config(tmp_path, url)))
+    on_new_database(engine, tmp_path, "bottega_migration_prefix", check_upgrade)
