@@ -5,7 +5,7 @@ authorship is never served once storage holds something else."""
 import threading
 import zlib
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.helpers import edit, edits, page_named, save
 from wiki.anchors import authorship
@@ -14,7 +14,7 @@ from wiki.core.authorship import Attribution, from_stored_form
 from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.integrity import check_all
-from wiki.models import Revision, Role, TextBlob, User, reading_storage
+from wiki.models import RenderedText, Revision, Role, TextBlob, User, reading_storage
 from wiki.pages import content, saving
 from wiki.review.models import PUBLISHED, WAITING, RevisionReview
 from wiki.safety.accounts import set_role
@@ -208,3 +208,34 @@ def test_a_whole_text_reads_outside_an_app_context_as_before():
     """A text stored whole reads without an app or a session (nothing is kept then)."""
     blob = TextBlob(sha1="x", data=zlib.compress(b"hello"), base_id=None, depth=0)
     assert blob.text == "hello"
+
+
+def test_a_page_view_caching_its_html_while_another_process_writes_still_answers(
+    app, other, client, people, make_page, monkeypatch
+):
+    """A page whose HTML is not cached (a new renderer, a pruned row) is rendered by the
+    first view, which keeps the HTML; another process committing meanwhile must not turn
+    that into an error (SQLite refuses a write from a transaction whose snapshot is older
+    than someone else's commit)."""
+    sha1 = make_page("Listino", "Il caffè costa **due** euro.").latest.sha1
+    db.session.execute(delete(RenderedText))
+    db.session.commit()
+    db.session.expunge_all()
+    render, done = content.render, []
+
+    def render_while_another_saves(text, *args, **kwargs):
+        if not done:
+            done.append(True)
+            with other.app_context():
+                author = db.session.scalar(select(User).where(User.key == user_key("pagebot")))
+                save("Altro", "Un'altra pagina.", author)
+                db.session.remove()
+        return render(text, *args, **kwargs)
+
+    monkeypatch.setattr(content, "render", render_while_another_saves)
+    response = client.get("/wiki/Listino")
+    assert response.status_code == 200 and done
+    assert "<strong>due</strong>" in response.get_data(as_text=True)
+    db.session.rollback()
+    kept = db.session.scalar(select(RenderedText).where(RenderedText.sha1 == sha1))
+    assert kept is not None and "<strong>due</strong>" in kept.html

@@ -107,11 +107,12 @@ def rendered_html(sha1: str, text_loader, keep: bool = True) -> tuple[str, list[
         if not keep:
             return rendered.html, list(rendered.headings)
         try:
-            row = cache_rendered(sha1, rendered)
-            db.session.commit()
+            # A transaction of its own: the read one this view began cannot write on SQLite
+            # once another process has committed since ("database is locked" at once).
+            with write_transaction(keep=(Revision,)):
+                cache_rendered(sha1, rendered)
         except IntegrityError:
-            # Another request cached the same text at the same moment: theirs is as good.
-            db.session.rollback()
+            pass  # Another request cached the same text at the same moment: theirs is as good.
         return rendered.html, list(rendered.headings)
     return row.html, [Heading(*h) for h in json.loads(row.headings)]
 
