@@ -6,7 +6,6 @@ from concurrent.futures import Future
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import events
 from ..core.render import RENDERER_VERSION, Heading, Rendered
@@ -70,15 +69,6 @@ def render_soon(text: str) -> "Future[Rendered]":
     return future
 
 
-def cache_rendered(sha1: str, rendered: Rendered) -> RenderedText:
-    """Keep the rendered HTML of a text, unless it is already kept."""
-    row = db.session.get(RenderedText, (sha1, RENDERER_VERSION))
-    if row is None:
-        row = RenderedText(**_rendered_columns(sha1, rendered))
-        db.session.add(row)
-    return row
-
-
 def keep_rendered(sha1: str, rendered: Rendered) -> None:
     """Keep the rendered HTML of a text just saved, unless it is already kept: written at
     once, not left pending (it would be flushed by the next query of whichever receiver of
@@ -106,13 +96,11 @@ def rendered_html(sha1: str, text_loader, keep: bool = True) -> tuple[str, list[
         rendered = render(text_loader())
         if not keep:
             return rendered.html, list(rendered.headings)
-        try:
-            # A transaction of its own: the read one this view began cannot write on SQLite
-            # once another process has committed since ("database is locked" at once).
-            with write_transaction(keep=(Revision,)):
-                cache_rendered(sha1, rendered)
-        except IntegrityError:
-            pass  # Another request cached the same text at the same moment: theirs is as good.
+        # A transaction of its own: the read one this view began cannot write on SQLite
+        # once another process has committed since ("database is locked" at once). Another
+        # request caching the same text at the same moment: theirs is as good.
+        with write_transaction(keep=(Revision,)):
+            keep_rendered(sha1, rendered)
         return rendered.html, list(rendered.headings)
     return row.html, [Heading(*h) for h in json.loads(row.headings)]
 
