@@ -796,3 +796,49 @@ def test_a_merge_of_two_edits_of_one_paragraph_splits_only_around_it(monkeypatch
         "with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201"
     )
     assert max(map(len, split)) < 500  # three lines and their neighbours, not 24 KB
+
+
+SPLIT_PIECES = [
+    *("a", "word ", "Yes. ", "x.", "日本", "\u3000", "e\u0301", "👩\u200d💻", "1\ufe0f\u20e3"),
+    *("\n", "\n\n", " ", "  ", "\t", "- ", "# ", "\r", "\u2028", "\x1c", "\n "),
+]
+PIECE_EDITS = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 2), st.lists(st.sampled_from(SPLIT_PIECES))),
+    max_size=3,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SPLIT_PIECES), max_size=40), PIECE_EDITS, PIECE_EDITS)
+def test_each_side_split_only_where_it_differs_gives_the_tokens_of_the_whole(
+    base_pieces, mine_edits, theirs_edits
+) -> None:
+    """Base is split once; each side's text outside what it changed is taken from base's
+    pieces: the tokens (and lines) and their codes are those of splitting each whole text."""
+
+    def edited(changes) -> str:
+        pieces = list(base_pieces)
+        for at, count, new in changes:
+            pieces[at : at + count] = new
+        return "".join(pieces)
+
+    texts = ("".join(base_pieces), edited(mine_edits), edited(theirs_edits))
+    for split in (merge.tokenize, merge._lines):
+        codes: dict[str, str] = {}
+        whole: dict[str, str] = {}
+        expected = [(split(text), merge._code(split(text), whole)) for text in texts]
+        assert merge._split_three(texts, split, codes) == expected
+        assert codes == whole
+
+
+def test_a_merge_of_edits_at_both_ends_of_a_page_splits_its_middle_once(monkeypatch) -> None:
+    lines = [f"Paragraph {n}: our spring launch, in Milan, with partners." for n in range(400)]
+    base = "\n\n".join(lines) + "\n"
+    mine = base.replace("Paragraph 3: our", "Paragraph 3: all our")
+    theirs = base.replace("Paragraph 396: our", "Paragraph 396: all of our")
+    split: list[str] = []
+    tokenize = merge.tokenize
+    monkeypatch.setattr(merge, "tokenize", lambda text: split.append(text) or tokenize(text))
+    result = merge3(base, mine, theirs)
+    assert result.text == mine.replace("Paragraph 396: our", "Paragraph 396: all of our")
+    assert sum(map(len, split)) < 1.1 * len(base)  # not each of the three texts whole

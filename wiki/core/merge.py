@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from operator import attrgetter
 from typing import Literal
 
@@ -185,9 +185,8 @@ def _merged(
     longer ones at their start and at their end, and then None if a change reaches such
     an end (it might shift beyond)."""
     codes: dict[str, str] = {}
-    split = _lines if big else tokenize
     texts = (base, mine, theirs)
-    b, m, t = ((tokens, _code(tokens, codes)) for tokens in map(split, texts))
+    b, m, t = _split_three(texts, _lines if big else tokenize, codes)
     # Units that are all "\n" lines are their own segments (_regions).
     units = zip(texts, (b[0], m[0], t[0]), strict=True)
     lines = big and all(_newline_lines(text, cut) for text, cut in units)
@@ -219,6 +218,55 @@ def _frame(base: str, mine: str, theirs: str) -> tuple[int, int]:
         if 0 < start < len(base) and not base[start].isspace():
             return head, len(base) - start
     return head, 0
+
+
+def _split_three(
+    texts: tuple[str, str, str], split: Callable[[str], list[str]], codes: dict
+) -> list[_Coded]:
+    """Return base, mine and theirs split and coded (codes given in that order, as each
+    text first has them), splitting once in base what a side has as base has it.
+
+    A side differs from base in the middle: before and after it, the side is split as base
+    is, cut where a line starts with a character other than a space. Tokens and lines end
+    at such a place whatever follows (only spaces run on over a line end) and never look
+    back before it, so splitting the parts gives the tokens of the whole.
+    """
+    base = texts[0]
+    spans = [_side_span(base, side) for side in texts[1:]]
+    cuts = sorted({0, len(base), *(at for span in spans for at in span)})
+    pieces: dict[int, tuple[list[str], str]] = {}
+    for start, end in pairwise(cuts):
+        tokens = split(base[start:end])
+        pieces[start] = (tokens, _code(tokens, codes))
+
+    out = [_joined_pieces(list(pieces.values()))]
+    for side, (start, end) in zip(texts[1:], spans, strict=True):
+        middle = split(side[start : end + len(side) - len(base)])
+        before = [piece for at, piece in pieces.items() if at < start]
+        after = [piece for at, piece in pieces.items() if at >= end]
+        out.append(_joined_pieces([*before, (middle, _code(middle, codes)), *after]))
+    return out
+
+
+def _joined_pieces(pieces: list[_Coded]) -> _Coded:
+    """Return the tokens and codes of consecutive pieces as one."""
+    return list(chain.from_iterable(tokens for tokens, _ in pieces)), "".join(
+        coded for _, coded in pieces
+    )
+
+
+def _side_span(base: str, side: str) -> tuple[int, int]:
+    """Return where, in base, the part of side that differs from it starts and ends, both
+    widened to where a line starts with a character other than a space (or a text ends)."""
+    shared = _dmp.diff_commonPrefix(base, side)
+    ends = min(_dmp.diff_commonSuffix(base, side), min(len(base), len(side)) - shared)
+    start = base.rfind("\n", 0, max(shared - 1, 0)) + 1
+    while start > 0 and base[start].isspace():
+        start = base.rfind("\n", 0, start - 1) + 1
+    end = base.find("\n", len(base) - ends) + 1
+    while 0 < end < len(base) and base[end].isspace():
+        end = base.find("\n", end) + 1
+    return start, end if end > 0 else len(base)
 
 
 def _framed(chunks: tuple[Chunk, ...], head: str, tail: str) -> tuple[Chunk, ...]:
@@ -267,9 +315,14 @@ def _capped(clusters: list[list[_Hunk]]) -> list[list[_Hunk]]:
     return clusters[:first] + [merged] + clusters[last + 1 :]
 
 
-def _code(items: Iterable[Hashable], codes: dict) -> str:
-    """Return one character per item, the same for equal items."""
-    return "".join([codes.setdefault(item, chr(len(codes))) for item in items])
+def _code(items: Sequence[Hashable], codes: dict) -> str:
+    """Return one character per item, the same for equal items (new items get the next
+    codes, in the order they first appear)."""
+    # Each distinct item is looked at once: a page has a few thousand tokens, mostly repeats.
+    for item in dict.fromkeys(items):
+        if item not in codes:
+            codes[item] = chr(len(codes))
+    return "".join(map(codes.__getitem__, items))
 
 
 def _side_hunks(base: _Coded, side: _Coded, mine: bool, lines: bool = False) -> list[_Hunk]:
@@ -309,11 +362,12 @@ def _regions(
         sa, sb = ac, bc
     else:
         ea, eb = [0, *_segment_ends(a, level)], [0, *_segment_ends(b, level)]
-        # Segments are equal when their tokens are: the same text cut into other tokens (a
-        # list of left-over tokens, as authorship compares) is not the same segment.
-        codes: dict[tuple[str, ...], str] = {}
-        sa = _code((tuple(a[i:j]) for i, j in pairwise(ea)), codes)
-        sb = _code((tuple(b[i:j]) for i, j in pairwise(eb)), codes)
+        # Segments are equal when their tokens are, so when their tokens' codes are (one
+        # code per token, for a and b alike): the same text cut into other tokens (a list of
+        # left-over tokens, as authorship compares) is not the same segment.
+        codes: dict[str, str] = {}
+        sa = _code([ac[i:j] for i, j in pairwise(ea)], codes)
+        sb = _code([bc[i:j] for i, j in pairwise(eb)], codes)
     changes = _changes(sa, sb, False)
     if len(changes) > MAX_REFINED_REGIONS:
         # Thousands of changed lines: keep whole lines as the units. Still an exact merge
@@ -510,7 +564,7 @@ def _chunks(base: str, clusters: list[list[_Hunk]], vocab: list[str]) -> tuple[C
 
     def decode(codes: str) -> str:
         """Return the text of token codes."""
-        return "".join([vocab[ord(c)] for c in codes])
+        return codes.translate(vocab)  # vocab[ord(code)] for each code
 
     chunks: list[Chunk] = []
     runs: list[Piece] = []  # merged text since the last conflict
