@@ -14,6 +14,7 @@ from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.models import Page, Revision, Role, utcnow
 from wiki.talk import moderation
+from wiki.talk import service as talk
 
 
 def watched(user) -> list[str]:
@@ -119,6 +120,39 @@ def test_recent_changes_groups_by_day_with_diff_size_and_summary(client, people,
     assert 'title="+8 bytes">+8</span>' in page and "(more words)" in page
     assert f'href="/comment/{opening.id}"' in page and "new topic" in page
     assert page.index("Colours") < page.index("more words")  # newest first
+
+
+def shown_times(html: str) -> list[str]:
+    """Return the times of day the rows of a list of changes show."""
+    return re.findall(r'<span class="rev-time"><time datetime="[^"]*">([^<]*)</time>', html)
+
+
+def test_each_reader_sees_the_rows_of_a_list_in_their_own_time_zone(
+    app, people, make_page, login_as
+):
+    make_page("Spring Campaign", "v0", author=people["alice"])
+    alice, visitor = login_as(people["alice"]), app.test_client()
+    response = alice.post(
+        "/preferences/language", data={"locale": "en", "timezone": "Asia/Kolkata"}
+    )
+    assert response.status_code == 302
+    seen: dict[str, set[str]] = {"alice": set(), "visitor": set()}
+    for _ in range(2):  # the second time from the rows drawn the first time
+        seen["alice"].update(shown_times(text(alice.get("/recent"))))
+        seen["visitor"].update(shown_times(text(visitor.get("/recent"))))
+    # Kolkata is 5 h 30 min from UTC: the same edit shows at another time of day.
+    assert len(seen["alice"]) == len(seen["visitor"]) == 1
+    assert seen["alice"] != seen["visitor"]
+
+
+def test_a_row_of_recent_changes_shows_its_change_as_it_is_now(client, people, make_page):
+    alice = people["alice"]
+    make_page("Spring Campaign", "v0", author=alice)
+    opening = start_topic("Spring Campaign", "Colours", "Green or blue?", alice)
+    assert "Green or blue?" in text(client.get("/recent"))
+    talk.edit_comment(opening.id, "Orange, surely.", editor=alice)
+    page = text(client.get("/recent"))
+    assert "Orange, surely." in page and "Green or blue?" not in page
 
 
 def test_recent_changes_filters(client, people, make_page):

@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 #: app.extensions key of the app's fragments.
 EXTENSION = "bottega.fragments"
-#: Fragments kept per process; each is a few kilobytes.
-MAX_FRAGMENTS = 2048
+#: Fragments kept per process: the frames (a few kilobytes each) and the rows of lists of
+#: changes (recent changes, watchlists, contributions: half a kilobyte each, 50 a list).
+MAX_FRAGMENTS = 8192
 #: g key of this request's fragments and key prefix, made for its locale (_request_base).
 REQUEST_BASE = "bottega_fragment_base"
 

@@ -117,6 +117,11 @@ def exact_time(moment: datetime | None) -> str:
     return clock().exact(moment) if moment is not None else ""
 
 
+def reader_zone() -> str:
+    """Return the name of the reader's time zone (what moments are shown in)."""
+    return str(clock().timezone)
+
+
 def short_time(moment: datetime | None) -> str:
     """Return a moment's time of day as the reader reads it, short ("" for None)."""
     return clock().short_time(moment) if moment is not None else ""

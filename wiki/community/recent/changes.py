@@ -95,9 +95,9 @@ class Filters:
         return self.show in ("all", "talk") and not self.new_pages
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    """One row of a list: an edit or a comment."""
+    """One row of a list: an edit or a comment (hashable: a drawn row is kept by it)."""
 
     source: str  # "r": a revision, "c": a comment
     id: int
