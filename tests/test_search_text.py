@@ -5,6 +5,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from wiki.core.readable import plain_text
 from wiki.search.text import (
@@ -249,3 +252,28 @@ def test_the_snippet_window_is_the_first_with_most_different_words_then_most_mat
     ]
     expected = matches[scores.index(max(scores))].start()
     assert _best_window(matches, width) == expected
+
+
+SNIPPET_LETTERS = "aAàÀeéÈbBcçoòuüUn1"
+SNIPPET_TEXT = st.text(alphabet=SNIPPET_LETTERS + " _-.,'\n", max_size=60)
+SNIPPET_WORD = st.text(alphabet="aebcoun1", min_size=1, max_size=3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    SNIPPET_TEXT,
+    st.lists(st.tuples(st.lists(SNIPPET_WORD, min_size=1, max_size=2), st.booleans()), max_size=3),
+)
+def test_a_snippet_marks_exactly_the_words_that_fold_to_the_terms(text, specs):
+    """A word is marked whole when it folds to a term's word, or (the last word of a prefix
+    term) starts with it once folded; never a part of a longer word."""
+    terms = [Term(words=tuple(parts), prefix=prefix) for parts, prefix in specs]
+    exact = {w for t in terms for w in (t.words if not t.prefix else t.words[:-1])}
+    starts = [t.words[-1] for t in terms if t.prefix]
+    expected = [
+        m.group(0)
+        for m in re.finditer(r"[^\W_]+", text)
+        if fold(m.group(0)) in exact or any(fold(m.group(0)).startswith(w) for w in starts)
+    ]
+    shown = str(snippet(text, terms, width=1000))
+    assert re.findall(r"<mark>([^<]*)</mark>", shown) == [str(escape(word)) for word in expected]

@@ -221,24 +221,35 @@ def _variants() -> dict[str, str]:
     return {letter: "".join(chars) for letter, chars in found.items()}
 
 
-def _word_pattern(word: str) -> str:
-    """Return a case-insensitive pattern for a folded word that also matches its accents."""
+def _letter_patterns(word: str) -> list[str]:
+    """Return a pattern per letter of a folded word, each also matching its accents."""
     variants = _variants()
-    return "".join(
+    return [
         f"[{re.escape(char + variants[char])}]" if char in variants else re.escape(char)
         for char in word
-    )
+    ]
 
 
 @lru_cache(maxsize=256)
-def _compiled(alternatives: frozenset[str]) -> re.Pattern[str]:
-    """Return the compiled pattern for a set of word patterns, longest first."""
-    ordered = sorted(alternatives, key=len, reverse=True)
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + ")", re.IGNORECASE)
+def _compiled(alternatives: frozenset[tuple[str, str]]) -> re.Pattern[str]:
+    """Return the compiled pattern for (first letter, rest) word patterns, longest first.
+
+    It starts with one character class, every word's first letter: the regular expression
+    engine then skips straight to the places where a word can start (a pattern starting
+    with the check that no letter comes before scanned results twice as slowly). That
+    check follows the first letter; each alternative then checks its own first letter.
+    """
+    ordered = sorted(alternatives, key=lambda pair: len(pair[0]) + len(pair[1]), reverse=True)
+    lead = "".join(first[1:-1] if first.startswith("[") else first for first, _ in ordered)
+    words = "|".join(
+        f"(?<={first if first.startswith('[') else f'[{first}]'}){rest}" for first, rest in ordered
+    )
+    return re.compile(rf"[{lead}](?<![^\W_].)(?:{words})", re.IGNORECASE)
 
 
 def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
-    """Return a regular expression finding the terms' words in text, whatever its accents.
+    """Return a regular expression finding the terms' words in text, whatever its accents,
+    each word not preceded by a letter or digit (whole words, or a prefix's start).
 
     Matching the original text with accent-aware character classes is much faster than
     folding every result's text first.
@@ -248,7 +259,8 @@ def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
         for index, word in enumerate(term.words):
             last = index == len(term.words) - 1
             tail = r"[^\W_]*" if term.prefix and last else r"(?![^\W_])"
-            alternatives.add(_word_pattern(word) + tail)
+            first, *rest = _letter_patterns(word)
+            alternatives.add((first, "".join(rest) + tail))
     return _compiled(frozenset(alternatives)) if alternatives else None
 
 
