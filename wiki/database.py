@@ -2,11 +2,12 @@
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
-from sqlalchemy import Engine, case, event, func, select
+from sqlalchemy import BigInteger, Engine, bindparam, case, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
+T = TypeVar("T")
 
 
 def tune_engine(engine: Engine) -> None:
@@ -48,8 +50,32 @@ def tune_engine(engine: Engine) -> None:
 
 def dialect_insert(session: Session, model):
     """Return an INSERT for the session's engine that supports on_conflict_do_*."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return insert_for(session.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, model):
+    """Return an INSERT for the named dialect that supports on_conflict_do_* (of a Table
+    when run with parameters: an ORM entity's would take them as rows to insert)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def built_once(build: Callable[[str], T]) -> Callable[[Session], T]:
+    """Return a function giving the statement build(dialect name) makes for a session's
+    engine, built once per dialect (values as bindparams, passed when it runs).
+
+    Building a statement and its cache key anew at each call cost more than running it
+    on SQLite: 0.2 ms for an upsert, a dozen of them in a save.
+    """
+    made: dict[str, T] = {}
+
+    def statement(session: Session) -> T:
+        name = session.get_bind().dialect.name
+        found = made.get(name)
+        if found is None:
+            found = made[name] = build(name)
+        return found
+
+    return statement
 
 
 @contextmanager
@@ -95,7 +121,7 @@ def wait_turn(name: str) -> None:
     """
     session = db.session()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(_lock_key(name))))
+        session.execute(_WAIT_TURN, {"key": _lock_key(name)})
 
 
 def turn_taken(name: str) -> bool:
@@ -103,10 +129,21 @@ def turn_taken(name: str) -> bool:
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
         return False
-    key = _lock_key(name)
-    # Take the lock only to learn that it is free, and give it back at once.
-    free = case((func.pg_try_advisory_lock(key), func.pg_advisory_unlock(key)), else_=False)
-    return not session.scalar(select(free))
+    return not session.scalar(_TURN_FREE, {"key": _lock_key(name)})
+
+
+#: Built once (the lock's key bound when run), as every save on PostgreSQL takes a turn.
+_WAIT_TURN = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+# Take the lock only to learn that it is free, and give it back at once.
+_TURN_FREE = select(
+    case(
+        (
+            func.pg_try_advisory_lock(bindparam("key", type_=BigInteger)),
+            func.pg_advisory_unlock(bindparam("key", type_=BigInteger)),
+        ),
+        else_=False,
+    )
+)
 
 
 def _lock_key(name: str) -> int:

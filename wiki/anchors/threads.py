@@ -180,14 +180,20 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
         _follow_edit(page, revision, previous)
 
 
+#: Built once (the page bound when run), as every save asks it.
+_ANCHORS_OF_PAGE = select(TopicAnchor.__table__).where(
+    TopicAnchor.__table__.c.page_id == bindparam("page_id")
+)
+
+
 def _follow_edit(page: Page, revision: Revision, previous: Revision | None) -> None:
     """Move the page's anchors (follow_edit), with nothing flushed first."""
     if previous is None:
         return
-    anchors = TopicAnchor.__table__
-    rows = db.session.execute(select(anchors).where(anchors.c.page_id == page.id)).all()
+    rows = db.session.execute(_ANCHORS_OF_PAGE, {"page_id": page.id}).all()
     if not rows:
         return
+    anchors = TopicAnchor.__table__
     old, new = previous.text, revision.text
     changed = changed_lines(old, new)  # once for all the page's anchors
     placed, removed = [], []

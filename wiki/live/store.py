@@ -1,7 +1,7 @@
 """Live drafts in the database: load one as a Yjs document, append updates, compact."""
 
 from pycrdt import Doc, Map, Text, merge_updates
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.textedits import replacements, utf8_offset
@@ -65,7 +65,11 @@ def replace_text(doc: Doc, new: str) -> bytes:
 
 def draft_for(page_id: int) -> LiveDraft | None:
     """Return the page's live draft, or None."""
-    return db.session.scalar(select(LiveDraft).where(LiveDraft.page_id == page_id))
+    return db.session.scalar(_DRAFT_OF_PAGE, {"page_id": page_id})
+
+
+#: Built once (the page bound when run): every save asks it.
+_DRAFT_OF_PAGE = select(LiveDraft).where(LiveDraft.page_id == bindparam("page_id"))
 
 
 def open_draft(page: Page) -> tuple[LiveDraft, Doc]:

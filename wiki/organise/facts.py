@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from .. import events
@@ -32,6 +32,12 @@ def is_template(key: str) -> bool:
     return key.startswith(TEMPLATE_KEY_PREFIX)
 
 
+#: Built once (the page bound when run): building it anew cost more than running it.
+_FORGET_MEMBERSHIPS = delete(CategoryMember.__table__).where(
+    CategoryMember.page_id == bindparam("page_id")
+)
+
+
 def record(session: Session, page: Page, text: str, categories: Iterable[str]) -> None:
     """Record where the page redirects and which categories it is in, replacing old facts.
 
@@ -44,7 +50,7 @@ def record(session: Session, page: Page, text: str, categories: Iterable[str]) -
         # Other pages follow a redirect too (an embedded file through it, files.reading).
         content_changed()
         page.redirect_key = redirect_key  # (the same value set again would cost a flush)
-    session.execute(delete(CategoryMember).where(CategoryMember.page_id == page.id))
+    session.execute(_FORGET_MEMBERSHIPS, {"page_id": page.id})
     if is_template(page.key):
         return
     members: dict[str, dict] = {}

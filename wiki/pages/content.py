@@ -5,11 +5,11 @@ import threading
 from concurrent.futures import Future
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from .. import events
 from ..core.render import RENDERER_VERSION, Heading, Rendered
-from ..database import dialect_insert, write_transaction
+from ..database import built_once, insert_for, write_transaction
 from ..extensions import db
 from ..models import Page, RenderedText, Revision, TextBlob
 from ..renderer import render_bounded
@@ -21,11 +21,15 @@ MAX_DELTA_DEPTH = 40
 DELTA_WORTH = 0.5
 
 
+#: Built once (the hash bound when run): every save asks it.
+_BLOB_BY_SHA1 = select(TextBlob).where(TextBlob.sha1 == bindparam("sha1"))
+
+
 def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
     """Return the blob holding this text, adding it if no revision has used it yet: as a
     delta against base (the previous revision's text) when that is worth it. A new blob is
     written with the revision that uses it (one flush for both)."""
-    blob = db.session.scalar(select(TextBlob).where(TextBlob.sha1 == sha1))
+    blob = db.session.scalar(_BLOB_BY_SHA1, {"sha1": sha1})
     added = blob is None
     if added:
         blob = TextBlob(sha1=sha1, **encoded(text, base))
@@ -73,9 +77,16 @@ def keep_rendered(sha1: str, rendered: Rendered) -> None:
     """Keep the rendered HTML of a text just saved, unless it is already kept: written at
     once, not left pending (it would be flushed by the next query of whichever receiver of
     the save came first, in a flush of its own)."""
-    columns = _rendered_columns(sha1, rendered)
-    statement = dialect_insert(db.session, RenderedText).values(**columns)
-    db.session.execute(statement.on_conflict_do_nothing())
+    db.session.execute(_keep_rendered(db.session), _rendered_columns(sha1, rendered))
+
+
+@built_once
+def _keep_rendered(dialect: str):
+    """Return the insert of a text's HTML, unless it is kept already (values bound)."""
+    table = RenderedText.__table__
+    columns = ("sha1", "renderer_version", "html", "headings")
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    return insert_for(dialect, table).values(**values).on_conflict_do_nothing()
 
 
 def _rendered_columns(sha1: str, rendered: Rendered) -> dict:
@@ -113,20 +124,21 @@ def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extr
     Only current texts keep their HTML: an old revision is rendered when someone opens it.
     Caching every revision would store ~1.4x the text size again for each small edit.
     """
-    if previous is None:
-        return
-    still_shown = (
-        select(Revision.id)
-        .join(
-            Page,
-            (Page.latest_revision_id == Revision.id) | (Page.published_revision_id == Revision.id),
-        )
-        .where(Revision.sha1 == previous.sha1)
-        .exists()
+    if previous is not None:
+        db.session.execute(_FORGET_RENDERED, {"sha1": previous.sha1})
+
+
+#: Built once (the text's hash bound when run): building it anew cost more than running it.
+_FORGET_RENDERED = delete(RenderedText.__table__).where(
+    RenderedText.sha1 == bindparam("sha1"),
+    ~select(Revision.id)
+    .join(
+        Page,
+        (Page.latest_revision_id == Revision.id) | (Page.published_revision_id == Revision.id),
     )
-    db.session.execute(
-        delete(RenderedText).where(RenderedText.sha1 == previous.sha1, ~still_shown)
-    )
+    .where(Revision.sha1 == bindparam("sha1"))
+    .exists(),
+)
 
 
 def compact_texts(progress=lambda line: None) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from .. import events, modlog
 from ..access.permissions import can_review, edit_refusal, logged_in, raise_refusal
@@ -58,13 +58,15 @@ def is_trusted(user: User | None, policy: str) -> bool:
 
 def waiting_ids(page_id: int) -> list[int]:
     """Return the ids of the page's waiting revisions, oldest first."""
-    return list(
-        db.session.scalars(
-            select(RevisionReview.revision_id)
-            .where(RevisionReview.page_id == page_id, RevisionReview.state == WAITING)
-            .order_by(RevisionReview.revision_id)
-        )
-    )
+    return list(db.session.scalars(_WAITING_IDS, {"page_id": page_id}))
+
+
+#: Built once (the page bound when run): every save asks it.
+_WAITING_IDS = (
+    select(RevisionReview.revision_id)
+    .where(RevisionReview.page_id == bindparam("page_id"), RevisionReview.state == WAITING)
+    .order_by(RevisionReview.revision_id)
+)
 
 
 def _decide(page: Page, revision: Revision, previous, author, publish_waiting: bool) -> bool:

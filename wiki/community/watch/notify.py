@@ -10,10 +10,11 @@ PostgreSQL two saves committed at the same moment may each start a group; nothin
 lost, the groups are only split.
 """
 
-from sqlalchemy import exists, literal, select, union
+from sqlalchemy import bindparam, exists, select, union
 from sqlalchemy.orm import Session
 
 from ... import events
+from ...database import built_once, insert_for
 from ...extensions import db
 from ...memo import person_changed
 from ...models import Page, Revision, User, utcnow
@@ -95,54 +96,60 @@ def credit(
     if user_id is None:
         return
     now = revision.created_at or utcnow()
-    added = max(revision.size_change, 0)
-    statement = insert(session, PageContributor).values(
-        page_id=page.id,
-        user_id=user_id,
+    values = {"page_id": page.id, "user_id": user_id, "created": created, "now": now}
+    session.execute(_credit(session), values | {"added": max(revision.size_change, 0)})
+
+
+@built_once
+def _credit(dialect: str):
+    """Return the upsert counting an edit in a person's credits on a page."""
+    table = PageContributor.__table__
+    now = bindparam("now", type_=table.c.last_at.type)
+    added = bindparam("added", type_=table.c.bytes_added.type)
+    statement = insert_for(dialect, table).values(
+        page_id=bindparam("page_id", type_=table.c.page_id.type),
+        user_id=bindparam("user_id", type_=table.c.user_id.type),
         edits=1,
         bytes_added=added,
-        created=created,
+        created=bindparam("created", type_=table.c.created.type),
         first_at=now,
         last_at=now,
     )
-    table = PageContributor.__table__
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["page_id", "user_id"],
-            set_={
-                "edits": table.c.edits + 1,
-                "bytes_added": table.c.bytes_added + added,
-                "last_at": now,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["page_id", "user_id"],
+        set_={
+            "edits": table.c.edits + 1,
+            "bytes_added": table.c.bytes_added + added,
+            "last_at": now,
+        },
     )
 
 
 def auto_watch(session: Session, user_id: int, page_id: int) -> None:
     """Watch the page for the person, unless they turned automatic watching off."""
+    values = {"user_id": user_id, "page_id": page_id, "now": utcnow()}
+    session.execute(_auto_watch(session), values)
+
+
+@built_once
+def _auto_watch(dialect: str):
+    """Return the insert of a watch unless its person turned automatic watching off."""
+    user_id = bindparam("user_id", type_=Watch.user_id.type)
     turned_off = exists().where(UserProfile.user_id == user_id, UserProfile.auto_watch.is_(False))
-    chosen = select(literal(user_id), literal(page_id), literal(utcnow(), Watch.created_at.type))
-    statement = insert(session, Watch).from_select(
+    chosen = select(
+        user_id,
+        bindparam("page_id", type_=Watch.page_id.type),
+        bindparam("now", type_=Watch.created_at.type),
+    )
+    statement = insert_for(dialect, Watch.__table__).from_select(
         ["user_id", "page_id", "created_at"], chosen.where(~turned_off)
     )
-    session.execute(statement.on_conflict_do_nothing())
+    return statement.on_conflict_do_nothing()
 
 
 def _edit_notifications(session, page, revision, previous, author: User) -> list[dict]:
     """Return a notification for each watcher but the author, joined to their unread run."""
-    latest = (
-        select(Notification.id)
-        .where(Notification.user_id == Watch.user_id)
-        .order_by(Notification.id.desc())
-        .limit(1)
-        .correlate(Watch)
-        .scalar_subquery()
-    )
-    watchers = session.execute(
-        select(Watch.user_id, Notification)
-        .outerjoin(Notification, Notification.id == latest)
-        .where(Watch.page_id == page.id, Watch.user_id != author.id)
-    )
+    watchers = session.execute(_WATCHERS, {"page_id": page.id, "author_id": author.id})
     rows = []
     for user_id, last in watchers:
         group = None
@@ -167,6 +174,23 @@ def _edit_notifications(session, page, revision, previous, author: User) -> list
             }
         )
     return rows
+
+
+#: A page's watchers but the author, each with their latest notification (if any).
+_WATCHERS = (
+    select(Watch.user_id, Notification)
+    .outerjoin(
+        Notification,
+        Notification.id
+        == select(Notification.id)
+        .where(Notification.user_id == Watch.user_id)
+        .order_by(Notification.id.desc())
+        .limit(1)
+        .correlate(Watch)
+        .scalar_subquery(),
+    )
+    .where(Watch.page_id == bindparam("page_id"), Watch.user_id != bindparam("author_id"))
+)
 
 
 def _insert(session: Session, rows: list[dict]) -> list[tuple[int, int, bool]]:
