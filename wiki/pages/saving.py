@@ -566,13 +566,11 @@ def _append_revision(page: Page, prepared: _Prepared, edit: _Edit, kind) -> Revi
     )
     db.session.add(revision)
     db.session.flush()  # the revision and, if new, its blob
-    seen = Page.latest_revision_id == latest.id if latest else Page.latest_revision_id.is_(None)
-    moved = db.session.execute(
-        update(Page)
-        .where(Page.id == page.id, seen)
-        .values(latest_revision_id=revision.id)
-        .execution_options(synchronize_session=False)
-    )
+    values = {"page_id": page.id, "revision_id": revision.id}
+    if latest is None:
+        moved = db.session.execute(_MOVE_LATEST_FIRST, values)
+    else:
+        moved = db.session.execute(_MOVE_LATEST, values | {"seen": latest.id})
     if moved.rowcount != 1:
         raise _LostRace()
     # The row is locked by this transaction: only this UPDATE changed it since it was read.
@@ -607,6 +605,15 @@ _LINKS_OF_PAGE = select(Link.target_key, Link.target_title).where(
 )
 _DISCARD_DRAFT = delete(Draft.__table__).where(
     Draft.user_id == bindparam("user_id"), Draft.page_key == bindparam("page_key")
+)
+_MOVE_LATEST, _MOVE_LATEST_FIRST = (
+    update(Page.__table__)
+    .where(Page.id == bindparam("page_id"), seen)
+    .values(latest_revision_id=bindparam("revision_id"))
+    for seen in (
+        Page.latest_revision_id == bindparam("seen"),
+        Page.latest_revision_id.is_(None),
+    )
 )
 _MOVE_PUBLISHED = (
     update(Page.__table__)
