@@ -34,7 +34,7 @@ def is_template(key: str) -> bool:
 
 #: Built once (the page bound when run): building it anew cost more than running it.
 _FORGET_MEMBERSHIPS = delete(CategoryMember.__table__).where(
-    CategoryMember.page_id == bindparam("page_id")
+    CategoryMember.__table__.c.page_id == bindparam("page_id")
 )
 
 

@@ -128,15 +128,18 @@ def _forget_superseded_rendering(_app, previous: Revision | None = None, **_extr
         db.session.execute(_FORGET_RENDERED, {"sha1": previous.sha1})
 
 
-#: Built once (the text's hash bound when run): building it anew cost more than running it.
+#: Built once, of tables' columns (the text's hash bound when run): building it anew cost
+#: more than running it.
+_revisions, _pages = Revision.__table__, Page.__table__
 _FORGET_RENDERED = delete(RenderedText.__table__).where(
-    RenderedText.sha1 == bindparam("sha1"),
-    ~select(Revision.id)
+    RenderedText.__table__.c.sha1 == bindparam("sha1"),
+    ~select(_revisions.c.id)
     .join(
-        Page,
-        (Page.latest_revision_id == Revision.id) | (Page.published_revision_id == Revision.id),
+        _pages,
+        (_pages.c.latest_revision_id == _revisions.c.id)
+        | (_pages.c.published_revision_id == _revisions.c.id),
     )
-    .where(Revision.sha1 == bindparam("sha1"))
+    .where(_revisions.c.sha1 == bindparam("sha1"))
     .exists(),
 )
 

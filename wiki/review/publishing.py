@@ -62,10 +62,11 @@ def waiting_ids(page_id: int) -> list[int]:
 
 
 #: Built once (the page bound when run): every save asks it.
+_reviews = RevisionReview.__table__.c
 _WAITING_IDS = (
-    select(RevisionReview.revision_id)
-    .where(RevisionReview.page_id == bindparam("page_id"), RevisionReview.state == WAITING)
-    .order_by(RevisionReview.revision_id)
+    select(_reviews.revision_id)
+    .where(_reviews.page_id == bindparam("page_id"), _reviews.state == WAITING)
+    .order_by(_reviews.revision_id)
 )
 
 

@@ -14,8 +14,9 @@ into an FTS5 expression or tsquery text made only of quoted words, passed as par
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from .text import BODY_LABEL, TITLE_LABEL, Query, fts5_match, index_words, tsquery
@@ -59,8 +60,7 @@ class Engine(ABC):
         """Remove the documents with these ids, if indexed."""
         ids = list(doc_ids)
         if ids:
-            statement = text(f"DELETE FROM {TABLE} WHERE {self.id_column} IN :ids")
-            conn.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+            conn.execute(_removing(self.id_column), {"ids": ids})
 
     def remove_page(self, conn: Connection | Session, page_id: int) -> None:
         """Remove a page's document and those of its talk."""
@@ -109,6 +109,30 @@ class Engine(ABC):
     id_column = "id"
 
 
+@cache
+def _removing(id_column: str) -> TextClause:
+    """Return the DELETE of documents by id, made once (every save runs it)."""
+    statement = text(f"DELETE FROM {TABLE} WHERE {id_column} IN :ids")
+    return statement.bindparams(bindparam("ids", expanding=True))
+
+
+#: Made once, as every save runs them.
+_FTS5_INSERT = text(
+    f"INSERT INTO {TABLE} (rowid, title, body, page_id) VALUES (:id, :title, :body, :page_id)"
+)
+
+
+_TSV_UPSERT = text(
+    f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv) VALUES "
+    "(:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
+    f"setweight(to_tsvector('simple', :title_words), '{TITLE_LABEL}') || "
+    f"setweight(to_tsvector('simple', :body_words), '{BODY_LABEL}')) "
+    "ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, "
+    "title = excluded.title, body = excluded.body, "
+    "title_tsv = excluded.title_tsv, tsv = excluded.tsv"
+)
+
+
 class SQLiteEngine(Engine):
     """FTS5 with the unicode61 tokenizer folding case and accents; ranked by bm25."""
 
@@ -121,10 +145,7 @@ class SQLiteEngine(Engine):
             return
         self.remove(conn, [doc.id for doc in docs])
         conn.execute(
-            text(
-                f"INSERT INTO {TABLE} (rowid, title, body, page_id) "
-                "VALUES (:id, :title, :body, :page_id)"
-            ),
+            _FTS5_INSERT,
             [{"id": d.id, "title": d.title, "body": d.body, "page_id": d.page_id} for d in docs],
         )
 
@@ -224,15 +245,7 @@ class PostgresEngine(Engine):
         if not docs:
             return
         conn.execute(
-            text(
-                f"INSERT INTO {TABLE} (id, page_id, title, body, title_tsv, tsv) VALUES "
-                "(:id, :page_id, :title, :body, to_tsvector('simple', :title_words), "
-                f"setweight(to_tsvector('simple', :title_words), '{TITLE_LABEL}') || "
-                f"setweight(to_tsvector('simple', :body_words), '{BODY_LABEL}')) "
-                "ON CONFLICT (id) DO UPDATE SET page_id = excluded.page_id, "
-                "title = excluded.title, body = excluded.body, "
-                "title_tsv = excluded.title_tsv, tsv = excluded.tsv"
-            ),
+            _TSV_UPSERT,
             [
                 {
                     "id": d.id,
