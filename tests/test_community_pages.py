@@ -155,6 +155,16 @@ def test_a_row_of_recent_changes_shows_its_change_as_it_is_now(client, people, m
     assert "Orange, surely." in page and "Green or blue?" not in page
 
 
+def test_a_row_names_its_author_in_recent_changes_but_not_on_their_own_profile(
+    client, people, make_page
+):
+    make_page("Spring Campaign", "v0", author=people["alice"])
+    row_author = r'<li class="history-row[^"]*">(?:(?!</li>).)*class="user"[^>]*>alice<'
+    for _ in range(2):  # the second time from the rows drawn the first time
+        assert re.search(row_author, text(client.get("/recent")), re.DOTALL)
+        assert not re.search(row_author, text(client.get("/user/alice")), re.DOTALL)
+
+
 def test_recent_changes_filters(client, people, make_page):
     alice, bob = people["alice"], people["bob"]
     make_page("Spring Campaign", "v0", author=alice)

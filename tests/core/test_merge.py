@@ -801,6 +801,7 @@ def test_a_merge_of_two_edits_of_one_paragraph_splits_only_around_it(monkeypatch
 SPLIT_PIECES = [
     *("a", "word ", "Yes. ", "x.", "日本", "\u3000", "e\u0301", "👩\u200d💻", "1\ufe0f\u20e3"),
     *("\n", "\n\n", " ", "  ", "\t", "- ", "# ", "\r", "\u2028", "\x1c", "\n "),
+    *("\x0b", "\x0c", "\x1d", "\x85", "\u2029", "\xa0", "\u200d", "🇮🇹", "\n\u3000"),
 ]
 PIECE_EDITS = st.lists(
     st.tuples(st.integers(0, 40), st.integers(0, 2), st.lists(st.sampled_from(SPLIT_PIECES))),
