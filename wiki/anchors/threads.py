@@ -294,8 +294,15 @@ def threads_at(page: Page, revision_id: int, *, current: bool) -> list[ThreadVie
 
 def has_anchors(page_id: int) -> bool:
     """Return whether any thread is (or was) anchored to a passage of the page."""
-    found = select(TopicAnchor.page_id).where(TopicAnchor.page_id == page_id).limit(1)
-    return db.session.scalar(found) is not None
+    return db.session.scalar(_ANY_ANCHOR, {"page_id": page_id}) is not None
+
+
+#: Built once (the page bound when run): the first view of a page after a save asks it.
+_ANY_ANCHOR = (
+    select(TopicAnchor.__table__.c.page_id)
+    .where(TopicAnchor.__table__.c.page_id == bindparam("page_id"))
+    .limit(1)
+)
 
 
 def spans_at(revision_id: int) -> list[tuple[int, int, int]]:

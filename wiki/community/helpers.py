@@ -2,7 +2,7 @@
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..core.titles import TitleError, parse_title
 from ..extensions import db
@@ -39,12 +39,16 @@ def watching_page(title: str) -> bool | None:
 
 
 def _watching(user_id: int, key: str) -> bool:
-    found = db.session.scalar(
-        select(Watch.page_id)
-        .join(Page, Page.id == Watch.page_id)
-        .where(Watch.user_id == user_id, Page.key == key)
-    )
-    return found is not None
+    return db.session.scalar(_WATCHING, {"user_id": user_id, "key": key}) is not None
+
+
+#: Built once (values bound when run): a person's first view of a page after a save asks it.
+_watches, _pages = Watch.__table__.c, Page.__table__.c
+_WATCHING = (
+    select(_watches.page_id)
+    .join(Page.__table__, _pages.id == _watches.page_id)
+    .where(_watches.user_id == bindparam("user_id"), _pages.key == bindparam("key"))
+)
 
 
 def page_contributors(page) -> int:

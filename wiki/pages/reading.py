@@ -106,13 +106,18 @@ def add_view_step(step: Callable[[str], str]) -> None:
         _view_steps.append(step)
 
 
+#: Built once (the keys bound when run): a page's first view after a change asks it.
+_EXISTING_KEYS = select(Page.__table__.c.key).where(
+    Page.__table__.c.key.in_(bindparam("keys", expanding=True)),
+    Page.__table__.c.deleted.is_(False),
+)
+
+
 def with_red_links(html: str) -> str:
     """Mark the wikilinks in html whose target page does not exist (and run view steps)."""
     keys = wikilink_keys(html)
     if keys:
-        existing = set(
-            db.session.scalars(select(Page.key).where(Page.key.in_(keys), Page.deleted.is_(False)))
-        )
+        existing = set(db.session.scalars(_EXISTING_KEYS, {"keys": list(keys)}))
         html = mark_missing(html, keys - existing)
     for step in _view_steps:
         html = step(html)
