@@ -783,18 +783,28 @@ def test_changes_that_could_shift_onto_shared_lines_are_merged_as_in_the_whole(t
     assert merge3(*texts) == MergeResult(merge._merged(*texts, False))
 
 
-def test_a_merge_of_two_edits_of_one_paragraph_splits_only_around_it(monkeypatch) -> None:
-    lines = [f"Paragraph {n}: our spring launch, in Milan, with partners." for n in range(400)]
-    base = "\n\n".join(lines) + "\n"
-    mine = base.replace("Paragraph 200: our", "Paragraph 200: all our")
-    theirs = base.replace("with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201")
+#: 400 paragraphs (24 KB), as the merges below split them.
+PARAGRAPHS = "\n\n".join(
+    f"Paragraph {n}: our spring launch, in Milan, with partners." for n in range(400)
+)
+
+
+def merged_and_split(monkeypatch, mine_edit, theirs_edit) -> tuple[str, list[str]]:
+    """Merge two edits (old, new) of PARAGRAPHS; return the merged text and the texts the
+    merge tokenized."""
+    base = PARAGRAPHS + "\n"
     split: list[str] = []
     tokenize = merge.tokenize
     monkeypatch.setattr(merge, "tokenize", lambda text: split.append(text) or tokenize(text))
-    result = merge3(base, mine, theirs)
-    assert result.text == mine.replace(
-        "with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201"
-    )
+    result = merge3(base, base.replace(*mine_edit), base.replace(*theirs_edit))
+    return result.text, split
+
+
+def test_a_merge_of_two_edits_of_one_paragraph_splits_only_around_it(monkeypatch) -> None:
+    mine = ("Paragraph 200: our", "Paragraph 200: all our")
+    theirs = ("with partners.\n\nParagraph 201", "with our partners.\n\nParagraph 201")
+    text, split = merged_and_split(monkeypatch, mine, theirs)
+    assert text == (PARAGRAPHS + "\n").replace(*mine).replace(*theirs)
     assert max(map(len, split)) < 500  # three lines and their neighbours, not 24 KB
 
 
@@ -833,13 +843,8 @@ def test_each_side_split_only_where_it_differs_gives_the_tokens_of_the_whole(
 
 
 def test_a_merge_of_edits_at_both_ends_of_a_page_splits_its_middle_once(monkeypatch) -> None:
-    lines = [f"Paragraph {n}: our spring launch, in Milan, with partners." for n in range(400)]
-    base = "\n\n".join(lines) + "\n"
-    mine = base.replace("Paragraph 3: our", "Paragraph 3: all our")
-    theirs = base.replace("Paragraph 396: our", "Paragraph 396: all of our")
-    split: list[str] = []
-    tokenize = merge.tokenize
-    monkeypatch.setattr(merge, "tokenize", lambda text: split.append(text) or tokenize(text))
-    result = merge3(base, mine, theirs)
-    assert result.text == mine.replace("Paragraph 396: our", "Paragraph 396: all of our")
-    assert sum(map(len, split)) < 1.1 * len(base)  # not each of the three texts whole
+    mine = ("Paragraph 3: our", "Paragraph 3: all our")
+    theirs = ("Paragraph 396: our", "Paragraph 396: all of our")
+    text, split = merged_and_split(monkeypatch, mine, theirs)
+    assert text == (PARAGRAPHS + "\n").replace(*mine).replace(*theirs)
+    assert sum(map(len, split)) < 1.1 * len(PARAGRAPHS)  # not each of the three texts whole
