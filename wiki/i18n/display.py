@@ -1,6 +1,7 @@
 """Template helpers: the page's language and direction, the language switcher, JS messages,
 summaries and numbers in the reader's language, and a page's translations."""
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 from babel.units import format_unit
@@ -103,8 +104,11 @@ def page_languages(page):
     return g.page_languages[page.id]
 
 
+@lru_cache(maxsize=256)
 def lang_attributes(lang: str) -> Markup:
     """Return ` lang="…" dir="…"` for an element holding text in a language."""
+    # Kept: Markup.format escapes through a custom formatter, and a list of results asks
+    # for the same few languages once per row.
     return Markup(' lang="{}" dir="{}"').format(lang, locales.direction(lang.replace("-", "_")))
 
 

@@ -247,12 +247,13 @@ def _compiled(alternatives: frozenset[tuple[str, str]]) -> re.Pattern[str]:
     return re.compile(rf"[{lead}](?<![^\W_].)(?:{words})", re.IGNORECASE)
 
 
-def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
     """Return a regular expression finding the terms' words in text, whatever its accents,
     each word not preceded by a letter or digit (whole words, or a prefix's start).
 
     Matching the original text with accent-aware character classes is much faster than
-    folding every result's text first.
+    folding every result's text first. Kept per query: each result's snippet uses it.
     """
     alternatives = set()
     for term in terms:
@@ -277,8 +278,7 @@ def _mark(text: str, spans: list[tuple[int, int]]) -> Markup:
 
 def snippet(text: str, terms: Iterable[Term], width: int = SNIPPET_CHARS) -> Markup:
     """Return the passage of text that shows the most terms, escaped, with the terms marked."""
-    terms = list(terms)
-    pattern = _pattern(terms)
+    pattern = _pattern(tuple(terms))
     scanned = text[:SNIPPET_SCAN_CHARS]
     matches = list(islice(pattern.finditer(scanned), MAX_MATCHES)) if pattern else []
     if not matches:
