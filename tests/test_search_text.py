@@ -11,9 +11,14 @@ from markupsafe import escape
 
 from wiki.core.readable import plain_text
 from wiki.search.text import (
+    MAX_MATCHES,
     Query,
     Term,
+    _ascii_matches,
+    _ascii_targets,
     _best_window,
+    _letter_class,
+    _pattern,
     fold,
     fts5_match,
     index_words,
@@ -251,7 +256,8 @@ def test_the_snippet_window_is_the_first_with_most_different_words_then_most_mat
         for left in range(len(matches))
     ]
     expected = matches[scores.index(max(scores))].start()
-    assert _best_window(matches, width) == expected
+    spans = [m.span() for m in matches]
+    assert _best_window(spans, [m.group(0).lower() for m in matches], width) == expected
 
 
 SNIPPET_LETTERS = "aAàÀeéÈbBcçoòuüUn1"
@@ -277,3 +283,48 @@ def test_a_snippet_marks_exactly_the_words_that_fold_to_the_terms(text, specs):
     ]
     shown = str(snippet(text, terms, width=1000))
     assert re.findall(r"<mark>([^<]*)</mark>", shown) == [str(escape(word)) for word in expected]
+
+
+#: Beyond Latin-1 too: letters with accents, ſ and K (which the pattern takes for s and k
+#: case-insensitively), İ and ı, a ligature, Greek and Cyrillic.
+SPAN_TEXT = st.text(alphabet=SNIPPET_LETTERS + "sSſśŠKkKiIİıßﬁΩωжЖ _-.,'?\n", max_size=80)
+SPAN_WORD = st.text(alphabet="aebcounsik1", min_size=1, max_size=3)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    SPAN_TEXT,
+    st.lists(st.tuples(st.lists(SPAN_WORD, min_size=1, max_size=2), st.booleans()), max_size=3),
+)
+def test_finding_words_in_folded_bytes_agrees_with_the_pattern(text, specs):
+    """Snippets find words by bytes.find over a folded copy; it must find what the regular
+    expression (the slower way, kept for what the copy cannot hold) finds."""
+    terms = tuple(Term(words=tuple(parts), prefix=prefix) for parts, prefix in specs)
+    pattern = _pattern(terms)
+    expected = [m.span() for m in pattern.finditer(text)][:MAX_MATCHES] if pattern else []
+    assert _ascii_matches(text, _ascii_targets(terms)) == expected
+
+
+def test_a_letter_beyond_ascii_is_taken_for_one_letter_at_most():
+    """The folded copy holds one letter per character: no character is matched by two
+    letters' patterns, nor is one that is not a letter or digit."""
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    any_letter = re.compile("|".join(_letter_class(c).pattern for c in letters), re.IGNORECASE)
+    chars = "".join(chr(code) for code in range(128, 0x110000) if not 0xD800 <= code < 0xE000)
+    matched = [m.group(0) for m in any_letter.finditer(chars)]
+    assert len(matched) > 400  # accents of Latin, Greek and Cyrillic letters and more
+    for char in matched:
+        assert char.isalnum(), char
+        assert sum(bool(_letter_class(c).fullmatch(char)) for c in letters) == 1, char
+
+
+def test_a_snippet_finds_words_beyond_ascii():
+    assert str(snippet("Il λόγος è", parse_query("λογος").terms)) == "Il <mark>λόγος</mark> è"
+
+
+def test_folded_bytes_find_the_first_matches_only():
+    text = "a bA " * 40 + "b"
+    terms = (Term(words=("a",)), Term(words=("b",), prefix=True))
+    expected = [m.span() for m in _pattern(terms).finditer(text)][:MAX_MATCHES]
+    assert len(expected) == MAX_MATCHES
+    assert _ascii_matches(text, _ascii_targets(terms)) == expected
