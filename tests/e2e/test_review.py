@@ -61,10 +61,20 @@ def test_a_newcomers_edits_are_reviewed_before_the_public_sees_them(browser, ser
 
         author.goto("/notifications")
         expect(author.locator(".notification-rejected")).to_contain_text("Not about the widget")
+        # The revision that took the edit out is the rejection, not news of an edit.
+        expect(author.locator(".notification-edit")).to_have_count(0)
         reader.reload()
         expect(reader.locator(".prose")).to_have_text("Our widget is blue and green.")
         author.goto(f"/history/{title}")
         expect(author.locator(".badge-rejected")).to_be_visible()
+        author.goto("/recent?show=pages")
+        rejected = author.locator(".change-row", has=author.locator(".badge-rejected"))
+        expect(rejected).to_have_count(1)
+        expect(rejected).to_contain_text(newcomer)
+        expect(rejected.locator(".badge-rejected")).to_have_text("rejected")
+        reader.goto("/recent?show=pages")
+        expect(reader.locator(".change-row").first).to_be_visible()
+        expect(reader.locator(".badge-rejected, .badge-waiting")).to_have_count(0)
     finally:
         for page in (company, author, checker, reader):
             page.context.close()

@@ -41,6 +41,13 @@ class Kind(enum.StrEnum):
     MENTION = "mention"  # one's @name in a comment
 
 
+#: Kinds of notification about a review of waiting changes (no email of their own):
+ACCEPTED = "accepted"  # a reviewer published one's changes
+REJECTED = "rejected"  # a reviewer rejected one's changes (the reason is the review's)
+#: A reviewer rejected changes that one was told of as edits to a page one watches.
+WATCH_REJECTED = "watch_rejected"
+
+
 class Delivery(enum.StrEnum):
     """How a person wants email about one kind of notification."""
 
@@ -138,8 +145,8 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    #: What caused it, once per person: "r<revision id>" or "c<comment id>" — a retried
-    #: or repeated event can't notify twice.
+    #: What caused it, once per person: "r<revision id>" or "c<comment id>" (a review:
+    #: "a", "r" or "j" and the revision) — a retried or repeated event can't notify twice.
     dedupe_key: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     page_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"))

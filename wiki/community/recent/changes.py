@@ -21,6 +21,7 @@ from ...core.numbers import parse_natural
 from ...extensions import db
 from ...live.models import RevisionCoauthor
 from ...models import Page, Revision, RevisionKind, User
+from ...review.models import REJECTED, WAITING, RevisionReview
 from ...review.visibility import public_revision, sees_waiting
 from ...talk.models import Comment, Topic
 from ..models import Watch
@@ -110,6 +111,10 @@ class Change:
     size_change: int = 0
     summary: str = ""
     parent_id: int | None = None
+    #: "waiting" or "rejected" (for viewers who may see such edits), else "".
+    review: str = ""
+    #: Why it was rejected.
+    review_reason: str = ""
     # Talk
     topic_id: int | None = None
     topic_subject: str = ""
@@ -211,11 +216,16 @@ def _edits(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[
             rev.parent_id,
             Page.title,
             User.username,
+            RevisionReview.state,
+            RevisionReview.reason,
         )
         .join(Page, Page.id == rev.page_id)
         .outerjoin(User, User.id == rev.author_id)
+        .outerjoin(RevisionReview, RevisionReview.revision_id == rev.id)
         .order_by(rev.created_at.desc(), rev.id.desc())
     )
+    # Others read published revisions only (_revisions): nothing of a review to show them.
+    reviewed = sees_waiting(viewer)
     return [
         Change(
             source="r",
@@ -228,9 +238,19 @@ def _edits(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[
             size_change=row.size_change,
             summary=summaries.display(row.summary, row.summary_key, row.summary_args),
             parent_id=row.parent_id,
+            **(_review_state(row.state, row.reason) if reviewed else {}),
         )
         for row in db.session.execute(query)
     ]
+
+
+def _review_state(state: str | None, reason: str | None) -> dict:
+    """Return the review fields of a change: a waiting or rejected edit's state (and reason)."""
+    if state == WAITING:
+        return {"review": WAITING}
+    if state == REJECTED:
+        return {"review": REJECTED, "review_reason": reason or ""}
+    return {}
 
 
 def _persons(filters: Filters, viewer, before: Cursor | None, limit: int):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...urls import page_url
+from ..models import ACCEPTED, REJECTED, WATCH_REJECTED
 from .notifications import Item
 
 
@@ -36,10 +37,16 @@ def sentence(item: Item) -> str:
             who=people,
             title=title,
         )
-    if item.kind == "accepted":
+    if item.kind == ACCEPTED:
         return _("%(who)s accepted your changes to %(title)s", who=people, title=title)
-    if item.kind == "rejected":
+    if item.kind == REJECTED:
         return _("%(who)s rejected your changes to %(title)s. Reason:", who=people, title=title)
+    if item.kind == WATCH_REJECTED:
+        return _(
+            "%(who)s rejected the waiting changes to %(title)s. Reason:",
+            who=people,
+            title=title,
+        )
     if item.kind == "topic":
         return _(
             "%(who)s started the topic “%(subject)s” about %(title)s",
@@ -75,7 +82,7 @@ def target_url(item: Item, external: bool = False) -> str:
         if item.to_revision:
             return url_for("history.revision", revision_id=item.to_revision, _external=external)
         return page_url(item.page_title, _external=external)
-    if item.kind in ("accepted", "rejected") and item.to_revision:
+    if item.kind in (ACCEPTED, REJECTED, WATCH_REJECTED) and item.to_revision:
         return url_for("history.revision", revision_id=item.to_revision, _external=external)
     if item.comment_id is not None:
         return url_for("talk.comment", comment_id=item.comment_id, _external=external)

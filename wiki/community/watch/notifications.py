@@ -19,7 +19,7 @@ from ...extensions import db
 from ...models import Page, User, utcnow
 from ...review.models import RevisionReview
 from ...talk.models import Comment, Topic
-from ..models import Notification
+from ..models import REJECTED, WATCH_REJECTED, Notification
 from ..sql import page_shown
 
 PAGE_SIZE = 30
@@ -73,7 +73,8 @@ def _heads(viewer: User):
     """Return the query of the viewer's visible group heads, with what they are about."""
     # A rejection's reason is read from its review, shown where a comment's text would be.
     rejected = and_(
-        Notification.kind == "rejected", RevisionReview.revision_id == Notification.revision_id
+        Notification.kind.in_((REJECTED, WATCH_REJECTED)),
+        RevisionReview.revision_id == Notification.revision_id,
     )
     return (
         select(

@@ -10,7 +10,7 @@ PostgreSQL two saves committed at the same moment may each start a group; nothin
 lost, the groups are only split.
 """
 
-from sqlalchemy import bindparam, exists, select, union
+from sqlalchemy import and_, bindparam, event, exists, func, select, union
 from sqlalchemy.orm import Session
 
 from ... import events
@@ -19,9 +19,21 @@ from ...extensions import db
 from ...memo import person_changed
 from ...models import Page, Revision, User, utcnow
 from ...talk.models import Comment, PageTalkSubscription, Topic, TopicSubscription
-from ..models import Kind, Notification, PageContributor, UserProfile, Watch
+from ..models import (
+    ACCEPTED,
+    REJECTED,
+    WATCH_REJECTED,
+    Kind,
+    Notification,
+    PageContributor,
+    UserProfile,
+    Watch,
+)
 from ..sql import insert
 from . import mail
+
+#: session.info key: the revisions of this transaction that took rejected changes out.
+_REJECTION_UNDOS = "community_rejection_undos"
 
 
 def connect() -> None:
@@ -61,12 +73,61 @@ def _review_rows(page: Page, revisions: list[Revision], user: User, kind: str) -
 
 def on_changes_accepted(sender, *, page: Page, user: User, revisions=(), **_):
     """Tell the authors of the changes a reviewer published."""
-    _insert(db.session(), _review_rows(page, list(revisions), user, "accepted"))
+    _insert(db.session(), _review_rows(page, list(revisions), user, ACCEPTED))
 
 
-def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), **_):
-    """Tell the authors of the changes a reviewer rejected (the reason is the review's)."""
-    _insert(db.session(), _review_rows(page, list(revisions), user, "rejected"))
+def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), undo=None, **_):
+    """Tell the authors of the changes a reviewer rejected (the reason is the review's), and
+    once each, the watchers who were told of them as edits."""
+    session = db.session()
+    rejected = list(revisions)
+    authors = _review_rows(page, rejected, user, REJECTED)
+    told = {row["user_id"] for row in authors} | {user.id}
+    _insert(session, authors + _watcher_rejection_rows(session, page, rejected, user, told))
+    if undo is not None:
+        # The revision taking the changes out is saved with the rejection (its revision_added
+        # follows): it is this news, not an edit of its own to tell watchers of.
+        session.info.setdefault(_REJECTION_UNDOS, set()).add(undo.id)
+
+
+def _watcher_rejection_rows(session, page, rejected, reviewer, told) -> list[dict]:
+    """Return a notification for each watcher not in told who was notified of one of the
+    rejected revisions as an edit (about the latest of them they heard of)."""
+    keys = [f"r{revision.id}" for revision in rejected]
+    if not keys:
+        return []
+    parents = {revision.id: revision.parent_id for revision in rejected}
+    heard = session.execute(
+        select(Watch.user_id, func.max(Notification.revision_id))
+        .join(
+            Notification,
+            and_(Notification.user_id == Watch.user_id, Notification.dedupe_key.in_(keys)),
+        )
+        .where(Watch.page_id == page.id, Notification.kind == str(Kind.EDIT))
+        .group_by(Watch.user_id)
+    )
+    return [
+        {
+            "user_id": user_id,
+            "kind": WATCH_REJECTED,
+            "dedupe_key": f"j{revision_id}",
+            "actor_id": reviewer.id,
+            "page_id": page.id,
+            "revision_id": revision_id,
+            "base_revision_id": parents.get(revision_id),
+            "created_at": utcnow(),
+            "group_id": None,
+        }
+        for user_id, revision_id in heard
+        if user_id not in told
+    ]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_rejection_undos(session: Session) -> None:
+    """Forget the undo revisions of a finished transaction (a retried save makes new ones)."""
+    session.info.pop(_REJECTION_UNDOS, None)
 
 
 def on_revision_added(sender, *, page: Page, revision: Revision, previous, author, **_):
@@ -75,9 +136,10 @@ def on_revision_added(sender, *, page: Page, revision: Revision, previous, autho
     credit(session, page, revision, created=previous is None)
     if author is None:
         return
-    rows = _edit_notifications(session, page, revision, previous, author)
-    added = _insert(session, rows)
-    mail.queue(session, [(user_id, nid) for nid, user_id, head in added if head])
+    if revision.id not in session.info.get(_REJECTION_UNDOS, ()):
+        rows = _edit_notifications(session, page, revision, previous, author)
+        added = _insert(session, rows)
+        mail.queue(session, [(user_id, nid) for nid, user_id, head in added if head])
     auto_watch(session, author.id, page.id)
 
 
