@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-from tests.helpers import edit
+from tests.file_samples import png, upload
+from tests.helpers import edit, latest_text
+from wiki.api import tokens
 from wiki.extensions import db
 from wiki.models import Link, Page, Revision
 
@@ -114,12 +116,82 @@ def test_titles_with_same_key_are_one_page(client, editor):
         ("Bad%09Tab", "control characters"),
         ("a" * 256, "255"),
         ("a|b", "cannot contain"),
+        ("Category:", "needs a name after"),
+        ("Template:", "needs a name after"),
+        ("File:", "needs a name after"),
     ],
 )
 def test_bad_titles_are_refused_clearly(client, title, message):
     response = client.get(f"/wiki/{title}")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("title", ["Category:", "category_:_", "Template:", "File:/Logo"])
+def test_a_namespace_with_no_name_cannot_be_created(client, editor, title):
+    response = client.post(f"/edit/{title}", data={"text": "Words.", "base_revision": ""})
+    assert response.status_code == 400
+    assert "needs a name after" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Page.id))) == 0
+    assert 'href="/wiki/Category:"' not in client.get("/special/all").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\n", " \t\r\n  \n"])
+def test_a_blank_new_page_is_refused_with_what_was_typed_kept(client, editor, blank):
+    response = edit(client, "Empty_Test", blank, summary="my first words")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The page is empty" in html
+    assert "was created" not in html
+    assert 'value="my first words"' in html
+    assert "Creating Empty Test" in html
+    assert db.session.scalar(db.select(db.func.count(Page.id))) == 0
+    assert client.get("/wiki/Empty_Test").status_code == 404
+
+
+@pytest.mark.parametrize("blank", ["", "  \n \n"])
+def test_an_existing_page_cannot_be_emptied(client, editor, blank):
+    edit(client, "Kept", "Some words.\n")
+    response = edit(client, "Kept", blank, summary="clearing")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "cannot be left empty" in html and "delete" in html
+    assert 'value="clearing"' in html
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 1
+
+
+@pytest.mark.parametrize("same", ["Some words.", "Some words.\n\n\n", "Some words.  \n \t\n"])
+def test_a_change_of_trailing_whitespace_only_makes_no_revision(client, editor, same):
+    edit(client, "Spaces", "Some words.\n")
+    response = edit(client, "Spaces", same)
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 1
+    assert "Nothing changed" in client.get("/wiki/Spaces").get_data(as_text=True)
+
+
+def test_the_api_refuses_blank_pages_too(client, people, make_page):
+    _token, raw = tokens.create_token(people["alice"], "CMS", ["edit"])
+    headers = {"Authorization": f"Bearer {raw}"}
+    created = client.put("/api/v1/pages/Blank", json={"text": " \n "}, headers=headers)
+    assert created.status_code == 400
+    assert "empty" in created.get_json()["detail"]
+    assert db.session.scalar(db.select(db.func.count(Page.id))) == 0
+    page = make_page("Full", "Words.\n")
+    emptied = client.put(
+        "/api/v1/pages/Full",
+        json={"text": "", "base_revision": page.latest_revision_id},
+        headers=headers,
+    )
+    assert emptied.status_code == 400
+    assert "empty" in emptied.get_json()["detail"]
+    assert latest_text("Full") == "Words.\n"
+
+
+def test_a_file_uploaded_without_a_description_still_gets_its_page(client, editor):
+    response = upload(client, png(), "Plain.png")
+    assert response.status_code == 302
+    assert client.get("/wiki/File:Plain.png").status_code in (200, 302)
+    assert latest_text("File:Plain.png").strip() == ""
 
 
 def test_wikilinks_to_missing_pages_are_red(client, editor, make_page):

@@ -2,11 +2,21 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import register, save_edit, unique
 
 BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
+
+
+@pytest.fixture
+def page_without_script(browser, live_server):
+    """Return a browser tab with JavaScript turned off, in its own context."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context.set_default_timeout(15000)
+    yield context.new_page()
+    context.close()
 
 
 def test_second_editor_sees_merge_then_resolves_conflict(new_page):
@@ -89,3 +99,41 @@ def test_undo_and_restore_from_history(page):
     expect(page.locator(".prose")).to_contain_text("alpha")
     page.goto(f"/history/{title}")
     expect(page.locator(".history-row").first.locator(".badge-restore")).to_be_visible()
+
+
+def test_conflict_choices_without_javascript_apply_after_a_refused_save(
+    new_page, page_without_script
+):
+    alice, carla = new_page(), page_without_script
+    register(alice, unique("alice"))
+    register(carla, unique("carla"))
+    title = unique("Faq_")
+    save_edit(alice, title, "Who can edit? Editors.\n\nWhere? In Milan.\n", "start")
+    carla.goto(f"/edit/{title}")
+    save_edit(alice, title, "Who can edit? Members.\n\nWhere? In Rome.\n", "alice")
+    carla.get_by_label("Content").fill("Who can edit? Anyone.\n\nWhere? In Turin.\n")
+    carla.get_by_role("button", name="Save").click()
+    expect(carla.get_by_text("2 passages were changed by both of you")).to_be_visible()
+
+    # Save without choosing is refused; then one choice is applied, not saved.
+    carla.get_by_role("button", name="Save").click()
+    expect(carla.locator(".flash-error")).to_contain_text("Choose which version")
+    carla.locator(".conflict-passage").first.get_by_label("Keep both (mine first)").check()
+    carla.get_by_role("button", name="Apply choices").click()
+    expect(carla.locator(".flash-error")).to_have_count(0)
+    expect(carla.get_by_text("Your choices are applied to the text below")).to_be_visible()
+    content = carla.get_by_label("Content")
+    expect(content).to_have_value("Who can edit? Anyone. Members.\n\nWhere? In Turin.\n")
+    expect(carla.locator(".conflict-passage legend")).to_have_text(["Passage 2"])
+    alice.goto(f"/wiki/{title}")
+    expect(alice.locator(".prose")).not_to_contain_text("Anyone")
+
+    # The last choice applied: the whole text to check, then saved.
+    carla.get_by_label("Keep theirs").check()
+    carla.get_by_role("button", name="Apply choices").click()
+    expect(carla.locator(".conflict-passage")).to_have_count(0)
+    expect(carla.get_by_text("Your choices are applied below")).to_be_visible()
+    expect(content).to_have_value("Who can edit? Anyone. Members.\n\nWhere? In Rome.\n")
+    carla.get_by_role("button", name="Save").click()
+    expect(carla.locator(".prose")).to_contain_text("Who can edit? Anyone. Members.")
+    expect(carla.locator(".prose")).to_contain_text("In Rome.")

@@ -14,6 +14,10 @@ def N_(message: str) -> str:
 MAX_TITLE_LENGTH = 255
 # These break wikilink syntax ([[a|b]]) or URLs (#fragment), so MediaWiki refuses them too.
 FORBIDDEN_CHARACTERS = "#<>[]{}|"
+#: Prefixes that give a page a role, as their keys (any case): "Category:Campaigns" lists
+#: a category, "Template:Brief" starts new pages, "File:Logo.png" (or "Image:", MediaWiki's
+#: old name) describes a file. A name must follow each.
+NAMESPACES = ("category", "template", "file", "image")
 _SPACES = re.compile(r"[\s_]+")
 
 
@@ -75,7 +79,20 @@ def parse_title(text: str) -> Title:
     key = title_key(display)
     if not key:
         raise TitleError(N_("The title is empty. Please give the page a title."))
+    if _bare_namespace(key.split("/", 1)[0]):
+        raise TitleError(
+            N_(
+                "A title needs a name after “Category:”, “Template:” or “File:”, "
+                "as in “Category:Recipes”."
+            )
+        )
     return Title(display=display, key=key)
+
+
+def _bare_namespace(first: str) -> bool:
+    """Return whether a title's first part is a namespace prefix with no name after it."""
+    prefix, colon, name = first.partition(":")
+    return bool(colon) and prefix.strip() in NAMESPACES and not name.strip()
 
 
 def title_to_url(display: str) -> str:

@@ -39,11 +39,35 @@ def conflict_passages(merge: MergeResult, context: int = 80) -> list[Passage]:
                 base=_shown(chunk.conflict.base),
                 mine=_shown(chunk.conflict.mine),
                 theirs=_shown(chunk.conflict.theirs),
-                before=("…" if len(before) > context else "") + before[-context:],
-                after=after[:context] + ("…" if len(after) > context else ""),
+                before=_lead_in(before, context),
+                after=_lead_out(after, context),
             )
         )
     return passages
+
+
+def _lead_in(text: str, context: int) -> str:
+    """Return the end of the text before a passage: at most `context` characters, starting
+    at a word ("…can edit?", never "…an edit?"), unless the cut is inside one long word."""
+    if len(text) <= context:
+        return text
+    start = len(text) - context
+    if not text[start - 1].isspace():
+        space = next((i for i in range(start, len(text)) if text[i].isspace()), None)
+        start = space if space is not None else start
+    return "…" + text[start:].lstrip()
+
+
+def _lead_out(text: str, context: int) -> str:
+    """Return the start of the text after a passage: at most `context` characters, ending
+    at the end of a word, unless the cut is inside one long word."""
+    if len(text) <= context:
+        return text
+    end = context
+    if not text[end].isspace():
+        space = next((i for i in range(end, 0, -1) if text[i - 1].isspace()), None)
+        end = space if space is not None else end
+    return text[:end].rstrip() + "…"
 
 
 def _shown(text: str) -> str:
@@ -68,6 +92,8 @@ class Resolution:
     merge: MergeResult
     #: Numbers of the passages no choice was made for (they keep the person's version).
     unchosen: list[int]
+    #: The choice made for each other passage, by number ("for every passage" left out).
+    chosen: dict[int, str]
 
 
 def resolve_conflict(
@@ -88,7 +114,8 @@ def resolve_conflict(
     chosen = [choices.get(number, default) for number in range(count)]
     picked = [choice if choice in CHOICES else "mine" for choice in chosen]
     unchosen = [number for number, choice in enumerate(chosen) if choice not in CHOICES]
-    return Resolution(merge.resolve(picked), merge, unchosen)
+    made = {number: choices[number] for number in range(count) if choices.get(number) in CHOICES}
+    return Resolution(merge.resolve(picked), merge, unchosen, made)
 
 
 def authors_between(page: Page, after_id: int | None, upto_id: int) -> list[User | None]:

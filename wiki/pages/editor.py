@@ -51,12 +51,13 @@ class EditForm:
         )
 
 
-def conflict_choices(form: Mapping[str, str]) -> dict[int, str]:
-    """Return the choice made for each conflicting passage, by passage number."""
+def conflict_choices(form: Mapping[str, str], prefix: str = "choice-") -> dict[int, str]:
+    """Return the choice made for each conflicting passage, by passage number: on the screen
+    ("choice-N"), or applied to its text already ("decided-N")."""
     chosen = {}
     for name, value in form.items():
-        if name.startswith("choice-") and value in CHOICES:
-            number = parse_natural(name.removeprefix("choice-"), 1_000_000)
+        if name.startswith(prefix) and value in CHOICES:
+            number = parse_natural(name.removeprefix(prefix), 1_000_000)
             if number is not None:
                 chosen[number] = value
     return chosen

@@ -33,6 +33,11 @@ from . import content
 from .reading import get_page
 
 DAMAGED_BASE = N_("The form is damaged: the revision it was opened on is not valid.")
+EMPTY_NEW_PAGE = N_("The page is empty. Write something before saving it.")
+EMPTY_PAGE = N_(
+    "A page cannot be left empty. To remove it, ask a moderator to delete it; "
+    "to send readers to another page, make it a redirect."
+)
 
 
 class EditConflict(Conflict):
@@ -195,6 +200,9 @@ def save_page(
     `also` runs inside the save's transaction once the revision exists (e.g. to log it).
     `page`: the page as the caller read it in this transaction (None: there is none), so
     the first attempt need not read it again; left out, the save reads it.
+    A person's blank text (only whitespace) is refused, for a new page or an existing one;
+    the wiki's own saves (a system summary: a file's page shows its file) may be blank. A
+    text that is the latest but for whitespace at its end saves nothing.
     """
     if author is not None and not author.is_authenticated:
         author = None  # an anonymous visitor (the edit policy may allow it)
@@ -313,10 +321,19 @@ def _prepare(
     )
     sha1 = text_sha1(text)
     seen = (page.id if page else None, latest.id if latest else None)
-    if latest is not None and latest.sha1 == sha1:
+    if latest is not None and (latest.sha1 == sha1 or _same_but_trailing_space(text, latest)):
         return _Prepared(latest, seen, text, sha1, merged_with, None, base_text)
+    if edit.system_summary is None and not text.strip():
+        raise BadRequest(EMPTY_NEW_PAGE if latest is None else EMPTY_PAGE, field="text")
     rendering = content.render_soon(text)
     return _Prepared(latest, seen, text, sha1, merged_with, rendering, base_text)
+
+
+def _same_but_trailing_space(text: str, latest: Revision) -> bool:
+    """Return whether text is the latest revision's but for whitespace at its end (which
+    renders alike): saving it would add a revision nobody could see."""
+    stripped = text.rstrip()
+    return len(stripped) <= latest.size and latest.text.rstrip() == stripped
 
 
 def _unchanged(edit: _Edit, page: Page, prepared: _Prepared) -> SaveResult:

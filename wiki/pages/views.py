@@ -224,6 +224,11 @@ def _hides_waiting(page) -> bool:
     )
 
 
+def _edited_on_screen(form: "EditForm") -> bool:
+    """Return whether the text on the conflict screen was edited by hand."""
+    return bool(form.offered_sha1) and text_sha1(clean_text(form.text)) != form.offered_sha1
+
+
 def _unresolved_conflict(form: "EditForm") -> bool:
     """Return whether Save was pressed on the conflict screen with its text left as offered.
 
@@ -313,8 +318,19 @@ def _merge_notice(result, form: "EditForm") -> Markup:
     )
 
 
-def show_conflict(title: Title, form: "EditForm", conflict, *, message: str | None = None):
-    """Show the conflict: each passage both sides changed, and the editor with the text kept."""
+def show_conflict(
+    title: Title,
+    form: "EditForm",
+    conflict,
+    *,
+    message: str | None = None,
+    notice: str | None = None,
+    decided: dict[int, str] | None = None,
+    typed: bool = False,
+):
+    """Show the conflict: each passage both sides changed and not decided yet, and the editor
+    with the text kept: the decided passages' choices applied and the person's version of
+    the others (typed: the text as the person edited it). notice replaces the error."""
     if conflict.merge is None:
         return show_editor(title, service.get_page(title), form, error=user_message(conflict))
     if current_user.is_authenticated:
@@ -324,16 +340,26 @@ def show_conflict(title: Title, form: "EditForm", conflict, *, message: str | No
             )
         except UserError:
             pass  # the conflict screen below keeps the text; a draft is a second copy
-    theirs = conflict.latest
-    offered = conflict.merge.resolve(["mine"] * len(conflict.merge.conflicts))
-    keep = EditForm(offered, form.summary, form.minor, str(theirs.id), form.kind)
+    theirs, merge, decided = conflict.latest, conflict.merge, decided or {}
+    offered = merge.resolve([decided.get(n, "mine") for n in range(len(merge.conflicts))])
+    keep = EditForm(
+        form.text if typed else offered,
+        form.summary,
+        form.minor,
+        str(theirs.id),
+        form.kind,
+        undo_of=form.undo_of,
+    )
+    passages = service.conflict_passages(merge)
     return show_editor(
         title,
         service.get_page(title),
         keep,
-        error=message or user_message(conflict),
+        error=None if notice else message or user_message(conflict),
+        notice=notice,
         conflict={
-            "passages": service.conflict_passages(conflict.merge),
+            "passages": [passage for passage in passages if passage.number not in decided],
+            "decided": decided,
             "merge_base": conflict.base_revision_id or "",
             "mine": form.mine if form.mine is not None else form.text,
             "theirs": theirs,
@@ -344,33 +370,57 @@ def show_conflict(title: Title, form: "EditForm", conflict, *, message: str | No
 
 
 def _apply_choices(title: Title, page, form: "EditForm", *, save: bool):
-    """Apply the per-passage choices of the conflict screen; show the result to check, or
-    (Save pressed with every passage chosen) save it."""
+    """Apply the conflict screen's choices: Save with every passage decided saves the result;
+    Apply shows it to check. Passages still undecided are asked again, the others are not."""
+    resolution, conflict = _resolve(page, form)
+    if not save and _edited_on_screen(form):
+        message = _(
+            "You edited the text yourself, so your choices were not applied: that would "
+            "undo your edits. Save the text as it is, or make the choices by editing it."
+        )
+        applied = conflict_choices(request.form, "decided-")
+        return show_conflict(
+            title, form, conflict, message=message, decided=applied, typed=True
+        ), 409
+    if resolution.unchosen:
+        if save:
+            return show_conflict(title, form, conflict, decided=resolution.chosen), 409
+        notice = _(
+            "Your choices are applied to the text below. Choose a version for each passage "
+            "still shown, then save."
+        )
+        return show_conflict(title, form, conflict, notice=notice, decided=resolution.chosen)
+    resolved = EditForm(
+        resolution.text, form.summary, form.minor, form.base_revision, form.kind,
+        undo_of=form.undo_of,
+    )  # fmt: skip
+    if save:
+        return _save(title, page, resolved)
+    notice = _("Your choices are applied below. Check the text, then save.")
+    changes = diff_texts(page.latest.text, resolution.text)
+    return show_editor(title, page, resolved, notice=notice, changes=changes)
+
+
+def _resolve(page, form: "EditForm"):
+    """Redo the conflicted merge with the choices posted (those applied to the text shown
+    already, "decided-N", and those made on the screen); return it and its conflict."""
     if page is None:
         raise NotFound(_("There is no page with this title."))
     theirs = service.parse_base_revision(form.base_revision)
     merge_base = service.parse_base_revision(request.form.get("merge_base", ""))
     if theirs is None:
         raise BadRequest(_("The form is damaged: the revision it was opened on is missing."))
-    choices = conflict_choices(request.form)
+    choices = conflict_choices(request.form, "decided-") | conflict_choices(request.form)
     resolution = service.resolve_conflict(
         page, merge_base, theirs, form.mine or "", choices, request.form.get("choice-all")
     )
-    if save and resolution.unchosen:
-        conflict = service.EditConflict(
-            _("Choose which version to keep for each passage (or edit the text), then save."),
-            service.base_revision(page, theirs),
-            merge=resolution.merge,
-            base_revision_id=merge_base,
-        )
-        return show_conflict(title, form, conflict), 409
-    resolved = EditForm(resolution.text, form.summary, form.minor, form.base_revision, form.kind)
-    if save:
-        return _save(title, page, resolved)
-    flash(_("Your choices are applied below. Check the text, then save."), "info")
-    return show_editor(
-        title, page, resolved, changes=diff_texts(page.latest.text, resolution.text)
+    conflict = service.EditConflict(
+        _("Choose which version to keep for each passage (or edit the text), then save."),
+        service.base_revision(page, theirs),
+        merge=resolution.merge,
+        base_revision_id=merge_base,
     )
+    return resolution, conflict
 
 
 def _preview(text: str):
