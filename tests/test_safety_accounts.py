@@ -144,6 +144,72 @@ def test_success_forgets_the_account_failures(throttled, client, make_user):
     assert db.session.get(LoginFailure, sessions._keys("bob", "")[0]) is None
 
 
+# The shipped policy's shape, with waits long enough that no run is fast or slow enough to
+# slip past one: three free tries per name, a lockout at 10 per name and 50 per address.
+SLOW_THROTTLE = {
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_DELAY_SECONDS": 60.0,
+    "LOGIN_LOCKOUT_FAILURES": 10,
+    "LOGIN_IP_LOCKOUT_FAILURES": 50,
+}
+
+
+def test_one_typo_does_not_wait_for_earlier_typos_made_from_the_same_address(
+    app, client, make_user
+):
+    # What a tester did: two wrong names, a good login, then one wrong password. The address
+    # (a home, an office) had three failures, but that must not make the next try wait.
+    app.config.update(SLOW_THROTTLE)
+    make_user("bob")
+    assert log_in(client, "bbo", WRONG).status_code == 401
+    assert log_in(client, "bob_", WRONG).status_code == 401
+    assert log_in(client, "bob").status_code == 302
+    client.post("/logout", data={})
+    assert log_in(client, "bob", WRONG).status_code == 401
+    assert log_in(client, "bob").status_code == 302
+
+
+def test_an_address_still_makes_a_guessing_script_wait(app, client, make_user):
+    # An address gets as large a share of its lockout free as a name does: 3/10 of 50. (Its
+    # lockout: test_address_lockout_covers_every_account.)
+    app.config.update(SLOW_THROTTLE)
+    make_user("bob")
+    for number in range(15):
+        assert log_in(client, f"guess{number}", WRONG).status_code == 401
+    waiting = log_in(client, "bob")  # a name with no failure of its own
+    assert waiting.status_code == 429
+    assert "Wait" in waiting.get_data(as_text=True) and waiting.headers["Retry-After"]
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}
+    assert log_in(client, "bob", environ_base=elsewhere).status_code == 302
+
+
+def test_a_throttled_login_shows_the_form_again_with_the_name(throttled, client, make_user):
+    throttled.config["LOGIN_DELAY_SECONDS"] = 30.0
+    make_user("bob")
+    for _ in range(3):
+        log_in(client, "bob", WRONG)
+    response = log_in(client, "bob")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert 'name="username" value="bob"' in html and 'name="password"' in html
+    assert 'role="alert">Too many failed logins. Wait' in html
+
+
+@pytest.mark.parametrize(
+    ("seconds", "locked", "said"),
+    [
+        (1, False, "Wait 1 second,"),
+        (2, False, "Wait 2 seconds,"),
+        (30, True, "paused for 1 minute."),
+        (60, True, "paused for 1 minute."),
+        (61, True, "paused for 2 minutes."),
+    ],
+)
+def test_waits_are_said_in_the_right_plural(app, seconds, locked, said):
+    with app.test_request_context("/"):
+        assert said in sessions.Throttled(seconds, locked=locked).message
+
+
 def test_failure_counters_store_no_names_or_addresses(throttled, client):
     log_in(client, "secret-name", WRONG)
     keys = [row.key for row in db.session.scalars(db.select(LoginFailure))]
@@ -296,6 +362,45 @@ def test_expired_reset_link_is_refused(client, make_user):
 def test_reset_page_sends_no_referrer(client, make_user):
     token = accounts.issue_reset_link(make_user("root", role=Role.ADMIN), make_user("bob"))
     assert client.get(f"/reset/{token}").headers["Referrer-Policy"] == "no-referrer"
+
+
+# Already logged in
+
+
+def test_register_tells_a_logged_in_person_who_they_are(client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    response = client.get("/register")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'already logged in as <a href="/user/bob">bob</a>' in html
+    assert 'name="confirm"' not in html  # no form to fill in
+    assert 'action="/logout"' in html and 'href="/account"' in html
+
+
+def test_registering_while_logged_in_creates_no_account(client, make_user, auth):
+    make_user("bob")
+    auth.login("bob")
+    response = register(client, "newbie")
+    assert response.status_code == 400
+    assert "already logged in as" in response.get_data(as_text=True)
+    assert people.find_user("newbie") is None
+    assert logged_in_as(client)
+
+
+def test_the_login_page_says_who_is_logged_in_and_another_login_ends_that_session(
+    app, client, make_user, auth
+):
+    make_user("bob")
+    make_user("amy")
+    auth.login("bob")
+    html = client.get("/login").get_data(as_text=True)
+    assert 'already logged in as <a href="/user/bob">bob</a>' in html
+    assert 'name="password"' in html  # the form stays, to log in as someone else
+    bobs = copy_cookie(app, client)
+    assert auth.login("amy").status_code == 302
+    assert not logged_in_as(bobs)
+    assert 'href="/user/amy" class="me"' in client.get("/account").get_data(as_text=True)
 
 
 # Registration policy

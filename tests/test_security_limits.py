@@ -12,9 +12,11 @@ from tests.helpers import (
     base_config,
     log_in,
     redis_or_skip,
+    register,
     release,
 )
 from wiki import create_app
+from wiki.safety import limits
 from wiki.safety.limits import ENDPOINTS, category_of
 
 
@@ -42,21 +44,45 @@ def test_limits_are_off_in_tests_unless_turned_on(app, client):
         assert client.get("/search?q=x").status_code != 429
 
 
-def test_login_limit_answers_a_friendly_429_with_retry_after(limited):
-    app = limited(RATE_LIMIT_LOGIN="3/minute")
+@pytest.mark.parametrize("setting", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_LOGIN_PER_IP"])
+def test_a_rate_limited_login_shows_the_form_again_with_the_name_and_the_wait(limited, setting):
+    # Per person and per address alike: the limit still refuses, but on the login form.
+    app = limited(**{setting: "3/minute", "LOGIN_FREE_FAILURES": 100})
     with app.app_context():
         add_user("bob")
     with app.app_context():
         client = app.test_client()
         for _ in range(3):
             assert log_in(client, "bob", "wrong password!").status_code == 401
-        response = log_in(client, "bob")
+        response = log_in(client, "bob")  # even the right password: every try counts
         html = response.get_data(as_text=True)
         assert response.status_code == 429
-        assert 1 <= int(response.headers["Retry-After"]) <= 61
-        assert "Too many requests" in html and "Wait" in html
-        assert 'class="error-message"' in html and 'href="/"' in html
+        wait = response.headers["Retry-After"]
+        assert 1 <= int(wait) <= 61
+        assert f"Wait {wait} second" in html
+        assert 'name="password"' in html and 'name="username" value="bob"' in html
+        assert 'class="error-message"' not in html  # not the general error page
         assert client.get("/login").status_code == 200  # only posts count
+
+
+def test_a_rate_limited_registration_keeps_the_name_typed(limited):
+    app = limited(RATE_LIMIT_REGISTER="1/hour")
+    with app.app_context():
+        client = app.test_client()
+        assert register(client, "nora", password="short").status_code == 400
+        response = register(client, "nora")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429 and response.headers["Retry-After"]
+        assert 'name="confirm"' in html and 'value="nora"' in html
+        assert "Wait" in html and 'class="error-message"' not in html
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(1, "Wait 1 second,"), (42, "Wait 42 seconds,")])
+def test_the_wait_a_limit_asks_for_is_in_the_right_plural(app, monkeypatch, seconds, said):
+    monkeypatch.setattr(limits, "retry_after", lambda: seconds)
+    with app.test_request_context("/"):
+        message, headers = limits.too_often()
+    assert said in message and headers == {"Retry-After": str(seconds)}
 
 
 def test_limits_are_per_person_when_logged_in(limited):

@@ -66,7 +66,9 @@ class Defaults:
     RATELIMIT_ENABLED = None  # None: on, except in tests (TESTING)
     REDIS_URL = ""
     # Failed logins: free tries, then waits doubling from LOGIN_DELAY_SECONDS, then lockout.
-    LOGIN_FREE_FAILURES = 3
+    # Five per name, as MediaWiki and AWS Cognito allow: a typo or two never waits; an
+    # address gets the same share of its lockout free (wiki/safety/sessions.py).
+    LOGIN_FREE_FAILURES = 5
     LOGIN_DELAY_SECONDS = 2.0
     LOGIN_MAX_DELAY_SECONDS = 60.0
     LOGIN_LOCKOUT_FAILURES = 10

@@ -89,7 +89,7 @@ def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_ser
     expect(mod.locator(".prose")).to_contain_text("Today!")
 
 
-def test_a_rate_limited_login_gets_a_friendly_page(tmp_path, browser):
+def test_a_rate_limited_login_shows_the_form_again_saying_how_long_to_wait(tmp_path, browser):
     config = {
         "RATELIMIT_ENABLED": True,
         "RATE_LIMIT_LOGIN": "3/minute",
@@ -111,12 +111,39 @@ def test_a_rate_limited_login_gets_a_friendly_page(tmp_path, browser):
                 page.get_by_role("button", name="Log in").click()
             response = answer.value
             assert response.status == 429
-            assert int(response.headers["retry-after"]) >= 1
-            expect(page.get_by_role("heading", name="Too many requests")).to_be_visible()
-            expect(page.locator(".error-message")).to_contain_text("Wait")
-            expect(page.get_by_role("link", name="Go to the main page")).to_be_visible()
+            wait = int(response.headers["retry-after"])
+            assert wait >= 1
+            expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+            expect(page.get_by_role("alert")).to_contain_text(re.compile(rf"Wait {wait} second"))
+            expect(page.get_by_label("Username")).to_have_value(name)
+            expect(page.get_by_label("Password")).to_be_visible()
         finally:
             context.close()
+
+
+def test_one_typo_then_the_right_password_logs_in_and_register_says_who_is_in(
+    safety_server, new_page
+):
+    name = make_account(safety_server[1])
+    page = new_page()
+    page.goto("/login")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("not right")
+    expect(page.get_by_label("Username")).to_have_value(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    # Opening the registration form again says who is logged in, and offers no form.
+    page.goto("/register")
+    notice = page.locator("main").get_by_role("status")
+    expect(notice).to_contain_text(f"You are already logged in as {name}.")
+    expect(notice.get_by_role("link", name=name)).to_be_visible()
+    expect(page.get_by_label("Confirm password")).to_have_count(0)
+    page.locator("main").get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
 
 
 def test_a_moderator_hides_a_comment_and_others_see_it_was_hidden(safety_server, new_page):

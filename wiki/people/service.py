@@ -95,9 +95,7 @@ def log_in(username: str, password: str, address: str) -> User:
     key = user_key(username.strip()[:64])
     throttled = sessions.reserve_attempt(key, address)
     if throttled is not None:
-        raise AccountError(
-            throttled.message, status=429, retry_after=throttled.retry_after, **throttled.params
-        )
+        raise AccountError(throttled.message, status=429, retry_after=throttled.retry_after)
     user = authenticate(username, password)
     if user is None:
         raise AccountError(N_("The username or password is not right."), status=401)

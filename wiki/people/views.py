@@ -13,14 +13,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
+from .. import errors
 from ..core.numbers import parse_natural
 from ..core.titles import N_
 from ..extensions import login_manager
 from ..identity import suggest_usernames
 from ..models import User
 from ..problems import NotAllowed
-from ..safety import sessions
+from ..safety import limits, sessions
 from ..web import safe_next, user_message
 from . import service
 
@@ -47,7 +49,13 @@ def _start_session(user: User) -> None:
 
 
 def _finish_login(user: User, target: str):
-    """Start the session, unless a step another feature adds (two-factor) must come first."""
+    """Start the session, unless a step another feature adds (two-factor) must come first.
+
+    Logging in as someone else ends the session of the person logged in until now.
+    """
+    if current_user.is_authenticated:
+        sessions.end_current()
+        logout_user()
     for step in current_app.extensions.get(service.LOGIN_STEPS, ()):
         url = step(user, target)
         if url is not None:
@@ -60,6 +68,10 @@ def _finish_login(user: User, target: str):
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account and log in."""
+    if current_user.is_authenticated:
+        # Already logged in: say so; a post (an old tab, a second click) creates nothing.
+        status = 400 if request.method == "POST" else 200
+        return render_template("people/logged_in.html"), status
     form = {"username": request.form.get("username", "")}
     invite = request.args.get("invite", "")
     refusal = service.registration_refusal(invite)
@@ -84,7 +96,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with a username and password."""
+    """Log in with a username and password (the page says who is logged in already)."""
     form = {"username": request.form.get("username", "")}
     if request.method == "POST":
         try:
@@ -97,6 +109,25 @@ def login():
             return page, error.status, headers
         return _finish_login(user, safe_next(request.args.get("next")))
     return render_template("people/login.html", form=form)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(_error: TooManyRequests):
+    """Show the login or registration form again, with the name typed and how long to wait,
+    when its posts come too often (the rate limit); other requests get the usual page."""
+    message, headers = limits.too_often()
+    form = {"username": request.form.get("username", "")}
+    if request.method == "POST" and request.endpoint == "people.login":
+        return render_template("people/login.html", form=form, error=message), 429, headers
+    if (
+        request.method == "POST"
+        and request.endpoint == "people.register"
+        and not current_user.is_authenticated
+        and service.registration_refusal(request.args.get("invite", "")) is None
+    ):
+        page = render_template("people/register.html", form=form, error=message)
+        return page, 429, headers
+    return errors.error_response(429, message, headers)
 
 
 @bp.post("/logout")

@@ -10,7 +10,7 @@ import math
 import time
 
 from flask import Flask, current_app, request
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter import Limiter
 from flask_login import current_user
 
@@ -134,9 +134,10 @@ def init_app(app: Flask) -> Limiter:
 def too_often() -> tuple[str, dict]:
     """Return the message and headers for a request over its rate limit."""
     seconds = retry_after()
-    message = _(
-        "You are doing this too often. Wait %(seconds)s seconds, then try again.",
-        seconds=seconds,
+    message = ngettext(
+        "You are doing this too often. Wait %(num)s second, then try again.",
+        "You are doing this too often. Wait %(num)s seconds, then try again.",
+        seconds,
     )
     return message, {"Retry-After": str(seconds)}
 

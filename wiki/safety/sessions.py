@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
 from ..memo import RULES, content_changed, renew_person_version, until_changed
@@ -103,28 +103,41 @@ def count_live(user: User) -> int:
     )
 
 
-# Login throttling: each failure is counted for the account name and for the address. After
-# LOGIN_FREE_FAILURES, each further try must wait (doubling); after LOGIN_LOCKOUT_FAILURES
-# (per account) or LOGIN_IP_LOCKOUT_FAILURES (per address), logging in is locked for
-# LOGIN_LOCKOUT_MINUTES. Names that have no account are counted the same, so the answers
-# never tell whether an account exists. Nobody waits inside a request: a try made too soon
-# is refused, so a guessing script cannot tie up the server's workers.
+# Login throttling: each failure is counted for the account name and for the address. An
+# account name gets LOGIN_FREE_FAILURES tries without waiting; after them each further try
+# must wait (doubling from LOGIN_DELAY_SECONDS), and LOGIN_LOCKOUT_FAILURES lock it for
+# LOGIN_LOCKOUT_MINUTES. An address stands for everyone behind it (a household, an office),
+# so it gets as large a share of its own lockout (LOGIN_IP_LOCKOUT_FAILURES) free: a few
+# typos made there earlier, on other names, never make one person's typo wait. Names that
+# have no account are counted the same, so the answers never tell whether an account
+# exists. Nobody waits inside a request: a try made too soon is refused, so a guessing
+# script cannot tie up the server's workers.
 
 
 @dataclass(frozen=True)
 class Throttled:
-    """A login refused before checking the password: why, and when to try again."""
+    """A login refused before checking the password: when to try again, and whether the
+    name or address is locked (rather than made to wait a little)."""
 
-    message: str
-    params: dict
     retry_after: int
+    locked: bool = False
 
-
-WAIT = N_("Too many failed logins. Wait %(seconds)s seconds, then try again.")
-LOCKED = N_(
-    "Too many failed logins: logging in is paused for %(minutes)s minutes. If you forgot "
-    "your password, an administrator can give you a link to set a new one."
-)
+    @property
+    def message(self) -> str:
+        """Return why, for a person, translated (the plural follows the number)."""
+        if self.locked:
+            return ngettext(
+                "Too many failed logins: logging in is paused for %(num)s minute. If you "
+                "forgot your password, an administrator can give you a link to set a new one.",
+                "Too many failed logins: logging in is paused for %(num)s minutes. If you "
+                "forgot your password, an administrator can give you a link to set a new one.",
+                max(1, math.ceil(self.retry_after / 60)),
+            )
+        return ngettext(
+            "Too many failed logins. Wait %(num)s second, then try again.",
+            "Too many failed logins. Wait %(num)s seconds, then try again.",
+            self.retry_after,
+        )
 
 
 def _keys(account_key: str, address: str) -> tuple[str, str]:
@@ -136,9 +149,16 @@ def _setting(name: str) -> float:
     return float(current_app.config[name])
 
 
-def _delay(failures: int) -> float:
-    """Return the seconds to wait after this many failures."""
-    extra = failures - int(_setting("LOGIN_FREE_FAILURES"))
+def _free_failures() -> tuple[float, float]:
+    """Return how many failures an account name, and an address, make without waiting."""
+    free = _setting("LOGIN_FREE_FAILURES")
+    share = _setting("LOGIN_IP_LOCKOUT_FAILURES") / max(1.0, _setting("LOGIN_LOCKOUT_FAILURES"))
+    return free, math.floor(free * max(1.0, share))
+
+
+def _delay(failures: int, free: float) -> float:
+    """Return the seconds to wait after this many failures, the first `free` costing none."""
+    extra = failures - int(free)
     if extra < 0:
         return 0.0
     return min(_setting("LOGIN_MAX_DELAY_SECONDS"), _setting("LOGIN_DELAY_SECONDS") * 2**extra)
@@ -155,19 +175,18 @@ def _fresh(row: LoginFailure | None, now) -> LoginFailure | None:
 
 
 def _throttled(rows: list[LoginFailure | None], now) -> Throttled | None:
-    """Return why a login may not be tried now, given the (fresh) counters, or None."""
+    """Return why a login may not be tried now, given the (fresh) counters of the account
+    name and of the address, or None."""
     waits = []
-    for row in filter(None, rows):
+    for row, free in zip(rows, _free_failures(), strict=True):
+        if row is None:
+            continue
         if row.locked_until is not None and row.locked_until > now:
-            seconds = math.ceil((row.locked_until - now).total_seconds())
-            minutes = max(1, math.ceil(seconds / 60))
-            return Throttled(LOCKED, {"minutes": minutes}, seconds)
-        ready = row.last_failure_at + timedelta(seconds=_delay(row.failures))
+            return Throttled(math.ceil((row.locked_until - now).total_seconds()), locked=True)
+        ready = row.last_failure_at + timedelta(seconds=_delay(row.failures, free))
         if ready > now:
             waits.append(math.ceil((ready - now).total_seconds()))
-    if waits:
-        return Throttled(WAIT, {"seconds": max(waits)}, max(waits))
-    return None
+    return Throttled(max(waits)) if waits else None
 
 
 def reserve_attempt(account_key: str, address: str) -> Throttled | None:

@@ -131,8 +131,7 @@ def change_password():
     key, address = user_key(current_user.username), request.remote_addr or ""
     throttled = sessions.reserve_attempt(key, address)
     if throttled is not None:
-        error = _(throttled.message, **throttled.params)
-        return _account_page(error), 429, {"Retry-After": str(throttled.retry_after)}
+        return _account_page(throttled.message), 429, {"Retry-After": str(throttled.retry_after)}
     if not check_password_hash(current_user.password_hash, request.form.get("current", "")):
         return _account_page(_("Your current password is not right.")), 400
     sessions.record_success(key, address)

@@ -31,9 +31,7 @@ def request_reset(identifier: str, address: str) -> bool:
     # Counted apart from logins (a reset request is no failed login), per name and address.
     throttled = sessions.reserve_attempt(f"reset:{emails.email_key(text)}", f"reset:{address}")
     if throttled is not None:
-        raise AccountError(
-            throttled.message, status=429, retry_after=throttled.retry_after, **throttled.params
-        )
+        raise AccountError(throttled.message, status=429, retry_after=throttled.retry_after)
     user, recipient = _recipient(text)
     if user is None or not recipient:
         return False

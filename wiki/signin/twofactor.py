@@ -81,9 +81,7 @@ def _throttle(user: User, address: str) -> str:
     key = f"2fa:{user.key}"
     throttled = sessions.reserve_attempt(key, address)
     if throttled is not None:
-        raise AccountError(
-            throttled.message, status=429, retry_after=throttled.retry_after, **throttled.params
-        )
+        raise AccountError(throttled.message, status=429, retry_after=throttled.retry_after)
     return key
 
 
