@@ -102,6 +102,11 @@ MATRIX: dict[str, list[Case]] = {
     "pages.touch_icon_precomposed GET": [GET("/apple-touch-icon-precomposed.png", everyone(200))],
     "pages.view GET": [GET("/wiki/Plan", everyone(200)), GET("/wiki/Nothing", everyone(404))],
     "pages.edit GET": [GET("/edit/Plan", editors())],
+    "creating.new GET": [
+        GET("/new", editors()),
+        GET("/new?title=Plan", editors()),
+        GET("/new?title=Autumn", editors(allowed=302)),
+    ],
     "pages.edit POST": [
         POST("/edit/Plan", editors(anonymous=403), {"text": "x", "action": "preview"}),
     ],

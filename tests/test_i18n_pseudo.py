@@ -172,6 +172,7 @@ def urls(world) -> dict[str, list[str]]:
     return {
         "pages.home": [],  # a redirect
         "pages.view": ["/wiki/Zorblax", "/wiki/Nowhereqq"],
+        "creating.new": ["/new", "/new?title=Zorblax", "/new?title=Bad[qq]"],
         "pages.edit": ["/edit/Zorblax", "/edit/Newqq"],
         "pages.undo": [f"/undo/Zorblax?rev={world.second}"],
         "history.history": ["/history/Zorblax"],

@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .organise import facts as _organise_facts  # noqa: F401 (redirects, categories on save)
     from .organise.views import bp as organise_bp
     from .pages import cache as page_cache
+    from .pages.creating import bp as creating_bp
     from .pages.views import bp as pages_bp
     from .people.views import bp as people_bp
     from .search import index as _search_index  # noqa: F401 (indexes pages and talk on save)
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .talk.views import bp as talk_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(creating_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(talk_bp)

@@ -6,13 +6,14 @@ on PostgreSQL, and the error page must not fail in turn. Pages for server errors
 query at all (g.bare_page): the database may be what failed.
 """
 
-from flask import Flask, current_app, flash, g, json, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, g, json, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
 from .problems import NotAllowed, UserError
+from .urls import return_path
 from .web import wants_json
 
 TITLES = {
@@ -94,7 +95,7 @@ def refusal_response(error: UserError):
     if isinstance(error, NotAllowed) and error.needs_login and not wants_json():
         _rollback()
         flash(message, "info")
-        return redirect(url_for("people.login", next=request.full_path))
+        return redirect(url_for("people.login", next=return_path()))
     headers = {}
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)

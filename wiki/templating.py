@@ -7,7 +7,7 @@ from flask.templating import Environment as FlaskEnvironment
 
 from . import fragments
 from .moments import exact_time, full_date, reader_zone, reltime, short_time
-from .urls import page_url, profile_url
+from .urls import page_url, profile_url, return_path
 
 
 class TemplateGlobals(ChainMap):
@@ -31,7 +31,11 @@ class Environment(FlaskEnvironment):
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.globals.update(
-        page_url=page_url, profile_url=profile_url, reltime=reltime, reader_zone=reader_zone
+        return_path=return_path,
+        page_url=page_url,
+        profile_url=profile_url,
+        reltime=reltime,
+        reader_zone=reader_zone,
     )
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["short_time"] = short_time

@@ -2,11 +2,14 @@
 links fold into a menu, page actions in a "More" menu, visible focus on text fields, and
 no accessibility violations axe-core can find."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from tests import file_samples as samples
 from tests.a11y.axe import axe_violations
-from tests.e2e.helpers import make_account, serve
+from tests.e2e.helpers import make_account, serve, unique
 from tests.helpers import PASSWORD, save, start_topic
 from wiki.models import Role, User
 
@@ -181,6 +184,7 @@ def test_text_fields_show_a_focus_ring_like_links(tab, viewport):
 def test_axe_finds_no_violations(tab, served, scheme, viewport):
     page = tab(viewport, scheme)
     pages = ["/wiki/Plan", "/edit/Plan", "/history/Plan", "/search?q=launch", "/admin/users"]
+    pages += ["/new", "/search?q=xyzzyqq"]
     pages.append(f"/user/{served[1]}")
     found = {}
     for url in pages:
@@ -208,3 +212,46 @@ def test_at_every_width_nothing_scrolls_sideways_and_log_out_stays_on_one_line(t
         log_out = page.get_by_role("button", name="Log out")
         if log_out.is_visible():
             assert lines_of(log_out) == 1, width
+
+
+def upload_logo(page, versions: int = 2) -> str:
+    """Upload a PNG (and a new version of it) through the forms; return the file page's path."""
+    name = unique("logo_test") + ".png"
+    for number in range(versions):
+        picture = {
+            "name": name,
+            "mimeType": "image/png",
+            "buffer": samples.png(640, 480, (30 * number, 120, 200)),
+        }
+        if number == 0:
+            page.goto("/upload")
+            page.get_by_label("File", exact=True).set_input_files(picture)
+            page.get_by_role("button", name="Upload", exact=True).click()
+        else:
+            page.get_by_label("New version", exact=True).set_input_files(picture)
+            page.get_by_label("What changed").fill("A brighter blue for the spring campaign")
+            page.get_by_role("button", name="Upload new version").click()
+        page.wait_for_url(f"**/file/{name}")
+    expect(page.locator("tr.file-version")).to_have_count(versions)
+    return f"/file/{name}"
+
+
+def test_on_a_phone_a_file_page_with_its_history_fits_the_screen(tab):
+    page = tab(PHONE)
+    address = upload_logo(page)
+    page.goto(address)
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the file page is {wide}px wider than the phone"
+    # The history table scrolls sideways in its own region, which says what it holds and
+    # can be scrolled with the keyboard.
+    region = page.get_by_role("region", name=re.compile(r"^Versions of logo.test"))
+    expect(region).to_be_visible()
+    assert region.evaluate("e => e.tabIndex") == 0
+    box = region.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    revert = region.get_by_role("button", name=re.compile("Revert to the version of"))
+    revert.scroll_into_view_if_needed()  # the last column is reached by scrolling the table
+    box = revert.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..core.text import clean_text
 from ..identity import find_user
 from ..problems import NotAllowed, NotFound
-from ..urls import page_url
+from ..urls import page_url, return_path
 from ..web import flag_arg, int_arg, wants_fragment
 from .credits import pageinfo, profiles, stats
 from .credits.activity import weekly_chart
@@ -22,7 +22,7 @@ bp = Blueprint("community", __name__)
 def login_first():
     """Send an anonymous visitor to the login form, then back here."""
     flash(_("Please log in to see this page."), "info")
-    return redirect(url_for("people.login", next=request.full_path))
+    return redirect(url_for("people.login", next=return_path()))
 
 
 @bp.get("/recent")

@@ -13,6 +13,7 @@ from ..access.permissions import active_block, block_refusal
 from ..access.policy import current_policy
 from ..core.embeds import FRAME_HOSTS
 from ..models import Role
+from ..urls import return_path
 from .log import can_read_log
 
 
@@ -120,7 +121,7 @@ def read_gate():
     if request.path.startswith("/api/"):
         message = _("Log in, or send a personal access token, to read this wiki.")
         return errors.error_response(401, message, {"WWW-Authenticate": 'Bearer realm="api"'})
-    return redirect(url_for("people.login", next=request.full_path))
+    return redirect(url_for("people.login", next=return_path()))
 
 
 def reject_huge_ids(_endpoint: str | None, values: dict | None) -> None:

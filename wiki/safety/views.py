@@ -12,6 +12,7 @@ from ..extensions import db
 from ..identity import AccountError, check_password, user_key
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import settings as review_settings
+from ..urls import return_path
 from ..web import int_arg, title_or_400, user_message
 from . import accounts, protection, sessions
 from . import log as moderation_log
@@ -22,7 +23,7 @@ bp = Blueprint("safety", __name__)
 
 def login_first():
     """Send an anonymous visitor to log in, then back here."""
-    return redirect(url_for("people.login", next=request.full_path))
+    return redirect(url_for("people.login", next=return_path()))
 
 
 @bp.get("/log")

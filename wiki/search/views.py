@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, redirect, render_template, request
 from flask_login import current_user
 
-from ..access.permissions import can_edit
+from ..access.permissions import edit_refusal
 from ..core.titles import TitleError, parse_title
 from ..urls import page_url
 from ..web import flag_arg, page_arg
@@ -21,22 +21,29 @@ def search():
     if exact is not None and not request.args.get("fulltext"):
         return redirect(page_url(exact.title))
     results = service.search(query, page=page_arg(), talk=flag_arg("talk"))
+    new_title, log_in_first = _creatable(query) if exact is None else (None, False)
     return render_template(
         "search/results.html",
         results=results,
         exact=exact,
-        new_title=_creatable(query) if exact is None else None,
+        new_title=new_title,
+        log_in_first=log_in_first,
     )
 
 
-def _creatable(query: str) -> str | None:
-    """Return the title the person could create from the query, if they may edit."""
-    if not query or not can_edit(current_user):
-        return None
+def _creatable(query: str) -> tuple[str | None, bool]:
+    """Return the title the person could create from the query (None if they could not),
+    and whether they must log in first."""
+    if not query:
+        return None, False
     try:
-        return parse_title(query).display
+        title = parse_title(query)
     except TitleError:
-        return None
+        return None, False
+    refusal = edit_refusal(current_user, title)
+    if refusal is None:
+        return title.display, False
+    return (title.display, True) if refusal.needs_login else (None, False)
 
 
 @bp.get("/search/suggest")

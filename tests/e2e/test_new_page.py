@@ -1,0 +1,80 @@
+"""Starting a page in Chromium: "New page" in the menu, from a search that found nothing,
+and from a category whose pages start from a template."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import register, save_edit, unique
+from tests.helpers import PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_new_page_from_the_menu_on_a_phone_asks_for_a_title_then_opens_the_editor(
+    new_page,
+):
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    register(page, unique("starter"))
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()  # folded in the menu
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="New page").click()
+    expect(page.get_by_role("heading", name="New page")).to_be_visible()
+
+    title = page.get_by_label("Title")
+    title.fill("Plans [draft]")
+    page.get_by_role("button", name="Open the editor").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(title).to_have_value("Plans [draft]")  # what was typed is kept
+    expect(title).to_have_attribute("aria-invalid", "true")
+
+    name = unique("Autumn launch ")
+    title.fill(name)
+    page.get_by_role("button", name="Open the editor").click()
+    expect(page).to_have_url(re.compile(rf"/edit/{name.replace(' ', '_')}$"))
+    page.get_by_label("Content").fill("# Autumn\n\nWe launch in October.\n")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".prose h1")).to_have_text(re.compile("Autumn"))
+
+    page.goto("/new")
+    page.get_by_label("Title").fill(name.lower())
+    page.get_by_role("button", name="Open the editor").click()
+    expect(page.get_by_role("status").filter(has_text="already exists")).to_be_visible()
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.locator(".prose")).to_contain_text("We launch in October.")
+
+
+def test_a_visitor_searching_for_a_missing_page_logs_in_and_lands_in_its_editor(new_page):
+    writer = new_page()
+    name = unique("finder")
+    register(writer, name)
+    visitor = new_page()
+    query = unique("xyzzyqq")
+    visitor.goto(f"/search?q={query}")
+    visitor.get_by_role("link", name=re.compile(rf"Log in to create .*{query}")).click()
+    visitor.get_by_label("Username").fill(name)
+    visitor.get_by_label("Password").fill(PASSWORD)
+    visitor.get_by_role("button", name="Log in").click()
+    expect(visitor).to_have_url(re.compile(rf"/edit/{query}$"))
+    expect(visitor.get_by_label("Content")).to_be_visible()
+
+
+def test_a_category_leads_to_a_new_page_started_from_its_template(page):
+    register(page, unique("planner"))
+    category = unique("Launches")
+    template = unique("Launch brief ")
+    save_edit(page, f"Category:{category}", "Every launch. Start one from the launch brief.")
+    save_edit(page, f"Template:{template}", f"## Goal\n\n## Dates\n\n[[Category:{category}]]")
+
+    page.goto(f"/wiki/Category:{category}")
+    page.get_by_role("link", name=re.compile(rf"New page from the .*{template}")).click()
+    expect(page.get_by_label("Start from")).to_have_value(f"Template:{template}")
+    name = unique("Winter launch ")
+    page.get_by_label("Title").fill(name)
+    page.get_by_role("button", name="Open the editor").click()
+    expect(page.get_by_label("Content")).to_have_value(re.compile("## Goal"))
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/wiki/Category:{category}")
+    members = page.locator(".category-members")
+    expect(members.get_by_role("link", name=name, exact=True)).to_be_visible()
