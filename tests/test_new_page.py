@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.helpers import PASSWORD, text
+from wiki import demo
 from wiki.access.policy import save_policy
 
 NEW_PAGE_LINK = re.compile(r'<a href="/new"[^>]*>New page</a>')
@@ -166,3 +167,11 @@ def test_a_category_offers_no_new_page_to_a_visitor_who_may_not_edit(client, mak
     make_page("Category:Campaigns", "Every campaign.")
     make_page("Template:Campaign brief", "## Goal\n\n[[Category:Campaigns]]")
     assert "/new?template" not in text(client.get("/wiki/Category:Campaigns"))
+
+
+def test_the_demo_campaigns_page_links_to_a_brief_started_from_its_template(app, client, editor):
+    demo.load(only_if_empty=False)
+    html = text(client.get("/wiki/Category:Campaigns"))
+    [href] = re.findall(r'<a href="(/new\?template=[^"]+)">', html)
+    form = text(client.get(href.replace("&amp;", "&")))
+    assert re.search(r'<option value="Template:Campaign brief" selected>', form)

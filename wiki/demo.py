@@ -127,8 +127,9 @@ On its discussion page. See the [[Spring Campaign 2026]] for an example of a liv
 )
 
 CAMPAIGNS = """\
-Every campaign we run together, past and planned. To start a new one, create a page and
-choose the **Campaign brief** template; it puts the page in this category.
+Every campaign we run together, past and planned. To start a new one,
+[start a page from the Campaign brief template](/new?template=Template:Campaign_brief): it
+puts the page in this category.
 """
 
 BRIEF = """\
