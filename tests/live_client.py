@@ -140,6 +140,16 @@ class LiveClient:
                 self.changed.wait(min(left, 0.2))
         return True
 
+    @staticmethod
+    def wait_for(condition, timeout: float = 10.0) -> bool:
+        """Wait until condition() holds, checking it every 0.1 s; return whether it did."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
     def wait_closed(self, timeout: float = 10.0) -> bool:
         """Wait until the server closed the connection."""
         return self.closed.wait(timeout)

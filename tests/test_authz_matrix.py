@@ -425,6 +425,10 @@ MATRIX: dict[str, list[Case]] = {
     # WebSocket handshake itself (who may join) is tested with real sockets in test_live.py.
     "live.plain GET": [GET("/live/1", everyone(400))],
     "live.preview POST": [POST("/live/preview", editors(), {"text": "# Hello"})],
+    "live.discard POST": [
+        POST(lambda w: f"/live/{get_page(parse_title('Plan')).id}/discard", editors(allowed=302)),
+        POST("/live/999999/discard", everyone(404)),
+    ],
     "live.socket GET": [],
     # Usernames offered after "@" (the live editor): any logged-in person, no visitor.
     "people.suggest GET": [GET("/people/suggest?q=ed", members(302, 200))],

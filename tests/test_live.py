@@ -360,3 +360,155 @@ def test_the_side_preview_renders_like_a_page_view_and_stays_safe(client, editor
     assert "<script" not in html and "Nowhere" in html
     too_big = client.post("/live/preview", data={"text": "x" * (1024 * 1024 + 1)})
     assert too_big.status_code == 413 and "too large" in too_big.get_json()["error"]
+
+
+def draft_event(client: LiveClient) -> dict:
+    """Return what the room told a client of the draft when it joined."""
+    assert client.wait(lambda: any(e.get("type") == "draft" for e in client.events))
+    return next(e for e in client.events if e.get("type") == "draft")
+
+
+def stored_text(page) -> str:
+    """Return the text of the page's live draft as the database holds it now."""
+    db.session.rollback()
+    return store.text_of(store.load_doc(store.draft_for(page.id).id))
+
+
+def left_written(app, page, text: str) -> None:
+    """Wait until everyone left the page's room and its text is written."""
+    done = lambda: not app.extensions["live"].rooms and stored_text(page) == text  # noqa: E731
+    assert LiveClient.wait_for(done), "the room never wrote its text"
+
+
+def test_someone_joining_is_told_whose_unsaved_changes_the_draft_holds_and_since_when(
+    app, make_page, join
+):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    news = draft_event(bob)
+    assert news["unsaved"] is False and news["by"] == [] and news["ago"].endswith(" ago")
+    bob.insert(6, "## New question\n")
+    bob.close()
+    left_written(app, page, "# FAQ\n## New question\n")
+    with write_transaction():
+        draft = store.draft_for(page.id)
+        draft.updated_at -= timedelta(minutes=20)
+    carla = join(page, "carla")
+    assert draft_event(carla) == {
+        "type": "draft",
+        "unsaved": True,
+        "by": ["bob"],
+        "ago": "20 minutes ago",
+    }
+    dave = join(page, "dave")
+    carla.insert(0, "Hi. ")
+    assert dave.wait(lambda: {"type": "typing", "by": "carla"} in dave.events)
+    assert dave.events.count({"type": "typing", "by": "carla"}) == 1  # once, not per keystroke
+
+
+def test_discarding_puts_the_saved_text_back_for_everyone_editing(
+    make_page, join, login_as, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    carla = join(page, "carla")  # only watches
+    bob.insert(6, "## New question\n")
+    bob.set_summary("Bob's question")
+    assert carla.wait(lambda: carla.summary() == "Bob's question")
+    assert carla.value() == "# FAQ\n## New question\n"
+    dave = login_as(people["dave"])
+    response = dave.post(f"/live/{page.id}/discard", data={"discard": "all"})
+    assert response.status_code == 302 and response.headers["Location"] == "/edit/FAQ"
+    discarded = {"type": "discarded", "by": "dave", "revision": latest_id("FAQ")}
+    for client in (bob, carla):
+        assert client.wait(lambda c=client: c.value() == "# FAQ\n" and c.summary() == "")
+        assert client.wait(lambda c=client: discarded in c.events)
+    assert stored_text(page) == "# FAQ\n"
+    assert store.typists(store.draft_for(page.id).id) == []
+    assert latest_text("FAQ") == "# FAQ\n"
+    # Bob's typing is not lost: it is his own draft now (carla only watched: none for her).
+    drafts = db.session.scalars(select(Draft)).all()
+    assert [(d.user_id, d.text, d.summary) for d in drafts] == [
+        (people["bob"].id, "# FAQ\n## New question\n", "Bob's question")
+    ]
+    html = dave.get("/edit/FAQ").get_data(as_text=True)
+    assert "The unsaved changes were discarded" in html
+    assert "A copy is kept as a personal draft for bob." in html
+    erin = join(page, "erin")
+    assert erin.value() == "# FAQ\n" and draft_event(erin)["unsaved"] is False
+    bob.insert(0, "Again: ")  # typing goes on from the saved text
+    assert erin.wait(lambda: erin.value() == "Again: # FAQ\n")
+
+
+def test_discarding_a_draft_without_changes_says_so(make_page, join, login_as, people):
+    page = make_page("FAQ", "# FAQ\n")
+    join(page, "bob")
+    editor = login_as(people["dave"])
+    response = editor.post(f"/live/{page.id}/discard", data={}, follow_redirects=True)
+    assert "There were no unsaved changes to discard." in response.get_data(as_text=True)
+    never_opened = make_page("Other", "Text")
+    response = editor.post(f"/live/{never_opened.id}/discard", data={}, follow_redirects=True)
+    assert "There were no unsaved changes to discard." in response.get_data(as_text=True)
+    assert editor.post("/live/999999/discard", data={}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["reader", "blocked", "protected"])
+def test_only_people_who_may_edit_can_discard(make_page, join, login_as, people, who):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    bob.insert(6, "Unsaved.")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nUnsaved.")
+    person = people["reader" if who == "reader" else "carla"]
+    reason = "Your account can read but not edit"
+    if who == "blocked":
+        accounts.block_user(people["admin"], person, "Vandalism", "1w")
+        reason = "Vandalism"
+    elif who == "protected":
+        protection.protect(people["mod"], parse_title("FAQ"), "moderator", "1w", "Launch day")
+        reason = "Launch day"
+    response = login_as(person).post(f"/live/{page.id}/discard", data={})
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "Only people who may edit this page can discard its unsaved changes." in html
+    assert reason in html
+    assert stored_text(page) == "# FAQ\nUnsaved."
+
+
+def test_discarding_asks_a_visitor_to_log_in_and_needs_the_forms_token(
+    client, make_page, join, login_as, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    bob.insert(6, "Unsaved.")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nUnsaved.")
+    response = client.post(f"/live/{page.id}/discard", data={})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    forged = login_as(people["dave"]).post(
+        f"/live/{page.id}/discard", data={"csrf_token": "forged"}
+    )
+    assert forged.status_code == 400
+    assert stored_text(page) == "# FAQ\nUnsaved."
+
+
+def test_cancel_discards_the_persons_own_changes_and_never_someone_elses(
+    app, make_page, join, login_as, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    bob.insert(6, "## New question\n")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\n## New question\n")
+    leaving = login_as(people["bob"]).post(f"/live/{page.id}/discard", data={"discard": "mine"})
+    assert leaving.status_code == 302 and leaving.headers["Location"] == "/wiki/FAQ"
+    assert bob.wait(lambda: bob.value() == "# FAQ\n")
+    assert stored_text(page) == "# FAQ\n"
+    assert db.session.scalars(select(Draft)).all() == []  # his own: no copy kept
+    carla = join(page, "carla")
+    carla.insert(0, "Carla. ")
+    bob.insert(len("Carla. # FAQ\n"), "Bob.")
+    assert bob.wait(lambda: bob.value() == "Carla. # FAQ\nBob.")
+    refused = login_as(people["bob"]).post(f"/live/{page.id}/discard", data={"discard": "mine"})
+    assert refused.status_code == 409
+    assert "Someone else has changed this page" in refused.get_data(as_text=True)
+    carla.close()
+    bob.close()
+    left_written(app, page, "Carla. # FAQ\nBob.")

@@ -1,11 +1,15 @@
 """Live editing across two real gunicorn processes sharing one database and one Redis."""
 
+import http.client
 import time
+import urllib.parse
 
 import pytest
 
 from tests.helpers import redis_or_skip, start_gunicorn, stop_gunicorn
 from tests.live_client import LiveClient
+from wiki.extensions import db
+from wiki.live import store
 
 
 def connect(url: str, page_id: int, cookie: str, seconds: float = 30) -> LiveClient:
@@ -54,3 +58,70 @@ def test_clients_of_two_processes_see_each_other_and_survive_one_being_killed(
     carol = connect(second_url, page.id, login_as(people["carol"]).get_cookie("session").value)
     request.addfinalizer(carol.close)
     assert carol.wait(lambda: carol.value() == both + ".")
+
+
+def post_form(base_url: str, path: str, client, data: dict) -> tuple[int, str]:
+    """Post a form to a served wiki with a test client's session and a valid CSRF token, as
+    that person's browser would; return the status and the body (redirects not followed)."""
+    token = client.csrf_token()
+    cookie = client.get_cookie("session").value
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        body = urllib.parse.urlencode({**data, "csrf_token": token})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"session={cookie}",
+        }
+        connection.request("POST", path, body, headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_a_discard_through_one_process_resets_the_draft_for_editors_of_both(
+    request, two_servers, make_page, login_as, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    (_first, first_url), (_second, second_url) = two_servers
+    alice = connect(first_url, page.id, login_as(people["alice"]).get_cookie("session").value)
+    request.addfinalizer(alice.close)
+    alice.announce("alice")
+    bob_client = login_as(people["bob"])
+    bob = connect(second_url, page.id, bob_client.get_cookie("session").value)
+    request.addfinalizer(bob.close)
+    # Joining a room new in its process, bob is told at once who is editing in the other.
+    names = lambda: [s["user"]["name"] for s in bob.presence.values() if s]  # noqa: E731
+    assert bob.wait(lambda: names() == ["alice"], timeout=5)
+    alice.insert(6, "## New question\n")
+    assert bob.wait(lambda: bob.value() == "# FAQ\n## New question\n")
+    assert bob.wait(lambda: {"type": "typing", "by": "alice"} in bob.events)
+
+    def written() -> bool:
+        db.session.rollback()
+        draft = store.draft_for(page.id)
+        return store.typists(draft.id) == [people["alice"].id]
+
+    assert LiveClient.wait_for(written)
+    carol = login_as(people["carol"])
+    status, _body = post_form(second_url, f"/live/{page.id}/discard", carol, {"discard": "all"})
+    assert status == 302
+    discarded = {"type": "discarded", "by": "carol", "revision": page.latest_revision_id}
+    for client in (alice, bob):
+        assert client.wait(lambda c=client: c.value() == "# FAQ\n" and discarded in c.events)
+    dave = connect(first_url, page.id, login_as(people["dave"]).get_cookie("session").value)
+    request.addfinalizer(dave.close)
+    assert dave.value() == "# FAQ\n"
+    assert dave.wait(lambda: any(e.get("type") == "draft" for e in dave.events))
+    news = next(e for e in dave.events if e.get("type") == "draft")
+    assert news["unsaved"] is False and news["by"] == []
+
+    # Cancel's discard, through the other process, never drops someone else's typing.
+    alice.insert(0, "Alice. ")
+    bob.insert(len("Alice. # FAQ\n"), "Bob.")
+    assert bob.wait(lambda: bob.value() == "Alice. # FAQ\nBob.")
+    mine = {"discard": "mine"}
+    status, body = post_form(second_url, f"/live/{page.id}/discard", bob_client, mine)
+    assert status == 409 and "Someone else has changed" in body
+    assert alice.wait(lambda: alice.value() == "Alice. # FAQ\nBob.")

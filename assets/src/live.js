@@ -46,8 +46,10 @@ function start() {
   const people = form.querySelector(".live-people");
   const status = form.querySelector(".live-status");
   const label = form.querySelector("label[for=editor-text]");
+  const draftNotice = form.querySelector(".live-draft");
   const t = hook.dataset;
   const me = t.username;
+  const loadedText = textarea.value; // the saved text, or what a Preview sent
 
   const ydoc = new Y.Doc();
   const ytext = ydoc.getText("content");
@@ -129,13 +131,149 @@ function start() {
 
   function onEvent(data) {
     if (data.type === "saved") {
-      const base = form.querySelector("input[name=base_revision]");
-      if (base) base.value = String(data.revision);
+      setBase(data.revision);
       const template = data.merged ? t.merged : t.saved;
       say(fill(template, { name: data.by || "?", revision: data.revision }));
+      if (!data.merged) forgetChanges();
     } else if (data.type === "readonly") {
       makeReadOnly(data.reason);
+    } else if (data.type === "draft") {
+      // Sent on each (re)connection: who changed the draft since its last save.
+      data.by.forEach((name) => authors.add(name));
+      if (!draftNews) {
+        draftNews = data;
+        changed = !!data.unsaved;
+        showDraft();
+      }
+    } else if (data.type === "typing") {
+      authors.add(data.by);
+    } else if (data.type === "discarded") {
+      setBase(data.revision);
+      forgetChanges();
+      if (data.by !== me) say(fill(t.discarded, { name: data.by }));
     }
+  }
+
+  function setBase(revision) {
+    const base = form.querySelector("input[name=base_revision]");
+    if (base) base.value = String(revision);
+  }
+
+  // Who changed the shared draft since it was last saved (names), and whether it changed.
+  const authors = new Set();
+  let changed = false;
+  let draftNews = null;
+  let lastTyped = 0;
+
+  function forgetChanges() {
+    authors.clear();
+    changed = false;
+    if (draftNotice) draftNotice.hidden = true;
+  }
+
+  function namesWithYou(names) {
+    const others = names.filter((name) => name !== me).sort();
+    return listNames(names.includes(me) ? [...others, t.you] : others, t.and);
+  }
+
+  // Unsaved changes someone left in the draft: whose, since when, and a way to drop them.
+  function showDraft() {
+    if (!view || !draftNews || !draftNotice || !draftNews.unsaved) return;
+    const by = draftNews.by;
+    retitleChanges(by);
+    const others = by.some((name) => name !== me);
+    if (!others && by.length && ytext.toString() === loadedText) return; // their own, shown
+    let text;
+    if (!by.length) text = fill(t.unsavedAnyone, { when: draftNews.ago });
+    else if (!others) text = fill(t.unsavedYours, { when: draftNews.ago });
+    else text = fill(t.unsavedBy, { names: namesWithYou(by), when: draftNews.ago });
+    draftNotice.querySelector(".live-draft-text").textContent = text + " " + t.unsavedHint;
+    draftNotice.hidden = false;
+  }
+
+  // "Show changes" lists the shared draft's changes: not "yours" when others made some.
+  function retitleChanges(by) {
+    const heading = document.getElementById("changes-title");
+    if (heading && !(by.length && by.every((name) => name === me))) heading.textContent = t.changesTitle;
+  }
+
+  function othersHere() {
+    const names = new Set();
+    provider.awareness.getStates().forEach((state, clientId) => {
+      const name = state.user && state.user.name;
+      if (clientId !== ydoc.clientID && name && name !== me) names.add(name);
+    });
+    return [...names].sort();
+  }
+
+  const dialog = form.querySelector("dialog.live-discard");
+  let leaving = null; // where Cancel was going, while its question is open
+
+  function ask(mine) {
+    if (!dialog || !dialog.showModal) return false;
+    const detail = dialog.querySelector("#live-discard-detail");
+    detail.textContent = "";
+    const line = (text) => { const p = document.createElement("p"); p.textContent = text; detail.append(p); };
+    dialog.querySelector("#live-discard-title").textContent = mine ? t.askMine : t.askAll;
+    if (mine) {
+      line(t.askMineDetail);
+    } else {
+      line(t.askAllDetail);
+      const others = [...authors].filter((name) => name !== me).sort();
+      if (others.length) line(fill(t.copies, { names: listNames(others, t.and) }));
+      const here = othersHere();
+      if (here.length) line(fill(t.editingNow, { names: listNames(here, t.and) }));
+    }
+    dialog.querySelector(".live-discard-no").textContent = mine ? t.keepLater : t.keep;
+    dialog.dataset.mine = mine ? "1" : "";
+    dialog.showModal();
+    return true;
+  }
+
+  // The discard is its own form (a POST with the form's CSRF token): sent once what this
+  // browser typed last has surely reached the server and been written (rooms write every
+  // 0.25 s), so nothing typed just before is left behind in another server process.
+  function discard(mine) {
+    const yes = dialog.querySelector(".live-discard-yes");
+    yes.disabled = true;
+    const post = document.createElement("form");
+    post.method = "post";
+    post.action = t.discardUrl;
+    post.hidden = true;
+    const field = (name, value) => {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      post.append(input);
+    };
+    field("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    field("discard", mine ? "mine" : "all");
+    document.body.append(post);
+    setTimeout(() => post.submit(), Math.max(0, lastTyped + 1500 - Date.now()));
+  }
+
+  if (dialog) {
+    dialog.querySelector(".live-discard-yes").addEventListener("click", () => discard(!!dialog.dataset.mine));
+    dialog.querySelector(".live-discard-no").addEventListener("click", () => {
+      const to = dialog.dataset.mine ? leaving : null;
+      dialog.close();
+      if (to) location.href = to; // kept for later: leave as Cancel would have
+    });
+  }
+  if (draftNotice) {
+    draftNotice.querySelector(".live-discard-ask").addEventListener("click", () => ask(false));
+  }
+  // Cancel leaves the text in the shared draft for the next person: when the changes are
+  // only this person's and nobody else is here, ask whether to discard them first.
+  const cancel = form.querySelector("a.cancel");
+  if (cancel) {
+    cancel.addEventListener("click", (event) => {
+      if (!view || refused || !changed || !authors.has(me)) return;
+      if ([...authors].some((name) => name !== me) || othersHere().length) return;
+      leaving = cancel.href;
+      if (ask(true)) event.preventDefault();
+    });
   }
 
   let refused = false;
@@ -230,8 +368,6 @@ function start() {
         ],
       }),
     });
-    // The live draft may hold typing nobody saved yet (someone closed the tab): say so.
-    if (ytext.toString() !== textarea.value) say(t.unsaved);
     textarea.value = ytext.toString();
     textarea.parentNode.insertBefore(view.dom, textarea);
     view.dom.classList.add("live-editor");
@@ -246,6 +382,15 @@ function start() {
     // Who is here and what happened: above the text, where the eye is.
     bar.parentNode.insertBefore(people, bar);
     bar.parentNode.insertBefore(status, bar);
+    if (draftNotice) bar.parentNode.insertBefore(draftNotice, bar);
+    // The draft may hold typing nobody saved yet (someone closed the tab): say whose.
+    showDraft();
+    ytext.observe((event) => {
+      if (!event.transaction.local) return;
+      changed = true;
+      lastTyped = Date.now();
+      authors.add(me);
+    });
     preview = livePreview(view, hook, form);
     shareSummary();
     form.dataset.live = "on";

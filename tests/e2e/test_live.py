@@ -84,7 +84,7 @@ def test_three_people_type_at_once_and_end_with_one_text_credited_to_all(served,
 
     # Giulia saves: one revision, by her, with Marco and Sara as co-authors.
     g_tab.get_by_label("Edit summary").fill("Launch copy, together")
-    g_tab.get_by_role("button", name="Save").click()
+    g_tab.get_by_role("button", name="Save", exact=True).click()
     g_tab.wait_for_url(re.compile(r"/wiki/"))
     expect(m_tab.locator(".live-status")).to_contain_text(f"{giulia} saved this as revision")
     with app.app_context():
@@ -125,7 +125,7 @@ def test_the_edit_summary_is_shared_kept_and_cleared_by_a_save(served, new_page)
         "contenteditable", "true"
     )
     expect(a_tab.get_by_label("Edit summary")).to_have_value("Say more")
-    a_tab.get_by_role("button", name="Save").click()
+    a_tab.get_by_role("button", name="Save", exact=True).click()
     a_tab.wait_for_url(re.compile(r"/wiki/"))
     with app.app_context():
         page = db.session.scalar(select(Page).where(Page.title == title))
@@ -172,7 +172,7 @@ def test_the_editor_keeps_its_tools_and_the_classic_form_without_javascript(serv
         title = unique("Classic")
         tab.goto(f"/edit/{title}")
         tab.get_by_label("Content").fill("Made without JavaScript.")
-        tab.get_by_role("button", name="Save").click()
+        tab.get_by_role("button", name="Save", exact=True).click()
         expect(tab.locator(".prose")).to_contain_text("Made without JavaScript.")
         tab.goto(f"/edit/{title}")
         expect(tab.locator("textarea[name=text]")).to_have_value("Made without JavaScript.")
@@ -266,6 +266,81 @@ def test_typing_at_offers_account_names_to_mention(served, new_page):
     expect_same(tab, "Thanks @giulia and @giulia ")
 
 
+def test_cancel_offers_to_discard_your_own_unsaved_changes(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "FAQ", "# FAQ\n")
+    _bob, b_tab, b_box = open_editor(new_page, app, title)
+    b_box.click()
+    b_tab.keyboard.press("Control+End")
+    b_tab.keyboard.type("## New question")
+    b_tab.get_by_role("link", name="Cancel").click()
+    question = b_tab.get_by_role("dialog", name="Discard your unsaved changes?")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("whoever opens the editor next finds them")
+    question.get_by_role("button", name="Discard", exact=True).click()
+    b_tab.wait_for_url(re.compile(r"/wiki/"))
+    expect(b_tab.locator(".flash")).to_contain_text("The unsaved changes were discarded.")
+    _carla, c_tab, _c_box = open_editor(new_page, app, title)
+    expect_same(c_tab, "# FAQ\n")
+    expect(c_tab.locator(".live-draft")).to_be_hidden()
+
+
+def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "FAQ", "# FAQ\n")
+    bob, b_tab, b_box = open_editor(new_page, app, title)
+    b_box.click()
+    b_tab.keyboard.press("Control+End")
+    b_tab.keyboard.type("## New question")
+    b_tab.get_by_role("link", name="Cancel").click()
+    b_tab.get_by_role("button", name="Keep for later").click()
+    b_tab.wait_for_url(re.compile(r"/wiki/"))
+
+    carla, c_tab, _c_box = open_editor(new_page, app, title)
+    expect_same(c_tab, "# FAQ\n## New question")
+    notice = c_tab.locator(".live-draft")
+    expect(notice).to_contain_text(f"Unsaved changes by {bob}, ")
+    expect(notice).to_contain_text(" ago.")
+    c_tab.get_by_role("button", name="Show changes").click()
+    heading = c_tab.locator("#changes-title")
+    expect(heading).to_have_text("Unsaved changes in this draft")
+    expect(c_tab.locator(".changes")).to_contain_text("New question")
+
+    dave, d_tab, _d_box = open_editor(new_page, app, title)  # editing when carla discards
+    expect(c_tab.locator(".live-people")).to_contain_text(dave)
+    c_tab.get_by_role("button", name="Discard unsaved changes").click()
+    question = c_tab.get_by_role("dialog", name="Discard the unsaved changes?")
+    expect(question).to_contain_text("goes back to the saved version for everyone")
+    expect(question).to_contain_text(f"A copy is kept as a personal draft for {bob}.")
+    expect(question).to_contain_text(f"Editing now: {dave}.")
+    question.get_by_role("button", name="Discard", exact=True).click()
+    c_tab.wait_for_url(re.compile(r"/edit/"))
+    expect(c_tab.locator(".flash").first).to_contain_text("The unsaved changes were discarded")
+    expect_same(c_tab, "# FAQ\n")
+    expect_same(d_tab, "# FAQ\n")
+    expect(d_tab.locator(".live-status")).to_contain_text(f"{carla} discarded the unsaved changes")
+    expect(c_tab.locator(".live-draft")).to_be_hidden()
+    # Bob finds his text again as his own draft.
+    b_tab.goto(f"/edit/{title}")
+    expect(b_tab.get_by_text("You have an unsaved draft")).to_be_visible()
+
+
+def test_cancel_is_a_plain_link_without_javascript(served, new_page, browser):
+    url, app = served
+    title = page_saved(new_page, app, "Plain", "Text.")
+    context = browser.new_context(base_url=url, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        log_in(tab, make_account(app))
+        tab.goto(f"/edit/{title}")
+        expect(tab.locator(".live-draft")).to_be_hidden()
+        tab.get_by_role("link", name="Cancel").click()
+        tab.wait_for_url(re.compile(f"/wiki/{title}$"))
+        expect(tab.locator(".prose")).to_contain_text("Text.")
+    finally:
+        context.close()
+
+
 PASTE_IMAGE = """([data]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   const transfer = new DataTransfer();
@@ -289,14 +364,14 @@ def test_a_pasted_image_is_uploaded_and_its_markdown_shared(served, new_page):
 
 
 def expect_contains(tab, chunk: str) -> None:
-    """Wait until the tab's live editor holds chunk."""
+    """Wait until the tab's live editor holds chunk (once it is built)."""
     tab.wait_for_function(
-        "chunk => window.bottegaLiveEditor.view.state.doc.toString().includes(chunk)", arg=chunk
+        "chunk => window.bottegaLiveEditor?.view.state.doc.toString().includes(chunk)", arg=chunk
     )
 
 
 def expect_same(tab, text: str) -> None:
-    """Wait until the tab's live editor holds exactly text."""
+    """Wait until the tab's live editor holds exactly text (once it is built)."""
     tab.wait_for_function(
-        "text => window.bottegaLiveEditor.view.state.doc.toString() === text", arg=text
+        "text => window.bottegaLiveEditor?.view.state.doc.toString() === text", arg=text
     )

@@ -135,7 +135,7 @@ def converge_and_save(people, title: str, start: str, app) -> None:
 
     saver, tab = people[2]  # saves through the gunicorn process
     tab.get_by_label("Edit summary").fill("Written together")
-    tab.get_by_role("button", name="Save").click()
+    tab.get_by_role("button", name="Save", exact=True).click()
     tab.wait_for_url(re.compile(r"/wiki/"))
     expect(people[0][1].locator(".live-status")).to_contain_text(f"{saver} saved this as revision")
     with app.app_context():
@@ -148,3 +148,46 @@ def converge_and_save(people, title: str, start: str, app) -> None:
             .where(RevisionCoauthor.revision_id == revision.id)
         ).all()
         assert sorted(coauthors) == sorted([people[0][0], people[1][0]])
+
+
+def test_unsaved_changes_discarded_through_one_process_go_for_editors_on_the_other(
+    two_processes, browser
+):
+    first_url, second_url, app = two_processes
+    title = unique("Questions")
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.username == make_account(app)))
+        save(title, "# FAQ\n", owner)
+    (bob, b_tab), (carla, c_tab), (dave, d_tab) = people = [
+        person(browser, url, app) for url in (second_url, first_url, second_url)
+    ]
+    try:
+        for _name, tab in people:
+            tab.goto(f"/edit/{title}")
+            box = tab.get_by_role("textbox", name="Content")
+            expect(box).to_have_attribute("contenteditable", "true")
+        b_tab.get_by_role("textbox", name="Content").click()
+        b_tab.keyboard.press("Control+End")
+        b_tab.keyboard.type("## New question")
+        d_tab.wait_for_function(
+            "() => window.bottegaLiveEditor?.view.state.doc.toString().includes('New question')"
+        )
+        b_tab.goto(f"/wiki/{title}")  # bob leaves them (others are here: Cancel just leaves)
+        c_tab.reload()
+        expect(c_tab.locator(".live-draft")).to_contain_text(f"Unsaved changes by {bob}")
+        expect(c_tab.locator(".live-people")).to_contain_text(dave, timeout=5000)
+        c_tab.get_by_role("button", name="Discard unsaved changes").click()
+        question = c_tab.get_by_role("dialog", name="Discard the unsaved changes?")
+        expect(question).to_contain_text(f"Editing now: {dave}.")
+        question.get_by_role("button", name="Discard", exact=True).click()
+        c_tab.wait_for_url(re.compile(r"/edit/"))
+        d_tab.wait_for_function(
+            "() => window.bottegaLiveEditor?.view.state.doc.toString() === '# FAQ\\n'"
+        )
+        expect(d_tab.locator(".live-status")).to_contain_text(f"{carla} discarded")
+        c_tab.wait_for_function(
+            "() => window.bottegaLiveEditor?.view.state.doc.toString() === '# FAQ\\n'"
+        )
+    finally:
+        for _name, tab in people:
+            tab.context.close()

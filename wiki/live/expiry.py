@@ -6,7 +6,8 @@ editor offers them ("Restore draft"), and saving that merges it with the page as
 draft does.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -34,7 +35,7 @@ def _expire(draft_id: int) -> bool:
         return False  # someone has it open in this process
     doc = store.load_doc(draft.id)
     text = store.text_of(doc)
-    summary = _one_line(store.summary_of(doc))
+    summary = store.summary_of(doc)
     base = db.session.get(Revision, draft.base_revision_id)
     page = db.session.get(Page, draft.page_id)
     typists = store.typists(draft.id)
@@ -48,20 +49,42 @@ def _expire(draft_id: int) -> bool:
     if unsaved and not typists:
         return False  # unsaved text with nobody to give it to: keep it live
     with write_transaction():
-        for user_id in typists if unsaved else []:
-            mine = db.session.scalar(
-                select(Draft).where(Draft.user_id == user_id, Draft.page_key == page_key)
-            )
-            if mine is not None and mine.updated_at > touched:
-                continue  # a newer draft of their own: keep it
-            if mine is None:
-                mine = Draft(user_id=user_id, page_key=page_key, title=title, text=text)
-                db.session.add(mine)
-            mine.text, mine.summary, mine.base_revision_id = text, summary, base_id
+        if unsaved:
+            hand_over(typists, page_key, title, Copy(text, summary, base_id, touched))
         for table in (LiveUpdate, LiveAuthor):
             db.session.execute(delete(table).where(table.draft_id == draft_id))
         db.session.execute(delete(LiveDraft).where(LiveDraft.id == draft_id))
     return True
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What a live draft held, to hand to the people who typed in it."""
+
+    text: str
+    summary: str
+    base_revision_id: int | None
+    #: When the live draft was last changed (a personal draft newer than this is kept).
+    touched: datetime
+
+
+def hand_over(user_ids, page_key: str, title: str, copy: Copy) -> list[int]:
+    """Make the copy each person's personal draft of the page, unless theirs is newer;
+    return who got it (call inside a write transaction)."""
+    given = []
+    for user_id in sorted(user_ids):
+        mine = db.session.scalar(
+            select(Draft).where(Draft.user_id == user_id, Draft.page_key == page_key)
+        )
+        if mine is not None and mine.updated_at > copy.touched:
+            continue  # a newer draft of their own: keep it
+        if mine is None:
+            mine = Draft(user_id=user_id, page_key=page_key, title=title, text=copy.text)
+            db.session.add(mine)
+        mine.text, mine.summary = copy.text, _one_line(copy.summary)
+        mine.base_revision_id = copy.base_revision_id
+        given.append(user_id)
+    return given
 
 
 def _one_line(summary: str) -> str:

@@ -20,7 +20,7 @@ from .rooms import Connection, Room
 
 log = logging.getLogger(__name__)
 
-_HELLO = 100  # a process opened a room: others answer with what it lacks
+_HELLO = 100  # a process opened a room: others answer with what it lacks, and who is here
 _EVENT = ym.EVENT
 
 #: How long the first room of a process waits for its Redis subscription to be confirmed.
@@ -147,7 +147,10 @@ class Hub:
                     update = room.doc.get_update(payload)
                 except ValueError:
                     return
+                here = list(room.presence.values())
             self._publish(page_id, ym.SYNC, update)
+            if here:  # who is editing: the new room's people would not see them for 15 s
+                self._publish(page_id, ym.AWARENESS, ym.write_awareness(here))
         elif kind == _EVENT:
             room.announce(json.loads(payload))
         elif kind in (ym.SYNC, ym.AWARENESS):

@@ -6,6 +6,7 @@ room's other connections at once, to other processes through the fan-out, and to
 database in small batches (store.append), so a draft survives a restart.
 """
 
+import json
 import re
 import threading
 import time
@@ -71,6 +72,9 @@ class Room:
         self.presence: dict[int, Presence] = {}
         self.pending: list[bytes] = []
         self.typists: set[int] = set()
+        #: Names of everyone known to have typed in the draft since its last save or
+        #: discard, here or in another process (each is announced once: "typing").
+        self.announced: set[str] = set()
         self.flushed_at = time.monotonic()
 
     def join(self, conn: Connection) -> None:
@@ -127,6 +131,10 @@ class Room:
             # the text changed (step 2 also repeats every deletion it knows of).
             if typed or store.text_of(self.doc) != before:
                 self.typists.add(conn.user_id)
+                if conn.username not in self.announced:
+                    # Everyone editing learns who has changed the draft (Cancel offers to
+                    # discard only changes that are the person's own).
+                    self._tell({"type": "typing", "by": conn.username}, conn)
             self._spread(ym.SYNC, update, conn)
 
     def _presence_from(self, conn: Connection, payload: bytes) -> None:
@@ -179,11 +187,30 @@ class Room:
                     return
             self.send_local(kind, payload)
 
-    def announce(self, data: dict) -> None:
-        """Send one of Bottega's own messages to every local connection."""
+    def announce(self, data: dict, source: Connection | None = None) -> None:
+        """Send one of Bottega's own messages to every local connection but its source (and
+        keep what it says about who has changed the draft)."""
+        kind = data.get("type")
+        with self.lock:
+            if kind == "typing" and isinstance(data.get("by"), str):
+                self.announced.add(data["by"])
+            elif kind == "discarded" or (kind == "saved" and not data.get("merged")):
+                self.announced.clear()  # saved or gone: nobody's changes are pending
+                if kind == "discarded":
+                    self.typists.clear()
         message = ym.event(data)
         for conn in list(self.connections):
-            conn.send(message)
+            if conn is not source:
+                conn.send(message)
+
+    def _tell(self, data: dict, source: Connection) -> None:
+        """Announce an event here and publish it to the room in other processes.
+
+        Not to its source: a send to a client that just closed would end its connection
+        before the server read the last messages it sent.
+        """
+        self.announce(data, source)
+        self.hub.publish(self.page_id, ym.EVENT, json.dumps(data).encode())
 
     def take_pending(self, force: bool = False) -> tuple[list[bytes], set[int]] | None:
         """Return the updates and typists to write now (every FLUSH_SECONDS), or None."""

@@ -1,30 +1,46 @@
-"""Live editing rules: who may join a room, and what a save does to the live draft.
+"""Live editing rules: who may join a room, what a save does to the live draft, and
+discarding the live draft's unsaved changes.
 
 Every save of a page with a live draft (from the live editor or not: the no-JavaScript
 form, undo, restore, a move, the API) is merged into the draft with the wiki's three-way
 merge, so nobody's typing is lost; a save from the live editor also credits everyone who
 typed since the last save as co-authors of the new revision, and clears the edit summary
 kept in the draft (it belongs to the revision just saved).
+
+Discarding puts the saved text back into the live draft for everyone editing (an update
+like a save's merge, so it reaches every process), clears the summary and who typed; each
+other person who typed keeps the discarded text as their personal draft of the page.
 """
 
+from dataclasses import dataclass
+
 from flask import current_app, g, has_request_context, request
+from flask_babel import gettext as _
 from pycrdt import merge_updates
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from .. import events, memo
-from ..access.permissions import Refusal, edit_refusal
+from ..access.permissions import Refusal, edit_refusal, raise_refusal
 from ..core.merge import merge3
 from ..core.titles import N_
+from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, Revision, User
-from ..problems import NotAllowed, NotFound
-from . import store
+from ..models import Page, Revision, User, utcnow
+from ..moments import Clock
+from ..problems import Conflict, NotAllowed, NotFound
+from . import expiry, store
 from .hub import hub
-from .models import LiveAuthor, LiveUpdate, RevisionCoauthor
+from .models import LiveAuthor, LiveDraft, LiveUpdate, RevisionCoauthor
+from .rooms import Room
 
 PAGE_GONE = N_("This page no longer exists, so it cannot be edited.")
 LOG_IN = N_("Log in to edit together with others.")
+ONLY_EDITORS = N_("Only people who may edit this page can discard its unsaved changes. %(reason)s")
+NOT_ONLY_YOURS = N_(
+    "Someone else has changed this page's draft too, so nothing was discarded. "
+    "Open the editor to see the changes."
+)
 
 _AFTER_COMMIT = "live_after_commit"
 
@@ -57,6 +73,105 @@ def current_refusal(user_id: int, page_id: int) -> Refusal | None:
         return edit_refusal(user, page)
     finally:
         db.session.rollback()  # give the connection back to the pool between checks
+
+
+def draft_news(room: Room) -> dict:
+    """Return what someone joining the room is told of the draft: whether it holds unsaved
+    changes, who made them (since the last save) and how long ago it last changed."""
+    try:
+        draft = db.session.get(LiveDraft, room.draft_id)
+        page = db.session.get(Page, room.page_id)
+        latest = db.session.get(Revision, page.latest_revision_id) if page else None
+        with room.lock:
+            text, ids, names = store.text_of(room.doc), set(room.typists), set(room.announced)
+        names |= store.typist_names(ids | set(store.typists(room.draft_id)))
+        when = draft.updated_at if draft is not None else utcnow()
+        return {
+            "type": "draft",
+            "unsaved": latest is not None and text != latest.text,
+            "by": sorted(names),
+            "ago": Clock().ago_text(when),
+        }
+    finally:
+        db.session.rollback()  # give the connection back to the pool
+
+
+@dataclass(frozen=True)
+class Discarded:
+    """What discarding a live draft did."""
+
+    #: The page's title (for the way back to it).
+    title: str
+    #: Whether the draft held anything to discard.
+    changed: bool
+    #: Who else typed in it and got the discarded text as their personal draft.
+    copies_for: list[str]
+
+
+def discard(user: User, page_id: int, *, only_mine: bool = False) -> Discarded:
+    """Put the page's saved text back into its live draft, for everyone editing it.
+
+    only_mine: refuse (Conflict) if anyone else typed in the draft since the last save
+    (the editor's Cancel offers to discard a person's own changes).
+    """
+    page = db.session.get(Page, page_id)
+    if page is None or page.deleted or page.latest_revision_id is None:
+        raise NotFound(PAGE_GONE)
+    refusal = edit_refusal(user, page)
+    if refusal is not None:
+        if refusal.needs_login:
+            raise_refusal(refusal)
+        raise NotAllowed(ONLY_EDITORS, reason=_(refusal.message, **refusal.params))
+    title = page.title
+    if store.draft_for(page_id) is None:
+        return Discarded(title, False, [])
+    with write_transaction():
+        outcome = _reset(user, page_id, only_mine)
+    if outcome is None:
+        return Discarded(title, False, [])
+    notice, update, copies_for = outcome
+    hub().announce(page_id, notice, update)
+    return Discarded(title, update is not None, copies_for)
+
+
+def _reset(user: User, page_id: int, only_mine: bool):
+    """Reset the draft to the latest text (inside the write transaction); return the notice,
+    the update and who got a copy, or None if there was nothing to reset."""
+    # Saves lock the page's row for as long as they merge into the draft: wait for them.
+    page = db.session.scalar(select(Page).where(Page.id == page_id).with_for_update(of=Page))
+    draft = store.draft_for(page_id)
+    if page is None or draft is None:
+        return None
+    latest = db.session.get(Revision, page.latest_revision_id)
+    doc = store.read_doc(draft.id)
+    ids, names = set(store.typists(draft.id)), set()
+    room = hub().room(page_id)
+    if room is not None:
+        with room.lock:  # what this process holds but has not written yet
+            doc.apply_update(room.doc.get_update())
+            ids |= room.typists
+            names |= room.announced
+    names |= store.typist_names(ids)
+    if only_mine and names - {user.username}:
+        raise Conflict(NOT_ONLY_YOURS)
+    text, summary = store.text_of(doc), store.summary_of(doc)
+    changes = [store.replace_text(doc, latest.text)] if text != latest.text else []
+    if (cleared := store.clear_summary(doc)) is not None:
+        changes.append(cleared)
+    if not changes and not names:
+        return None
+    given = []
+    if text != latest.text:
+        copy = expiry.Copy(text, summary, draft.base_revision_id, draft.updated_at)
+        given = expiry.hand_over(ids - {user.id}, page.key, page.title, copy)
+    update = None
+    if changes:
+        update = merge_updates(*changes)
+        db.session.add(LiveUpdate(draft_id=draft.id, data=update))
+    db.session.execute(delete(LiveAuthor).where(LiveAuthor.draft_id == draft.id))
+    draft.base_revision_id, draft.updated_at = latest.id, utcnow()
+    notice = {"type": "discarded", "by": user.username, "revision": latest.id}
+    return notice, update, sorted(store.typist_names(set(given)))
 
 
 def coauthors(revision: Revision) -> list[User]:

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.textedits import replacements, utf8_offset
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Page, Revision, utcnow
+from ..models import Page, Revision, User, utcnow
 from .models import LiveAuthor, LiveDraft, LiveUpdate
 
 #: The name of the shared text in every live document (the browser uses the same).
@@ -98,7 +98,20 @@ def _start_draft(page: Page) -> LiveDraft:
 
 
 def load_doc(draft_id: int) -> Doc:
-    """Return a document holding every stored update of the draft."""
+    """Return a document holding every stored update of the draft (compacting a long log)."""
+    doc, ids = _read(draft_id)
+    if len(ids) > COMPACT_AFTER:
+        compact(draft_id, ids, doc.get_update())
+    return doc
+
+
+def read_doc(draft_id: int) -> Doc:
+    """Return a document holding every stored update of the draft, writing nothing (for use
+    inside a write transaction)."""
+    return _read(draft_id)[0]
+
+
+def _read(draft_id: int) -> tuple[Doc, list[int]]:
     rows = db.session.execute(
         select(LiveUpdate.id, LiveUpdate.data)
         .where(LiveUpdate.draft_id == draft_id)
@@ -107,9 +120,7 @@ def load_doc(draft_id: int) -> Doc:
     doc = new_doc()
     if rows:
         doc.apply_update(merge_updates(*[row.data for row in rows]))
-    if len(rows) > COMPACT_AFTER:
-        compact(draft_id, [row.id for row in rows], doc.get_update())
-    return doc
+    return doc, [row.id for row in rows]
 
 
 def append(draft_id: int, updates: list[bytes], typists: set[int]) -> None:
@@ -142,6 +153,13 @@ def typists(draft_id: int) -> list[int]:
     return list(
         db.session.scalars(select(LiveAuthor.user_id).where(LiveAuthor.draft_id == draft_id))
     )
+
+
+def typist_names(user_ids: set[int]) -> set[str]:
+    """Return the account names of these people."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(User.username).where(User.id.in_(user_ids))))
 
 
 def tidy(draft_id: int) -> None:

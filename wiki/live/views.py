@@ -1,9 +1,9 @@
-"""The live editor's WebSocket (/live/<page id>, the Yjs sync and awareness protocol) and
-its side preview (/live/preview)."""
+"""The live editor's WebSocket (/live/<page id>, the Yjs sync and awareness protocol), its
+side preview (/live/preview) and discarding the live draft's unsaved changes."""
 
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed, Server
@@ -13,6 +13,7 @@ from ..core import ymessages as ym
 from ..core.titles import N_
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
+from ..urls import page_url
 from ..web import user_message
 from . import service
 from .hub import flush, hub
@@ -42,6 +43,21 @@ def preview():
     except UserError as error:
         return jsonify({"error": user_message(error)}), error.status
     return jsonify({"html": shown["html"]})
+
+
+@bp.post("/live/<int:page_id>/discard")
+def discard(page_id: int):
+    """Discard the live draft's unsaved changes: the editor starts again from the saved text."""
+    mine = request.form.get("discard") == "mine"  # the editor's Cancel, leaving the page
+    done = service.discard(current_user, page_id, only_mine=mine)
+    if not done.changed:
+        flash(_("There were no unsaved changes to discard."), "info")
+    else:
+        flash(_("The unsaved changes were discarded."), "success")
+    if done.copies_for:
+        names = ", ".join(done.copies_for)
+        flash(_("A copy is kept as a personal draft for %(names)s.", names=names), "info")
+    return redirect(page_url(done.title) if mine else page_url(done.title, "pages.edit"))
 
 
 @bp.get("/live/<int:page_id>", endpoint="plain")
@@ -84,6 +100,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     """Pass messages between one browser and its room until either side ends."""
     live = hub()
     room = live.enter(page, conn)
+    conn.send(ym.event(service.draft_news(room)))
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
     checked = heard = time.monotonic()
