@@ -137,3 +137,16 @@ def test_readers_who_may_not_see_waiting_changes_see_neither_them_nor_their_badg
         page = text(client.get(url))
         assert "punchier quote" not in page and "badge-rejected" not in page, url
         assert 'title="' + REASON not in page
+
+
+def test_the_revision_taking_rejected_changes_out_says_so_in_the_readers_language(
+    site, login_as
+):
+    save("Home", NEW, site["bob"], summary="punchier quote")
+    review(login_as(site["alice"]), "reject")
+    carol = login_as(site["carol"])
+    italian = text(carol.get("/history/Home", headers={"Accept-Language": "it"}))
+    english = text(carol.get("/history/Home", headers={"Accept-Language": "en"}))
+    assert f"Rejected pending changes: {REASON}" in english
+    assert f"Rejected pending changes: {REASON}" not in italian
+    assert REASON in italian

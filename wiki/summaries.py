@@ -27,6 +27,7 @@ MESSAGES: dict[str, str] = {
     "reupload-comment": N_("Uploaded a new version of %(name)s: %(comment)s"),
     "file-revert": N_("Reverted to the version of %(when)s UTC"),
     "file-revert-comment": N_("Reverted to the version of %(when)s UTC: %(comment)s"),
+    "reject": N_("Rejected pending changes: %(reason)s"),
 }
 #: Arguments that name a person: None stands for an edit without an account.
 PEOPLE = frozenset({"name", "user", "author", "last", "previous"})

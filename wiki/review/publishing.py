@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Page, Revision, RevisionKind, User, utcnow
 from ..pages import service as pages
 from ..problems import BadRequest, Conflict, NotAllowed, NotFound
+from ..summaries import SystemSummary
 from .models import PUBLISHED, REJECTED, WAITING, RevisionReview, ScheduledPublication
 from .settings import current_settings, policy_for
 
@@ -222,7 +223,7 @@ def reject(reviewer: User, page: Page, revision_id: int | None, reason: str | No
         Title(page.title, page.key),
         merge.text,
         author=reviewer,
-        summary=f"Rejected pending changes: {reason}"[:MAX_REASON],
+        summary=SystemSummary("reject", {"reason": reason}),
         base_revision_id=latest.id,
         kind=RevisionKind.UNDO,
         also=settle,
