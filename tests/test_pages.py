@@ -249,3 +249,22 @@ def test_search_goes_to_exact_title_or_lists_matches(client, make_page):
     assert exact.headers["Location"].endswith("/wiki/Spring_Campaign")
     listing = client.get("/search?q=spring").get_data(as_text=True)
     assert "Spring Campaign" in listing and "Spring Sale" in listing
+
+
+def test_undoing_a_pages_only_revision_cannot_leave_it_empty(client, editor):
+    edit(client, "Plan", "Hello world.\n")
+    first = db.session.scalar(db.select(Revision.id))
+    undo = client.get(f"/undo/Plan?rev={first}").get_data(as_text=True)
+    offered = re.search(r'name="summary"[^>]*value="([^"]*)"', undo).group(1)
+    form = {
+        "text": re.search(r'name="text"[^>]*>([^<]*)</textarea>', undo).group(1),
+        "summary": offered,
+        "base_revision": re.search(r'name="base_revision" value="(\d+)"', undo).group(1),
+        "kind": "undo",
+        "undo_of": str(first),
+    }
+    assert form["text"].strip() == ""  # what undoing the creation offers
+    response = client.post("/edit/Plan", data=form)
+    assert response.status_code == 400
+    assert "cannot be left empty" in response.get_data(as_text=True)
+    assert latest_text("Plan") == "Hello world.\n"

@@ -10,6 +10,7 @@ import itertools
 import pytest
 
 from tests.helpers import page_named, save, start_topic, text
+from wiki.core.text import text_sha1
 from wiki.extensions import db
 from wiki.models import Revision
 from wiki.review import publishing
@@ -157,3 +158,21 @@ def test_a_page_nobody_published_is_missing_for_visitors_everywhere(app, waiting
         assert client.get(url).status_code == 404, url
     assert "Secret launch" not in text(client.get("/special/all"))
     assert "Secret launch" not in text(client.get("/search/suggest?q=Secret"))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"action": "resolve"},
+        {"action": "resolve", "offered_sha1": "0" * 40},
+        {"action": "save", "offered_sha1": text_sha1("x")},  # Save, the text left as offered
+    ],
+)
+def test_applying_conflict_choices_shows_no_waiting_words(waiting_world, client, fields):
+    """The conflict screen's Apply and Save redo a merge with the revision the form names:
+    a visitor naming a waiting revision must not get its words back."""
+    waiting = waiting_world["waiting"].revision.id
+    form = {"text": "x", "base_revision": str(waiting), "mine": "x", "merge_base": "", **fields}
+    response = client.post("/edit/Product", data=form)
+    assert response.status_code in (400, 409)
+    assert WORD not in response.get_data(as_text=True)

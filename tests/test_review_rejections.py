@@ -139,9 +139,7 @@ def test_readers_who_may_not_see_waiting_changes_see_neither_them_nor_their_badg
         assert 'title="' + REASON not in page
 
 
-def test_the_revision_taking_rejected_changes_out_says_so_in_the_readers_language(
-    site, login_as
-):
+def test_the_revision_taking_rejected_changes_out_says_so_in_the_readers_language(site, login_as):
     save("Home", NEW, site["bob"], summary="punchier quote")
     review(login_as(site["alice"]), "reject")
     carol = login_as(site["carol"])
@@ -150,3 +148,13 @@ def test_the_revision_taking_rejected_changes_out_says_so_in_the_readers_languag
     assert f"Rejected pending changes: {REASON}" in english
     assert f"Rejected pending changes: {REASON}" not in italian
     assert REASON in italian
+
+
+def test_rejecting_changes_that_end_only_in_blank_lines_settles_them(site, login_as):
+    bob = site["bob"]
+    save("Home", OLD + "\n\nextra", bob, summary="more")
+    save("Home", OLD + "\n\n", bob, summary="less")
+    review(login_as(site["alice"]), "reject")
+    db.session.rollback()
+    assert publishing.waiting_ids(page_named("Home").id) == []
+    assert kinds(bob).count("rejected") >= 1

@@ -241,6 +241,7 @@ def _record(user: User, name: FileName, sent: Upload, received: intake.Received)
             ),
             base_revision_id=None,
             also=record,
+            allow_blank=True,  # a file with no description: its page shows the file
         )
         page = result.page
     else:

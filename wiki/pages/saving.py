@@ -127,6 +127,8 @@ class _Edit:
     publish_waiting: bool = False
     #: A summary the wiki wrote (wiki/summaries.py), kept as its key and arguments.
     system_summary: SystemSummary | None = None
+    #: Blank text may be saved (see save_page).
+    allow_blank: bool = False
 
 
 def _masked_ip(address: str | None) -> str:
@@ -194,15 +196,17 @@ def save_page(
     author_ip: str | None = None,
     publish_waiting: bool = False,
     page: "Page | None | _Unread" = UNREAD,
+    allow_blank: bool = False,
 ) -> SaveResult:
     """Save text as the page's new revision, merging with edits made since its base.
 
     `also` runs inside the save's transaction once the revision exists (e.g. to log it).
     `page`: the page as the caller read it in this transaction (None: there is none), so
     the first attempt need not read it again; left out, the save reads it.
-    A person's blank text (only whitespace) is refused, for a new page or an existing one;
-    the wiki's own saves (a system summary: a file's page shows its file) may be blank. A
-    text that is the latest but for whitespace at its end saves nothing.
+    Blank text (only whitespace) is refused, for a new page or an existing one, unless
+    allow_blank (a file's description page, a rejection putting back what was published).
+    A person's text that is the latest but for whitespace at its end saves nothing (the
+    wiki's own saves, with a system summary or an `also`, always make their revision).
     """
     if author is not None and not author.is_authenticated:
         author = None  # an anonymous visitor (the edit policy may allow it)
@@ -221,6 +225,7 @@ def save_page(
         author_ip=_masked_ip(author_ip) if author is None else None,
         publish_waiting=publish_waiting,
         system_summary=system,
+        allow_blank=allow_blank,
     )
     prepared = None
     for attempt in range(MAX_SAVE_ATTEMPTS):
@@ -321,9 +326,12 @@ def _prepare(
     )
     sha1 = text_sha1(text)
     seen = (page.id if page else None, latest.id if latest else None)
-    if latest is not None and (latest.sha1 == sha1 or _same_but_trailing_space(text, latest)):
+    persons = edit.system_summary is None and edit.also is None
+    if latest is not None and (
+        latest.sha1 == sha1 or (persons and _same_but_trailing_space(text, latest))
+    ):
         return _Prepared(latest, seen, text, sha1, merged_with, None, base_text)
-    if edit.system_summary is None and not text.strip():
+    if not edit.allow_blank and not text.strip():
         raise BadRequest(EMPTY_NEW_PAGE if latest is None else EMPTY_PAGE, field="text")
     rendering = content.render_soon(text)
     return _Prepared(latest, seen, text, sha1, merged_with, rendering, base_text)

@@ -30,6 +30,7 @@ from ..models import Revision, RevisionKind
 from ..organise import redirects
 from ..organise import service as organise
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
+from ..review.visibility import visible
 from ..safety.limits import too_often
 from ..summaries import SystemSummary
 from ..web import flag_arg, int_arg, title_or_400, user_message
@@ -205,14 +206,18 @@ def _submit(title: Title, page):
     except service.EditConflict as conflict:
         if _hides_waiting(page):
             # The conflict's passages would show changes this person may not see yet.
-            message = _(
-                "Your edit overlaps changes that are waiting for review. Your text is kept "
-                "below: try again once they are reviewed, or log in to see them."
-            )
-            return show_editor(title, page, form, error=message), 409
+            return show_editor(title, page, form, error=_overlaps_waiting()), 409
         return show_conflict(title, form, conflict), 409
     except UserError as error:
         return show_editor(title, page, form, error=user_message(error)), error.status
+
+
+def _overlaps_waiting() -> str:
+    """Return why the conflict screen is not shown to someone who may not see waiting changes."""
+    return _(
+        "Your edit overlaps changes that are waiting for review. Your text is kept "
+        "below: try again once they are reviewed, or log in to see them."
+    )
 
 
 def _hides_waiting(page) -> bool:
@@ -372,6 +377,8 @@ def show_conflict(
 def _apply_choices(title: Title, page, form: "EditForm", *, save: bool):
     """Apply the conflict screen's choices: Save with every passage decided saves the result;
     Apply shows it to check. Passages still undecided are asked again, the others are not."""
+    if _hides_waiting(page):  # the passages would show what this person may not see
+        return show_editor(title, page, form, error=_overlaps_waiting()), 409
     resolution, conflict = _resolve(page, form)
     if not save and _edited_on_screen(form):
         message = _(
@@ -410,6 +417,10 @@ def _resolve(page, form: "EditForm"):
     merge_base = service.parse_base_revision(request.form.get("merge_base", ""))
     if theirs is None:
         raise BadRequest(_("The form is damaged: the revision it was opened on is missing."))
+    for revision_id in (theirs, merge_base):
+        # Named by the form: a rejected (or waiting) revision's words are not for everyone.
+        if revision_id and not visible(db.session.get(Revision, revision_id), current_user):
+            raise BadRequest(_("The form is damaged: the revision it was opened on is missing."))
     choices = conflict_choices(request.form, "decided-") | conflict_choices(request.form)
     resolution = service.resolve_conflict(
         page, merge_base, theirs, form.mine or "", choices, request.form.get("choice-all")

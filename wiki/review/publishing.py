@@ -227,6 +227,7 @@ def reject(reviewer: User, page: Page, revision_id: int | None, reason: str | No
         base_revision_id=latest.id,
         kind=RevisionKind.UNDO,
         also=settle,
+        allow_blank=True,  # what was published, put back
     )
     return Outcome(settled=len(ids), still_waiting=len(waiting_ids(page.id)))
 

@@ -268,6 +268,9 @@ def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
 #: What the terms' words are made of, for the fast way of finding them (bytes.find).
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+#: How many characters beyond Latin-1 (plus one in a hundred) a text may hold for the fast
+#: way: each is folded in Python, where the pattern skips over it in C.
+BEYOND_LATIN1 = 32
 
 
 @lru_cache(maxsize=256)
@@ -301,7 +304,16 @@ def _ascii_letter(char: str) -> int:
     """
     if not char.isalnum():
         return ord(" ")
-    return next((ord(c) for c in _ASCII_LETTERS if _letter_class(c).fullmatch(char)), 1)
+    if not _any_letter().fullmatch(char):  # most letters: one test, not 36
+        return 1
+    return next(ord(c) for c in _ASCII_LETTERS if _letter_class(c).fullmatch(char))
+
+
+@lru_cache(maxsize=1)
+def _any_letter() -> re.Pattern[str]:
+    """Return the pattern matching what any ASCII letter's or digit's pattern matches."""
+    either = "|".join(_letter_class(c).pattern for c in _ASCII_LETTERS)
+    return re.compile(either, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -313,7 +325,9 @@ def _latin1_fold() -> bytes:
     return ascii_part + bytes(_ascii_letter(chr(code)) for code in range(128, 256))
 
 
-def _ascii_matches(text: str, targets: tuple[tuple[bytes, bool], ...]) -> list[tuple[int, int]]:
+def _ascii_matches(
+    text: str, targets: tuple[tuple[bytes, bool], ...]
+) -> list[tuple[int, int]] | None:
     """Return what _pattern's regular expression finds, by bytes.find over a folded copy.
 
     The copy has one byte per character: an ASCII letter or digit in lower case, a letter
@@ -321,11 +335,15 @@ def _ascii_matches(text: str, targets: tuple[tuple[bytes, bool], ...]) -> list[t
     digit as a space. A whole word is then " word " (a space stands before the first
     character too), found without leaving C: several times faster than the regular
     expression, which tries every place where a word's first letter stands. Latin-1 is
-    folded by one table, characters beyond it one by one.
+    folded by one table, a few characters beyond it one by one; None for a text with more
+    of them (then the pattern finds the words).
     """
     data = text.encode("latin-1", "replace")
+    beyond = data.count(b"?") - text.count("?")
+    if beyond > BEYOND_LATIN1 + len(text) // 100:
+        return None  # Cyrillic, Greek, CJK…: one by one would be slower than the pattern
     folded = data.translate(_latin1_fold())
-    if data.count(b"?") != text.count("?"):  # characters beyond Latin-1
+    if beyond:  # a few characters beyond Latin-1 (’ “ ” – …): one by one
         copy = bytearray(folded)
         position = data.find(b"?")
         while position != -1:
@@ -381,8 +399,9 @@ def snippet(text: str, terms: Iterable[Term], width: int = SNIPPET_CHARS) -> Mar
 def _matches(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
     """Return the spans of the first MAX_MATCHES words of text that the terms' words match."""
     targets = _ascii_targets(terms)
-    if targets is not None:
-        return _ascii_matches(text, targets)
+    found = _ascii_matches(text, targets) if targets is not None else None
+    if found is not None:
+        return found
     pattern = _pattern(terms)
     if pattern is None:
         return []
