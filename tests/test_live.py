@@ -452,12 +452,18 @@ def test_discarding_a_draft_without_changes_says_so(make_page, join, login_as, p
     assert editor.post("/live/999999/discard", data={}).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["reader", "blocked", "protected"])
-def test_only_people_who_may_edit_can_discard(make_page, join, login_as, people, who):
+def faq_left_unsaved(make_page, join):
+    """Return an FAQ page whose live draft holds bob's unsaved "Unsaved.", and bob."""
     page = make_page("FAQ", "# FAQ\n")
     bob = join(page, "bob")
     bob.insert(6, "Unsaved.")
     assert bob.wait(lambda: stored_text(page) == "# FAQ\nUnsaved.")
+    return page, bob
+
+
+@pytest.mark.parametrize("who", ["reader", "blocked", "protected"])
+def test_only_people_who_may_edit_can_discard(make_page, join, login_as, people, who):
+    page, _bob = faq_left_unsaved(make_page, join)
     person = people["reader" if who == "reader" else "carla"]
     reason = "Your account can read but not edit"
     if who == "blocked":
@@ -477,10 +483,7 @@ def test_only_people_who_may_edit_can_discard(make_page, join, login_as, people,
 def test_discarding_asks_a_visitor_to_log_in_and_needs_the_forms_token(
     client, make_page, join, login_as, people
 ):
-    page = make_page("FAQ", "# FAQ\n")
-    bob = join(page, "bob")
-    bob.insert(6, "Unsaved.")
-    assert bob.wait(lambda: stored_text(page) == "# FAQ\nUnsaved.")
+    page, _bob = faq_left_unsaved(make_page, join)
     response = client.post(f"/live/{page.id}/discard", data={})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     forged = login_as(people["dave"]).post(

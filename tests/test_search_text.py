@@ -266,15 +266,22 @@ SNIPPET_TEXT = st.text(alphabet=SNIPPET_LETTERS + " _-.,'\n", max_size=60)
 SNIPPET_WORD = st.text(alphabet="aebcoun1", min_size=1, max_size=3)
 
 
+def term_specs(word):
+    """Return a strategy of up to three terms, each a word or two and whether it is a prefix."""
+    return st.lists(st.tuples(st.lists(word, min_size=1, max_size=2), st.booleans()), max_size=3)
+
+
+def terms_of(specs) -> tuple[Term, ...]:
+    """Return the terms drawn by term_specs."""
+    return tuple(Term(words=tuple(parts), prefix=prefix) for parts, prefix in specs)
+
+
 @settings(max_examples=500, deadline=None)
-@given(
-    SNIPPET_TEXT,
-    st.lists(st.tuples(st.lists(SNIPPET_WORD, min_size=1, max_size=2), st.booleans()), max_size=3),
-)
+@given(SNIPPET_TEXT, term_specs(SNIPPET_WORD))
 def test_a_snippet_marks_exactly_the_words_that_fold_to_the_terms(text, specs):
     """A word is marked whole when it folds to a term's word, or (the last word of a prefix
     term) starts with it once folded; never a part of a longer word."""
-    terms = [Term(words=tuple(parts), prefix=prefix) for parts, prefix in specs]
+    terms = terms_of(specs)
     exact = {w for t in terms for w in (t.words if not t.prefix else t.words[:-1])}
     starts = [t.words[-1] for t in terms if t.prefix]
     expected = [
@@ -293,14 +300,11 @@ SPAN_WORD = st.text(alphabet="aebcounsik1", min_size=1, max_size=3)
 
 
 @settings(max_examples=1000, deadline=None)
-@given(
-    SPAN_TEXT,
-    st.lists(st.tuples(st.lists(SPAN_WORD, min_size=1, max_size=2), st.booleans()), max_size=3),
-)
+@given(SPAN_TEXT, term_specs(SPAN_WORD))
 def test_finding_words_in_folded_bytes_agrees_with_the_pattern(text, specs):
     """Snippets find words by bytes.find over a folded copy; it must find what the regular
     expression (the slower way, kept for what the copy cannot hold) finds."""
-    terms = tuple(Term(words=tuple(parts), prefix=prefix) for parts, prefix in specs)
+    terms = terms_of(specs)
     pattern = _pattern(terms)
     expected = [m.span() for m in pattern.finditer(text)][:MAX_MATCHES] if pattern else []
     found = _ascii_matches(text, _ascii_targets(terms))
