@@ -91,11 +91,7 @@ class Engine(ABC):
         """Return the documents with these ids."""
         if not doc_ids:
             return {}
-        statement = text(
-            f"SELECT {self.id_column}, page_id, title, body FROM {TABLE} "
-            f"WHERE {self.id_column} IN :ids"
-        ).bindparams(bindparam("ids", expanding=True))
-        rows = conn.execute(statement, {"ids": list(doc_ids)})
+        rows = conn.execute(_fetching(self.id_column), {"ids": list(doc_ids)})
         return {row[0]: Doc(*row) for row in rows}
 
     def count(self, conn) -> int:
@@ -107,6 +103,15 @@ class Engine(ABC):
         """Return the bytes the index takes on disk (tables and indexes)."""
 
     id_column = "id"
+
+
+@cache
+def _fetching(id_column: str) -> TextClause:
+    """Return the SELECT of documents by id, made once (every search runs it)."""
+    statement = text(
+        f"SELECT {id_column}, page_id, title, body FROM {TABLE} WHERE {id_column} IN :ids"
+    )
+    return statement.bindparams(bindparam("ids", expanding=True))
 
 
 @cache

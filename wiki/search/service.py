@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from ..core.titles import TitleError, parse_title, title_key
@@ -17,6 +17,15 @@ PER_PAGE = 20
 #: Deeper result pages cost more (OFFSET) and nobody reads them.
 MAX_PAGE = 50
 SUGGESTIONS = 8
+
+
+#: Built once (every search runs them); results need no page's latest revision.
+_PAGE_BY_KEY = select(Page).where(Page.key == bindparam("key")).options(lazyload(Page.latest))
+_PAGES_BY_ID = (
+    select(Page)
+    .where(Page.id.in_(bindparam("ids", expanding=True)), Page.deleted.is_(False))
+    .options(lazyload(Page.latest))
+)
 
 
 @dataclass
@@ -53,9 +62,7 @@ def exact_page(raw: str) -> Page | None:
         title = parse_title(raw)
     except TitleError:
         return None
-    page = db.session.scalar(
-        select(Page).where(Page.key == title.key).options(lazyload(Page.latest))
-    )
+    page = db.session.scalar(_PAGE_BY_KEY, {"key": title.key})
     if page is None or page.deleted or page.published_revision_id is None:
         return None
     return page
@@ -99,12 +106,7 @@ def _pages(ids: set[int]) -> dict[int, Page]:
     """Return the pages with these ids."""
     if not ids:
         return {}
-    statement = (
-        select(Page)
-        .where(Page.id.in_(ids), Page.deleted.is_(False))
-        .options(lazyload(Page.latest))
-    )
-    return {page.id: page for page in db.session.scalars(statement)}
+    return {page.id: page for page in db.session.scalars(_PAGES_BY_ID, {"ids": list(ids)})}
 
 
 def _topics(comment_ids: list[int]) -> dict[int, tuple[int, str]]:
