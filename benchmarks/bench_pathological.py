@@ -42,8 +42,9 @@ def main() -> list[Figure]:
         ys, xs = "y\n" * 524_000, "x\n" * 524_000
         first = wiki.save("Lines", ys)
         last = wiki.save("Lines", xs)
-        empty = wiki.save("Empty", "\n" * 200_000)
-        wiki.save("Empty", "\n" * 100_000 + "changed\n" + "\n" * 100_000)
+        # A dot first: a page of nothing but blank lines is refused (a blank page).
+        empty = wiki.save("Empty", ".\n" + "\n" * 200_000)
+        wiki.save("Empty", ".\n" + "\n" * 100_000 + "changed\n" + "\n" * 100_000)
         lines = [f"L{n}." for n in range(60_000)]
         conflict_base = wiki.save("Contested", "\n".join(lines) + "\n")
         theirs = [f"{line} T." if n % 2 else line for n, line in enumerate(lines)]

@@ -271,6 +271,11 @@ class TextBlob(Chained, db.Model):
         """Return the text's hash: it names the text whatever row or chain stores it."""
         return (self.__tablename__, self.sha1)
 
+    @classmethod
+    def kept_text(cls, sha1: str) -> str | None:
+        """Return the text with this hash if this process keeps it (no query), else None."""
+        return kept((cls.__tablename__, sha1))
+
     def note_added(self, added: bool) -> None:
         """Note whether the save storing this text just added it (set at every save)."""
         self.__dict__["_added"] = added

@@ -26,7 +26,7 @@ from ..core.titles import N_, Title, parse_title
 from ..database import turn_taken, wait_turn, write_transaction
 from ..extensions import db
 from ..memo import content_changed
-from ..models import Draft, Link, Page, Revision, RevisionKind, User
+from ..models import Draft, Link, Page, Revision, RevisionKind, TextBlob, User
 from ..problems import BadRequest, Conflict, NotAllowed, TooLarge
 from ..summaries import SystemSummary
 from . import content
@@ -341,7 +341,11 @@ def _same_but_trailing_space(text: str, latest: Revision) -> bool:
     """Return whether text is the latest revision's but for whitespace at its end (which
     renders alike): saving it would add a revision nobody could see."""
     stripped = text.rstrip()
-    return len(stripped) <= latest.size and latest.text.rstrip() == stripped
+    if len(stripped) > latest.size:
+        return False
+    # Kept by the process that saved or showed it: reading the blob row cost a statement.
+    previous = TextBlob.kept_text(latest.sha1)
+    return (previous if previous is not None else latest.text).rstrip() == stripped
 
 
 def _unchanged(edit: _Edit, page: Page, prepared: _Prepared) -> SaveResult:
