@@ -15,6 +15,7 @@ from tests.helpers import (
     register,
     release,
 )
+from tests.test_signin_accounts import turn_on
 from wiki import create_app
 from wiki.safety import limits
 from wiki.safety.limits import ENDPOINTS, category_of
@@ -221,3 +222,36 @@ def test_rate_limit_storage_down_falls_back_to_memory(limited):
         client = app.test_client()
         statuses = [client.get("/search?q=a").status_code for _ in range(3)]
         assert statuses[:2] == [200, 200] and statuses[2] == 429
+
+
+def test_a_rate_limited_password_reset_request_keeps_what_was_typed(limited):
+    app = limited(RATE_LIMIT_LOGIN="2/minute")
+    with app.app_context():
+        client = app.test_client()
+        for _ in range(2):
+            sent = client.post("/forgot-password", data={"identifier": "nora@example.org"})
+            assert sent.status_code == 200
+        response = client.post("/forgot-password", data={"identifier": "nora@example.org"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429 and response.headers["Retry-After"]
+        assert 'value="nora@example.org"' in html and "Wait" in html
+        assert 'class="error-message"' not in html  # the form, not the general error page
+
+
+def test_a_rate_limited_two_factor_code_shows_the_code_form_again(limited):
+    app = limited(RATE_LIMIT_LOGIN="5/minute", LOGIN_FREE_FAILURES=100)
+    with app.app_context():
+        bob = add_user("bob")
+        setup = app.test_client()
+        log_in(setup, "bob")
+        turn_on(setup, bob)
+        client = app.test_client()
+        assert log_in(client, "bob").status_code == 302
+        for _ in range(5):  # wrong codes until the limit refuses
+            response = client.post("/two-factor", data={"code": "000000"})
+            if response.status_code != 401:
+                break
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429 and response.headers["Retry-After"]
+        assert 'name="code"' in html and "Wait" in html
+        assert 'class="error-message"' not in html

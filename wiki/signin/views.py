@@ -5,12 +5,14 @@ import time
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from werkzeug.exceptions import TooManyRequests
 
+from .. import errors
 from ..extensions import db
 from ..identity import AccountError
 from ..models import User
 from ..problems import NotAllowed, UserError
-from ..safety import sessions
+from ..safety import limits, sessions
 from ..web import safe_next, user_message
 from . import accounts, emails, flow, providers, recovery, twofactor
 from .accounts import Newcomer
@@ -224,6 +226,24 @@ def forgot_password():
             return page, error.status, headers
         return render_template("signin/forgot.html", form=form, sent=True)
     return render_template("signin/forgot.html", form=form)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(_error: TooManyRequests):
+    """Show the two-factor or forgot-password form again, with what was typed and how long
+    to wait, when its posts come too often (the rate limit); other requests get the usual
+    page."""
+    message, headers = limits.too_often()
+    if request.method == "POST" and request.endpoint == "signin.forgot_password":
+        form = {"identifier": request.form.get("identifier", "")}
+        return render_template("signin/forgot.html", form=form, error=message), 429, headers
+    if request.method == "POST" and request.endpoint == "signin.two_factor":
+        pending = _fresh(session.get(PENDING))
+        user = db.session.get(User, pending["user"]) if pending else None
+        if user is not None:
+            row = twofactor.begin(user) if twofactor.confirmed(user) is None else None
+            return _two_factor_page(user, row, error=message), 429, headers
+    return errors.error_response(429, message, headers)
 
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
