@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyotp
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, select
@@ -27,6 +28,7 @@ from wiki.extensions import db
 from wiki.identity import user_key
 from wiki.models import Page, Role, User
 from wiki.pages.service import save_page
+from wiki.signin.models import TwoFactor
 from wiki.talk import service as talk
 
 PASSWORD = "correct horse battery"
@@ -424,3 +426,26 @@ def stop_gunicorn(process: subprocess.Popen, seconds: float = 10) -> None:
         process.wait(timeout=10)
     process.drain.join(timeout=10)
     process.stderr.close()
+
+
+# Two-factor
+
+
+def secret_of(user) -> str:
+    """Return the person's two-factor secret as stored now."""
+    db.session.expire_all()
+    return db.session.get(TwoFactor, user.id).secret
+
+
+def code(user, steps: int = 0) -> str:
+    """Return the app's code for now (or a step later: the next code a person would see)."""
+    return pyotp.TOTP(secret_of(user)).at(time.time() + 30 * steps)
+
+
+def turn_on(client, user) -> list[str]:
+    """Set up two-factor through preferences; return the recovery codes shown."""
+    page = client.get("/preferences/two-factor")
+    assert "<svg" in text(page) and secret_of(user) in text(page)
+    done = client.post("/preferences/two-factor", data={"code": code(user)})
+    assert done.status_code == 200
+    return re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", text(done))

@@ -14,8 +14,8 @@ from tests.helpers import (
     redis_or_skip,
     register,
     release,
+    turn_on,
 )
-from tests.test_signin_accounts import turn_on
 from wiki import create_app
 from wiki.safety import limits
 from wiki.safety.limits import ENDPOINTS, category_of

@@ -2,14 +2,13 @@
 authentication: through the real forms, with a real SMTP server."""
 
 import re
-import time
 from datetime import timedelta
 
 import pyotp
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import PASSWORD, log_in, smtp_inbox, text
+from tests.helpers import PASSWORD, code, log_in, smtp_inbox, text, turn_on
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.models import utcnow
@@ -212,25 +211,6 @@ def test_reset_requests_are_throttled_like_logins(app, client, people, inbox):
 
 
 # Two-factor authentication
-
-
-def secret_of(user) -> str:
-    db.session.expire_all()
-    return db.session.get(TwoFactor, user.id).secret
-
-
-def code(user, steps: int = 0) -> str:
-    """Return the app's code for now (or a step later: the next code a person would see)."""
-    return pyotp.TOTP(secret_of(user)).at(time.time() + 30 * steps)
-
-
-def turn_on(client, user) -> list[str]:
-    """Set up two-factor through preferences; return the recovery codes shown."""
-    page = client.get("/preferences/two-factor")
-    assert "<svg" in text(page) and secret_of(user) in text(page)
-    done = client.post("/preferences/two-factor", data={"code": code(user)})
-    assert done.status_code == 200
-    return re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", text(done))
 
 
 def test_two_factor_is_set_up_with_a_qr_code_and_asked_for_at_login(app, client, auth, people):
