@@ -308,7 +308,9 @@ def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(serv
 
     dave, d_tab, _d_box = open_editor(new_page, app, title)  # editing when carla discards
     expect(c_tab.locator(".live-people")).to_contain_text(dave)
-    c_tab.get_by_role("button", name="Discard unsaved changes").click()
+    # The editor's "Save" stays the one button a tool finds by that name (the contract).
+    expect(c_tab.get_by_role("button", name="Save")).to_have_count(1)
+    c_tab.get_by_role("button", name="Discard the draft’s changes").click()
     question = c_tab.get_by_role("dialog", name="Discard the unsaved changes?")
     expect(question).to_contain_text("goes back to the saved version for everyone")
     expect(question).to_contain_text(f"A copy is kept as a personal draft for {bob}.")

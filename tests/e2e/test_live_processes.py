@@ -176,7 +176,7 @@ def test_unsaved_changes_discarded_through_one_process_go_for_editors_on_the_oth
         c_tab.reload()
         expect(c_tab.locator(".live-draft")).to_contain_text(f"Unsaved changes by {bob}")
         expect(c_tab.locator(".live-people")).to_contain_text(dave, timeout=5000)
-        c_tab.get_by_role("button", name="Discard unsaved changes").click()
+        c_tab.get_by_role("button", name="Discard the draft’s changes").click()
         question = c_tab.get_by_role("dialog", name="Discard the unsaved changes?")
         expect(question).to_contain_text(f"Editing now: {dave}.")
         question.get_by_role("button", name="Discard", exact=True).click()
