@@ -122,6 +122,23 @@ def test_lockout_ends_after_a_while(throttled, client, make_user):
     assert log_in(client, "bob").status_code == 302
 
 
+def test_a_free_try_is_not_refused_when_another_server_counted_a_failure_just_ahead(
+    throttled, client, make_user
+):
+    # Two app servers: the other one's clock runs two seconds ahead (or its failure was
+    # counted while this try waited for the counter's lock). A try still within the free
+    # ones must reach the password check, not be told to wait.
+    from datetime import timedelta
+
+    make_user("bob")
+    assert log_in(client, "bob", WRONG).status_code == 401
+    for row in db.session.scalars(db.select(LoginFailure)):
+        row.last_failure_at += timedelta(seconds=2)
+    db.session.commit()
+    assert log_in(client, "bob", WRONG).status_code == 401
+    assert log_in(client, "bob").status_code == 302
+
+
 def test_address_lockout_covers_every_account(throttled, client, make_user):
     make_user("bob")
     for number in range(8):

@@ -200,11 +200,15 @@ def reserve_attempt(account_key: str, address: str) -> Throttled | None:
     for attempt in range(3):
         try:
             with write_transaction() as db_session:
-                now = utcnow()
                 rows = []
                 for key in _keys(account_key, address):
                     statement = select(LoginFailure).where(LoginFailure.key == key)
                     rows.append(db_session.scalar(statement.with_for_update()))
+                # The time is read once the rows are locked, never before: a try that waited
+                # for the lock must not find the failure counted meanwhile "in its future"
+                # (a zero wait would then refuse it). Another server's clock may run a little
+                # ahead, so now is never before the last failure counted.
+                now = max([utcnow(), *(row.last_failure_at for row in rows if row)])
                 throttled = _throttled([_fresh(row, now) for row in rows], now)
                 if throttled is not None:
                     return throttled
