@@ -9,14 +9,15 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from tests.helpers import latest_id, latest_text, save
+from tests.helpers import base_config, latest_id, latest_text, release, save
 from tests.live_client import LiveClient, handshake_status
+from wiki import create_app
 from wiki.core import ymessages as ym
 from wiki.core.titles import parse_title
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.live import store
-from wiki.live.models import LiveUpdate, RevisionCoauthor
+from wiki.live.models import LiveDraft, LiveUpdate, RevisionCoauthor
 from wiki.models import Draft, Revision
 from wiki.safety import accounts, protection
 
@@ -250,6 +251,15 @@ def test_new_pages_and_visitors_get_the_classic_editor(client, make_page, editor
     assert "live.bundle.js" not in client.get("/edit/Launch").get_data(as_text=True)
 
 
+def left_idle(draft_id: int, days: int = 30) -> None:
+    """Make a live draft look untouched, and not open anywhere, for this many days."""
+    # The room's last writes may still be finishing: take the write lock as the app does.
+    with write_transaction():
+        draft = db.session.get(LiveDraft, draft_id)
+        draft.updated_at -= timedelta(days=days)
+        draft.open_at = draft.open_at and draft.open_at - timedelta(days=days)
+
+
 def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
     app, make_page, join, login_as, people
 ):
@@ -265,10 +275,7 @@ def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
         return not app.extensions["live"].rooms and bool(store.typists(draft.id))
 
     assert alice.wait(written)
-    # The room's last writes may still be finishing: take the write lock as the app does.
-    with write_transaction():
-        draft = db.session.get(type(draft), draft.id)
-        draft.updated_at = draft.updated_at - timedelta(days=30)
+    left_idle(draft.id)
     result = app.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
     assert "1 live drafts" in result.output
     db.session.rollback()
@@ -306,9 +313,7 @@ def test_an_idle_live_draft_hands_its_edit_summary_to_the_drafts(
         }
 
     assert alice.wait(written)
-    with write_transaction():
-        draft = db.session.get(type(draft), draft.id)
-        draft.updated_at = draft.updated_at - timedelta(days=30)
+    left_idle(draft.id)
     app.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
     db.session.rollback()
     for who in ("alice", "bob"):
@@ -317,6 +322,43 @@ def test_an_idle_live_draft_hands_its_edit_summary_to_the_drafts(
         assert mine.summary == summary[: app.config["MAX_SUMMARY_LENGTH"]]
     html = login_as(people["alice"]).get("/edit/Launch").get_data(as_text=True)
     assert "You have an unsaved draft" in html and "Warmer greeting !!!" in html
+
+
+def test_a_draft_left_open_in_an_editor_is_not_expired_by_the_command_run_elsewhere(
+    app, make_page, join, database_url, tmp_path
+):
+    # `flask live-expire` runs from cron, in a process holding no room: the draft open in
+    # alice's editor on an app server must stay, however long she has not typed.
+    page = make_page("Launch", "Hello")
+    alice = join(page, "alice")
+    alice.insert(5, " unsaved")
+    db.session.rollback()  # see what the room wrote since the test's last read
+    draft_id = store.draft_for(page.id).id
+    assert alice.wait(lambda: written_text(draft_id) == "Hello unsaved")
+    with write_transaction():
+        db.session.get(LiveDraft, draft_id).updated_at -= timedelta(days=30)
+    cron = create_app(base_config(tmp_path, database_url))
+    with cron.app_context():  # else the command would run in the test's app, alice's
+        result = cron.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
+    assert "0 live drafts" in result.output
+    db.session.rollback()
+    assert store.draft_for(page.id).id == draft_id
+    alice.insert(13, "!")
+    assert alice.wait(lambda: written_text(draft_id) == "Hello unsaved!")
+    # Once nobody has had it open for a while, the same command hands it over.
+    alice.close()
+    assert alice.wait(lambda: not app.extensions["live"].rooms)
+    left_idle(draft_id)
+    with cron.app_context():
+        result = cron.test_cli_runner().invoke(args=["live-expire", "--days", "14"])
+        release(cron)
+    assert "1 live drafts" in result.output
+
+
+def written_text(draft_id: int) -> str:
+    """Return the text of a live draft as stored."""
+    db.session.rollback()
+    return store.text_of(store.load_doc(draft_id))
 
 
 def test_a_live_save_clears_the_shared_summary_and_an_outside_save_keeps_it(

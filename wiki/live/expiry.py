@@ -20,19 +20,31 @@ from . import store
 from .hub import hub
 from .models import LiveAuthor, LiveDraft, LiveUpdate
 
+#: A draft an app process said it had open (store.mark_open, every minute or so) less than
+#: this long ago is open still, however long nobody typed in it.
+OPEN_GRACE = timedelta(minutes=5)
+
 
 def expire(older_than: timedelta) -> int:
     """Turn live drafts idle for longer than older_than into personal drafts; return how many."""
     cutoff = utcnow() - older_than
     ids = list(db.session.scalars(select(LiveDraft.id).where(LiveDraft.updated_at < cutoff)))
-    return sum(_expire(draft_id) for draft_id in ids)
+    return sum(_expire(draft_id, cutoff) for draft_id in ids)
 
 
-def _expire(draft_id: int) -> bool:
+def _idle(draft: LiveDraft | None, cutoff: datetime) -> bool:
+    """Return whether a draft is unchanged since cutoff and open in no process."""
+    if draft is None or draft.updated_at >= cutoff or hub().room(draft.page_id) is not None:
+        return False
+    # This command runs in a process of its own: rooms open elsewhere say so in the row.
+    return draft.open_at is None or draft.open_at < utcnow() - OPEN_GRACE
+
+
+def _expire(draft_id: int, cutoff: datetime) -> bool:
     """Hand one live draft to its typists and delete it; False if it must stay."""
     draft = db.session.get(LiveDraft, draft_id)
-    if draft is None or hub().room(draft.page_id) is not None:
-        return False  # someone has it open in this process
+    if not _idle(draft, cutoff):
+        return False
     doc = store.load_doc(draft.id)
     text = store.text_of(doc)
     summary = store.summary_of(doc)
@@ -49,6 +61,9 @@ def _expire(draft_id: int) -> bool:
     if unsaved and not typists:
         return False  # unsaved text with nobody to give it to: keep it live
     with write_transaction():
+        # Read again under the write lock: someone may have opened it since.
+        if not _idle(db.session.get(LiveDraft, draft_id, with_for_update=True), cutoff):
+            return False
         if unsaved:
             hand_over(typists, page_key, title, Copy(text, summary, base_id, touched))
         for table in (LiveUpdate, LiveAuthor):

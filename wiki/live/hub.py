@@ -167,3 +167,9 @@ def flush(room: Room, force: bool = False) -> None:
     taken = room.take_pending(force)
     if taken is not None:
         store.append(room.draft_id, *taken)
+
+
+def keep_open(room: Room) -> None:
+    """Say in the database that the room is open here (every OPEN_EVERY_SECONDS)."""
+    if room.open_due():
+        store.mark_open(room.draft_id)

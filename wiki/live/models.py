@@ -26,6 +26,8 @@ class LiveDraft(db.Model):
     base_revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When an app process last had the draft's room open (None: not since the upgrade).
+    open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LiveUpdate(db.Model):

@@ -20,6 +20,9 @@ from . import store
 #: How often a room writes what its clients typed (seconds); also the most a crash loses
 #: of updates no other process holds.
 FLUSH_SECONDS = 0.25
+#: How often a process with a room open says so in the database (store.mark_open), for
+#: `flask live-expire`, which runs elsewhere and sees no room.
+OPEN_EVERY_SECONDS = 60.0
 
 
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
@@ -76,6 +79,7 @@ class Room:
         #: discard, here or in another process (each is announced once: "typing").
         self.announced: set[str] = set()
         self.flushed_at = time.monotonic()
+        self.marked_open_at: float | None = None
 
     def join(self, conn: Connection) -> None:
         """Add a connection and send it the server's state vector and who is here."""
@@ -211,6 +215,15 @@ class Room:
         """
         self.announce(data, source)
         self.hub.publish(self.page_id, ym.EVENT, json.dumps(data).encode())
+
+    def open_due(self) -> bool:
+        """Return whether it is time to say again that this room is open (and note it)."""
+        with self.lock:
+            now = time.monotonic()
+            if self.marked_open_at is not None and now - self.marked_open_at < OPEN_EVERY_SECONDS:
+                return False
+            self.marked_open_at = now
+            return True
 
     def take_pending(self, force: bool = False) -> tuple[list[bytes], set[int]] | None:
         """Return the updates and typists to write now (every FLUSH_SECONDS), or None."""

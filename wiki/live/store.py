@@ -1,7 +1,7 @@
 """Live drafts in the database: load one as a Yjs document, append updates, compact."""
 
 from pycrdt import Doc, Map, Text, merge_updates
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.textedits import replacements, utf8_offset
@@ -139,6 +139,14 @@ def append(draft_id: int, updates: list[bytes], typists: set[int]) -> None:
         draft = db.session.get(LiveDraft, draft_id)
         if draft is not None:
             draft.updated_at = utcnow()
+
+
+def mark_open(draft_id: int) -> None:
+    """Note that an app process has the draft's room open now (live-expire leaves it)."""
+    with write_transaction():
+        db.session.execute(
+            update(LiveDraft).where(LiveDraft.id == draft_id).values(open_at=utcnow())
+        )
 
 
 def compact(draft_id: int, ids: list[int], state: bytes) -> None:

@@ -16,7 +16,7 @@ from ..problems import BadRequest, NotAllowed, UserError
 from ..urls import page_url
 from ..web import user_message
 from . import service
-from .hub import flush, hub
+from .hub import flush, hub, keep_open
 from .limits import Bucket
 from .rooms import Connection
 
@@ -100,6 +100,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     """Pass messages between one browser and its room until either side ends."""
     live = hub()
     room = live.enter(page, conn)
+    keep_open(room)
     conn.send(ym.event(service.draft_news(room)))
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
@@ -122,6 +123,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
                     return
                 heard = now
             flush(room)
+            keep_open(room)
             if now - checked >= RECHECK_SECONDS:
                 checked = now
                 refusal = service.current_refusal(conn.user_id, room.page_id)
