@@ -1,5 +1,6 @@
 """Three-way merge: changes of both sides against a base, in English, Italian, emoji and CJK."""
 
+import os
 import random
 
 import pytest
@@ -593,6 +594,26 @@ KEEP_BOTH = {
         "The launch is on Friday in Milan, they say."
         " The launch is on Tuesday in Turin, they say.\n",
     ),
+    # What both wrote is written once: the shared sentence or line before the passage.
+    "en-sentence-both-added-after-a-question": (
+        "Why Bottega?\n\nEnd.\n",
+        "Why Bottega? It is fast.\n\nEnd.\n",
+        "Why Bottega? It is fast!\n\nEnd.\n",
+        "Why Bottega? It is fast. It is fast!\n\nEnd.\n",
+    ),
+    "en-list-item-both-added-then-one-each": (
+        "## Plans\n\nEnd.\n",
+        "## Plans\n\n- Basic: free\n- Pro: 10 €\n\nEnd.\n",
+        "## Plans\n\n- Basic: free\n- Team: 25 €\n\nEnd.\n",
+        "## Plans\n\n- Basic: free\n- Pro: 10 €\n- Team: 25 €\n\nEnd.\n",
+    ),
+    # Two versions of a table's last row stay rows of the table (no blank line between).
+    "en-table-row": (
+        "| Plan | Price |\n|---|---|\n| Pro | 10 € |\n\nEnd.\n",
+        "| Plan | Price |\n|---|---|\n| Pro | 12 € |\n\nEnd.\n",
+        "| Plan | Price |\n|---|---|\n| Pro | 15 € |\n\nEnd.\n",
+        "| Plan | Price |\n|---|---|\n| Pro | 12 € |\n| Pro | 15 € |\n\nEnd.\n",
+    ),
 }
 
 
@@ -653,8 +674,9 @@ def test_keep_both_never_loses_a_character(base_tokens, mine_edits, theirs_edits
     both = result.resolve(["both"] * n)
     assert is_subsequence("".join(c.mine for c in result.conflicts), both)
     assert is_subsequence("".join(c.theirs for c in result.conflicts), both)
-    for c in result.conflicts:  # each whole, but for the spaces both versions end with
-        assert c.mine.rstrip() in both and c.theirs.rstrip() in both
+    for c in result.conflicts:  # each whole, but for what both versions share at its ends
+        mine, theirs = differing(c.mine, c.theirs)
+        assert mine.rstrip() in both and theirs.rstrip() in both
     # Any mix of choices: each "both" passage keeps both versions, the others their choice.
     choices = data.draw(
         st.lists(st.sampled_from(["mine", "theirs", "both", "base"]), min_size=n, max_size=n)
@@ -665,7 +687,16 @@ def test_keep_both_never_loses_a_character(base_tokens, mine_edits, theirs_edits
         assert mixed == as_mine
     for c, choice in zip(result.conflicts, choices, strict=True):
         if choice == "both":
-            assert c.mine.rstrip() in mixed and c.theirs.rstrip() in mixed
+            mine, theirs = differing(c.mine, c.theirs)
+            assert mine.rstrip() in mixed and theirs.rstrip() in mixed
+
+
+def differing(mine: str, theirs: str) -> tuple[str, str]:
+    """Return two versions without the text both start and end with (kept once)."""
+    head = len(os.path.commonprefix([mine, theirs]))
+    mine, theirs = mine[head:], theirs[head:]
+    tail = len(os.path.commonprefix([mine[::-1], theirs[::-1]]))
+    return mine[: len(mine) - tail], theirs[: len(theirs) - tail]
 
 
 @pytest.mark.parametrize("seed", range(100))

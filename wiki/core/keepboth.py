@@ -6,8 +6,10 @@ them side by side leaves the shared words after the passage with only one of the
 each passage kept twice is widened, through the text both versions share, to the sentence
 around it (or the whole lines, for passages spanning lines, headings, list items and other
 lines that are not prose), and the two complete versions are written one after the other: a
-space apart within a line, on their own lines otherwise. No character of either version is
-ever dropped: the result holds each version's whole text, in order.
+space apart within a line, on their own lines otherwise (rows of a list, table or quote with
+no blank line between). Whole sentences or lines both versions start or end with (both
+people added the same line, then one each) are written once, not in each version. No
+character of either version is ever dropped: the result holds each version's text, in order.
 """
 
 import re
@@ -19,6 +21,8 @@ _CLOSERS = frozenset("\"')]}*_`»”’」』）")  # may follow a stop before t
 # A line starting like this is a Markdown block (heading, list item, quote, table row, code),
 # so the two versions must stay on lines of their own.
 _BLOCK = re.compile(r"(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
+# Lines that are rows of one block (list items, quote lines, table rows).
+_ROWS = re.compile(r"(?:[-*+]\s|\d+[.)]\s|>|\|)")
 
 # Shared text, or (merged, mine's, theirs') for a passage the sides have differently: merged
 # text is None where both versions are to be kept, else it is what to show outside a unit kept
@@ -29,7 +33,7 @@ _Pos = tuple[int, int]  # piece index, offset in it (always 0 for a tuple)
 
 def keep_both(pieces: Sequence[Piece]) -> str:
     """Return the pieces joined, each passage to keep both of as two whole versions."""
-    pieces = _joined(pieces)
+    pieces = _shared_ends_apart(_joined(pieces))
     texts = _Texts(pieces)
     out, pos = [], (0, 0)
     for start, end, lines in texts.units():
@@ -53,6 +57,45 @@ def _joined(pieces: Sequence[Piece]) -> list[Piece]:
     return out
 
 
+def _shared_ends_apart(pieces: list[Piece]) -> list[Piece]:
+    """Return the pieces, the whole sentences or lines a passage kept twice starts or ends
+    with in both versions made shared text of their own.
+
+    Both people added "Prices\n" and then a line each: without this, the line both wrote
+    would be written twice, once in each version. Only whole units are taken apart (cut
+    where a sentence or line starts in both versions), so each version still reads whole.
+    """
+    texts = _Texts(pieces)
+    out: list[Piece] = []
+    for k, p in enumerate(pieces):
+        if isinstance(p, str) or p[0] is not None:
+            out.append(p)
+            continue
+        mine, theirs = p[1], p[2]
+        m, t = texts.starts[k]
+        fits = len(_common_prefix(mine, theirs))
+        head = next((i for i in range(fits, 0, -1) if texts.cut_at(m + i, t + i)), 0)
+        rest_mine, rest_theirs = mine[head:], theirs[head:]
+        fits = len(_common_prefix(rest_mine[::-1], rest_theirs[::-1]))
+        m_end, t_end = m + len(mine), t + len(theirs)
+        tail = next((i for i in range(fits, 0, -1) if texts.cut_at(m_end - i, t_end - i)), 0)
+        middle = (rest_mine[: len(rest_mine) - tail], rest_theirs[: len(rest_theirs) - tail])
+        if any(side and side.isspace() for side in middle):
+            out.append(p)  # a version of blank lines alone would merge into the other's
+            continue
+        out += [mine[:head], (None, *middle), mine[len(mine) - tail :]]
+    return _joined(out)
+
+
+def _common_prefix(a: str, b: str) -> str:
+    """Return the text a and b both start with."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return a[:i]
+
+
 def _both(mine: str, theirs: str, lines: bool) -> str:
     """Return mine's and theirs' version of a unit, one after the other."""
     if mine == theirs:
@@ -65,6 +108,8 @@ def _both(mine: str, theirs: str, lines: bool) -> str:
     a, b = mine[: len(mine) - tail], theirs[: len(theirs) - tail]
     if not a or not b or a[-1] == "\n" or b[0] == "\n":
         sep = ""
+    elif lines and _ROWS.match(a[a.rfind("\n") + 1 :]) and _ROWS.match(b):
+        sep = "\n"  # a blank line would split the list, table or quote in two
     elif lines:
         sep = trail if "\n" in trail else "\n"
     else:
@@ -123,6 +168,10 @@ class _Texts:
         (m0, t0), (m1, t1) = self.index(start), self.index(end)
         return self.mine[m0:m1], self.theirs[t0:t1]
 
+    def cut_at(self, m: int, t: int) -> bool:
+        """Return whether a sentence (or line) starts at m in mine's and t in theirs' text."""
+        return _boundary(self.mine, m, False) and _boundary(self.theirs, t, False)
+
     def is_boundary(self, pos: _Pos, lines: bool) -> bool:
         """Return whether a unit may start at a position, in both versions."""
         m, t = self.index(pos)
@@ -159,7 +208,10 @@ class _Texts:
         mine, theirs = (s.strip() for s in self.slice(start, end))
         if "\n" in mine or "\n" in theirs:
             return True
-        whole = self.is_boundary(start, True) and self.is_boundary(end, True)
+        # Whole lines: from a line's start to its end (the spaces and line break after it
+        # are shared text: _shared_ends_apart).
+        line_start, line_end = self.widen(start, end, True)
+        whole = line_start == start and not "".join(self.slice(end, line_end)).strip()
         texts = self.slice(start, end)
         prose = all(s and (s[-1] in _STOPS or s[-1] in _CJK_STOPS) for s in (mine, theirs))
         return whole and (any(_BLOCK.match(s) for s in texts) or not prose)
