@@ -25,7 +25,8 @@ from wiki.core.mdextras import TASK_CLASS, ExtrasExtension
 from wiki.core.titles import N_, TitleError, parse_title, title_to_url
 
 # Bump whenever the HTML for the same text changes, so cached renderings are redone.
-RENDERER_VERSION = 4  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files
+RENDERER_VERSION = 5  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
+# 5: a bare namespace ("[[Category:]]") is no link (such titles are refused)
 WIKI_PATH = "/wiki/"
 EXTERNAL_REL = "nofollow noopener"
 
