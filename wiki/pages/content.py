@@ -1,8 +1,9 @@
 """Storing revision texts and their rendered HTML."""
 
 import json
+import os
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, select
@@ -19,6 +20,9 @@ from ..renderer import render_bounded
 MAX_DELTA_DEPTH = 40
 #: A delta is kept only if it is smaller than this share of the whole text compressed.
 DELTA_WORTH = 0.5
+#: Renders a process may have under way at once (each waits for a worker process; more
+#: queue here, as they would for the workers).
+RENDER_WAITERS = 32
 
 
 #: Built once (the hash bound when run): every save asks it.
@@ -61,16 +65,25 @@ def render_soon(text: str) -> "Future[Rendered]":
     revision meanwhile, and the render and the plain text are made on another core).
     """
     timeout = current_app.config["RENDER_TIMEOUT"]
-    future: Future[Rendered] = Future()
+    return _waiters().submit(render, text, timeout, readable=True)
 
-    def wait() -> None:
-        try:
-            future.set_result(render(text, timeout, readable=True))
-        except BaseException as error:  # handed to whoever asks for the result
-            future.set_exception(error)
 
-    threading.Thread(target=wait, name="bottega-render-wait", daemon=True).start()
-    return future
+_waiting: tuple[int, ThreadPoolExecutor] | None = None
+_waiting_lock = threading.Lock()
+
+
+def _waiters() -> ThreadPoolExecutor:
+    """Return this process's threads that wait for renders (made after a fork, not before).
+
+    Kept rather than started per save: starting a thread waits until it runs, half a
+    millisecond of a save when the worker's other threads hold the interpreter.
+    """
+    global _waiting
+    with _waiting_lock:
+        if _waiting is None or _waiting[0] != os.getpid():
+            pool = ThreadPoolExecutor(RENDER_WAITERS, thread_name_prefix="bottega-render-wait")
+            _waiting = (os.getpid(), pool)
+        return _waiting[1]
 
 
 def keep_rendered(sha1: str, rendered: Rendered) -> None:
