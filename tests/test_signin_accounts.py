@@ -233,6 +233,26 @@ def test_two_factor_is_set_up_with_a_qr_code_and_asked_for_at_login(app, client,
     assert "Log out" in text(other.get("/recent"))
 
 
+def test_a_login_as_someone_else_ends_the_current_one_only_when_its_code_is_right(
+    app, client, auth, people, login_as
+):
+    bob, amy = people["bob"], people["amy"]
+    turn_on(login_as(bob), bob)
+    auth.login(amy)
+    copy = app.test_client()  # amy's session, as another tab of hers sends it
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert log_in(client, "bob").headers["Location"] == "/two-factor"
+    # Given up at the code: amy is still logged in, here and in her other tab.
+    assert 'href="/user/amy" class="me"' in text(client.get("/account"))
+    assert copy.get("/account").status_code == 200
+    assert client.post("/two-factor", data={"code": "123456"}).status_code == 401
+    assert 'href="/user/amy" class="me"' in text(client.get("/account"))
+    # The right code: bob is logged in, and amy's session is over everywhere.
+    assert client.post("/two-factor", data={"code": code(bob, 1)}).status_code == 302
+    assert 'href="/user/bob" class="me"' in text(client.get("/account"))
+    assert copy.get("/account").status_code != 200
+
+
 def test_a_code_works_once_and_a_recovery_code_once(app, client, auth, people):
     bob = people["bob"]
     auth.login(bob)

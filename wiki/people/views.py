@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
@@ -41,26 +41,17 @@ def load_user(user_id: str) -> User | None:
     return sessions.live_user(number, session.get(sessions.SESSION_KEY))
 
 
-def _start_session(user: User) -> None:
-    """Log the person in with a fresh session (a new id defeats session fixation)."""
-    session.clear()
-    sessions.start(user)
-    login_user(user)
-
-
 def _finish_login(user: User, target: str):
     """Start the session, unless a step another feature adds (two-factor) must come first.
 
-    Logging in as someone else ends the session of the person logged in until now.
+    Logging in as someone else ends the session of the person logged in until now, once
+    the login is complete: one given up at its second step leaves them logged in.
     """
-    if current_user.is_authenticated:
-        sessions.end_current()
-        logout_user()
     for step in current_app.extensions.get(service.LOGIN_STEPS, ()):
         url = step(user, target)
         if url is not None:
             return redirect(url)
-    _start_session(user)
+    sessions.log_in(user)
     flash(_("You are logged in."), "success")
     return redirect(target)
 
@@ -88,7 +79,7 @@ def register():
         except service.AccountError as error:
             page = render_template("people/register.html", form=form, error=user_message(error))
             return page, error.status
-        _start_session(user)
+        sessions.log_in(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
         return redirect(safe_next(request.args.get("next")))
     return render_template("people/register.html", form=form)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -83,6 +84,17 @@ def end_current() -> None:
         with write_transaction() as db_session:
             db_session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
             content_changed()  # every process forgets the session it remembers
+
+
+def log_in(user: User) -> None:
+    """Log the person in with a fresh session (a new id defeats session fixation), ending
+    the session of whoever was logged in here until now."""
+    if current_user.is_authenticated:
+        end_current()
+        logout_user()
+    session.clear()
+    start(user)
+    login_user(user)
 
 
 def end_all(user: User, *, keep_current: bool = False) -> int:

@@ -4,7 +4,7 @@ import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
@@ -26,18 +26,12 @@ INTENT, NEWCOMER, PENDING = "signin_intent", "signin_newcomer", "signin_pending"
 STEP_SECONDS = 15 * 60
 
 
-def start_session(user: User) -> None:
-    """Log the person in with a fresh session (as people.views does for a password)."""
-    session.clear()
-    sessions.start(user)
-    login_user(user)
-
-
 def login_step(user: User, target: str) -> str | None:
     """Return where a login goes before its session starts (two-factor), or None."""
     if twofactor.confirmed(user) is None and not twofactor.is_required(user):
         return None
-    session.clear()  # nothing of the session before the login survives it
+    # Whoever is logged in here stays so until the code is right (start_session then clears
+    # everything): a login as someone else that is given up must not log them out.
     session[PENDING] = {"user": user.id, "next": target, "at": int(time.time())}
     return url_for("signin.two_factor")
 
@@ -47,7 +41,7 @@ def _finish(user: User, target: str, message: str):
     step = login_step(user, target)
     if step is not None:
         return redirect(step)
-    start_session(user)
+    sessions.log_in(user)
     flash(message, "success")
     return redirect(target)
 
@@ -193,7 +187,7 @@ def two_factor():
             headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
             return page, error.status, headers
         target = safe_next(pending.get("next"))
-        start_session(user)
+        sessions.log_in(user)
         if setup:
             return render_template("signin/recovery_codes.html", codes=codes, next=target)
         if used == "recovery":
