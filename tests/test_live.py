@@ -135,6 +135,39 @@ def test_saving_from_the_live_editor_credits_everyone_who_typed(
     assert "together" in contributions  # the summary of the revision bob co-wrote
 
 
+def test_a_reviewers_live_save_that_takes_in_a_newcomers_typing_waits_for_review(
+    app, make_page, join, login_as, people, client
+):
+    # Every edit waits for review but a reviewer's: tom's typing left in the shared draft
+    # must not reach readers because giulia (a moderator) saved a typo fix on top of it.
+    from wiki.review.settings import save_settings
+
+    page, other = make_page("Launch", "Hello"), make_page("Pricing", "Prices")
+    save_settings(people["admin"], "all", 0, 0)
+    published = latest_id("Launch")
+    tom = join(page, "tom")
+    tom.insert(5, " CHEAPEST PRICES EVER")
+    mod = join(page, "mod")
+    assert mod.wait(lambda: mod.value() == "Hello CHEAPEST PRICES EVER")
+    mod.insert(0, "Welcome! ")
+    assert mod.wait(lambda: mod.value() == "Welcome! Hello CHEAPEST PRICES EVER")
+    saver = login_as(people["mod"])
+    form = {"text": mod.value(), "summary": "typo", "live": "1", "action": "save"}
+    response = saver.post("/edit/Launch", data={**form, "base_revision": str(published)})
+    assert response.status_code == 302
+    assert latest_text("Launch") == "Welcome! Hello CHEAPEST PRICES EVER"
+    assert "CHEAPEST" not in client.get("/wiki/Launch").get_data(as_text=True)
+    assert "wait for a reviewer" in saver.get("/wiki/Launch").get_data(as_text=True)
+    assert "Launch" in saver.get("/review").get_data(as_text=True)
+    # Her live save of her own typing alone is published at once.
+    alone = join(other, "mod")
+    alone.insert(6, " from 10 €")
+    assert alone.wait(lambda: alone.value() == "Prices from 10 €")
+    form = {**form, "text": alone.value(), "base_revision": str(latest_id("Pricing"))}
+    assert saver.post("/edit/Pricing", data=form).status_code == 302
+    assert "from 10 €" in client.get("/wiki/Pricing").get_data(as_text=True)
+
+
 def test_a_save_made_outside_the_live_editor_is_merged_into_the_live_draft(
     make_page, join, people
 ):

@@ -51,6 +51,17 @@ def test_a_newcomers_edit_waits_and_the_public_reads_the_published_version(
     assert client.get("/wiki/Product?stable=maybe").status_code == 400
 
 
+def test_the_editor_says_before_saving_that_the_edit_will_wait(
+    app, product, newcomers, people, login_as
+):
+    notice = "A reviewer checks your edit before visitors see it"
+    assert notice in text(login_as(people["newbie"]).get("/edit/Product"))
+    assert notice in text(login_as(people["newbie"]).get("/edit/Brand_new_page"))
+    assert notice not in text(login_as(people["mod"]).get("/edit/Product"))
+    save_settings(people["admin"], "off", 0, 0)
+    assert notice not in text(login_as(people["newbie"]).get("/edit/Product"))
+
+
 def test_reviewers_and_review_off_publish_at_once(app, product, newcomers, people):
     reviewer = people["rita"]
     with db.session.begin():

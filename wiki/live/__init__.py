@@ -13,6 +13,7 @@ from flask_login import current_user
 
 def init_app(app: Flask) -> None:
     """Add the WebSocket view, the save hook, and the editor's template helper."""
+    from ..pages import service as pages_service
     from . import (
         models,  # noqa: F401 (the live tables)
         service,  # noqa: F401 (merges saves into live drafts)
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     from .hub import Hub
 
     app.extensions["live"] = Hub(app)
+    # A save from the live editor takes in others' typing: review weighs them too.
+    pages_service.set_coauthor_rule(service.typists_taken_in)
     app.register_blueprint(views.bp)
     app.add_template_global(live_room)
     app.add_template_global(service.coauthors, "revision_coauthors")

@@ -174,6 +174,24 @@ def _reset(user: User, page_id: int, only_mine: bool):
     return notice, update, sorted(store.typist_names(set(given)))
 
 
+def typists_taken_in(page: Page) -> set[int]:
+    """Return who typed in the live draft a save being made takes in (a save from the live
+    editor: everyone who typed since the last save; any other save: nobody)."""
+    if not _from_live_editor():
+        return set()
+    draft = store.draft_for(page.id)
+    return _typists(draft.id, hub().room(page.id)) if draft is not None else set()
+
+
+def _typists(draft_id: int, room: Room | None) -> set[int]:
+    """Return who typed in a draft since its last save: as written, and in this process."""
+    typed = set(store.typists(draft_id))
+    if room is not None:
+        with room.lock:
+            typed |= room.typists
+    return typed
+
+
 def coauthors(revision: Revision) -> list[User]:
     """Return the people credited beside a revision's author."""
     return list(
@@ -221,8 +239,7 @@ def _take_in_save(sender, page: Page, revision: Revision, author: User | None, *
     if update is not None:
         db.session.add(LiveUpdate(draft_id=draft.id, data=update))
     if from_live:
-        typed = set(store.typists(draft.id)) | (room.typists if room else set())
-        credited = sorted(typed - {revision.author_id})
+        credited = sorted(_typists(draft.id, room) - {revision.author_id})
         for user_id in credited:
             db.session.add(RevisionCoauthor(revision_id=revision.id, user_id=user_id))
         if credited:

@@ -468,9 +468,13 @@ def _announce(
 
 
 #: Decides inside a save's transaction whether its new revision is published at once:
-#: rule(page, revision, previous, author, publish_waiting) -> bool (wiki/review sets one;
-#: without one, every revision is published).
+#: rule(page, revision, previous, author, publish_waiting, coauthors) -> bool (wiki/review
+#: sets one; without one, every revision is published).
 _publication_rule: list[Callable[..., bool]] = []
+#: Who else wrote text a save takes in: rule(page) -> user ids (wiki/live sets one: a save
+#: from the live editor takes what others typed in the shared draft). Their edits must be
+#: as trusted as the author's for the revision to be published at once.
+_coauthor_rule: list[Callable[[Page], set[int]]] = []
 
 
 def set_publication_rule(rule: Callable[..., bool]) -> None:
@@ -478,13 +482,21 @@ def set_publication_rule(rule: Callable[..., bool]) -> None:
     _publication_rule[:] = [rule]
 
 
+def set_coauthor_rule(rule: Callable[[Page], set[int]]) -> None:
+    """Let rule say who else wrote the text of each save (besides its author)."""
+    _coauthor_rule[:] = [rule]
+
+
 def _publish_if_allowed(
     page: Page, revision: Revision, previous: Revision | None, edit: _Edit
 ) -> bool:
     """Publish the new revision if the publication rule allows it; return whether it did."""
     rule = _publication_rule[0] if _publication_rule else None
-    if rule is not None and not rule(page, revision, previous, edit.author, edit.publish_waiting):
-        return False
+    if rule is not None:
+        others = _coauthor_rule[0](page) if _coauthor_rule else set()
+        others.discard(revision.author_id)
+        if not rule(page, revision, previous, edit.author, edit.publish_waiting, others):
+            return False
     # A page readers could not see until now appears: what other pages show of it (a
     # category's link, blue once its page is published) is a change of the base.
     first = previous is not None and page.published_revision_id is None

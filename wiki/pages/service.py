@@ -31,6 +31,7 @@ from .saving import (
     parse_base_revision,
     replace_links,
     save_page,
+    set_coauthor_rule,
     set_publication_rule,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "render_text",
     "replace_links",
     "sees_waiting",
+    "set_coauthor_rule",
     "set_publication_rule",
     "shown_revision",
     "waiting_changes",

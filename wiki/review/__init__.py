@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(
         pending_review=helpers.pending_review,
+        edits_wait_for_review=helpers.edits_wait,
         review_count=helpers.review_count,
         waiting_summary=helpers.waiting_summary,
         scheduled_publication=scheduling.scheduled,

@@ -12,6 +12,7 @@ from ..pages.cache import not_page_alone
 from ..pages.service import Waiting
 from . import publishing, queue
 from .models import WAITING, RevisionReview
+from .settings import policy_for
 
 
 @dataclass
@@ -28,6 +29,12 @@ def pending_review(page) -> Pending | None:
         return None
     count = len(publishing.waiting_ids(page.id))
     return Pending(count, can_review(current_user)) if count else None
+
+
+def edits_wait(title_key: str) -> bool:
+    """Return whether the person's edits of this page wait for review (the editor says so
+    before they save, not only after)."""
+    return not publishing.is_trusted(current_user, policy_for(title_key))
 
 
 def waiting_summary(page):

@@ -71,10 +71,19 @@ _WAITING_IDS = (
 )
 
 
-def _decide(page: Page, revision: Revision, previous, author, publish_waiting: bool) -> bool:
-    """Publish a new revision at once, or let it wait (the save's publication rule)."""
+def _decide(
+    page: Page, revision: Revision, previous, author, publish_waiting: bool, coauthors=()
+) -> bool:
+    """Publish a new revision at once, or let it wait (the save's publication rule).
+
+    coauthors: who else typed its text (a save from the live editor): a reviewer's save
+    that takes in a newcomer's unsaved typing waits for review as the newcomer's save would.
+    """
     waiting = waiting_ids(page.id)
-    trusted = is_trusted(author, policy_for(page.key))
+    policy = policy_for(page.key)
+    trusted = is_trusted(author, policy) and all(
+        is_trusted(db.session.get(User, user_id), policy) for user_id in sorted(coauthors)
+    )
     if trusted and (not waiting or (publish_waiting and can_review(author))):
         if waiting:
             _mark(page, waiting, PUBLISHED, author)
