@@ -143,6 +143,17 @@ def test_a_missing_extension_is_added_and_a_wrong_one_refused(client, editor):
     assert "holiday.jpg" in text(response) and "Beach</textarea>" in text(response)
 
 
+def test_a_name_as_long_as_allowed_still_gets_its_extension_and_opens(client, editor):
+    # The form's field stops at 240 characters; the added ".jpg" must fit in them.
+    response = samples.upload(client, samples.jpeg(), "L" * 240)
+    assert response.status_code == 302
+    path = response.headers["Location"]
+    name = path.removeprefix("/file/")
+    assert name.endswith(".jpg") and len(name) <= 240
+    assert client.get(path).status_code == 200
+    assert client.get("/files").status_code == 200
+
+
 def test_location_is_removed_from_photos_unless_the_uploader_keeps_it(client, editor, app):
     samples.upload(client, samples.jpeg(gps=True), "Beach.jpg")
     samples.upload(client, samples.jpeg(gps=True, color=(1, 2, 3)), "Kept.jpg", keep_original=1)

@@ -11,11 +11,14 @@ from tests import file_samples as samples
 from tests.a11y.axe import axe_violations
 from tests.e2e.helpers import make_account, serve, unique
 from tests.helpers import PASSWORD, save, start_topic
+from wiki.api.tokens import create_token
 from wiki.models import Role, User
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1280, "height": 800}
+#: As long as a title may be with no space in it (what a long file name makes too).
+LONG_TITLE = "Spring" + "x" * 234
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,8 @@ def served(tmp_path_factory):
             save("Plan", "# Plan\n\nThe launch is on Tuesday.", author)
             for number in range(12):  # "Discussion (12)": the longest tab label
                 start_topic("Plan", f"Question {number}", "Which day?", author)
+            save(LONG_TITLE, "A title of one long word.", author)
+            create_token(author, "Newsletter sync", ["edit", "talk"])
         yield base, name
 
 
@@ -255,3 +260,21 @@ def test_on_a_phone_a_file_page_with_its_history_fits_the_screen(tab):
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_lists_with_a_long_unbroken_title_fit_the_screen(tab, served, viewport):
+    page = tab(viewport)
+    _, name = served
+    for path in (
+        "/recent",
+        "/community",
+        "/special/all",
+        f"/user/{name}",
+        "/watchlist",
+        "/preferences/tokens",
+        "/wiki/" + LONG_TITLE,
+    ):
+        page.goto(path)
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} is {wide}px wider than the screen"

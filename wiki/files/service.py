@@ -18,7 +18,14 @@ from sqlalchemy.orm import lazyload
 
 from .. import modlog
 from ..access.permissions import Refusal, edit_refusal, logged_in, raise_refusal
-from ..core.filenames import FileName, FileNameError, name_params, numbered, parse_file_name
+from ..core.filenames import (
+    MAX_NAME_LENGTH,
+    FileName,
+    FileNameError,
+    name_params,
+    numbered,
+    parse_file_name,
+)
 from ..core.sniff import TYPES
 from ..core.text import clean_text
 from ..core.titles import N_, Title
@@ -137,7 +144,11 @@ def _with_extension(name: FileName, media_type: str) -> FileName:
     """Add the type's extension to a name without one; refuse one that says another type."""
     kind = TYPES[media_type]
     if not name.extension:
-        return FileName(name.display + kind.extensions[0])
+        # A name as long as a name may be (the form's field stops there) has its end cut
+        # to make room: a longer one would be stored under a name no page can open.
+        extension = kind.extensions[0]
+        stem = name.display[: MAX_NAME_LENGTH - len(extension)].rstrip(" .")
+        return FileName(stem + extension)
     if name.extension not in kind.extensions:
         raise BadRequest(
             N_(
