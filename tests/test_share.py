@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+from tests import file_samples as samples
 from tests.helpers import REDIS_URL, page_named, redis_or_skip, text
 from wiki.access.policy import save_policy
 from wiki.extensions import db
@@ -94,6 +95,18 @@ def test_an_explicit_description_wins_and_pages_without_images_get_the_site_one(
     assert head.meta["twitter:card"] == "summary"
     assert head.links["canonical"] == "https://wiki.example.com/wiki/Plain"
     assert "A page, in one line" not in page.split("</head>")[1]
+
+
+def test_the_preview_image_follows_a_new_version_of_the_embedded_file(client, editor):
+    samples.upload(client, samples.png(color=(1, 2, 3)), "Poster.png")
+    client.post("/edit/Launch", data={"text": "# Launch\n\n[[File:Poster.png]]", "action": "save"})
+    first = Head(text(client.get("/wiki/Launch"))).meta["og:image"]
+    samples.upload(client, samples.png(80, 60, (9, 9, 9)), "new.png", name="Poster.png", replace=1)
+    head = Head(text(client.get("/wiki/Launch")))
+    body = text(client.get("/wiki/Launch")).split("</head>")[1]
+    assert head.meta["og:image"] != first and first.split("/")[-2] not in body
+    assert head.meta["og:image"].removeprefix("http://localhost") in body  # the picture shown
+    assert head.meta["twitter:image"] == head.meta["og:image"]
 
 
 def test_json_ld_cannot_break_out_of_its_script(client, make_page):

@@ -82,22 +82,31 @@ def og_locale() -> str:
     return f"{locale.language}_{territory}" if territory.isalpha() else locale.language
 
 
-def _text_facts(sha1: str, html: str, load_text) -> tuple[str, str | None]:
-    """Return the description and first image of a text, worked out once per text."""
+def _description(sha1: str, html: str, load_text) -> str:
+    """Return the description of a text, worked out once per text."""
     with _lock:
         found = _facts.get(sha1)
     if found is None:
-        description = explicit_description(load_text()) or first_paragraph(html)
-        found = (description, first_image(html))
+        found = explicit_description(load_text()) or first_paragraph(html)
         with _lock:
             _facts[sha1] = found
     return found
 
 
+def preview_image(view) -> str | None:
+    """Return the address of a page view's picture for link previews (its first image).
+
+    Found in the HTML shown, not kept with the text: an embedded file's new version
+    changes the picture without a new revision of the page.
+    """
+    return first_image(view.html)
+
+
 def link_preview(view) -> LinkPreview:
     """Return the link preview of a page view (wiki.pages.service.PageView)."""
     page, revision = view.page, view.revision
-    description, image = _text_facts(revision.sha1, view.html, lambda: revision.text)
+    description = _description(revision.sha1, view.html, lambda: revision.text)
+    image = preview_image(view)
     url = page_address(page.title)
     image_url = absolute(image) if image else site_image()
     site_name = current_app.config["SITE_NAME"]
