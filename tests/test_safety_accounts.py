@@ -63,6 +63,22 @@ def test_password_rules_on_registration(client, password, message):
         assert message in response.get_data(as_text=True)
 
 
+def test_a_name_with_a_space_is_refused_with_a_name_to_take_and_the_passwords_kept(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert "no spaces" in page  # said before the first try
+    refused = register(client, username="Tom Customer")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Tom.Customer" in html
+    assert 'value="Tom Customer"' in html
+    assert html.count(f'value="{PASSWORD}"') == 2  # password and confirmation kept
+    weak = register(client, username="Tom.Customer", password="short")
+    assert (
+        weak.status_code == 400
+        and "short" not in weak.get_data(as_text=True).split('name="password"')[1].split(">")[0]
+    )  # a refused password is not sent back
+    assert register(client, username="Tom.Customer").status_code == 302
+
+
 # Logging in: throttled, then locked, without telling whether the account exists
 
 

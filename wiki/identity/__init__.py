@@ -9,7 +9,7 @@ import unicodedata
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.signin import USERNAME
+from ..core.signin import USERNAME, username_from
 from ..core.titles import N_
 from ..extensions import db
 from ..models import User
@@ -57,6 +57,16 @@ def check_username(username: str) -> str:
     """Return the username trimmed, or raise AccountError saying what is wrong."""
     username = unicodedata.normalize("NFC", username.strip())
     if not _USERNAME.match(username):
+        suggestion = username_from(username)
+        if suggestion:  # "Tom Customer" → "Tom.Customer": one the person can take as it is
+            raise AccountError(
+                N_(
+                    "A username has 3 to 40 letters, digits, dots, hyphens or underscores, "
+                    "and no spaces. How about “%(suggestion)s”?"
+                ),
+                "username",
+                suggestion=suggestion,
+            )
         raise AccountError(
             N_(
                 "A username has 3 to 40 letters, digits, dots, hyphens or underscores, "

@@ -77,6 +77,9 @@ def register():
                 invite=invite,
             )
         except service.AccountError as error:
+            if error.field not in ("password", "confirm"):
+                # The passwords were not what was refused: keep them with the name.
+                form |= {key: request.form.get(key, "") for key in ("password", "confirm")}
             page = render_template("people/register.html", form=form, error=user_message(error))
             return page, error.status
         sessions.log_in(user)
