@@ -104,6 +104,14 @@ def test_reverting_brings_back_an_old_version_as_a_new_one(client, editor):
     assert third.kind == "revert" and third.sha256 == first.sha256
     assert reading.find_file(parse_file_name("Logo.png")).current.id == third.id
     assert db.session.scalar(select(LogEntry.action).order_by(LogEntry.id.desc())) == "revert_file"
+    # The log says what the wiki wrote in the reader's language, as recent changes does.
+    italian = {"Accept-Language": "it"}
+    for path in ("/log", "/recent"):
+        assert "Ripristinata la versione del" in text(client.get(path, headers=italian)), path
+    assert "Reverted to the version of" in text(client.get("/log"))
+    assert 'class="badge badge-upload">caricamento<' in text(
+        client.get("/recent", headers=italian)
+    )
     again = client.post("/file/Logo.png/revert", data={"version": first.id})
     assert again.status_code == 400
     assert client.post("/file/Logo.png/revert", data={"version": 999999}).status_code == 404

@@ -198,6 +198,13 @@ def test_locked_topic_refuses_replies_with_a_message(client, page, editor, make_
     assert 'id="reply-form"' not in html and ">Reply</a>" not in html
     response = reply(client, topic_id, "let me in")
     assert response.status_code == 403 and "locked" in text(response)
+    # A moderator is told why the reply box is there; a visitor is not asked to log in.
+    auth.login("mod")
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "only moderators can reply" in html and 'id="reply-form"' in html
+    auth.logout()
+    html = text(client.get(f"/talk/Spring_Launch/{topic_id}"))
+    assert "it takes no new replies" in html and "Log in to reply" not in html
 
 
 def test_editing_marks_the_comment_and_keeps_the_earlier_text(client, page, editor):

@@ -326,6 +326,13 @@ class _Recorder:
         current.version_id = self.version.id
         current.media_type = blob.media_type
         current.uploader_id = self.user.id
+        # A revert's reason is the wiki's own words: kept as its revision's summary key too,
+        # so the log shows it in each reader's language.
+        words = (
+            {"summary_key": revision.summary_key, "summary_args": revision.summary_args}
+            if self.kind == "revert"
+            else {}
+        )
         modlog.record(
             "upload" if self.kind != "revert" else "revert_file",
             self.user,
@@ -334,6 +341,7 @@ class _Recorder:
             version=self.version.id,
             size=blob.size,
             kind=self.kind,
+            **words,
         )
 
     def _blob(self) -> FileBlob:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import summaries
 from ..access.permissions import is_moderator
 from ..access.policy import current_policy
 from ..core.titles import N_
@@ -51,6 +52,12 @@ class LogPage:
 
     entries: list[LogEntry]
     older: int | None
+
+
+def reason_text(entry: LogEntry, facts: dict) -> str:
+    """Return an entry's reason in the reader's language when the wiki wrote it (a file
+    reverted: its revision's system summary), else as it was typed."""
+    return summaries.display(entry.reason, facts.get("summary_key"), facts.get("summary_args"))
 
 
 def actions_for(reader: User | None) -> dict[str, str]:

@@ -45,6 +45,7 @@ def log():
         filters=filters,
         actions=moderation_log.ACTIONS,
         choices=moderation_log.actions_for(current_user),
+        reason_text=moderation_log.reason_text,
     )
 
 
