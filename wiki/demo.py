@@ -7,6 +7,7 @@ from .extensions import db
 from .identity import UNUSABLE_PASSWORD, user_key
 from .models import Page, Role, User
 from .pages.service import save_page
+from .talk import service as talk
 
 DEMO_AUTHORS = {
     "Maria": "Marketing lead at Bottega",
@@ -183,6 +184,54 @@ PAGES = [
 ]
 
 
+#: Discussions on the demo pages: (page, subject, comments), each comment (author, text,
+#: the index of the comment it answers, or None for the topic itself).
+DISCUSSIONS = [
+    (
+        "Spring Campaign 2026",
+        "Launch webinar: which week of April?",
+        [
+            (
+                "Luca",
+                "The second week clashes with the design fair in Milan, where half of our "
+                "partners will be. Could the webinar move to the third week?",
+                None,
+            ),
+            (
+                "Maria",
+                "Good catch. The third week works for the speakers; I'm asking the "
+                "interpreters now.",
+                0,
+            ),
+            (
+                "Sam",
+                "Better for the community too: many of us will be at the fair as well.",
+                0,
+            ),
+        ],
+    ),
+    (
+        "Spring Campaign 2026",
+        "Which customer story opens the campaign?",
+        [
+            (
+                "Sam",
+                "Two members offered their stories: the bakery and the design studio. "
+                "Which one should lead in May?",
+                None,
+            ),
+            (
+                "Maria",
+                "The bakery: it shows what a small team can do in a weekend. The studio's "
+                "story fits the partner newsletter.",
+                0,
+            ),
+            ("Luca", "Agreed, and I'm happy to help the bakery with pictures.", 1),
+        ],
+    ),
+]
+
+
 def _author(name: str) -> User:
     """Return the demo author with this name, creating the account (no usable password)."""
     user = db.session.scalar(select(User).where(User.key == user_key(name)))
@@ -213,4 +262,19 @@ def load(only_if_empty: bool = True) -> int:
             )
             base = result.page.latest_revision_id
             created += result.created
+    if created:
+        _discuss()
     return created
+
+
+def _discuss() -> None:
+    """Start the demo discussions, so a talk page shows what one looks like."""
+    for title, subject, comments in DISCUSSIONS:
+        page = db.session.scalar(select(Page).where(Page.key == parse_title(title).key))
+        (first_author, first_text, _), *replies = comments
+        first = talk.start_topic(page, subject, first_text, author=_author(first_author))
+        posted = [first.id]
+        for author, body, answers in replies:
+            parent = posted[answers] if answers is not None else None
+            comment = talk.reply(first.topic_id, body, author=_author(author), parent_id=parent)
+            posted.append(comment.id)
