@@ -278,3 +278,18 @@ def test_lists_with_a_long_unbroken_title_fit_the_screen(tab, served, viewport):
         page.goto(path)
         wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{path} is {wide}px wider than the screen"
+
+
+def test_on_a_phone_in_italian_the_tabs_keep_one_row_and_the_current_admin_tab_shows(tab):
+    page = tab(PHONE)
+    page.context.set_extra_http_headers({"Accept-Language": "it"})
+    page.goto("/wiki/Plan")
+    expect(page.get_by_role("link", name="Cronologia")).to_be_visible()
+    tabs = page.locator(".tabs").first
+    one_row = page.get_by_role("link", name="Pagina", exact=True).bounding_box()["height"]
+    assert tabs.bounding_box()["height"] < 1.5 * one_row  # "Altro" did not wrap
+    page.goto("/admin/settings")
+    current = page.locator('.admin-tabs a[aria-current="page"]')
+    expect(current).to_have_text("Regole del sito")
+    box = current.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
