@@ -179,8 +179,8 @@ def typists_taken_in(page: Page) -> set[int]:
     editor: everyone who typed since the last save; any other save: nobody)."""
     if not _from_live_editor():
         return set()
-    draft = store.draft_for(page.id)
-    return _typists(draft.id, hub().room(page.id)) if draft is not None else set()
+    draft_id = store.draft_id_for(page.id)
+    return _typists(draft_id, hub().room(page.id)) if draft_id is not None else set()
 
 
 def _typists(draft_id: int, room: Room | None) -> set[int]:
@@ -217,7 +217,10 @@ def _from_live_editor() -> bool:
 @events.revision_added.connect
 def _take_in_save(sender, page: Page, revision: Revision, author: User | None, **extra) -> None:
     """Merge a new revision into the page's live draft; credit the live draft's typists."""
-    draft = store.draft_for(page.id)
+    draft_id = store.draft_id_for(page.id)
+    if draft_id is None:
+        return
+    draft = db.session.get(LiveDraft, draft_id)
     if draft is None or draft.base_revision_id == revision.id:
         return
     doc = store.load_doc(draft.id)

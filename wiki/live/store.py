@@ -68,8 +68,16 @@ def draft_for(page_id: int) -> LiveDraft | None:
     return db.session.scalar(_DRAFT_OF_PAGE, {"page_id": page_id})
 
 
-#: Built once (the page bound when run): every save asks it.
+#: Built once (the page bound when run).
 _DRAFT_OF_PAGE = select(LiveDraft).where(LiveDraft.page_id == bindparam("page_id"))
+#: Built once: every save asks it (for the draft's id alone: no row to load, and a save
+#: made while a migration is under way reads no column a later one adds).
+_DRAFT_ID_OF_PAGE = select(LiveDraft.id).where(LiveDraft.page_id == bindparam("page_id"))
+
+
+def draft_id_for(page_id: int) -> int | None:
+    """Return the id of the page's live draft, or None."""
+    return db.session.scalar(_DRAFT_ID_OF_PAGE, {"page_id": page_id})
 
 
 def open_draft(page: Page) -> tuple[LiveDraft, Doc]:
