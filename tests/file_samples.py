@@ -103,10 +103,18 @@ def with_markup_inside(data: bytes) -> bytes:
     return data[:33] + text + data[33:]
 
 
-def upload(client, data: bytes, filename: str = "Logo.png", *, json: bool = False, **fields):
+def upload(
+    client,
+    data: bytes,
+    filename: str = "Logo.png",
+    *,
+    json: bool = False,
+    headers: dict | None = None,
+    **fields,
+):
     """Post the upload form with a file, as a browser (or the editor's script) would."""
     form = {"file": (io.BytesIO(data), filename), **{k: str(v) for k, v in fields.items()}}
-    headers = {"Accept": "application/json"} if json else {}
+    headers = {**({"Accept": "application/json"} if json else {}), **(headers or {})}
     response = client.post(
         "/upload", data=form, content_type="multipart/form-data", headers=headers, buffered=True
     )

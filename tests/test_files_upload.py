@@ -38,6 +38,12 @@ def test_an_upload_makes_the_file_page_with_its_description(client, editor):
     [version] = version_rows("Spring logo.png")
     assert version.kind == "upload" and version.uploader.username == "alice"
     assert version.blob.media_type == "image/png" and version.revision_id is not None
+    assert "## Licence\n\nCC BY 4.0" in latest_text("File:Spring logo.png")
+    # Written in the uploader's language, as if they had typed it.
+    samples.upload(
+        client, samples.jpeg(), "Foto.jpg", licence="CC BY 4.0", headers={"Accept-Language": "it"}
+    )
+    assert "## Licenza\n\nCC BY 4.0" in latest_text("File:Foto.jpg")
 
 
 def test_the_description_page_is_an_ordinary_page_in_history_changes_and_search(client, editor):

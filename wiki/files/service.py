@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
@@ -229,10 +230,12 @@ def _check_quota(user: User, received: intake.Received) -> None:
 
 
 def description_text(description: str, licence: str) -> str:
-    """Return the text of a new file's description page."""
+    """Return the text of a new file's description page (its heading in the uploader's
+    language: it is the page's text from then on, as if they had typed it)."""
     parts = [clean_text(description).strip()]
     if licence.strip():
-        parts.append("## Licence\n\n" + clean_text(licence).strip())
+        heading = gettext("Licence")
+        parts.append(f"## {heading}\n\n" + clean_text(licence).strip())
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
