@@ -12,3 +12,5 @@ def test_the_demo_campaign_has_the_lively_discussion_the_faq_points_to(app, clie
     assert "Which customer story opens the campaign?" in talk
     assert "Discussion (6)" in text(client.get("/wiki/Spring_Campaign_2026"))
     assert demo.load() == 0  # a wiki with pages gets nothing more
+    demo._discuss()  # loaded again where the pages exist (load-demo without --if-empty)
+    assert "Discussion (6)" in text(client.get("/wiki/Spring_Campaign_2026"))

@@ -9,7 +9,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from tests.helpers import base_config, latest_id, latest_text, release, save
+from tests.helpers import base_config, edit, form_value, latest_id, latest_text, release, save
 from tests.live_client import LiveClient, handshake_status
 from wiki import create_app
 from wiki.core import ymessages as ym
@@ -168,6 +168,73 @@ def test_a_reviewers_live_save_that_takes_in_a_newcomers_typing_waits_for_review
     assert "from 10 €" in client.get("/wiki/Pricing").get_data(as_text=True)
 
 
+def test_typing_is_written_as_whose_it_is_before_anyone_sees_it(
+    app, make_page, join, login_as, people, client
+):
+    # A save in any process (its POST may reach another app server than the sockets) reads
+    # who typed from the database: the room writes it before it passes the typing on, not
+    # at its next flush. So the moment mod sees tom's words, a save of them waits.
+    from wiki.review.settings import save_settings
+
+    page = make_page("Launch", "Hello")
+    save_settings(people["admin"], "all", 0, 0)
+    published = latest_id("Launch")
+    mod = join(page, "mod")
+    tom = join(page, "tom")
+    room = app.extensions["live"].room(page.id)
+    with room.lock:  # no flush may write meanwhile: only the typing's own record counts
+        room.flushed_at = float("inf")
+    tom.insert(5, " CHEAPEST PRICES EVER")
+    assert mod.wait(lambda: mod.value() == "Hello CHEAPEST PRICES EVER")
+    db.session.rollback()
+    assert store.typists(store.draft_id_for(page.id)) == [people["tom"].id]
+    assert db.session.scalar(select(func.count()).select_from(LiveUpdate)) <= 1  # not flushed
+    saver = login_as(people["mod"])
+    form = {"text": mod.value(), "summary": "s", "live": "1", "action": "save"}
+    assert saver.post("/edit/Launch", data={**form, "base_revision": str(published)}).status_code
+    assert latest_text("Launch") == "Hello CHEAPEST PRICES EVER"
+    assert "CHEAPEST" not in client.get("/wiki/Launch").get_data(as_text=True)
+
+
+def test_a_live_save_sent_to_the_conflict_screen_still_takes_in_everyones_typing(
+    app, make_page, join, login_as, people, client
+):
+    import html as markup
+
+    from wiki.review.settings import save_settings
+
+    text = "Spring is here.\n\nOur launch is on Monday.\n\nJoin us in Milan.\n"
+    page = make_page("Plan", text)
+    save_settings(people["admin"], "all", 0, 0)
+    base = latest_id("Plan")
+    tom = join(page, "tom")
+    tom.insert(len(text) - 2, " CHEAPEST EVER")
+    mod = join(page, "mod")
+    assert mod.wait(lambda: "CHEAPEST" in mod.value())
+    # An administrator saves the same sentence outside the live editor meanwhile.
+    admin = login_as(people["admin"])
+    assert edit(admin, "Plan", text.replace("Monday", "Tuesday")).status_code == 302
+    assert mod.wait(lambda: "Tuesday" in mod.value())  # merged into the live draft
+    saver = login_as(people["mod"])
+    mine = mod.value().replace("Tuesday", "Friday")  # sent on the base her editor opened
+    sent = {"text": mine, "summary": "date", "live": "1", "action": "save"}
+    screen = saver.post("/edit/Plan", data={**sent, "base_revision": str(base)})
+    assert screen.status_code == 409
+    html = screen.get_data(as_text=True)
+    assert 'name="live" value="1"' in html  # the screen's form is still the live draft's
+    names = ("base_revision", "merge_base", "offered_sha1", "live")
+    form = {name: form_value(html, name) for name in names}
+    form["mine"] = markup.unescape(re.search(r'name="mine"[^>]*>(.*?)</textarea>', html, re.S)[1])
+    form["text"] = markup.unescape(
+        re.search(r'id="editor-text"[^>]*>(.*?)</textarea>', html, re.S)[1]
+    )
+    [number] = set(re.findall(r'name="choice-(\d+)"', html))
+    form |= {"summary": "date", "action": "save", f"choice-{number}": "mine"}
+    assert saver.post("/edit/Plan", data=form).status_code == 302
+    assert "CHEAPEST" in latest_text("Plan")
+    assert "CHEAPEST" not in client.get("/wiki/Plan").get_data(as_text=True)
+
+
 def test_a_save_made_outside_the_live_editor_is_merged_into_the_live_draft(
     make_page, join, people
 ):
@@ -271,7 +338,10 @@ def test_only_the_live_editor_page_allows_codemirrors_styles(client, make_page, 
     nonce = re.search(r'data-nonce="([^"]+)"', html).group(1)
     assert f"style-src 'self' 'nonce-{nonce}'" in policy
     assert "script-src 'self';" in policy and "unsafe-eval" not in policy
-    assert 'name="live" value="1"' in html and "live.bundle.js" in html
+    assert 'id="live-editor"' in html and "live.bundle.js" in html
+    # The script marks the form live once the shared draft is in it: sent without
+    # JavaScript, the textarea holds the saved text, and the save is a classic one.
+    assert 'name="live"' not in html
     view = client.get("/wiki/Launch")
     assert "style-src" not in view.headers["Content-Security-Policy"]
 

@@ -8,6 +8,7 @@ from .identity import UNUSABLE_PASSWORD, user_key
 from .models import Page, Role, User
 from .pages.service import save_page
 from .talk import service as talk
+from .talk.models import Topic
 
 DEMO_AUTHORS = {
     "Maria": "Marketing lead at Bottega",
@@ -271,6 +272,9 @@ def _discuss() -> None:
     """Start the demo discussions, so a talk page shows what one looks like."""
     for title, subject, comments in DISCUSSIONS:
         page = db.session.scalar(select(Page).where(Page.key == parse_title(title).key))
+        started = select(Topic.id).where(Topic.page_id == page.id, Topic.subject == subject)
+        if db.session.scalar(started) is not None:
+            continue  # loaded again into a wiki that has it
         (first_author, first_text, _), *replies = comments
         first = talk.start_topic(page, subject, first_text, author=_author(first_author))
         posted = [first.id]

@@ -333,6 +333,13 @@ function start() {
 
   let preview = null;
   function build() {
+    // From now on the form sends the shared draft: saving it takes in everyone's typing
+    // (the server credits them, and review weighs them).
+    if (!form.querySelector("input[name=live]")) {
+      const flag = document.createElement("input");
+      Object.assign(flag, { type: "hidden", name: "live", value: "1" });
+      form.append(flag);
+    }
     const undoManager = new Y.UndoManager(ytext);
     const save = () => {
       const button = form.querySelector("button[name=action][value=save]");

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import threading
+import time
 
 from flask import Flask, current_app
 
@@ -49,7 +50,12 @@ class Hub:
             room = self.rooms.get(page.id)
             if room is None:
                 draft, doc = store.open_draft(page)
+                # Said open at once (live-expire, run elsewhere, skips it from now on); if
+                # the command took it just before, a new one is started.
+                while not store.mark_open(draft.id):
+                    draft, doc = store.open_draft(page)
                 room = Room(self, page.id, draft.id, doc)
+                room.marked_open_at = time.monotonic()
                 self.rooms[page.id] = room
                 self._listen()
                 self._publish(page.id, _HELLO, doc.get_state())

@@ -80,6 +80,8 @@ class Room:
         self.announced: set[str] = set()
         self.flushed_at = time.monotonic()
         self.marked_open_at: float | None = None
+        #: Who is written in the database as having typed since the last save or discard.
+        self.recorded: set[int] = set()
 
     def join(self, conn: Connection) -> None:
         """Add a connection and send it the server's state vector and who is here."""
@@ -124,6 +126,8 @@ class Room:
         """Apply a client's update, pass it on, and keep it for the database."""
         if update == b"\x00\x00":  # the empty update: nothing to do
             return
+        if typed:
+            self._record(conn)
         with self.lock:
             before = None if typed else store.text_of(self.doc)
             try:
@@ -134,12 +138,24 @@ class Room:
             # A reconnecting browser sends its offline typing as "step 2": credit it only if
             # the text changed (step 2 also repeats every deletion it knows of).
             if typed or store.text_of(self.doc) != before:
+                if not typed:
+                    self._record(conn)  # rare: held under the lock, as it must come first
                 self.typists.add(conn.user_id)
                 if conn.username not in self.announced:
                     # Everyone editing learns who has changed the draft (Cancel offers to
                     # discard only changes that are the person's own).
                     self._tell({"type": "typing", "by": conn.username}, conn)
             self._spread(ym.SYNC, update, conn)
+
+    def _record(self, conn: Connection) -> None:
+        """Write that the person typed in the draft before their typing reaches anyone, once
+        per save: a save in any process then knows whose text it takes in (review weighs
+        them; the flush every FLUSH_SECONDS came too late for a save made meanwhile)."""
+        if conn.user_id in self.recorded:
+            return
+        store.add_typist(self.draft_id, conn.user_id)
+        with self.lock:
+            self.recorded.add(conn.user_id)
 
     def _presence_from(self, conn: Connection, payload: bytes) -> None:
         """Keep a client's cursor and name (the name is the account's, whatever it sent)."""
@@ -200,6 +216,7 @@ class Room:
                 self.announced.add(data["by"])
             elif kind == "discarded" or (kind == "saved" and not data.get("merged")):
                 self.announced.clear()  # saved or gone: nobody's changes are pending
+                self.recorded.clear()  # and the database's record of who typed is gone
                 if kind == "discarded":
                     self.typists.clear()
         message = ym.event(data)

@@ -149,12 +149,24 @@ def append(draft_id: int, updates: list[bytes], typists: set[int]) -> None:
             draft.updated_at = utcnow()
 
 
-def mark_open(draft_id: int) -> None:
-    """Note that an app process has the draft's room open now (live-expire leaves it)."""
+def add_typist(draft_id: int, user_id: int) -> None:
+    """Write that someone typed in the draft since its last save (if not written yet)."""
+    try:
+        with write_transaction():
+            if db.session.get(LiveAuthor, (draft_id, user_id)) is None:
+                db.session.add(LiveAuthor(draft_id=draft_id, user_id=user_id))
+    except IntegrityError:
+        pass  # another process wrote it meanwhile (or the draft is gone: nothing to credit)
+
+
+def mark_open(draft_id: int) -> bool:
+    """Note that an app process has the draft's room open now (live-expire leaves it);
+    return False if the draft is gone."""
     with write_transaction():
-        db.session.execute(
+        marked = db.session.execute(
             update(LiveDraft).where(LiveDraft.id == draft_id).values(open_at=utcnow())
         )
+    return marked.rowcount == 1
 
 
 def compact(draft_id: int, ids: list[int], state: bytes) -> None:

@@ -100,7 +100,6 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     """Pass messages between one browser and its room until either side ends."""
     live = hub()
     room = live.enter(page, conn)
-    keep_open(room)
     conn.send(ym.event(service.draft_news(room)))
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])

@@ -20,9 +20,9 @@ from ..renderer import render_bounded
 MAX_DELTA_DEPTH = 40
 #: A delta is kept only if it is smaller than this share of the whole text compressed.
 DELTA_WORTH = 0.5
-#: Renders a process may have under way at once (each waits for a worker process; more
-#: queue here, as they would for the workers).
-RENDER_WAITERS = 32
+#: Threads a process keeps to wait for renders, made as needed: one per save under way,
+#: whatever the server's threads (a render queued here would wait unbounded).
+RENDER_WAITERS = 256
 
 
 #: Built once (the hash bound when run): every save asks it.

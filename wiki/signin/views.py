@@ -30,8 +30,8 @@ def login_step(user: User, target: str) -> str | None:
     """Return where a login goes before its session starts (two-factor), or None."""
     if twofactor.confirmed(user) is None and not twofactor.is_required(user):
         return None
-    # Whoever is logged in here stays so until the code is right (start_session then clears
-    # everything): a login as someone else that is given up must not log them out.
+    # Whoever is logged in here stays so until the code is right (sessions.log_in then ends
+    # their session): a login as someone else that is given up must not log them out.
     session[PENDING] = {"user": user.id, "next": target, "at": int(time.time())}
     return url_for("signin.two_factor")
 
