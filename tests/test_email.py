@@ -64,7 +64,8 @@ def test_an_immediate_email_is_sent_by_a_job_after_the_request_that_caused_it(
     assert message["From"] == "Bottega <wiki@bottega.test>"
     assert message["Subject"] == "alice replied to you in “Tone” on Spring Campaign"
     body = smtp_server.body(message)
-    assert "Not at all." in body and "http://localhost/comment/" in body
+    # Links go to the site's address (SITE_URL), not to whichever host the request named.
+    assert "Not at all." in body and "http://wiki.bottega.test/comment/" in body
     unsubscribe = re.search(r"Stop these emails \(no login needed\): (\S+)", body).group(1)
     assert message["List-Unsubscribe"].strip() == f"<{unsubscribe}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -165,6 +165,22 @@ def test_forgot_password_sends_a_one_time_link_that_sets_a_new_one(client, peopl
     assert client.get(path).status_code == 404  # once only
 
 
+def test_emailed_links_use_the_site_address_whatever_host_the_request_named(
+    client, people, inbox, app
+):
+    app.config["SITE_URL"] = "https://wiki.example.test"
+    # The forger's form and token come from their host (the test client keeps cookies per
+    # host): what is checked here is where the emailed link points.
+    app.config["WTF_CSRF_ENABLED"] = False
+    give_address(people["bob"], "bob@example.test")
+    forged = {"Host": "attacker.test"}
+    sent = client.post("/forgot-password", data={"identifier": "bob"}, headers=forged)
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:3000]
+    [message] = inbox.wait_for(1)
+    body = inbox.body(message)
+    assert "https://wiki.example.test/reset/" in body and "attacker.test" not in body
+
+
 def test_forgot_password_answers_the_same_whoever_is_asked_about(app, client, people, inbox):
     app.config.update(LOGIN_FREE_FAILURES=100)
     give_address(people["bob"], "bob@example.test")

@@ -13,9 +13,25 @@ from .search.engines import include_name
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Wiki(Flask):
+    """Flask, whose absolute links start with SITE_URL when it is set.
+
+    Otherwise a link in an email, a feed or an API answer would be built from the Host
+    header of whichever request made it: a password reset asked for with a forged Host
+    would mail the real person a link to the forger's site, with a valid token.
+    """
+
+    def url_for(self, endpoint: str, *, _external: bool | None = None, **values) -> str:
+        site = self.config.get("SITE_URL")
+        if not site or not _external:
+            return super().url_for(endpoint, _external=_external, **values)
+        values.pop("_scheme", None)  # the site's address says its scheme
+        return site.rstrip("/") + super().url_for(endpoint, _external=False, **values)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: defaults, then instance/config.py, WIKI_* variables, config."""
-    app = Flask(
+    app = Wiki(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH", str(ROOT / "instance")),
         instance_relative_config=True,
