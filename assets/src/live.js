@@ -8,7 +8,7 @@ import { WebsocketProvider } from "y-websocket";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap, drawSelection } from "@codemirror/view";
-import { defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
 import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 import { toolbar, formatKeymap } from "./format.js";
@@ -332,6 +332,8 @@ function start() {
   provider.awareness.on("change", showPeople);
 
   let preview = null;
+  let unsent = false;
+  let submitting = false;
   function build() {
     // From now on the form sends the shared draft: saving it takes in everyone's typing
     // (the server credits them, and review weighs them).
@@ -351,8 +353,10 @@ function start() {
       state: EditorState.create({
         doc: ytext.toString(),
         extensions: [
+          // Tab is left to the browser: it moves on to the summary and Save, as from any
+          // field (binding it to indent trapped keyboard users in the editor).
           keymap.of([...yUndoManagerKeymap, ...formatKeymap, { key: "Mod-s", run: save, preventDefault: true },
-            indentWithTab, ...defaultKeymap]),
+            ...defaultKeymap]),
           drawSelection(),
           EditorView.lineWrapping,
           markdown(),
@@ -367,6 +371,9 @@ function start() {
             paste: (event) => hasFiles(event.clipboardData),
           }),
           EditorView.contentAttributes.of({ "aria-label": t.label, "aria-multiline": "true", spellcheck: "true" }),
+          // Given as an attribute CodeMirror keeps: a class added to view.dom by hand is
+          // dropped at its first update (the wiki's focus ring and sizes went with it).
+          EditorView.editorAttributes.of({ class: "live-editor" }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
             textarea.value = update.state.doc.toString();
@@ -377,7 +384,6 @@ function start() {
     });
     textarea.value = ytext.toString();
     textarea.parentNode.insertBefore(view.dom, textarea);
-    view.dom.classList.add("live-editor");
     textarea.hidden = true;
     textarea.style.display = "none";
     if (label) {
@@ -397,11 +403,26 @@ function start() {
       changed = true;
       lastTyped = Date.now();
       authors.add(me);
+      if (!provider.wsconnected) unsent = true;
+    });
+    // Typing made offline lives only in this tab until the connection is back: say so
+    // before the tab closes, and keep Save from leaving for a page the browser cannot load.
+    provider.on("sync", (synced) => { if (synced) unsent = false; });
+    window.addEventListener("beforeunload", (event) => {
+      if (unsent && !submitting) { event.preventDefault(); event.returnValue = ""; }
     });
     preview = livePreview(view, hook, form);
     shareSummary();
     form.dataset.live = "on";
-    form.addEventListener("submit", () => { textarea.value = view.state.doc.toString(); });
+    form.addEventListener("submit", (event) => {
+      if (!navigator.onLine) {
+        event.preventDefault();
+        say(t.offlineSave);
+        return;
+      }
+      submitting = true;
+      textarea.value = view.state.doc.toString();
+    });
     const insert = (markdown) => {
       const { from, to } = view.state.selection.main;
       const before = view.state.sliceDoc(Math.max(0, from - 1), from);

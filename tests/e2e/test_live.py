@@ -159,6 +159,39 @@ def test_typing_offline_converges_after_reconnecting(served, new_page):
     expect_same(a_tab, text_of(b_tab))
 
 
+def test_save_while_offline_keeps_the_text_and_saves_it_once_back(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Offline save", "Start.\n")
+    _name, tab, box = open_editor(new_page, app, title)
+    tab.context.set_offline(True)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("Typed offline.")
+    expect(tab.locator(".live-status")).to_contain_text("Connection lost")
+    tab.get_by_role("button", name="Save", exact=True).click()
+    # Not sent to a page the browser cannot load: the text stays, and the editor says why.
+    expect(tab.locator(".live-status")).to_contain_text("You are offline")
+    assert "/edit/" in tab.url and "Typed offline." in text_of(tab)
+    tab.context.set_offline(False)
+    expect(tab.locator(".live-status")).to_contain_text("Connected")
+    tab.get_by_role("button", name="Save", exact=True).click()
+    expect(tab.locator(".prose")).to_contain_text("Typed offline.")
+
+
+def test_tab_leaves_the_editor_for_the_summary_and_the_focus_ring_shows(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Keyboard", "Start.\n")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.focus()
+    tab.keyboard.type("Typed. ")
+    ring = box.evaluate("e => getComputedStyle(e.closest('.cm-editor')).outlineStyle")
+    assert ring == "solid"  # the wiki's focus ring, not a thin dotted line
+    tab.keyboard.press("Tab")
+    inside = tab.evaluate("() => !!document.activeElement.closest('.cm-editor')")
+    assert not inside, "Tab stayed in the editor"
+    assert "\t" not in text_of(tab)
+
+
 def test_the_editor_keeps_its_tools_and_the_classic_form_without_javascript(served, browser):
     url, app = served
     name = make_account(app)
