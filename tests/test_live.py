@@ -159,6 +159,9 @@ def test_a_reviewers_live_save_that_takes_in_a_newcomers_typing_waits_for_review
     assert "CHEAPEST" not in client.get("/wiki/Launch").get_data(as_text=True)
     assert "wait for a reviewer" in saver.get("/wiki/Launch").get_data(as_text=True)
     assert "Launch" in saver.get("/review").get_data(as_text=True)
+    # The review screen says whose typing the waiting change holds.
+    screen = saver.get("/review/Launch").get_data(as_text=True)
+    assert re.search(r'class="coauthors">with <a class="user" href="[^"]*">tom</a>', screen)
     # Her live save of her own typing alone is published at once.
     alone = join(other, "mod")
     alone.insert(6, " from 10 €")

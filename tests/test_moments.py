@@ -4,7 +4,7 @@ in the reader's language and time zone."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale, format_date, format_datetime, format_time
+from flask_babel import force_locale, format_date, format_datetime, format_time, format_timedelta
 
 from tests.i18n_support import make_app, write_catalogue
 from wiki.moments import clock, exact_time, full_date, reltime, short_time
@@ -25,6 +25,16 @@ def test_an_italian_reader_in_rome_reads_local_time(app):
     with app.test_request_context("/"), force_locale("it"):
         assert short_time(datetime(2026, 7, 1, 12, 5, tzinfo=UTC)) == "14:05"
         assert full_date(date(2026, 12, 4)) == "venerdì 4 dicembre 2026"
+
+
+@pytest.mark.parametrize("locale", ["en", "it"])
+def test_a_moment_to_come_reads_as_to_come_not_as_past(app, locale):
+    # A webhook's next try: "next try in 10 minutes", not "10 minutes ago".
+    with app.test_request_context("/"), force_locale(locale):
+        now = clock().now
+        said = clock().ago_text(now + timedelta(minutes=10))
+        assert said == format_timedelta(timedelta(minutes=10), add_direction=True)
+        assert said != clock().ago_text(now - timedelta(minutes=10))
 
 
 def test_one_moment_reads_in_each_readers_language_and_time_zone(app):

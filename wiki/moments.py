@@ -5,7 +5,7 @@ babel's format_datetime parses and joins the locale's patterns anew on every cal
 most of the cost of a page that shows a thousand comments.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from babel import dates
 from flask import current_app, g, has_app_context, has_request_context, request
@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 
 #: How close to the next unit a time span is rounded up ("58 minutes" reads "1 hour").
 THRESHOLD = 0.85
+#: A moment this far ahead is one to come, not a clock a little fast (another server's).
+FUTURE_FROM = timedelta(seconds=2)
 #: Exact times kept per process, by (moment, locale, time zone): each costs ~100 bytes.
 MAX_EXACT = 10_000
 _EXACT: dict[tuple, str] = {}
@@ -76,7 +78,12 @@ class Clock:
         return self.locale.date_formats["full"].apply(day, self.locale)
 
     def ago_text(self, moment: datetime) -> str:
-        """Return how long ago the moment was, e.g. "3 hours ago"."""
+        """Return how long ago the moment was, e.g. "3 hours ago" (or, for one still to
+        come, such as a delivery's next try, "in 10 seconds")."""
+        if moment > self.now + FUTURE_FROM:
+            return dates.format_timedelta(
+                moment - self.now, threshold=THRESHOLD, add_direction=True, locale=self.locale
+            )
         elapsed = dates.format_timedelta(
             self.now - moment, threshold=THRESHOLD, locale=self.locale
         )

@@ -281,7 +281,7 @@ def invites(limit: int = 100) -> list[OneTimeLink]:
 
 LINK_INVALID = N_(
     "This link does not work: it was already used, it expired, or it was copied incompletely. "
-    "Ask an administrator for a new one."
+    "Ask for a new one (“Forgot your password?” on the login page, or an administrator)."
 )
 
 

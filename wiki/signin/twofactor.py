@@ -30,6 +30,8 @@ RECOVERY_CODES = 10
 WRONG_CODE = N_(
     "The code is not right. Enter the 6 digits your app shows now, or a recovery code."
 )
+#: While setting up there are no recovery codes yet: the app's code alone.
+WRONG_SETUP_CODE = N_("The code is not right. Enter the 6 digits your app shows now.")
 REPLAYED = N_("This code was already used. Wait for your app to show the next one.")
 REQUIRED = N_(
     "Moderators and administrators must use two-factor authentication on this wiki, so it "
@@ -128,7 +130,7 @@ def check(user: User, code: str, address: str, *, setup: bool = False) -> str:
         elif not setup and _use_recovery_code(session, user.id, code):
             used = "recovery"
         else:
-            raise AccountError(WRONG_CODE, "code", status=401)
+            raise AccountError(WRONG_SETUP_CODE if setup else WRONG_CODE, "code", status=401)
     sessions.record_success(key, address)
     return used
 
