@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import finish_jobs, save, smtp_inbox, start_topic
-from wiki.community.models import OutgoingEmail
+from wiki.community.models import OutgoingEmail, UserProfile
 from wiki.community.watch import mail, preferences
 from wiki.extensions import db
 
@@ -239,3 +239,35 @@ def test_notifications_go_only_to_a_verified_address(client, auth, people):
     db.session.expire_all()
     assert profile_of(people["bob"]).email == "bob@example.test"
     assert "Email goes to bob@example.test." in client.get("/preferences").get_data(as_text=True)
+
+
+def test_a_review_of_ones_changes_is_emailed_at_once_and_can_be_stopped(
+    mail_app, smtp_server, client, auth, people, make_page
+):
+    from wiki.review.settings import save_settings
+
+    newbie = people["newbie"]
+    make_page("Pricing", "Prices on request.", author=people["alice"])
+    save_settings(people["admin"], "all", 0, 0)
+    choose(newbie, email="newbie@example.test", review="immediate")
+    waiting = save("Pricing", "Prices from 10 euros.", newbie).revision.id
+    auth.login(people["mod"])
+    form = {"action": "reject", "revision": str(waiting), "reason": "Not our prices"}
+    assert client.post("/review/Pricing", data=form).status_code == 302
+    finish_jobs(mail_app)
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "newbie@example.test"
+    body = smtp_server.body(message)
+    assert "mod rejected your changes to Pricing" in body and "Not our prices" in body
+    # Its one-click link stops emails about reviews, and nothing else.
+    stop = re.search(r"Stop these emails \(no login needed\): (\S+)", body).group(1)
+    assert client.post(stop.removeprefix("http://wiki.bottega.test")).status_code == 200
+    db.session.expire_all()
+    profile = db.session.get(UserProfile, newbie.id)
+    assert (profile.email_review, profile.email_mention) == ("none", "none")
+    assert profile.email_reply == "none"  # as choose() left it
+    again = save("Pricing", "Prices from 12 euros.", newbie).revision.id
+    form["revision"], form["action"] = str(again), "accept"
+    assert client.post("/review/Pricing", data=form).status_code == 302
+    finish_jobs(mail_app)
+    assert len(outbox()) == 1  # no second email

@@ -39,6 +39,9 @@ class Kind(enum.StrEnum):
     REPLY = "reply"  # a reply to one's comment (or to one's topic)
     COMMENT = "comment"  # a new comment in a topic one follows
     MENTION = "mention"  # one's @name in a comment
+    #: Only a choice of email: a reviewer accepted or rejected one's changes (ACCEPTED,
+    #: REJECTED below are the notifications' own kinds).
+    REVIEW = "review"
 
 
 #: Kinds of notification about a review of waiting changes (no email of their own):
@@ -63,6 +66,7 @@ DEFAULT_DELIVERY = {
     Kind.REPLY: Delivery.IMMEDIATE,
     Kind.COMMENT: Delivery.DIGEST,
     Kind.MENTION: Delivery.IMMEDIATE,
+    Kind.REVIEW: Delivery.IMMEDIATE,
 }
 
 
@@ -92,6 +96,10 @@ class UserProfile(db.Model):
     email_reply: Mapped[str] = _delivery_column(Kind.REPLY)
     email_comment: Mapped[str] = _delivery_column(Kind.COMMENT)
     email_mention: Mapped[str] = _delivery_column(Kind.MENTION)
+    #: Added by migration 0023 to existing profiles (hence a server default).
+    email_review: Mapped[str] = mapped_column(
+        String(10), default=str(Delivery.IMMEDIATE), server_default=str(Delivery.IMMEDIATE)
+    )
     #: SHA-256 of the secret in the person's feed URLs; None: no feed key.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The last notification a digest covered, and when that digest went out.
@@ -117,7 +125,21 @@ class UserProfile(db.Model):
 
     def delivery(self, kind: str) -> str:
         """Return how this person wants email about notifications of this kind."""
-        return getattr(self, f"email_{kind}")
+        return getattr(self, f"email_{email_choice(kind)}")
+
+
+def email_choice(kind: str) -> str:
+    """Return the email choice (a Kind) that decides about notifications of this kind."""
+    # A review's outcome for its author; a rejection of what a watcher heard of as an edit.
+    return {ACCEPTED: Kind.REVIEW, REJECTED: Kind.REVIEW, WATCH_REJECTED: Kind.EDIT}.get(
+        kind, kind
+    )
+
+
+def kinds_chosen_by(choices: list[str]) -> list[str]:
+    """Return the notification kinds these email choices decide about."""
+    every = [*map(str, Kind), ACCEPTED, REJECTED, WATCH_REJECTED]
+    return [kind for kind in every if str(email_choice(kind)) in choices and kind != Kind.REVIEW]
 
 
 class Watch(db.Model):

@@ -26,7 +26,15 @@ from ...database import write_transaction
 from ...extensions import db
 from ...i18n.locales import language_of
 from ...models import User, utcnow
-from ..models import Delivery, Kind, Notification, OutgoingEmail, UserProfile
+from ..models import (
+    Delivery,
+    Kind,
+    Notification,
+    OutgoingEmail,
+    UserProfile,
+    email_choice,
+    kinds_chosen_by,
+)
 from . import notifications
 
 log = logging.getLogger(__name__)
@@ -217,7 +225,7 @@ def _compose(row_id: int) -> EmailMessage | None:
     item = items[0]
     if profile.delivery(item.kind) != Delivery.IMMEDIATE:
         return None
-    unsubscribe = unsubscribe_url(user.id, item.kind)
+    unsubscribe = unsubscribe_url(user.id, str(email_choice(item.kind)))
     with language_of(user.id):  # in the recipient's language, whoever caused it
         subject = render_template("community/email/subject.txt", item=item).strip()
         body = render_template(
@@ -310,7 +318,8 @@ def send_digests() -> int:
             )
         )
         for profile in list(due):
-            kinds = [str(k) for k in Kind if profile.delivery(k) == Delivery.DIGEST]
+            choices = [str(k) for k in Kind if profile.delivery(k) == Delivery.DIGEST]
+            kinds = kinds_chosen_by(choices)
             row = _digest(session, profile, kinds) if kinds else None
             if row is not None:
                 queued.append(row)

@@ -72,8 +72,10 @@ def _review_rows(page: Page, revisions: list[Revision], user: User, kind: str) -
 
 
 def on_changes_accepted(sender, *, page: Page, user: User, revisions=(), **_):
-    """Tell the authors of the changes a reviewer published."""
-    _insert(db.session(), _review_rows(page, list(revisions), user, ACCEPTED))
+    """Tell the authors of the changes a reviewer published (by email too, if they want)."""
+    session = db.session()
+    added = _insert(session, _review_rows(page, list(revisions), user, ACCEPTED))
+    mail.queue(session, [(user_id, nid) for nid, user_id, _head in added])
 
 
 def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), undo=None, **_):
@@ -83,7 +85,10 @@ def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), undo=No
     rejected = list(revisions)
     authors = _review_rows(page, rejected, user, REJECTED)
     told = {row["user_id"] for row in authors} | {user.id}
-    _insert(session, authors + _watcher_rejection_rows(session, page, rejected, user, told))
+    added = _insert(
+        session, authors + _watcher_rejection_rows(session, page, rejected, user, told)
+    )
+    mail.queue(session, [(user_id, nid) for nid, user_id, _head in added])
     if undo is not None:
         # The revision taking the changes out is saved with the rejection (its revision_added
         # follows): it is this news, not an edit of its own to tell watchers of.
