@@ -159,6 +159,9 @@ def test_a_reviewers_live_save_that_takes_in_a_newcomers_typing_waits_for_review
     assert "CHEAPEST" not in client.get("/wiki/Launch").get_data(as_text=True)
     assert "wait for a reviewer" in saver.get("/wiki/Launch").get_data(as_text=True)
     assert "Launch" in saver.get("/review").get_data(as_text=True)
+    # The queue lists tom among the authors, and finds the page by his name.
+    queue = saver.get("/review?author=tom").get_data(as_text=True)
+    assert re.search(r"<td>[^<]*\btom\b[^<]*</td>", queue) and "/review/Launch" in queue
     # The review screen says whose typing the waiting change holds.
     screen = saver.get("/review/Launch").get_data(as_text=True)
     assert re.search(r'class="coauthors">with <a class="user" href="[^"]*">tom</a>', screen)

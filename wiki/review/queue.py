@@ -13,6 +13,7 @@ from ..core.diff import Diff, diff_texts
 from ..core.titles import TitleError
 from ..extensions import db
 from ..identity import user_key
+from ..live.models import RevisionCoauthor
 from ..models import Page, Revision, User, utcnow
 from ..organise.facts import category_title
 from ..organise.models import CategoryMember
@@ -68,7 +69,14 @@ def _waiting_pages(filters: Filters):
             .where(RevisionReview.state == WAITING)
             .where((User.key == user_key(filters.author)) | (Revision.author_ip == filters.author))
         )
-        query = query.where(Page.id.in_(by))
+        # Someone who typed in the live draft a waiting revision was saved from wrote it too.
+        typed = (
+            select(RevisionReview.page_id)
+            .join(RevisionCoauthor, RevisionCoauthor.revision_id == RevisionReview.revision_id)
+            .join(User, User.id == RevisionCoauthor.user_id)
+            .where(RevisionReview.state == WAITING, User.key == user_key(filters.author))
+        )
+        query = query.where(Page.id.in_(by) | Page.id.in_(typed))
     if filters.age:
         query = query.having(oldest <= utcnow() - timedelta(days=filters.age))
     return query
@@ -101,7 +109,14 @@ def _add_authors(items: list[QueueRow]) -> None:
         .where(RevisionReview.state == WAITING, RevisionReview.page_id.in_(by_id))
         .distinct()
     )
-    for page_id, username, address in rows:
+    coauthors = db.session.execute(
+        select(RevisionReview.page_id, User.username)
+        .join(RevisionCoauthor, RevisionCoauthor.revision_id == RevisionReview.revision_id)
+        .join(User, User.id == RevisionCoauthor.user_id)
+        .where(RevisionReview.state == WAITING, RevisionReview.page_id.in_(by_id))
+        .distinct()
+    )
+    for page_id, username, address in [*rows, *((p, u, None) for p, u in coauthors)]:
         name = username or address or ""
         if name not in by_id[page_id].authors:
             by_id[page_id].authors.append(name)
