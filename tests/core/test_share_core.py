@@ -97,3 +97,13 @@ def test_the_first_image_is_found():
     html = '<p>x</p><p><img alt="a" src="https://example.com/a.png?x=1&amp;y=2"></p>'
     assert first_image(html) == "https://example.com/a.png?x=1&y=2"
     assert first_image("<p>none</p>") is None
+
+
+def test_the_first_image_is_its_widest_thumbnail_when_it_offers_several():
+    html = (
+        '<img src="/thumb/ab/320.png" srcset="/thumb/ab/320.png 320w, /thumb/ab/640.png 640w, '
+        '/thumb/ab/480.png 480w" sizes="300px" alt="Poster"><img src="/other.png">'
+    )
+    assert first_image(html) == "/thumb/ab/640.png"
+    # A srcset of densities (no widths) leaves the plain src.
+    assert first_image('<img srcset="/a@2x.png 2x" src="/a.png">') == "/a.png"

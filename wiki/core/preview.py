@@ -15,7 +15,9 @@ ELLIPSIS = "…"
 # The sanitiser writes tags in lower case and attributes double-quoted.
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-_IMAGE_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
+_IMAGE_TAG = re.compile(r"<img\b[^>]*>")
+_IMAGE_SRC = re.compile(r'\bsrc="([^"]+)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]+)"')
 _SPACES = re.compile(r"\s+")
 #: An explicit description: a wikilink-like marker the renderer hides from the page.
 DESCRIPTION_MARKER = re.compile(r"\[\[\s*description\s*:([^\[\]\n]*)\]\]", re.IGNORECASE)
@@ -56,6 +58,20 @@ def explicit_description(markdown: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def first_image(body: str) -> str | None:
-    """Return the address of the first image in the HTML, or None."""
-    match = _IMAGE_SRC.search(body)
-    return html.unescape(match.group(1)) if match else None
+    """Return the address of the first image in the HTML, or None: its widest `srcset`
+    candidate when it has one (an embedded file's src is the thumbnail the page shows, as
+    narrow as 300 px; a link preview card is shown wider)."""
+    tag = _IMAGE_TAG.search(body)
+    if tag is None:
+        return None
+    offered = _SRCSET.search(tag.group(0))
+    if offered:
+        widths = []
+        for candidate in html.unescape(offered.group(1)).split(","):
+            address, _, size = candidate.strip().rpartition(" ")
+            if address and size.endswith("w") and size[:-1].isdigit():
+                widths.append((int(size[:-1]), address))
+        if widths:
+            return max(widths)[1]
+    src = _IMAGE_SRC.search(tag.group(0))
+    return html.unescape(src.group(1)) if src else None
