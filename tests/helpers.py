@@ -20,6 +20,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, select
 from sqlalchemy import text as sql_text
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from wiki import create_app, jobs
 from wiki.core.titles import parse_title
@@ -32,6 +33,67 @@ from wiki.signin.models import TwoFactor
 from wiki.talk import service as talk
 
 PASSWORD = "correct horse battery"
+
+_answering = threading.local()  # the response a served request's thread is sending
+
+
+class _ClosedOnce:
+    """A response's body, closed the first time it is asked to close."""
+
+    def __init__(self, body) -> None:
+        self.body, self.closed = body, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.body, "close"):
+                self.body.close()
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """werkzeug's request handler, closing every response even when the browser hung up.
+
+    werkzeug 3.1 drains the socket before closing a response, and when the browser has
+    already dropped the connection (a picture it stopped loading) that read raises first:
+    the response, an open file for a stored picture, stayed open until collected.
+    """
+
+    def run_wsgi(self) -> None:
+        _answering.body = None
+        try:
+            super().run_wsgi()
+        finally:
+            body, _answering.body = _answering.body, None
+            if body is not None:
+                body.close()
+
+
+def _remembering(app):
+    """Wrap a WSGI app so its handler thread can close what it answered with."""
+
+    def remembered(environ, start_response):
+        _answering.body = _ClosedOnce(app(environ, start_response))
+        return _answering.body
+
+    return remembered
+
+
+@contextmanager
+def served_on_a_port(app) -> Iterator[str]:
+    """Serve a WSGI app on a free local port in threads (like `make run`); yield its URL."""
+    server = make_server(
+        "127.0.0.1", 0, _remembering(app), threaded=True, request_handler=_ClosingHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 def base_config(tmp_path, database_url: str) -> dict:

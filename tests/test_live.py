@@ -1,15 +1,22 @@
 """Live co-editing over real WebSockets: rooms, persistence, saves, permissions, bad input."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from tests.helpers import base_config, edit, form_value, latest_id, latest_text, release, save
+from tests.helpers import (
+    base_config,
+    edit,
+    form_value,
+    latest_id,
+    latest_text,
+    release,
+    save,
+    served_on_a_port,
+)
 from tests.live_client import LiveClient, handshake_status
 from wiki import create_app
 from wiki.core import ymessages as ym
@@ -25,12 +32,8 @@ from wiki.safety import accounts, protection
 @pytest.fixture
 def served(app):
     """Serve the test's app on a free local port (threads, like `make run`); yield its URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served_on_a_port(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -381,7 +384,9 @@ def test_an_idle_live_draft_becomes_a_draft_its_authors_can_open(
 
     def written() -> bool:
         db.session.rollback()
-        return not app.extensions["live"].rooms and bool(store.typists(draft.id))
+        # Typists are noted before their first keystroke spreads: wait for the typing too.
+        typed = store.text_of(store.load_doc(draft.id)) == "Hello unsaved"
+        return typed and not app.extensions["live"].rooms and bool(store.typists(draft.id))
 
     assert alice.wait(written)
     left_idle(draft.id)
@@ -416,10 +421,13 @@ def test_an_idle_live_draft_hands_its_edit_summary_to_the_drafts(
 
     def written() -> bool:
         db.session.rollback()
-        return not app.extensions["live"].rooms and set(store.typists(draft.id)) == {
-            people["alice"].id,
-            people["bob"].id,
-        }
+        doc = store.load_doc(draft.id)
+        typed = store.text_of(doc) == "Hello unsaved!" and store.summary_of(doc) == summary
+        return (
+            typed
+            and not app.extensions["live"].rooms
+            and set(store.typists(draft.id)) == {people["alice"].id, people["bob"].id}
+        )
 
     assert alice.wait(written)
     left_idle(draft.id)

@@ -6,16 +6,14 @@ import base64
 import hashlib
 import re
 import secrets
-import threading
 from urllib.parse import urlencode
 
 import pytest
 import requests
 from flask import Flask, jsonify, redirect, request
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from tests.helpers import CSRFClient, base_config, release, text
+from tests.helpers import CSRFClient, base_config, release, served_on_a_port, text
 from wiki import create_app
 from wiki.extensions import db
 from wiki.models import User
@@ -71,12 +69,8 @@ def stand_in() -> Flask:
 
 @pytest.fixture(scope="module")
 def api_url():
-    server = make_server("127.0.0.1", 0, stand_in(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served_on_a_port(stand_in()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ Test modules import from here, never from one another or from conftest.
 """
 
 import re
-import threading
 import uuid
 from contextlib import contextmanager
 
 from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.helpers import PASSWORD, add_user, release
+from tests.helpers import PASSWORD, add_user, release, served_on_a_port
 from wiki import create_app
 from wiki.models import Role
 
@@ -36,14 +34,10 @@ def serve(folder, **config):
     )
     with app.app_context():
         upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app
+        with served_on_a_port(app) as url:
+            yield url, app
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             release(app)
 
