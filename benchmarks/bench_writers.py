@@ -5,7 +5,8 @@
 - 16 writers saving to one hot page, each rewriting a line of its own from a base revision
   that others have moved past: every save is merged, none may be lost (the last text must
   hold every writer's last acknowledged line), and p95 must stay under 10× the uncontended
-  save's.
+  save's. Each writer is a person of their own (an account and token each): one account's
+  saves never conflict with each other (a person does not conflict with themselves).
 
 Needs BENCH_POSTGRES_URL or WIKI_TEST_POSTGRES_URL (CI sets the latter); without it the
 benchmark says so and reports nothing.
@@ -45,8 +46,9 @@ def postgres_url() -> str | None:
 
 
 @contextmanager
-def postgres_wiki(server_url: str):
-    """Yield (folder, url, token) of a wiki migrated into a private PostgreSQL schema."""
+def postgres_wiki(server_url: str, people: int):
+    """Yield (folder, url, tokens) of a wiki migrated into a private PostgreSQL schema, with
+    an editor's token for each of people."""
     schema = f"bottega_bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url)
     with admin.begin() as connection:
@@ -58,18 +60,19 @@ def postgres_wiki(server_url: str):
         app = create_app(config(folder) | {"DATABASE_URL": url})
         with app.app_context():
             upgrade(revision="heads")
-            user = User(
-                username=AUTHOR,
-                key=user_key(AUTHOR),
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
-                role=Role.EDITOR,
-            )
-            db.session.add(user)
+            hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+            users = []
+            for n in range(people):
+                name = AUTHOR if n == 0 else f"{AUTHOR}{n}"
+                users.append(
+                    User(username=name, key=user_key(name), password_hash=hashed, role=Role.EDITOR)
+                )
+            db.session.add_all(users)
             db.session.commit()
-            _token, raw = tokens.create_token(user, "bench", ["edit"])
+            raws = [tokens.create_token(user, "bench", ["edit"])[1] for user in users]
             db.session.remove()
             db.engine.dispose()
-        yield folder, url, raw
+        yield folder, url, raws
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -119,13 +122,13 @@ def seed_page(writer: Writer, title: str, lines: list[str]) -> None:
     assert status in (200, 201), (status, answer)
 
 
-def own_pages(port: int, token: str, writers: int, seconds: float) -> list[float]:
+def own_pages(port: int, keys: list[str], writers: int, seconds: float) -> list[float]:
     """Each writer saves small edits to a page of its own for seconds; return latencies."""
     latencies: list[list[float]] = [[] for _ in range(writers)]
     deadline = time.perf_counter() + seconds
 
     def run(i: int) -> None:
-        writer = Writer(port, token)
+        writer = Writer(port, keys[i])
         title = f"Own_{writers}_{i}"
         lines = markdown_lines(20_000, seed=i)
         seed_page(writer, title, lines)
@@ -147,11 +150,13 @@ def own_pages(port: int, token: str, writers: int, seconds: float) -> list[float
     return [value for values in latencies for value in values]
 
 
-def hot_page(port: int, token: str, writers: int, seconds: float) -> tuple[list[float], int, bool]:
+def hot_page(
+    port: int, keys: list[str], writers: int, seconds: float
+) -> tuple[list[float], int, bool]:
     """Writers rewrite their own line of one page from stale bases; return latencies,
     retries after a 409, and whether the final text holds every writer's last saved line."""
     title = "Hot_Page"
-    starter = Writer(port, token)
+    starter = Writer(port, keys[0])
     lines = markdown_lines(20_000, seed=99)
     # Each writer owns a line far enough from the others' for a three-way merge to keep both.
     owned = [2 + i * ((len(lines) - 4) // writers) for i in range(writers)]
@@ -165,7 +170,7 @@ def hot_page(port: int, token: str, writers: int, seconds: float) -> tuple[list[
     deadline = time.perf_counter() + seconds
 
     def run(i: int) -> None:
-        writer = Writer(port, token)
+        writer = Writer(port, keys[i])
         mine, base, n = list(lines), first, 0
         while time.perf_counter() < deadline:
             n += 1
@@ -210,7 +215,7 @@ def main() -> list[Figure]:
         return []
     seconds = env_float("WRITERS_SECONDS", 15.0)
     many = env_int("WRITERS", 16)
-    with postgres_wiki(server_url) as (folder, url, token):
+    with postgres_wiki(server_url, many) as (folder, url, keys):
         env = {
             "BENCH_WIKI_FOLDER": str(folder),
             "BENCH_DATABASE_URL": url,
@@ -218,9 +223,9 @@ def main() -> list[Figure]:
         }
         app = "benchmarks._apps:wiki_app()"
         with gunicorn(app, WORKERS, env, probe="/login") as server:
-            one = own_pages(server.port, token, 1, seconds)
-            spread = own_pages(server.port, token, many, seconds)
-            hot, retries, kept = hot_page(server.port, token, many, seconds)
+            one = own_pages(server.port, keys, 1, seconds)
+            spread = own_pages(server.port, keys, many, seconds)
+            hot, retries, kept = hot_page(server.port, keys, many, seconds)
     rows = [
         ("1 writer, own page", one),
         (f"{many} writers, own pages", spread),

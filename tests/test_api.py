@@ -231,6 +231,25 @@ def test_a_real_conflict_is_409_with_the_passages_and_nothing_saved(
     assert latest_id("Spring Campaign") == latest
 
 
+def test_a_tool_saving_twice_on_one_base_does_not_conflict_with_itself(
+    client, token, campaign, people
+):
+    base = campaign.latest_revision_id
+    first = client.put(
+        PAGE,
+        json={"text": "# Spring\n\nIntro.\n\nBudget: 15k."},
+        headers=token | {"If-Match": f'"{base}"'},
+    )
+    second = client.put(
+        PAGE,
+        json={"text": "# Spring\n\nIntro.\n\nBudget: 12k."},
+        headers=token | {"If-Match": f'"{base}"'},
+    )
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.get_json()["merged_with"] == first.get_json()["revision"]
+    assert latest_text("Spring Campaign") == "# Spring\n\nIntro.\n\nBudget: 12k."
+
+
 def test_writing_an_existing_page_needs_a_base(client, token, campaign):
     response = client.put(PAGE, json={"text": "Blind overwrite"}, headers=token)
     assert response.status_code == 428

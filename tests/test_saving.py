@@ -96,6 +96,41 @@ def test_conflict_choices_are_applied_then_saved(two_editors, choice, expected):
     assert latest_text("Plan") == text
 
 
+def test_a_person_does_not_conflict_with_their_own_save_from_another_tab(two_editors):
+    alice, _bob = two_editors
+    base = open_editor(alice, "Plan")  # a second tab, opened before the first one saves
+    edit(alice, "Plan", BASE.replace("April", "May").replace("Milan", "Turin"))
+    response = edit(alice, "Plan", BASE.replace("April", "June"), summary="later", base=base)
+    assert response.status_code == 302
+    # The newer text wins where her saves differ; her other change stays.
+    assert latest_text("Plan") == BASE.replace("April", "June").replace("Milan", "Turin")
+    page = alice.get("/wiki/Plan").get_data(as_text=True)
+    assert "You had saved this page since you opened the editor" in page
+    assert "this newer text was kept" in page and "Someone saved" not in page
+    newest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+    assert (newest.kind, newest.summary) == ("merge", "later")
+
+
+def test_own_edits_that_do_not_overlap_are_both_kept_and_said_to_be_hers(two_editors):
+    alice, _bob = two_editors
+    base = open_editor(alice, "Plan")
+    edit(alice, "Plan", BASE.replace("Milan", "Turin"))
+    assert edit(alice, "Plan", BASE.replace("April", "June"), base=base).status_code == 302
+    assert latest_text("Plan") == BASE.replace("April", "June").replace("Milan", "Turin")
+    page = alice.get("/wiki/Plan").get_data(as_text=True)
+    assert "Both of your edits are on the page" in page
+
+
+def test_a_conflict_with_ones_own_save_is_shown_once_someone_else_saved_too(two_editors):
+    alice, bob = two_editors
+    base = open_editor(alice, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May"))
+    edit(bob, "Plan", BASE.replace("April", "May").replace("Milan", "Turin"))
+    response = edit(alice, "Plan", BASE.replace("April", "June"), base=base)
+    assert response.status_code == 409  # Bob saw May: only Alice may say which date stays
+    assert latest_text("Plan") == BASE.replace("April", "May").replace("Milan", "Turin")
+
+
 def test_conflict_text_survives_a_reload_as_a_draft(two_editors):
     alice, bob = two_editors
     base = open_editor(bob, "Plan")

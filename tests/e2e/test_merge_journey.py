@@ -66,6 +66,24 @@ def test_second_editor_sees_merge_then_resolves_conflict(new_page):
     expect(bob.locator(".prose")).to_contain_text("in June")
 
 
+def test_saving_from_an_older_tab_keeps_ones_newer_text(new_page):
+    first = new_page()
+    register(first, unique("carla"))
+    title = unique("Tabs_")
+    save_edit(first, title, BASE, "start")
+    second = first.context.new_page()  # the same person, a second tab
+    first.goto(f"/edit/{title}")
+    second.goto(f"/edit/{title}")
+    first.get_by_label("Content").fill(BASE.replace("April", "May").replace("Milan", "Turin"))
+    first.get_by_role("button", name="Save").click()
+    expect(first.get_by_text("Your changes were saved")).to_be_visible()
+    second.get_by_label("Content").fill(BASE.replace("April", "June"))
+    second.get_by_role("button", name="Save").click()
+    expect(second.get_by_text("this newer text was kept")).to_be_visible()
+    expect(second.locator(".prose")).to_contain_text("in June")
+    expect(second.locator(".prose")).to_contain_text("in Turin")
+
+
 def test_editor_autosaves_a_draft(page):
     register(page, unique("drafter"))
     title = unique("Autosave_")

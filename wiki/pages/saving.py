@@ -11,7 +11,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -72,6 +72,9 @@ class SaveResult:
     merged_with: Revision | None = None
     #: Whether the new revision was published at once (not waiting for a reviewer).
     published: bool = False
+    #: Passages where the edit differed from the author's own saves since its base (another
+    #: tab, the back button): their newer text was kept instead of a conflict with themselves.
+    own_passages: int = 0
 
 
 def check_text(text: str) -> str:
@@ -152,6 +155,8 @@ class _Prepared:
     rendering: "Future[Rendered] | None"
     #: The edit's base text, if the merge read it (a merge again under the lock reuses it).
     base_text: str | None = None
+    #: Passages that conflicted with the author's own saves only, their newer text kept.
+    own_passages: int = 0
 
     @property
     def unchanged(self) -> bool:
@@ -308,6 +313,7 @@ def _attempt_save(
         created=created,
         merged_with=prepared.merged_with,
         published=published,
+        own_passages=prepared.own_passages,
     )
 
 
@@ -321,8 +327,8 @@ def _prepare(
 
     base_text: the base revision's text, if an earlier attempt read it already.
     """
-    text, merged_with, base_text = _merge_with_latest(
-        page, latest, edit.text, edit.base_revision_id, base_text
+    text, merged_with, base_text, own_passages = _merge_with_latest(
+        page, latest, edit.text, edit.base_revision_id, base_text, edit.author
     )
     sha1 = text_sha1(text)
     seen = (page.id if page else None, latest.id if latest else None)
@@ -330,11 +336,11 @@ def _prepare(
     if latest is not None and (
         latest.sha1 == sha1 or (persons and _same_but_trailing_space(text, latest))
     ):
-        return _Prepared(latest, seen, text, sha1, merged_with, None, base_text)
+        return _Prepared(latest, seen, text, sha1, merged_with, None, base_text, own_passages)
     if not edit.allow_blank and not text.strip():
         raise BadRequest(EMPTY_NEW_PAGE if latest is None else EMPTY_PAGE, field="text")
     rendering = content.render_soon(text)
-    return _Prepared(latest, seen, text, sha1, merged_with, rendering, base_text)
+    return _Prepared(latest, seen, text, sha1, merged_with, rendering, base_text, own_passages)
 
 
 def _same_but_trailing_space(text: str, latest: Revision) -> bool:
@@ -542,32 +548,53 @@ def _merge_with_latest(
     text: str,
     base_revision_id: int | None,
     base_text: str | None = None,
-) -> tuple[str, Revision | None, str | None]:
-    """Return the text to save, the latest revision it was merged with (if it was), and the
-    base text if it was read."""
+    author: User | None = None,
+) -> tuple[str, Revision | None, str | None, int]:
+    """Return the text to save, the latest revision it was merged with (if it was), the
+    base text if it was read, and how many passages took the author's newer text over
+    their own saves since the base."""
     if latest is None:
         if base_revision_id is not None and page is None:
             raise BadRequest(
                 N_("The form is damaged: the revision it was opened on does not exist.")
             )
-        return text, None, base_text
+        return text, None, base_text, 0
     if base_revision_id == latest.id:
-        return text, None, base_text
+        return text, None, base_text, 0
     if base_text is None:
         base_text = base_revision(page, base_revision_id).text if base_revision_id else ""
     result = merge3(base_text, text, latest.text)
-    if not result.clean:
-        raise EditConflict(
-            N_(
-                "Someone else changed the same words while you were editing. Your text is "
-                "kept: choose which version to keep for each passage below, then save."
-            ),
-            latest,
-            merge=result,
-            base_revision_id=base_revision_id,
-            mine=text,
-        )
-    return result.text, latest, base_text
+    if result.clean:
+        return result.text, latest, base_text, 0
+    if base_revision_id is not None and _only_saved_by(page, base_revision_id, latest, author):
+        # Nobody else saved since the form was opened: a person does not conflict with
+        # themselves (two tabs, the back button); their newest text wins where they differ.
+        conflicts = len(result.conflicts)
+        return result.resolve(["mine"] * conflicts), latest, base_text, conflicts
+    raise EditConflict(
+        N_(
+            "Someone else changed the same words while you were editing. Your text is "
+            "kept: choose which version to keep for each passage below, then save."
+        ),
+        latest,
+        merge=result,
+        base_revision_id=base_revision_id,
+        mine=text,
+    )
+
+
+def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | None) -> bool:
+    """Return whether every revision of the page after one, up to latest, is the author's
+    own (an account's: anonymous editors sharing an address are not one person)."""
+    if author is None:
+        return False
+    others = select(Revision.id).where(
+        Revision.page_id == page.id,
+        Revision.id > after_id,
+        Revision.id <= latest.id,
+        or_(Revision.author_id.is_(None), Revision.author_id != author.id),
+    )
+    return db.session.scalar(select(others.exists())) is False
 
 
 def base_revision(page: Page, base_revision_id: int) -> Revision:

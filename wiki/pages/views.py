@@ -303,24 +303,32 @@ def _save(title: Title, page, form: "EditForm"):
 def _merge_notice(result, form: "EditForm") -> Markup:
     """Say whose edits this one was merged with, linking to the diff of the merge."""
     base = service.parse_base_revision(form.base_revision)
-    names = [
-        author.username if author else _("anonymous")
-        for author in service.authors_between(result.page, base, result.merged_with.id)
-    ]
+    authors = service.authors_between(result.page, base, result.merged_with.id)
     diff_url = url_for(
         "history.diff",
         title=result.page.title.replace(" ", "_"),
         **{"from": result.merged_with.id, "to": result.revision.id},
     )
-    return Markup('{} <a href="{}">{}</a>').format(
-        _(
+    if all(author is not None and author.id == current_user.id for author in authors):
+        said = (
+            _(
+                "You had saved this page since you opened the editor (in another tab or "
+                "window?). Where your saves differed, this newer text was kept."
+            )
+            if result.own_passages
+            else _(
+                "You had saved this page since you opened the editor (in another tab or "
+                "window?). Both of your edits are on the page."
+            )
+        )
+    else:
+        names = [author.username if author else _("anonymous") for author in authors]
+        said = _(
             "Someone saved while you were editing (%(names)s). Your edit was merged with "
             "theirs: both changes are on the page.",
             names=", ".join(names),
-        ),
-        diff_url,
-        _("See what your edit changed"),
-    )
+        )
+    return Markup('{} <a href="{}">{}</a>').format(said, diff_url, _("See what your edit changed"))
 
 
 def show_conflict(
