@@ -4,6 +4,7 @@ from collections import ChainMap
 
 from flask import Flask
 from flask.templating import Environment as FlaskEnvironment
+from flask_babel import gettext as _
 
 from . import fragments
 from .moments import exact_time, full_date, reader_zone, reltime, short_time
@@ -36,8 +37,26 @@ def register(app: Flask) -> None:
         profile_url=profile_url,
         reltime=reltime,
         reader_zone=reader_zone,
+        revision_kind_words=revision_kind_words,
     )
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["short_time"] = short_time
     app.jinja_env.filters["full_date"] = full_date
     fragments.register(app)
+
+
+def revision_kind_words() -> dict:
+    """Return the translated words of revision kind badges (templates/macros.html)."""
+    return {
+        "kinds": {
+            "create": _("new"),
+            "merge": _("merged"),
+            "restore": _("restore"),
+            "undo": _("undo"),
+            "rollback": _("rollback"),
+            "move": _("move"),
+            "upload": _("upload"),
+        },
+        "created_title": _("This edit created the page"),
+        "minor_title": _("Minor edit"),
+    }
