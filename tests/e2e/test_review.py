@@ -1,9 +1,12 @@
 """Pending changes in a browser: a newcomer's edit waits, a reviewer accepts it from
 /review, a second edit is rejected with a reason its author reads in notifications."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from tests import file_samples as samples
 from tests.e2e.helpers import log_in, make_account, save_edit, serve, unique
 from wiki.models import Role
 
@@ -75,6 +78,52 @@ def test_a_newcomers_edits_are_reviewed_before_the_public_sees_them(browser, ser
         reader.goto("/recent?show=pages")
         expect(reader.locator(".change-row").first).to_be_visible()
         expect(reader.locator(".badge-rejected, .badge-waiting")).to_have_count(0)
+    finally:
+        for page in (company, author, checker, reader):
+            page.context.close()
+
+
+def test_a_newcomers_new_picture_is_reviewed_before_visitors_see_it(browser, served, tmp_path):
+    base, app = served
+    admin, newcomer = make_account(app, Role.ADMIN), make_account(app)
+    reviewer = make_account(app, Role.REVIEWER)
+    name = unique("shopfront") + ".png"
+    title = unique("Shop_")
+    company, author, checker, reader = (tab(browser, base) for _ in range(4))
+    first, second = tmp_path / "first.png", tmp_path / "second.png"
+    first.write_bytes(samples.png(600, 400, (200, 40, 40)))
+    second.write_bytes(samples.png(600, 400, (40, 40, 200)))
+    try:
+        log_in(company, admin)
+        company.goto("/upload")
+        company.get_by_label("File", exact=True).set_input_files(str(first))
+        company.get_by_label("Name").fill(name)
+        company.get_by_role("button", name="Upload").click()
+        save_edit(company, title, f"Our shop:\n\n![Shop front](File:{name})")
+        reader.goto(f"/wiki/{title}")
+        published = reader.locator(".prose img").get_attribute("src")
+
+        log_in(author, newcomer)
+        author.goto(f"/file/{name}")
+        author.get_by_label("New version", exact=True).set_input_files(str(second))
+        author.get_by_role("button", name="Upload new version").click()
+        author.goto(f"/wiki/{title}")
+        expect(author.locator(".prose img")).not_to_have_attribute("src", published)
+
+        reader.reload()  # a visitor still sees the published picture
+        expect(reader.locator(".prose img")).to_have_attribute("src", published)
+
+        log_in(checker, reviewer)
+        checker.goto(f"/review/File:{name}")
+        uploads = checker.locator(".review-upload img")
+        expect(uploads).to_have_count(2)
+        expect(checker.locator(".review-uploads")).to_contain_text(newcomer)
+        checker.get_by_role("button", name="Accept").click()
+        expect(checker.get_by_text("The changes are published.")).to_be_visible()
+
+        reader.reload()
+        expect(reader.locator(".prose img")).not_to_have_attribute("src", published)
+        expect(reader.locator(".prose img")).to_have_attribute("src", re.compile("/thumb/"))
     finally:
         for page in (company, author, checker, reader):
             page.context.close()

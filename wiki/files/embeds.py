@@ -7,7 +7,8 @@ page render again.
 
 from urllib.parse import unquote
 
-from flask import get_template_attribute
+from flask import get_template_attribute, has_request_context
+from flask_login import current_user
 
 from ..core import fileembed
 from ..core.filenames import FileName
@@ -23,7 +24,9 @@ def resolve(body: str) -> str:
     matches = list(fileembed.EMBED.finditer(body))
     if not matches:
         return body
-    shown = reading.embedded({fileembed.read_embed(match).key for match in matches})
+    # Readers shown the published text see published uploads only (wiki/review).
+    public = not (has_request_context() and pages.sees_waiting(current_user))
+    shown = reading.embedded({fileembed.read_embed(match).key for match in matches}, public=public)
     macro = get_template_attribute("files/_embed.html", "embed")
 
     def replace(match) -> str:

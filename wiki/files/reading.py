@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..access.permissions import is_moderator
@@ -11,6 +11,8 @@ from ..core.sniff import TYPES, FileType
 from ..extensions import db
 from ..identity import find_user
 from ..models import Link, Page, User
+from ..pages.reading import sees_waiting
+from ..review.models import PUBLISHED, WAITING, RevisionReview
 from .models import FileBlob, FileVersion, WikiFile
 
 GALLERY_SIZE = 48
@@ -54,10 +56,36 @@ def _page(key: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.key == key))
 
 
-def find_file(name: FileName, *, follow: bool = True, deleted: bool = False) -> FileInfo | None:
+def _is_published(version=FileVersion, page=Page):
+    """SQL: the version's upload is published, as the revision that recorded it: not after
+    the page's published revision, and not waiting for review or rejected."""
+    unsettled = select(RevisionReview.revision_id).where(
+        RevisionReview.revision_id == version.revision_id, RevisionReview.state != PUBLISHED
+    )
+    return or_(
+        version.revision_id.is_(None),
+        and_(version.revision_id <= page.published_revision_id, ~exists(unsettled)),
+    )
+
+
+def _published_version_id(page=Page):
+    """SQL: the id of the file's newest published version (correlated to page)."""
+    version = aliased(FileVersion)
+    return (
+        select(func.max(version.id))
+        .where(version.page_id == page.id, _is_published(version, page))
+        .correlate(page)
+        .scalar_subquery()
+    )
+
+
+def find_file(
+    name: FileName, *, follow: bool = True, deleted: bool = False, public: bool = False
+) -> FileInfo | None:
     """Return the file with this name (after one redirect, if follow), or None.
 
-    A deleted file counts as missing unless deleted=True.
+    A deleted file counts as missing unless deleted=True. public: the version readers who
+    do not see changes waiting for review are shown (None if no upload is published yet).
     """
     page = _page(name.key)
     if page is None:
@@ -69,19 +97,51 @@ def find_file(name: FileName, *, follow: bool = True, deleted: bool = False) -> 
             page, current = target, db.session.get(WikiFile, target.id)
     if current is None or (page.deleted and not deleted):
         return None
-    return FileInfo(name_of(page), page, current.version)
+    version = current.version
+    if public:
+        version_id = db.session.scalar(
+            select(_published_version_id(Page)).where(Page.id == page.id)
+        )
+        version = db.session.get(FileVersion, version_id) if version_id else None
+        if version is None:
+            return None
+    return FileInfo(name_of(page), page, version)
 
 
-def versions(page: Page, limit: int = VERSIONS_LIMIT) -> list[FileVersion]:
-    """Return a file's versions, newest first."""
-    return list(
+def versions(
+    page: Page, limit: int = VERSIONS_LIMIT, *, public: bool = False
+) -> list[FileVersion]:
+    """Return a file's versions, newest first (public: only those published)."""
+    statement = select(FileVersion).where(FileVersion.page_id == page.id)
+    if public:
+        statement = statement.join(Page, Page.id == FileVersion.page_id).where(_is_published())
+    return list(db.session.scalars(statement.order_by(FileVersion.id.desc()).limit(limit)))
+
+
+@dataclass
+class UploadsWaiting:
+    """A file page's uploads waiting for review, and the version readers see meanwhile."""
+
+    published: FileVersion | None
+    waiting: list[FileVersion]
+
+
+def uploads_waiting(page: Page) -> UploadsWaiting | None:
+    """Return the file's versions waiting for review (None if it is no file or none wait)."""
+    waiting_ids = select(RevisionReview.revision_id).where(
+        RevisionReview.page_id == page.id, RevisionReview.state == WAITING
+    )
+    waiting = list(
         db.session.scalars(
             select(FileVersion)
-            .where(FileVersion.page_id == page.id)
-            .order_by(FileVersion.id.desc())
-            .limit(limit)
+            .where(FileVersion.page_id == page.id, FileVersion.revision_id.in_(waiting_ids))
+            .order_by(FileVersion.id)
         )
     )
+    if not waiting:
+        return None
+    shown = db.session.scalar(select(_published_version_id(Page)).where(Page.id == page.id))
+    return UploadsWaiting(db.session.get(FileVersion, shown) if shown else None, waiting)
 
 
 def usage(page: Page, limit: int = USAGE_LIMIT) -> list[Page]:
@@ -105,9 +165,10 @@ class Shown:
     blob: FileBlob
 
 
-def embedded(keys: set[str]) -> dict[str, Shown]:
-    """Return the existing files among description page keys (one redirect followed)."""
-    found = _current_of(keys)
+def embedded(keys: set[str], *, public: bool = False) -> dict[str, Shown]:
+    """Return the existing files among description page keys (one redirect followed);
+    public: their published versions (files with none are missing)."""
+    found = _current_of(keys, public)
     missing = keys - found.keys()
     if missing:
         redirects = dict(
@@ -117,19 +178,20 @@ def embedded(keys: set[str]) -> dict[str, Shown]:
                 )
             ).all()
         )
-        targets = _current_of(set(redirects.values())) if redirects else {}
+        targets = _current_of(set(redirects.values()), public) if redirects else {}
         found |= {key: targets[target] for key, target in redirects.items() if target in targets}
     return found
 
 
-def _current_of(keys: set[str]) -> dict[str, Shown]:
-    """Return the current blob of each non-deleted file among these page keys."""
+def _current_of(keys: set[str], public: bool = False) -> dict[str, Shown]:
+    """Return the current (or published) blob of each non-deleted file among these keys."""
     if not keys:
         return {}
+    shown = _published_version_id() if public else WikiFile.version_id
     rows = db.session.execute(
         select(Page, FileBlob)
         .join(WikiFile, WikiFile.page_id == Page.id)
-        .join(FileVersion, FileVersion.id == WikiFile.version_id)
+        .join(FileVersion, FileVersion.id == shown)
         .join(FileBlob, FileBlob.sha256 == FileVersion.sha256)
         .where(Page.key.in_(keys), Page.deleted.is_(False))
     ).all()
@@ -137,7 +199,8 @@ def _current_of(keys: set[str]) -> dict[str, Shown]:
 
 
 def visible_blob(sha256: str, viewer: User | None) -> FileBlob | None:
-    """Return the stored bytes if some file the viewer may see has them as a version."""
+    """Return the stored bytes if some file the viewer may see has them as a version (one
+    waiting for review only for those who see waiting changes)."""
     blob = db.session.get(FileBlob, sha256)
     if blob is None:
         return None
@@ -148,6 +211,8 @@ def visible_blob(sha256: str, viewer: User | None) -> FileBlob | None:
     )
     if not is_moderator(viewer):
         shown = shown.where(Page.deleted.is_(False))
+    if not sees_waiting(viewer):
+        shown = shown.where(_is_published())
     return blob if db.session.scalar(select(exists(shown))) else None
 
 
@@ -160,36 +225,55 @@ class GalleryFilters:
     unused: bool = False
 
 
+@dataclass(frozen=True)
+class GalleryFile:
+    """A file in the gallery: its description page and the version shown."""
+
+    page: Page
+    version: FileVersion
+
+
 @dataclass
 class Gallery:
     """One page of the gallery, newest first, and the key of the next page."""
 
-    files: list[WikiFile]
+    files: list[GalleryFile]
     older: int | None
     uploader: User | None = None
 
 
-def gallery(filters: GalleryFilters, before: int | None, limit: int = GALLERY_SIZE) -> Gallery:
-    """Return files newest first (by their current version), filtered, cut by key."""
+def gallery(
+    filters: GalleryFilters, before: int | None, limit: int = GALLERY_SIZE, *, public: bool = False
+) -> Gallery:
+    """Return files newest first (by their current version), filtered, cut by key; public:
+    each file's published version, files with none left out."""
+    shown = _published_version_id() if public else WikiFile.version_id
     statement = (
-        select(WikiFile)
+        select(WikiFile, FileVersion)
         .join(Page, Page.id == WikiFile.page_id)
+        .join(FileVersion, FileVersion.id == shown)
         .where(Page.deleted.is_(False))
         .order_by(WikiFile.version_id.desc())
         .limit(limit + 1)
     )
     uploader = find_user(filters.uploader) if filters.uploader else None
     if filters.uploader:
-        statement = statement.where(WikiFile.uploader_id == (uploader.id if uploader else -1))
+        column = FileVersion.uploader_id if public else WikiFile.uploader_id
+        statement = statement.where(column == (uploader.id if uploader else -1))
     if filters.kind in KINDS:
-        statement = statement.where(KINDS[filters.kind](WikiFile.media_type))
+        if public:
+            statement = statement.join(FileBlob, FileBlob.sha256 == FileVersion.sha256)
+        statement = statement.where(
+            KINDS[filters.kind](FileBlob.media_type if public else WikiFile.media_type)
+        )
     if filters.unused:
         statement = statement.where(~exists(_used_by_shown_pages()))
     if before:
         statement = statement.where(WikiFile.version_id < before)
-    rows = list(db.session.scalars(statement))
-    older = rows[limit - 1].version_id if len(rows) > limit else None
-    return Gallery(rows[:limit], older, uploader)
+    rows = db.session.execute(statement).all()
+    older = rows[limit - 1][0].version_id if len(rows) > limit else None
+    files = [GalleryFile(current.page, version) for current, version in rows[:limit]]
+    return Gallery(files, older, uploader)
 
 
 def _used_by_shown_pages():

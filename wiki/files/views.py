@@ -52,7 +52,7 @@ def file_pages_show_the_file():
         return None
     title = (request.view_args or {}).get("title", "")
     name = fileembed.file_target(title.replace("_", " "))
-    if name is not None and reading.find_file(name) is not None:
+    if name is not None and reading.find_file(name, public=_public_view()) is not None:
         return redirect(url_for("files.file_page", name=name.url))
     return None
 
@@ -188,7 +188,8 @@ def _name_or_400(raw: str) -> FileName:
 def file_page(name: str):
     """Show a file: preview, versions, where it is used, its description and discussion."""
     parsed = _name_or_400(name)
-    info = reading.find_file(parsed, deleted=is_moderator(current_user))
+    public = _public_view()
+    info = reading.find_file(parsed, deleted=is_moderator(current_user), public=public)
     shown = pages.shown_revision(info.page, current_user) if info is not None else None
     if info is None or shown is None:  # none, or a description waiting for review
         return _missing(parsed)
@@ -198,11 +199,17 @@ def file_page(name: str):
         "files/file.html",
         info=info,
         view=pages.render_page(info.page, shown),
-        versions=reading.versions(info.page),
+        versions=reading.versions(info.page, public=public),
         usage=reading.usage(info.page),
         may_upload=service.upload_refusal(current_user) is None
         and can_edit(current_user, info.page),
     )
+
+
+def _public_view() -> bool:
+    """Return whether this visitor is shown published uploads only (not those waiting for
+    review), as they are shown the published text of pages."""
+    return not pages.sees_waiting(current_user)
 
 
 def _missing(name: FileName):
@@ -231,7 +238,7 @@ def gallery():
         kind=choice_arg("kind", reading.KINDS, ""),
         unused=flag_arg("unused"),
     )
-    listing = reading.gallery(filters, int_arg("before"))
+    listing = reading.gallery(filters, int_arg("before"), public=_public_view())
     return render_template(
         "files/gallery.html",
         listing=listing,
@@ -275,6 +282,12 @@ def _blob_or_404(sha256: str):
 def _public(sha256: str) -> bool:
     """Return whether shared caches may keep the file (anyone may see it)."""
     return reading.visible_blob(sha256, None) is not None
+
+
+@bp.app_template_global()
+def uploads_waiting(page):
+    """Return a file page's uploads waiting for review (the review screen shows them)."""
+    return reading.uploads_waiting(page)
 
 
 @bp.app_template_global()

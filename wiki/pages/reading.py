@@ -4,7 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import has_request_context
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 
 from ..access.permissions import logged_in
@@ -90,10 +92,17 @@ def render_page(page: Page, revision: Revision | None = None) -> PageView:
 
     # Red links and embedded files follow other pages: a page made, moved or deleted and a
     # file's new version are changes of the base (wiki.memo), an edit of a page is not; an
-    # embedded file's red link speaks the reader's language.
-    key = (revision.sha1, str(get_locale()))
+    # embedded file's red link speaks the reader's language, and an upload waiting for
+    # review shows only to those who see waiting changes (wiki/files/embeds.py).
+    key = (revision.sha1, str(get_locale()), _sees_waiting_now())
     html, headings = until_changed("html", key, finished, RULES)
     return PageView(page=page, revision=revision, html=html, headings=list(headings))
+
+
+def _sees_waiting_now() -> bool:
+    """Return whether the person asking sees changes waiting for review (False outside a
+    request: what is published)."""
+    return has_request_context() and sees_waiting(current_user)
 
 
 #: Steps other features add to finish a page's HTML at view time (files: embedded images).

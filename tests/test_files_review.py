@@ -1,0 +1,88 @@
+"""Uploads wait for review as edits do: visitors see a file's published version only."""
+
+import re
+
+import pytest
+
+from tests import file_samples as samples
+from tests.helpers import page_named, save, text
+from wiki.core.filenames import parse_file_name
+from wiki.files import reading
+from wiki.review import publishing
+
+RED, GREEN, BLUE = (200, 30, 30), (30, 200, 30), (30, 30, 200)
+
+
+def sha_of(name: str) -> str:
+    """Return the stored hash of a file's current version."""
+    return reading.find_file(parse_file_name(name)).blob.sha256
+
+
+def thumbs_in(html: str) -> set[str]:
+    """Return the content hashes of the thumbnails a page shows."""
+    return set(re.findall(r"/thumb/([0-9a-f]{64})/", html))
+
+
+@pytest.fixture
+def launch(app, people, login_as):
+    """A published logo embedded in a published page, then review for newcomers."""
+    alice = login_as(people["alice"])
+    assert samples.upload(alice, samples.png(color=RED), "Logo.png").status_code == 302
+    save("Launch", "![Our logo](File:Logo.png)", people["alice"])
+    app.config["REVIEW_POLICY"] = "newcomers"
+    return sha_of("Logo.png")
+
+
+def test_a_newcomers_new_version_is_not_shown_to_visitors_until_accepted(
+    launch, people, login_as, client
+):
+    newbie = login_as(people["newbie"])
+    assert (
+        samples.upload(newbie, samples.png(color=GREEN), "Logo.png", replace=1).status_code == 302
+    )
+    new = sha_of("Logo.png")
+    assert new != launch
+    # A visitor: the page, the file page, the gallery and the stored bytes show the old logo.
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch}
+    file_page = text(client.get("/file/Logo.png"))
+    assert launch in file_page and new not in file_page
+    gallery = text(client.get("/files"))
+    assert launch in gallery and new not in gallery
+    assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 404
+    assert client.get(f"/media/{new}/Logo.png", buffered=True).status_code == 404
+    assert client.get(f"/media/{launch}/Logo.png", buffered=True).status_code == 200
+    # Logged in, the community sees the latest, as it sees waiting text.
+    assert thumbs_in(text(newbie.get("/wiki/Launch"))) == {new}
+    assert newbie.get(f"/thumb/{new}/64.png", buffered=True).status_code == 200
+    # The reviewer sees both pictures: what readers see now, and the one waiting.
+    review = text(login_as(people["moderator"]).get("/review/File:Logo.png"))
+    assert "Uploads waiting" in review and thumbs_in(review) == {launch, new}
+    # Once a reviewer accepts the file page's change, everyone sees the new logo.
+    page = page_named("File:Logo.png")
+    publishing.accept(people["moderator"], page, page.latest_revision_id)
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {new}
+    assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 200
+
+
+def test_a_rejected_version_stays_hidden_from_visitors(launch, people, login_as, client):
+    newbie = login_as(people["newbie"])
+    samples.upload(newbie, samples.png(color=GREEN), "Logo.png", replace=1)
+    rejected = sha_of("Logo.png")
+    page = page_named("File:Logo.png")
+    publishing.reject(people["moderator"], page, page.latest_revision_id, "Not our logo")
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch}
+    assert client.get(f"/media/{rejected}/Logo.png", buffered=True).status_code == 404
+    assert rejected not in text(client.get("/file/Logo.png"))
+
+
+def test_a_newcomers_new_file_is_nowhere_for_visitors(launch, people, login_as, client):
+    newbie = login_as(people["newbie"])
+    samples.upload(newbie, samples.png(color=BLUE), "Shop window.png")
+    new = sha_of("Shop window.png")
+    assert "Shop window" not in text(client.get("/files"))
+    assert client.get("/file/Shop_window.png").status_code == 404
+    assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 404
+    assert "Shop window" in text(newbie.get("/files"))  # the community sees it, as waiting
+    # A published page embedding it shows visitors a link to upload, not the picture.
+    save("Launch", "![Our logo](File:Logo.png) ![Window](File:Shop window.png)", people["alice"])
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch}
