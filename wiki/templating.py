@@ -7,6 +7,7 @@ from flask.templating import Environment as FlaskEnvironment
 from flask_babel import gettext as _
 
 from . import fragments
+from .core.text import unquoted
 from .moments import exact_time, full_date, reader_zone, reltime, short_time
 from .urls import page_url, profile_url, return_path
 
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
         revision_kind_words=revision_kind_words,
     )
     app.jinja_env.filters["datetime"] = exact_time
+    app.jinja_env.filters["unquoted"] = unquoted
     app.jinja_env.filters["short_time"] = short_time
     app.jinja_env.filters["full_date"] = full_date
     fragments.register(app)

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         revision_annotated=display.revision_annotated,
         authorship_credits=display.credits,
         topic_anchor=threads.anchor_of,
+        topic_passage=lambda anchor: threads.shown_passage(anchor, current_user),
         topic_anchors=threads.anchors_of,
         can_comment_passages=can_post,
         can_reanchor=lambda topic: threads.can_reanchor(current_user, topic),

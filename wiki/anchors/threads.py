@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..models import Page, Revision, User
 from ..modlog import LogEntry
 from ..problems import BadRequest, NotAllowed, NotFound
+from ..review.visibility import public_revision_id, sees_waiting
 from ..talk import service as talk
 from ..talk.models import Comment, Topic
 from ..talk.permissions import can_post, can_reply
@@ -70,9 +72,40 @@ def start_thread(page: Page, quote: Quote, body: str, *, author: User | None) ->
             )
         )
 
-    return talk.start_topic(
-        page, subject(text[span[0] : span[1]]), body, author=author, also=add_anchor
-    )
+    passage = text[span[0] : span[1]]
+    if latest.id != page.published_revision_id and not _in_published(page, quote):
+        # Words only a change waiting for review has: the subject, which every visitor
+        # reads, must not quote them (the passage shows to those who see waiting changes).
+        about = _("About a change waiting for review")
+    else:
+        about = subject(passage)
+    return talk.start_topic(page, about, body, author=author, also=add_anchor)
+
+
+def _in_published(page: Page, quote: Quote) -> bool:
+    """Return whether the quoted words are in the page's published text."""
+    published = page.published
+    return published is not None and find(published.text, quote) is not None
+
+
+def shown_passage(anchor: TopicAnchor, viewer) -> str | None:
+    """Return the passage of a thread as this person may read it: as it is now for those
+    who see waiting changes, else as the newest published revision it was in has it (None
+    if it was never in one)."""
+    if sees_waiting(viewer):
+        return anchor.exact
+    row = db.session.execute(
+        select(AnchorPosition.revision_id, AnchorPosition.start, AnchorPosition.end)
+        .where(
+            AnchorPosition.topic_id == anchor.topic_id,
+            public_revision_id(AnchorPosition.revision_id),
+        )
+        .order_by(AnchorPosition.revision_id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return db.session.get(Revision, row.revision_id).text[row.start : row.end]
 
 
 def subject(passage: str) -> str:

@@ -20,3 +20,11 @@ def text_sha1(text: str) -> str:
 def byte_size(text: str) -> int:
     """Return the size of the text in UTF-8 bytes."""
     return len(text.encode("utf-8"))
+
+
+def unquoted(subject: str) -> str:
+    """Return a subject without the curly quotes around it (a thread about a passage is
+    titled with its words in quotes), for a sentence that quotes it itself."""
+    if len(subject) >= 2 and subject[0] == "“" and subject[-1] == "”":
+        return subject[1:-1]
+    return subject

@@ -25,6 +25,11 @@ def public_revision(entity=Revision):
     )
 
 
+def public_revision_id(column):
+    """Return the condition: the revision whose id is in column was published."""
+    return ~exists().where(RevisionReview.revision_id == column, RevisionReview.state != PUBLISHED)
+
+
 def is_public(revision: Revision) -> bool:
     """Return whether anyone may see this revision."""
     row = db.session.get(RevisionReview, revision.id)

@@ -4,6 +4,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ...core.text import unquoted
 from ...urls import page_url
 from ..models import ACCEPTED, REJECTED, WATCH_REJECTED
 from .notifications import Item
@@ -26,7 +27,8 @@ def who(item: Item) -> str:
 
 def sentence(item: Item) -> str:
     """Return what happened, in one sentence."""
-    people, title, subject = who(item), item.page_title or "", item.topic_subject
+    people, title = who(item), item.page_title or ""
+    subject = unquoted(item.topic_subject or "")  # the sentences quote it themselves
     if item.kind == "edit":
         if item.count == 1:
             return _("%(who)s edited %(title)s", who=people, title=title)
