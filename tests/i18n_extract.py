@@ -1,5 +1,6 @@
 """The messages of the code and templates, extracted as `make messages` does."""
 
+import os
 import subprocess
 import sys
 from functools import cache
@@ -16,7 +17,9 @@ KEYWORDS = ("N_", "_", "gettext", "ngettext:1,2")
 def extracted_template() -> Catalog:
     """Return a freshly extracted messages.pot (the same command as `make messages`)."""
     pybabel = Path(sys.executable).with_name("pybabel")
-    out = ROOT / ".pytest_cache" / "messages.test.pot"
+    # One file per process: two test workers extracting at once wrote the same file, and
+    # one read it half written (a pseudo-locale page then showed untranslated words).
+    out = ROOT / ".pytest_cache" / f"messages.test.{os.getpid()}.pot"
     out.parent.mkdir(exist_ok=True)
     keywords = [arg for word in KEYWORDS for arg in ("-k", word)]
     subprocess.run(
@@ -35,5 +38,8 @@ def extracted_template() -> Catalog:
         check=True,
         capture_output=True,
     )
-    with out.open("rb") as handle:
-        return read_po(handle)
+    try:
+        with out.open("rb") as handle:
+            return read_po(handle)
+    finally:
+        out.unlink(missing_ok=True)

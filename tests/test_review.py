@@ -245,6 +245,28 @@ def test_the_editor_offers_to_publish_the_waiting_changes_with_the_edit(
     assert page.published_revision_id == page.latest_revision_id
     states = db.session.scalars(select(RevisionReview.state)).all()
     assert set(states) == {PUBLISHED}
+    # Published with the moderator's edit, as an acceptance: the newcomer is told.
+    notifications = text(login_as(people["newbie"]).get("/notifications"))
+    assert "accepted your changes to Product" in notifications
+
+
+def test_the_publish_tick_survives_preview_and_a_reviewer_is_told_what_waits(
+    app, product, newcomers, people, login_as
+):
+    save("Product", NEW, people["newbie"])
+    moderator = login_as(people["moderator"])
+    for action in ("preview", "changes"):
+        shown = text(
+            edit(moderator, "Product", NEW + " Checked.", action=action, publish_waiting="1")
+        )
+        assert 'name="publish_waiting" value="1" checked' in shown, action
+    unticked = text(edit(moderator, "Product", NEW + " Checked.", action="preview"))
+    assert 'name="publish_waiting" value="1" checked' not in unticked
+    # Saved without the tick, the reviewer's edit waits behind the newcomer's: said plainly.
+    edit(moderator, "Product", NEW + " Checked.")
+    page = text(moderator.get("/wiki/Product"))
+    assert "They wait with the changes that were already waiting" in page
+    assert "you are told when they are reviewed" not in page
 
 
 def test_reviewers_review_but_a_blocked_reviewer_does_not(app, product, people, login_as):

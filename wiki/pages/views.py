@@ -18,7 +18,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
-from ..access.permissions import raise_refusal
+from ..access.permissions import can_review, raise_refusal
 from ..core.diff import diff_texts
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.text import clean_text, text_sha1
@@ -281,7 +281,21 @@ def _save(title: Title, page, form: "EditForm"):
         result.page, current_user, translation, flag_arg("translation_synced", form=True)
     )
     waits = result.revision is not None and not result.published
-    if waits:
+    if waits and can_review(current_user):
+        # A reviewer's edit waits only behind others' waiting changes it did not publish.
+        review_url = url_for("review.page", title=result.page.title.replace(" ", "_"))
+        flash(
+            Markup('{} <a href="{}">{}</a>').format(
+                _(
+                    "Your changes were saved. They wait with the changes that were already "
+                    "waiting: accept them all to publish the page."
+                ),
+                review_url,
+                _("Review the waiting changes"),
+            ),
+            "info",
+        )
+    elif waits:
         flash(
             _(
                 "Your changes were saved. They wait for a reviewer before visitors see "

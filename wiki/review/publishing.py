@@ -88,14 +88,45 @@ def _decide(
         if waiting:
             _mark(page, waiting, PUBLISHED, author)
             modlog.record("accept", author, page=page, revision=revision.id, changes=len(waiting))
+            db.session.execute(
+                delete(ScheduledPublication).where(ScheduledPublication.page_id == page.id)
+            )
+            # Announced as a reviewer's acceptance once the save has its render (page_saved).
+            published_with = db.session.info.setdefault(_PUBLISHED_WITH_SAVE, {})
+            published_with[revision.id] = (waiting, page.published_revision_id)
         return True
     db.session.add(RevisionReview(revision_id=revision.id, page_id=page.id, state=WAITING))
     return False
 
 
+#: session.info key: revisions whose save published the page's waiting changes with them,
+#: and what those were (see _decide, _announce_published_with_save).
+_PUBLISHED_WITH_SAVE = "bottega.published_with_save"
+
+
+def _announce_published_with_save(sender, *, page, revision, rendered, author=None, **_extra):
+    """Tell page_published's receivers (the authors told, webhooks) of waiting changes a
+    reviewer published together with their own edit, as an acceptance would."""
+    found = db.session.info.get(_PUBLISHED_WITH_SAVE, {}).pop(revision.id, None)
+    if found is None:
+        return
+    waiting, previous_id = found
+    accepted = list(db.session.scalars(select(Revision).where(Revision.id.in_(waiting))))
+    events.page_published.send(
+        sender,
+        page=page,
+        revision=revision,
+        previous=db.session.get(Revision, previous_id) if previous_id else None,
+        rendered=rendered,
+        user=author,
+        revisions=accepted,
+    )
+
+
 def install() -> None:
     """Let the review policy decide, at each save, whether the new revision is published."""
     pages.set_publication_rule(_decide)
+    events.page_saved.connect(_announce_published_with_save)
 
 
 def _mark(page: Page, ids: list[int], state: str, reviewer: User, reason: str = "") -> None:
