@@ -219,3 +219,18 @@ def test_search_results_show_the_page_language(alice, make_page):
     results = html[html.index('class="search-results"') :]
     assert '<p class="search-snippet" lang="it" dir="ltr">' in results
     assert ">Italiano</span>" in results and ">English</span>" in results
+
+
+def test_a_new_page_is_written_in_its_writers_language(alice, make_page):
+    editor = text(alice.get("/edit/Lancio", headers={"Accept-Language": "it"}))
+    assert '<option value="it" lang="it" selected>' in editor
+    english = text(alice.get("/edit/Launch", headers={"Accept-Language": "en"}))
+    assert '<option value="en" lang="en" selected>' in english
+    data = {"text": "Lanciamo a maggio.", "summary": "", "base_revision": "", "page_lang": "it"}
+    preview = text(alice.post("/edit/Lancio", data=data | {"action": "preview"}))
+    assert '<option value="it" lang="it" selected>' in preview  # the choice is kept
+    assert alice.post("/edit/Lancio", data=data | {"action": "save"}).status_code == 302
+    assert page_named("Lancio").lang == "it"
+    assert prose_attributes(text(alice.get("/wiki/Lancio"))) == ("it", "ltr")
+    # An existing page keeps its language: the editor does not ask again.
+    assert 'name="page_lang"' not in text(alice.get("/edit/Lancio"))

@@ -16,7 +16,7 @@ from ..core.titles import N_
 from ..models import Role
 from ..pages.cache import not_page_alone
 from ..safety.accounts import ROLE_NAMES
-from . import locales, preferences, translations
+from . import editor, locales, preferences, translations
 
 #: Messages the JavaScript shows, by the name the scripts ask for (static/js/*.js).
 JS_MESSAGES = {
@@ -154,6 +154,7 @@ def register(app: Flask) -> None:
         language_name=lambda code: locales.native_name(code.replace("-", "_")),
         language_preference=language_preference,
         page_lang=translations.lang_of,
+        new_page_language=lambda page: editor.new_page_language(page, request.values),
         available_languages=locales.available,
         timezone_names=locales.timezones,
     )

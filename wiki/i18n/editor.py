@@ -3,13 +3,15 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import get_locale
+
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.titles import Title, TitleError, parse_title
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User
 from ..pages import service as pages
-from . import translations
+from . import locales, translations
 
 
 @dataclass
@@ -78,3 +80,37 @@ def after_save(page: Page, user: User, edit: TranslationEdit | None, synced: boo
         translations.link(page, edit.source, user, synced_revision_id=edit.source_revision.id)
     elif synced:
         translations.mark_up_to_date(page, edit.source_revision.id)
+
+
+@dataclass
+class NewPageLanguage:
+    """The languages a page not yet written may be given, and the one chosen."""
+
+    choices: list[tuple[str, str]]
+    chosen: str
+
+
+def new_page_language(page: Page | None, values: Mapping[str, str]) -> NewPageLanguage | None:
+    """Return the language choice the editor offers for a new page (not a translation,
+    whose language is given), or None on a wiki of one language or an existing page.
+    The writer's own language comes first: someone reading the wiki in Italian most likely
+    writes a new page in Italian."""
+    if (page is not None and page.latest is not None) or values.get("translate_from"):
+        return None
+    choices = translations.language_choices()
+    if len(choices) < 2:
+        return None
+    codes = [code for code, _name in choices]
+    asked = translations.normalise_lang(values.get("page_lang", ""))
+    mine = translations.normalise_lang(str(get_locale()))
+    chosen = next((code for code in (asked, mine) if code in codes), locales.default_locale())
+    return NewPageLanguage(choices, chosen)
+
+
+def after_create(result, user: User, values: Mapping[str, str]) -> None:
+    """Give a page just created the language its writer chose in the editor."""
+    if not result.created or result.revision is None or values.get("translate_from"):
+        return
+    lang = translations.normalise_lang(values.get("page_lang", ""))
+    if lang is not None and lang != translations.lang_of(result.page):
+        translations.set_language(result.page, lang, user)

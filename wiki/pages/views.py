@@ -280,9 +280,10 @@ def _save(title: Title, page, form: "EditForm"):
     translation_editor.after_save(
         result.page, current_user, translation, flag_arg("translation_synced", form=True)
     )
+    translation_editor.after_create(result, current_user, request.form)
     waits = result.revision is not None and not result.published
-    if waits and can_review(current_user):
-        # A reviewer's edit waits only behind others' waiting changes it did not publish.
+    if waits and can_review(current_user) and service.waiting_changes(result.page).count > 1:
+        # A reviewer's edit waits behind others' waiting changes it did not publish.
         review_url = url_for("review.page", title=result.page.title.replace(" ", "_"))
         flash(
             Markup('{} <a href="{}">{}</a>').format(
