@@ -42,6 +42,14 @@ def test_register_refuses_bad_input_and_keeps_username(
     assert f'value="{username}"' in html
 
 
+def test_register_says_everything_wrong_at_once(client):
+    response = register(client, "bad name", PASSWORD, PASSWORD + "!")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "3 to 40" in html and "do not match" in html
+    assert 'value="bad name"' in html and PASSWORD not in html  # refused passwords go
+
+
 def test_username_taken_case_insensitively(client):
     register(client, "Anna")
     client.post("/logout", data={})

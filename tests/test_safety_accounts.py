@@ -37,7 +37,15 @@ def test_common_passwords_are_refused(client, password):
     assert is_common(password)
     response = register(client, password=password)
     assert response.status_code == 400
-    assert "common passwords" in response.get_data(as_text=True)
+    assert "attackers try first" in response.get_data(as_text=True)
+
+
+def test_a_common_word_with_a_year_around_it_is_said_to_be_one(client):
+    response = register(client, password="Primavera-2026!")
+    assert response.status_code == 400
+    assert "common word or password with digits or symbols around it" in response.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "mauve-otter-lantern", "Z7#kq!29vvLp"])

@@ -14,7 +14,7 @@ from ..core.titles import N_
 from ..extensions import db
 from ..models import User
 from ..problems import UserError
-from .passwords import contains_username, is_common
+from .passwords import common_match, contains_username
 
 MIN_PASSWORD_LENGTH = 10
 #: Stored instead of a hash for accounts nobody can log in to (the demo authors).
@@ -89,7 +89,17 @@ def check_password(password: str, confirm: str, username: str) -> None:
         raise AccountError(N_("The password is too long."), "password")
     if contains_username(user_key(password), user_key(username)):
         raise AccountError(N_("The password cannot be your username."), "password")
-    if is_common(password):
+    common = common_match(password)
+    if common == "decorated":
+        raise AccountError(
+            N_(
+                "This password is a common word or password with digits or symbols around "
+                "it, which attackers try first. Choose another: a few unrelated words make a "
+                "strong one."
+            ),
+            "password",
+        )
+    if common is not None:
         raise AccountError(
             N_(
                 "This password is on a list of common passwords that attackers try first. "

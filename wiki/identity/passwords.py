@@ -17,10 +17,18 @@ def common_passwords() -> frozenset[str]:
 
 def is_common(password: str) -> bool:
     """Return whether a password is on the list, also once digits and symbols are trimmed."""
+    return common_match(password) is not None
+
+
+def common_match(password: str) -> str | None:
+    """Return "listed" if the password is on the list, "decorated" if it is once the digits
+    and symbols around it are trimmed ("Primavera-2026!"), else None."""
     listed = common_passwords()
     plain = password.strip().lower()
+    if plain in listed:
+        return "listed"
     core = plain.strip(_DECORATION)
-    return plain in listed or (len(core) >= 4 and core in listed)
+    return "decorated" if len(core) >= 4 and core in listed else None
 
 
 def contains_username(password_key: str, username_key: str) -> bool:

@@ -27,6 +27,15 @@ from ..safety.accounts import find_link, use_link
 LOGIN_STEPS = "bottega_login_steps"
 
 
+class RegistrationRefused(AccountError):
+    """A registration refused for one or more reasons (the first is its message)."""
+
+    def __init__(self, problems: list[AccountError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, first.field, status=first.status, **first.params)
+        self.problems = problems
+
+
 def register(username: str, password: str, confirm: str, invite: str = "") -> User:
     """Create an account; the first account of a new wiki is an administrator.
 
@@ -36,8 +45,18 @@ def register(username: str, password: str, confirm: str, invite: str = "") -> Us
     if refusal is not None:
         raise AccountError(refusal, status=403)
     policy = current_policy().register
-    username = check_username(username)
-    check_password(password, confirm, username)
+    # Every field is checked, so a person learns all that is wrong in one try.
+    problems: list[AccountError] = []
+    try:
+        username = check_username(username)
+    except AccountError as problem:
+        problems.append(problem)
+    try:
+        check_password(password, confirm, username)
+    except AccountError as problem:
+        problems.append(problem)
+    if problems:
+        raise RegistrationRefused(problems)
     password_hash = generate_password_hash(password)
     try:
         with write_transaction() as session:

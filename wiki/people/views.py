@@ -77,10 +77,16 @@ def register():
                 invite=invite,
             )
         except service.AccountError as error:
-            if error.field not in ("password", "confirm"):
+            problems = getattr(error, "problems", [error])
+            if not {problem.field for problem in problems} & {"password", "confirm"}:
                 # The passwords were not what was refused: keep them with the name.
                 form |= {key: request.form.get(key, "") for key in ("password", "confirm")}
-            page = render_template("people/register.html", form=form, error=user_message(error))
+            page = render_template(
+                "people/register.html",
+                form=form,
+                error=user_message(error),
+                also=[user_message(problem) for problem in problems[1:]],
+            )
             return page, error.status
         sessions.log_in(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
