@@ -5,7 +5,7 @@
 import * as Y from "yjs";
 import * as decoding from "lib0/decoding";
 import { WebsocketProvider } from "y-websocket";
-import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { yCollab, ySyncAnnotation, yUndoManagerKeymap } from "y-codemirror.next";
 import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap, drawSelection } from "@codemirror/view";
 import { defaultKeymap } from "@codemirror/commands";
@@ -334,6 +334,19 @@ function start() {
   let preview = null;
   let unsent = false;
   let submitting = false;
+  // A change that would make the text larger than a page may be is refused with a message,
+  // as a field's length limit would (the text could be neither saved nor shared: the server
+  // closes a socket that sends too much). Changes from others are never refused.
+  const maxBytes = Number(t.maxBytes) || 0;
+  const encoder = new TextEncoder();
+  const withinLimit = EditorState.transactionFilter.of((tr) => {
+    if (!maxBytes || !tr.docChanged || tr.annotation(ySyncAnnotation) !== undefined) return tr;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: count exactly only near the limit.
+    if (tr.newDoc.length * 3 <= maxBytes || tr.newDoc.length <= tr.startState.doc.length) return tr;
+    if (encoder.encode(tr.newDoc.toString()).length <= maxBytes) return tr;
+    say(t.tooLarge);
+    return [];
+  });
   function build() {
     // From now on the form sends the shared draft: saving it takes in everyone's typing
     // (the server credits them, and review weighs them).
@@ -362,6 +375,7 @@ function start() {
           markdown(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           yCollab(ytext, provider.awareness, { undoManager }),
+          withinLimit,
           completion(t.suggestUrl, t.peopleUrl),
           readOnly.of([]),
           EditorView.cspNonce.of(t.nonce || ""),

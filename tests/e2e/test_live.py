@@ -178,6 +178,24 @@ def test_save_while_offline_keeps_the_text_and_saves_it_once_back(served, new_pa
     expect(tab.locator(".prose")).to_contain_text("Typed offline.")
 
 
+def test_a_change_making_the_text_too_large_is_refused_with_a_message(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Huge", "Start.\n")
+    (_a, a_tab, a_box), (_b, b_tab, _b_box) = [open_editor(new_page, app, title) for _ in range(2)]
+    limit = app.config["MAX_PAGE_BYTES"]
+    a_tab.evaluate(
+        "size => window.bottegaLiveEditor.insert('lorem '.repeat(Math.ceil(size / 6) + 10))",
+        limit,
+    )
+    expect(a_tab.locator(".live-status")).to_contain_text("The text is too large")
+    assert text_of(a_tab) == "Start.\n"  # as it was: a field's length limit
+    # The editor goes on working and sharing.
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    a_tab.keyboard.type("Shorter.")
+    expect_same(b_tab, "Start.\nShorter.")
+
+
 def test_tab_leaves_the_editor_for_the_summary_and_the_focus_ring_shows(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "Keyboard", "Start.\n")
