@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.helpers import edit, form_value, latest_text
+from tests.helpers import edit, form_value, latest_text, text
 from wiki.extensions import db
 from wiki.models import Draft, Revision, Role
 
@@ -248,6 +248,21 @@ def test_restore_makes_a_new_revision(client, make_user, auth, make_page):
     assert revisions[-1].kind == "restore"
     # Who restored, and who wrote what was restored (issue 11: it read as if the author had).
     assert revisions[-1].summary == f"alice restored revision {first} (written by pagebot)"
+
+
+def test_a_restore_says_why_when_told(client, make_user, auth, make_page):
+    make_user("alice")
+    auth.login("alice")
+    page = make_page("Plan", "first", "second")
+    first = db.session.scalar(
+        db.select(Revision.id).where(Revision.page_id == page.id).order_by(Revision.id)
+    )
+    form = text(client.get(f"/revision/{first}"))
+    assert 'name="reason"' in form
+    client.post(f"/restore/{first}", data={"reason": "  The second\nversion was wrong  "})
+    latest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+    assert latest.summary.endswith("(written by pagebot): The second version was wrong")
+    assert "The second version was wrong" in text(client.get("/history/Plan"))
 
 
 @pytest.mark.parametrize(

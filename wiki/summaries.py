@@ -17,6 +17,7 @@ from .core.titles import N_
 MESSAGES: dict[str, str] = {
     "undo": N_("Undo revision %(id)s by %(name)s"),
     "restore": N_("%(user)s restored revision %(id)s (written by %(author)s)"),
+    "restore-reason": N_("%(user)s restored revision %(id)s (written by %(author)s): %(reason)s"),
     "rollback": N_("Reverted edits by %(last)s to the last revision by %(previous)s"),
     "move": N_("Moved from %(old)s to %(new)s"),
     "move-reason": N_("Moved from %(old)s to %(new)s: %(reason)s"),

@@ -12,6 +12,7 @@ from .. import modlog
 from ..access.permissions import require_moderator
 from ..core.diff import Diff, diff_texts
 from ..core.merge import MergeResult, merge3
+from ..core.text import clean_text
 from ..core.titles import N_, Title
 from ..core.unified import unified_diff
 from ..extensions import db
@@ -172,13 +173,19 @@ def undo(page: Page, revision: Revision, public_only: bool = False) -> Undo:
     return Undo(revision=revision, latest=latest, parent_text=parent_text, merge=merge)
 
 
-def restore(page: Page, revision: Revision, user: User) -> SaveResult:
+def restore(page: Page, revision: Revision, user: User, reason: str = "") -> SaveResult:
     """Make a new revision with an old revision's text; the history stays as it was."""
     author = revision.author.username if revision.author else None
     restorer = user.username if user is not None and user.is_authenticated else None
     # Says who restored and who wrote what was restored: "Restored revision 19 by Giulia"
     # read as if Giulia had restored it.
-    summary = SystemSummary("restore", {"id": revision.id, "author": author, "user": restorer})
+    args = {"id": revision.id, "author": author, "user": restorer}
+    reason = " ".join(clean_text(reason).split())[:300]
+    summary = (
+        SystemSummary("restore-reason", args | {"reason": reason})
+        if reason
+        else SystemSummary("restore", args)
+    )
     return save_page(
         Title(page.title, page.key),
         revision.text,

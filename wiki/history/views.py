@@ -125,7 +125,7 @@ def revision(revision_id: int):
 def restore(revision_id: int):
     """Make a new revision with an old revision's text."""
     old = revision_or_404(revision_id)
-    result = service.restore(old.page, old, current_user)
+    result = service.restore(old.page, old, current_user, request.form.get("reason", ""))
     if result.revision is None:
         flash(_("This version is already the current one; nothing changed."), "info")
     else:
