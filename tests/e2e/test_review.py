@@ -127,3 +127,36 @@ def test_a_newcomers_new_picture_is_reviewed_before_visitors_see_it(browser, ser
     finally:
         for page in (company, author, checker, reader):
             page.context.close()
+
+
+def test_a_reviewer_publishes_the_first_of_two_waiting_changes(browser, served):
+    base, app = served
+    admin, newcomer = make_account(app, Role.ADMIN), make_account(app)
+    reviewer = make_account(app, Role.REVIEWER)
+    title = unique("Gadget_")
+    company, author, checker, reader = (tab(browser, base) for _ in range(4))
+    try:
+        log_in(company, admin)
+        save_edit(company, title, "Our gadget is small.")
+        log_in(author, newcomer)
+        save_edit(author, title, "Our gadget is small and light.")
+        save_edit(author, title, "Our gadget is small and light. Cheap pills!")
+        log_in(checker, reviewer)
+        checker.goto(f"/review/{title}")
+        checker.get_by_role("button", name="Accept up to this change").click()
+        expect(checker.get_by_text("Later edits still wait for review.")).to_be_visible()
+        reader.goto(f"/wiki/{title}")
+        expect(reader.locator(".prose")).to_have_text("Our gadget is small and light.")
+        # The rest: edited by the reviewer, published with the edit.
+        checker.goto(f"/review/{title}")
+        checker.get_by_role("link", name="edit, then publish").click()
+        expect(checker.get_by_label("Publish the waiting changes with my edit")).to_be_checked()
+        checker.get_by_label("Content").fill("Our gadget is small and light. Cheap to run!")
+        checker.get_by_role("button", name="Save").click()
+        reader.reload()
+        expect(reader.locator(".prose")).to_have_text(
+            "Our gadget is small and light. Cheap to run!"
+        )
+    finally:
+        for page in (company, author, checker, reader):
+            page.context.close()
