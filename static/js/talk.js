@@ -2,6 +2,9 @@
  *
  * - "Reply" on a comment opens a form under it that posts with fetch and inserts the new
  *   comment without reloading; a refusal is shown in the form and the text is kept.
+ *   The topic's comment count (in its header) and the Discussion tab's follow: the server's
+ *   answer says the topic's count in the reader's language; without it, what is shown is
+ *   counted on by one.
  * - Forms with data-confirm ask before they are sent (deleting a comment).
  * No inline scripts, styles or handlers: the page can run under a strict CSP.
  */
@@ -50,12 +53,33 @@
     box.hidden = false;
   }
 
+  // The header's "2 comments" and the tab's "Discussion (3)" after a reply was added.
+  function updateCounts(counts) {
+    var shown = document.querySelector(".topic-comment-count");
+    if (!shown) return;
+    var before = parseInt(shown.getAttribute("data-count"), 10) || 0;
+    var now = counts ? parseInt(counts.getAttribute("data-count"), 10) : NaN;
+    if (isNaN(now)) now = before + 1;
+    shown.setAttribute("data-count", now);
+    if (counts && counts.getAttribute("data-text")) shown.textContent = counts.getAttribute("data-text");
+    // The page's count is the sum of its topics': this topic's grew by now - before.
+    var page = (parseInt(shown.getAttribute("data-page-count"), 10) || 0) + now - before;
+    shown.setAttribute("data-page-count", page);
+    var format = counts && counts.getAttribute("data-tab-text");
+    var href = shown.getAttribute("data-tab");
+    if (!format || !href) return;
+    document.querySelectorAll(".tabs a").forEach(function (tab) {
+      if (tab.getAttribute("href") === href) tab.textContent = format.split("{count}").join(String(page));
+    });
+  }
+
   function insertComment(form, html) {
     var item = itemOf(form);
     var level = parseInt(item.getAttribute("data-level"), 10) || 1;
     var holder = document.createElement("template");
     holder.innerHTML = html.trim();
     var added = holder.content.firstElementChild;
+    updateCounts(holder.content.querySelector("template.talk-counts"));
     if (level < MAX_LEVEL) {
       var replies = item.querySelector(":scope > ol.replies");
       if (!replies) {

@@ -204,3 +204,53 @@ def test_a_reply_box_offers_names_to_mention(talk_server, page):
     expect(comment(page, "Thanks").get_by_role("link", name="@giulia")).to_have_attribute(
         "href", "/user/giulia"
     )
+
+
+def test_an_inline_reply_updates_the_counts_in_the_readers_language(talk_server, page):
+    """The header's "1 comment" and the Discussion tab follow a reply posted without a reload,
+    in English and in Italian, and agree with what a reload shows."""
+    name = unique("carla")
+    register(page, name)
+    set_role(talk_server[1], name, Role.EDITOR)
+    title = unique("Counts_")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Text")
+    page.get_by_role("button", name="Save").click()
+    for subject in ("Prices", "Photos"):  # two topics: the tab counts both
+        page.goto(f"/talk/{title}")
+        page.get_by_label("Subject").fill(subject)
+        page.get_by_label("Comment").fill(f"About the {subject.lower()}.")
+        page.get_by_role("button", name="Add topic").click()
+        expect(page.get_by_role("heading", name=subject)).to_be_visible()
+    count = page.locator(".page-meta")
+    tab = page.locator("nav.tabs").get_by_role("link", name=re.compile(r"^Discussion"))
+    expect(count).to_contain_text("1 comment")
+    expect(tab).to_have_text("Discussion (2)")
+
+    def reply_inline(to: str, text: str) -> None:
+        page.evaluate("window.notReloaded = true")
+        comment(page, to).locator("a.comment-reply-link").click()
+        inline = page.locator(".inline-reply-form")
+        inline.locator("textarea").fill(text)
+        inline.locator("button[value=save]").click()
+        expect(comment(page, text)).to_be_visible()
+        assert page.evaluate("window.notReloaded") is True
+
+    reply_inline("About the photos.", "Only our own photos.")
+    expect(count).to_contain_text("2 comments")
+    expect(count).not_to_contain_text("1 comment")
+    expect(tab).to_have_text("Discussion (3)")
+
+    # In Italian the words come from the server, in Italian.
+    page.goto(re.sub(r"#.*$", "", page.url) + "?lang=it")
+    tab = page.locator("nav.tabs").get_by_role("link", name=re.compile(r"^Discussione"))
+    expect(count).to_contain_text("2 commenti")
+    expect(tab).to_have_text("Discussione (3)")
+    reply_inline("Only our own photos.", "Anche quelle dei clienti?")
+    expect(count).to_contain_text("3 commenti")
+    expect(tab).to_have_text("Discussione (4)")
+
+    # A reload says the same.
+    page.reload()
+    expect(count).to_contain_text("3 commenti")
+    expect(tab).to_have_text("Discussione (4)")
