@@ -324,3 +324,22 @@ def test_threads_sit_level_with_their_passages_on_a_wide_screen(anchors_server, 
     paragraph = marco.locator(f"#page-prose p:has(mark[data-thread='{images}'])")
     box = paragraph.bounding_box()
     assert card(marco, images).bounding_box()["y"] >= box["y"] + box["height"]
+
+
+def test_an_old_revision_shows_its_threads_beside_their_passages(anchors_server, new_page):
+    app = anchors_server[1]
+    giulia = new_page()
+    log_in(giulia, make_account(app))
+    title = unique("Vecchia_")
+    save_edit(giulia, title, long_page())
+    thread = comment_on(giulia, "Key sentence about Immagini.", "Who owns the rights?")
+    save_edit(giulia, title, long_page() + "\nOne more line.\n")
+    giulia.goto(f"/history/{title}")
+    giulia.locator(".history-row a[href^='/revision/']").last.click()  # the first version
+    expect(giulia.get_by_text("This is an old revision of this page")).to_be_visible()
+    giulia.set_viewport_size({"width": 1280, "height": 900})
+    expect(giulia.locator(".anchored.anchor-placed")).to_have_count(1)
+    wait_level(giulia, thread)
+    expect(card(giulia, thread).locator(".anchor-quote")).to_have_text(
+        "Key sentence about Immagini."
+    )
