@@ -68,6 +68,9 @@ def test_an_immediate_email_is_sent_by_a_job_after_the_request_that_caused_it(
     assert "Not at all." in body and "http://wiki.bottega.test/comment/" in body
     unsubscribe = re.search(r"Stop these emails \(no login needed\): (\S+)", body).group(1)
     assert message["List-Unsubscribe"].strip() == f"<{unsubscribe}>"
+    # As sent, not only as a parser decodes it: mail providers read the link as it is.
+    raw = dict(message.raw_items())["List-Unsubscribe"]
+    assert "".join(raw.split()) == f"<{unsubscribe}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert [row.sent_at is not None for row in outbox()] == [True]
 

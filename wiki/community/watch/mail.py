@@ -13,6 +13,7 @@ import smtplib
 from contextlib import nullcontext
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formataddr, make_msgid
 
 from flask import current_app, g, has_app_context, has_request_context, render_template, url_for
@@ -242,10 +243,15 @@ def _head_of(notification_id: int) -> int:
     return group or notification_id
 
 
+SMTP_POLICY = SMTP.clone(max_line_length=998)
+
+
 def _message(to: str, subject: str, body: str, unsubscribe: str | None) -> EmailMessage:
     """Build a plain-text email, with one-click unsubscribe headers if it is a notification."""
     config = current_app.config
-    message = EmailMessage()
+    # Lines up to SMTP's 998 characters: with the default 78, a long unsubscribe link (no
+    # space to fold at) was sent as encoded words, which mail providers do not read as one.
+    message = EmailMessage(policy=SMTP_POLICY)
     sender = config.get("MAIL_FROM") or f"noreply@{config['MAIL_SERVER']}"
     message["From"] = formataddr((config["SITE_NAME"], sender)) if "<" not in sender else sender
     message["To"] = to
