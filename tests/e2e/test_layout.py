@@ -33,6 +33,10 @@ def served(tmp_path_factory):
             for number in range(12):  # "Discussion (12)": the longest tab label
                 start_topic("Plan", f"Question {number}", "Which day?", author)
             save(LONG_TITLE, "A title of one long word.", author)
+            # A summary of one long word, as a vandal or a script may send one.
+            save(
+                LONG_TITLE, "A title of one long word, edited.", author, summary="Why" + "y" * 497
+            )
             create_token(author, "Newsletter sync", ["edit", "talk"])
         yield base, name
 
@@ -263,7 +267,7 @@ def test_on_a_phone_a_file_page_with_its_history_fits_the_screen(tab):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_lists_with_a_long_unbroken_title_fit_the_screen(tab, served, viewport):
+def test_lists_with_a_long_unbroken_title_or_summary_fit_the_screen(tab, served, viewport):
     page = tab(viewport)
     _, name = served
     for path in (
@@ -274,6 +278,7 @@ def test_lists_with_a_long_unbroken_title_fit_the_screen(tab, served, viewport):
         "/watchlist",
         "/preferences/tokens",
         "/wiki/" + LONG_TITLE,
+        "/history/" + LONG_TITLE,
     ):
         page.goto(path)
         wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
