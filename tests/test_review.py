@@ -1,5 +1,6 @@
 """Pending changes: who waits, what the public sees, accept and reject, the review screens."""
 
+import re
 import threading
 
 import pytest
@@ -318,6 +319,11 @@ def test_the_admin_sets_the_review_policy_and_bad_numbers_are_refused(
     assert refused.status_code == 400
     page = text(refused)
     assert "whole number" in page and 'value="three"' in page  # what was typed is kept
+    # ... and the other choices as chosen, not as saved before.
+    assert 'name="edit" value="users" checked' in page
+    assert 'name="edit" value="everyone" checked' not in page
+    empty = text(admin.post("/admin/settings", data=form | {"review_newcomer_edits": ""}))
+    assert re.search(r'name="review_newcomer_edits"[^>]*value=""', empty)  # not refilled
     saved = admin.post("/admin/settings", data=form | {"review_newcomer_edits": "3"})
     assert saved.status_code == 302
     settings = text(admin.get("/admin/settings"))

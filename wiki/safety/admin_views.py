@@ -1,5 +1,7 @@
 """Administration: site policy, people (role, approval, blocks, reset links), invitations."""
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,9 +35,12 @@ def settings():
         try:
             review = _review_form()
         except UserError as error:
-            return _settings_page(
-                error=user_message(error), review_form=request.form
-            ), error.status
+            # Shown again as sent: a choice must not flip back to the saved one unnoticed.
+            shown = replace(policy.current_policy(), **chosen)
+            page = _settings_page(
+                error=user_message(error), review_form=request.form, policy=shown
+            )
+            return page, error.status
         policy.save_policy(current_user, **chosen)
         if review is not None:
             review_settings.save_settings(current_user, *review)
@@ -59,9 +64,9 @@ def _review_form() -> tuple[str, int, int] | None:
 
 def _settings_page(**extra):
     """Render the site policy form."""
+    extra.setdefault("policy", policy.current_policy())
     return render_template(
         "safety/settings.html",
-        policy=policy.current_policy(),
         choices=policy.CHOICES,
         review=review_settings.current_settings(),
         review_policies=review_settings.POLICIES,
