@@ -282,6 +282,18 @@ def test_rollback_reverts_last_editors_run(client, make_user, auth, make_page, r
         assert newest.summary == "Reverted edits by vandal to the last revision by good"
 
 
+def test_rollback_is_offered_only_when_someone_elses_version_exists(
+    client, make_user, auth, make_page
+):
+    only = make_user("only")
+    make_user("mod", role=Role.MODERATOR)
+    make_page("Solo", "one", "two", author=only)
+    auth.login("mod")
+    assert "rollback-form" not in text(client.get("/history/Solo"))  # nothing to return to
+    make_page("Solo", "three", author=make_user("other"))
+    assert "rollback-form" in text(client.get("/history/Solo"))
+
+
 def test_rollback_refuses_when_page_changed_since(client, make_user, auth, make_page):
     make_user("mod", role=Role.MODERATOR)
     page = make_page("Plan", "a", "b")

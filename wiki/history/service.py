@@ -196,6 +196,18 @@ def restore(page: Page, revision: Revision, user: User, reason: str = "") -> Sav
     )
 
 
+def rollback_target(page: Page, latest: Revision) -> Revision | None:
+    """Return the revision a rollback returns to: the latest by someone else than the last
+    editor (None when every revision is theirs)."""
+    return db.session.scalar(
+        select(Revision)
+        .where(Revision.page_id == page.id)
+        .where(Revision.author_id.is_distinct_from(latest.author_id))
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+
+
 def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
     """Revert all consecutive latest edits by the last editor, in one revision."""
     require_moderator(user, N_("Only moderators can roll back edits."))
@@ -205,13 +217,7 @@ def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
             N_("The page changed since you looked at it; check the history and try again."),
             latest,
         )
-    target = db.session.scalar(
-        select(Revision)
-        .where(Revision.page_id == page.id)
-        .where(Revision.author_id.is_distinct_from(latest.author_id))
-        .order_by(Revision.id.desc())
-        .limit(1)
-    )
+    target = rollback_target(page, latest)
     last = latest.author.username if latest.author else "anonymous"
     if target is None:
         raise BadRequest(
