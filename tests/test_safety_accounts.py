@@ -459,7 +459,8 @@ def test_closed_registration(client, make_user):
     response = register(client)
     assert response.status_code == 403
     assert "Registration is closed" in response.get_data(as_text=True)
-    assert "Create account" not in client.get("/login").get_data(as_text=True)
+    login = client.get("/login").get_data(as_text=True)
+    assert "Create account" not in login and 'href="/register' not in login
 
 
 def test_invite_only_registration(client, make_user):

@@ -201,10 +201,15 @@ def test_protected_page_refuses_editors_and_lets_moderators_edit(
     html = refused.get_data(as_text=True)
     assert refused.status_code == 403
     assert "only moderators can edit it" in html and "Launch day" in html
+    # Not a dead end: the text to read and copy, and the ways on (MediaWiki's View source).
+    assert "Source of Pricing" in html and ">text</textarea>" in html and "readonly" in html
+    assert 'href="/talk/Pricing"' in html and 'href="/wiki/Pricing"' in html
+    assert ">View source</a>" in client.get("/wiki/Pricing").get_data(as_text=True)
     assert edit(client, "Pricing", "new text", base="").status_code == 403
     auth.logout()
     auth.login("mod")
     assert client.get("/edit/Pricing").status_code == 200
+    assert ">Edit</a>" in client.get("/wiki/Pricing").get_data(as_text=True)
     assert edit(client, "Pricing", "new text", base="1").status_code == 302
 
 
@@ -278,6 +283,13 @@ def test_read_policy_sends_anonymous_visitors_to_log_in(client, admin, make_user
     static.close()
     api = client.get("/api/pages")
     assert api.status_code == 401 and api.is_json
+    # Feed readers and crawlers are answered, not sent to a login page they cannot use.
+    for feed in ("/recent.atom", "/feed/history/Plan"):
+        answer = client.get(feed)
+        assert answer.status_code == 401 and "personal feed address" in answer.get_data(
+            as_text=True
+        )
+    assert client.get("/sitemap.xml").status_code == 404
     make_user("bob")
     auth.login("bob")
     assert client.get("/wiki/Plan").status_code == 200

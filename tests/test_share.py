@@ -197,7 +197,8 @@ def test_robots_txt_follows_the_read_policy(client, people):
     save_policy(people["root"], read="users", edit="users", register="open", log="everyone")
     private = client.get("/robots.txt")
     assert private.status_code == 200 and text(private) == "User-agent: *\nDisallow: /\n"
-    assert client.get("/sitemap.xml").status_code == 302  # to the login form
+    # A crawler is told there is none, not sent to a login form it cannot use.
+    assert client.get("/sitemap.xml").status_code == 404
 
 
 # Reach

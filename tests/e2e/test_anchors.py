@@ -26,28 +26,34 @@ def live_server(anchors_server):
     return anchors_server[0]
 
 
+#: A script function: the range of the first place these words are in the page's text.
+RANGE_OF_WORDS = """function rangeOf(words) {
+    const walker = document.createTreeWalker(
+        document.getElementById('page-prose'), NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+        const at = node.textContent.indexOf(words);
+        if (at >= 0) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + words.length);
+            return range;
+        }
+    }
+    throw new Error('no such words: ' + words);
+}"""
+
+
 def select_text(page, words: str) -> None:
     """Select words in the page's text as a person dragging the mouse would."""
     page.evaluate(
-        """(words) => {
-            const prose = document.getElementById('page-prose');
-            const walker = document.createTreeWalker(prose, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.textContent.indexOf(words);
-                if (at >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + words.length);
-                    const selection = window.getSelection();
-                    selection.removeAllRanges();
-                    selection.addRange(range);
-                    document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-                    return;
-                }
-            }
-            throw new Error('no such words: ' + words);
-        }""",
+        f"""(words) => {{
+            {RANGE_OF_WORDS}
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(rangeOf(words));
+            document.dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}));
+        }}""",
         words,
     )
 
@@ -182,21 +188,7 @@ def comment_on(page, words: str, body: str) -> str:
 def top_of_words(page, words: str) -> float:
     """Return where the first line of these words of the text starts (viewport pixels)."""
     return page.evaluate(
-        """(words) => {
-            const walker = document.createTreeWalker(
-                document.getElementById('page-prose'), NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.textContent.indexOf(words);
-                if (at >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + words.length);
-                    return range.getClientRects()[0].top;
-                }
-            }
-            throw new Error('no such words: ' + words);
-        }""",
+        f"(words) => {{ {RANGE_OF_WORDS}; return rangeOf(words).getClientRects()[0].top; }}",
         words,
     )
 

@@ -222,6 +222,15 @@ _PROTECTED = {
 }
 
 
+def protected_from(user: User | None, key: str | None) -> bool:
+    """Return whether the page with this key is protected above what this person may edit
+    (they may read its source, not change it)."""
+    protection = protection_for(key)
+    if protection is None:
+        return False
+    return not logged_in(user) or not user.has_role(Role(protection.level))
+
+
 def protection_refusal(protection: Protection) -> Refusal:
     """Return the refusal a protected page gives to someone below its level."""
     level = Role.MODERATOR if protection.level >= Role.MODERATOR else Role.EDITOR

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
-from ..access.permissions import can_review, raise_refusal
+from ..access.permissions import can_review, protected_from, raise_refusal
 from ..core.diff import diff_texts
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.text import clean_text, text_sha1
@@ -113,7 +113,11 @@ def edit(title: str):
         return _submit(parsed, page)
     if page is not None and page.deleted:
         return missing(parsed, page)
-    raise_refusal(service.edit_refusal(current_user, page or parsed))
+    refusal = service.edit_refusal(current_user, page or parsed)
+    protected = page is not None and protected_from(current_user, page.key)
+    if refusal is not None and not refusal.needs_login and protected:
+        return _source(page, refusal)
+    raise_refusal(refusal)
     latest = service.shown_revision(page, current_user) if page else None
     text = latest.text if latest else organise.template_text(request.args.get("template")) or ""
     translation = translation_editor.context(parsed, page, request.args)
@@ -127,6 +131,16 @@ def edit(title: str):
         return show_editor(parsed, page, form)
     changes = _draft_changes(draft, latest)
     return show_editor(parsed, page, form, draft=draft, draft_changes=changes)
+
+
+def _source(page, refusal):
+    """Show a protected page's text to someone who may not change it (MediaWiki's "View
+    source"), saying why, with the way back: answered 403, as the edit is refused."""
+    shown = service.shown_revision(page, current_user)
+    if shown is None:
+        raise NotFound(_("There is no page with this title."))
+    message = _(refusal.message, **refusal.params)
+    return render_template("pages/source.html", page=page, text=shown.text, why=message), 403
 
 
 @bp.get("/undo/<path:title>")

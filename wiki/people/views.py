@@ -56,6 +56,12 @@ def _finish_login(user: User, target: str):
     return redirect(target)
 
 
+@bp.app_template_global()
+def registration_open() -> bool:
+    """Return whether a visitor may create an account now (the login page offers it)."""
+    return service.registration_refusal(request.args.get("invite", "")) is None
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account and log in."""

@@ -9,9 +9,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import errors
-from ..access.permissions import active_block, block_refusal
+from ..access.permissions import active_block, block_refusal, protected_from
 from ..access.policy import current_policy
 from ..core.embeds import FRAME_HOSTS
+from ..core.titles import title_key
 from ..models import Role
 from ..urls import return_path
 from .log import can_read_log
@@ -48,6 +49,8 @@ OPEN_ENDPOINTS = {
     "signin.forgot_password",
     "signin.verify_email",
     "share.robots",  # says "Disallow: /" on a private wiki
+    "share.sitemap",  # 404 on a private wiki: no login page for a crawler
+    "share.sitemap_part",
 }
 #: Pages whose URL holds a secret token: they send no Referer anywhere.
 TOKEN_ENDPOINTS = {
@@ -121,6 +124,10 @@ def read_gate():
     if request.path.startswith("/api/"):
         message = _("Log in, or send a personal access token, to read this wiki.")
         return errors.error_response(401, message, {"WWW-Authenticate": 'Bearer realm="api"'})
+    if (request.endpoint or "").startswith("feeds."):
+        # A feed reader cannot log in: it is told so, not sent a login page to parse.
+        message = _("This wiki is private: use your personal feed address from Preferences.")
+        return errors.error_response(401, message)
     return redirect(url_for("people.login", next=return_path()))
 
 
@@ -173,5 +180,6 @@ def register(app: Flask) -> None:
         staff_role=staff_role,
         site_policy=current_policy,
         can_read_log=can_read_log,
+        page_protected_from_me=lambda title: protected_from(current_user, title_key(title)),
     )
     app.jinja_env.filters["from_iso"] = datetime.fromisoformat
