@@ -33,6 +33,10 @@ export function livePreview(view, hook, form) {
       const data = await response.json();
       if (data.html !== undefined) {
         pane.innerHTML = data.html; // sanitised by the server, as on every page view
+        // Read, not used: Tab goes on from the text to the summary and Save, not through
+        // every link and heading anchor of the preview.
+        pane.querySelectorAll("a[href], button, input, select, textarea, iframe, summary, [tabindex]")
+          .forEach((element) => element.setAttribute("tabindex", "-1"));
         shown = text;
       } else if (data.error || data.detail) {
         pane.textContent = data.error || data.detail;

@@ -270,8 +270,13 @@ def test_a_preview_beside_the_text_follows_the_typing(served, new_page):
     _name, tab, box = open_editor(new_page, app, title)
     box.click()
     tab.keyboard.press("Control+End")
-    tab.keyboard.type("\n\n## A heading typed live")
+    tab.keyboard.type("\n\n## A heading typed live\n\nSee [[Start]] and [[Side]].")
     expect(tab.locator(".live-preview h2")).to_contain_text("A heading typed live")
+    expect(tab.locator(".live-preview a.wikilink")).to_have_count(2)
+    # Tab goes on from the text past the preview's links, to the fields of the form.
+    box.focus()
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("() => !document.activeElement.closest('.live-preview, .cm-editor')")
 
 
 def test_typing_double_brackets_offers_page_titles(served, new_page):
