@@ -359,3 +359,13 @@ def test_api_writes_count_against_the_edit_and_comment_limits():
     assert category_of("api.put_page") == ("edit", ["PUT"])
     assert category_of("api.post_comment") == ("comment", ["POST"])
     assert category_of("api.get_page") == ("api", None)
+
+
+def test_a_limit_too_large_says_how_large_it_may_be(client, token):
+    answer = client.get("/api/v1/recent?limit=100000", headers=token)
+    assert answer.status_code == 400
+    assert "can be at most" in answer.get_json()["detail"]
+    assert (
+        "whole number"
+        in client.get("/api/v1/recent?limit=ten", headers=token).get_json()["detail"]
+    )

@@ -180,6 +180,19 @@ def test_the_form_refuses_a_private_target_unless_allowed(client, admin, receive
     assert db.session.scalars(select(Webhook)).all() == []
 
 
+def test_an_unknown_host_or_a_too_long_address_is_said_so_plainly(client, admin):
+    unknown = client.post(
+        "/admin/webhooks",
+        data={"url": "https://no-such-host.invalid/hook", "events": ["page.saved"]},
+    )
+    assert unknown.status_code == 400
+    page = text(unknown)
+    assert "no host is called no-such-host.invalid" in page and "Errno" not in page
+    long = "https://example.com/" + "x" * 2100
+    too_long = text(client.post("/admin/webhooks", data={"url": long, "events": ["page.saved"]}))
+    assert "The address is too long" in too_long
+
+
 def test_the_address_is_checked_again_when_sending(app, client, admin, receiver, people):
     hook = add_hook(client, receiver.url)
     db.session.get(Webhook, hook.id).allow_private = False  # as if DNS now pointed inside

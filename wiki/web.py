@@ -3,6 +3,7 @@
 from urllib.parse import quote, urlsplit
 
 from flask import abort, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from .core.numbers import MAX_ID, parse_natural
@@ -19,6 +20,7 @@ def user_message(error: UserError) -> str:
 
 
 WHOLE_NUMBER = N_("“%(name)s” must be a whole number.")
+AT_MOST = N_("“%(name)s” can be at most %(maximum)s.")
 
 
 def int_arg(
@@ -31,6 +33,10 @@ def int_arg(
         return None
     number = parse_natural(raw, maximum)
     if number is None:
+        digits = raw.strip()
+        if message == WHOLE_NUMBER and digits.isascii() and digits.isdigit():
+            # A whole number, only too large: say how large it may be.
+            abort(400, description=_(AT_MOST, name=name, maximum=format_decimal(maximum)))
         abort(400, description=_(message, name=name))
     return number
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import jobs
@@ -40,7 +41,12 @@ BATCH = 20
 
 
 class Blocked(Exception):
-    """The target may not be reached (a private address, an unknown host, a bad URL)."""
+    """The target may not be reached (a private address, an unknown host, a bad URL): a
+    message to translate where it is shown, with its parameters (str() is the English)."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params)
+        self.message, self.params = message, params
 
 
 @dataclass
@@ -72,19 +78,23 @@ def resolve(url: str, allow_private: bool) -> str:
     """Return the address to connect to for url, or raise Blocked saying why not."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Blocked("only http:// and https:// addresses with a host can receive webhooks")
+        raise Blocked(N_("only http:// and https:// addresses with a host can receive webhooks"))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as error:
-        raise Blocked(f"the host could not be resolved ({error})") from error
+        raise Blocked(N_("no host is called %(host)s"), host=parts.hostname) from error
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not allow_private:
         refused = [str(ip) for ip in addresses if not _allowed(ip)]
         if refused:
             raise Blocked(
-                f"{parts.hostname} resolves to {', '.join(refused)}: a local or private "
-                "address (allow private networks for this webhook to send there)"
+                N_(
+                    "%(host)s is at %(addresses)s, a local or private address (allow "
+                    "private networks for this webhook to send there)"
+                ),
+                host=parts.hostname,
+                addresses=", ".join(refused),
             )
     return str(addresses[0])
 
@@ -95,7 +105,9 @@ def check_target(url: str, allow_private: bool) -> None:
         resolve(url, allow_private)
     except Blocked as error:
         raise BadRequest(
-            N_("This address cannot receive webhooks: %(reason)s."), field="url", reason=str(error)
+            N_("This address cannot receive webhooks: %(reason)s."),
+            field="url",
+            reason=_(error.message, **error.params),
         ) from error
 
 

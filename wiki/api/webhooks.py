@@ -41,7 +41,13 @@ def _checked(settings: Settings) -> Settings:
     """Return the settings cleaned, or raise BadRequest naming the field."""
     url = settings.url.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+    if len(url) > MAX_URL:
+        raise BadRequest(
+            N_("The address is too long: at most %(count)s characters."),
+            field="url",
+            count=MAX_URL,
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadRequest(
             N_("Give the full address that receives events, starting with https://."),
             field="url",
