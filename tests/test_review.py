@@ -395,3 +395,16 @@ def test_the_api_says_an_edit_waits_and_serves_visitors_the_published_text(
     assert client.get("/api/v1/pages/Product").get_json()["text"] == OLD
     mine = client.get("/api/v1/pages/Product", headers=bearer).get_json()
     assert mine["text"] == NEW
+
+
+def test_a_newcomer_does_not_move_pages_while_their_edits_wait_for_review(
+    app, product, newcomers, people, login_as
+):
+    newbie = login_as(people["newbie"])
+    refused = newbie.post("/move/Product", data={"new_title": "Scam", "reason": "mine now"})
+    assert refused.status_code == 403
+    assert "Moving pages is open to trusted editors" in text(refused)
+    assert ">Move</a>" not in text(newbie.get("/wiki/Product"))  # not offered either
+    assert page_named("Product").title == "Product"
+    moderator = login_as(people["moderator"])
+    assert moderator.post("/move/Product", data={"new_title": "Our product"}).status_code == 302

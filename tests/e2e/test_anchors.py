@@ -262,7 +262,7 @@ def test_threads_sit_level_with_their_passages_on_a_wide_screen(anchors_server, 
     # The photo loads above every passage: the cards follow their passages down.
     before = passage(marco, images).bounding_box()["y"]
     held[0].fulfill(body=photo, content_type="image/png")
-    marco.wait_for_function("document.querySelector('#page-prose img').naturalWidth > 0")
+    marco.wait_for_function("() => document.querySelector('#page-prose img').naturalWidth > 0")
     wait_level(marco, images)
     assert passage(marco, images).bounding_box()["y"] > before + 200
     assert_beside(marco, level=[top, images], pushed=[near])

@@ -78,10 +78,16 @@ def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_ser
     expect(mod.get_by_text("Now protected:")).to_be_visible()
 
     log_in(editor, ed_name)
-    editor.goto(f"/edit/{title}")
-    refusal = editor.locator(".error-message")
+    editor.goto(f"/wiki/{title}")
+    editor.get_by_role("link", name="View source").click()
+    refusal = editor.locator(".notice[role=status]")
     expect(refusal).to_contain_text("only moderators can edit it")
     expect(refusal).to_contain_text("Launch day: official text only")
+    # Not a dead end: the text to read and copy, and the way to suggest a change.
+    source = editor.get_by_label("Content")
+    expect(source).to_have_value("# Launch\n\nNext week.")
+    expect(source).not_to_be_editable()
+    expect(editor.get_by_role("link", name="Discuss this page")).to_be_visible()
 
     mod.goto(f"/edit/{title}")
     mod.get_by_label("Content").fill("# Launch\n\nToday!")

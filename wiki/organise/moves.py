@@ -6,6 +6,7 @@ moderator leaves it out), so links to the old title keep working; redirects that
 at the old title are pointed at the new one, so no chain of redirects is left behind.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -41,9 +42,29 @@ class MoveResult:
     subpages: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: Whether a person's moves go live at once: rule(user, page or None) -> bool (wiki/review
+#: sets one: a newcomer's edits wait for a reviewer, and a move cannot wait, so newcomers
+#: do not move pages, as MediaWiki keeps moves to autoconfirmed accounts).
+_move_rule: list[Callable[[User, Page | None], bool]] = []
+NOT_TRUSTED_TO_MOVE = N_(
+    "Moving pages is open to trusted editors: your edits still wait for a reviewer, and a "
+    "move would change the page's title for everyone at once."
+)
+
+
+def set_move_rule(rule: Callable[[User, Page | None], bool]) -> None:
+    """Let rule say whether a person's moves go live at once."""
+    _move_rule[:] = [rule]
+
+
 def may_move(user: User | None, page: Page | None = None) -> bool:
     """Return whether this person may move pages (this page, if given)."""
-    return logged_in(user) and can_edit(user, page)
+    return logged_in(user) and can_edit(user, page) and trusted_to_move(user, page)
+
+
+def trusted_to_move(user: User, page: Page | None = None) -> bool:
+    """Return whether the move rule lets this person's moves go live at once."""
+    return not _move_rule or _move_rule[0](user, page)
 
 
 def may_skip_redirect(user: User | None) -> bool:
@@ -88,6 +109,8 @@ def _move_all(
     if page is None or page.latest_revision_id is None or page.deleted:
         raise NotFound(N_("There is no page “%(title)s” to move."), title=title.display)
     if not may_move(user, page):
+        if logged_in(user) and not trusted_to_move(user, page):
+            raise NotAllowed(NOT_TRUSTED_TO_MOVE)
         raise NotAllowed(N_("You may not move this page."))
     plan = [(page, new_title)] + (_subpage_plan(page, new_title) if subpages else [])
     for moving, target in plan:

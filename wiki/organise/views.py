@@ -159,7 +159,12 @@ def _needs(allowed: bool, message: str) -> None:
 def move(title: str):
     """Show the form to move a page; on POST move it and show it at its new title."""
     parsed, page = _page_or_404(title)
-    _needs(moves.may_move(current_user, page), _("You may not move this page."))
+    refused = (
+        _(moves.NOT_TRUSTED_TO_MOVE)
+        if current_user.is_authenticated and not moves.trusted_to_move(current_user, page)
+        else _("You may not move this page.")
+    )
+    _needs(moves.may_move(current_user, page), refused)
     error, status = None, 200
     if request.method == "POST":
         try:

@@ -19,6 +19,7 @@ from ..core.titles import N_, Title
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Page, Revision, RevisionKind, User, utcnow
+from ..organise import moves
 from ..pages import service as pages
 from ..problems import BadRequest, Conflict, NotAllowed, NotFound
 from ..summaries import SystemSummary
@@ -127,6 +128,8 @@ def install() -> None:
     """Let the review policy decide, at each save, whether the new revision is published."""
     pages.set_publication_rule(_decide)
     events.page_saved.connect(_announce_published_with_save)
+    # A move cannot wait for review: only those whose edits are published at once move.
+    moves.set_move_rule(lambda user, page: is_trusted(user, policy_for(page.key if page else "")))
 
 
 def _mark(page: Page, ids: list[int], state: str, reviewer: User, reason: str = "") -> None:
