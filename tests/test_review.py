@@ -277,14 +277,14 @@ def test_a_reviewer_accepts_the_earlier_changes_alone_or_edits_then_publishes(
     save("Product", NEW + "\n\nBuy cheap pills!", people["spammer"])
     moderator = login_as(people["moderator"])
     screen = text(moderator.get("/review/Product"))
-    assert screen.count("Accept up to this change") == 1  # not on the last: Accept does that
+    assert screen.count("Publish up to this change") == 1  # not on the last: Accept does that
     response = moderator.post(
         "/review/Product", data={"action": "accept", "revision": first.revision.id}
     )
     assert response.status_code == 302
     assert page_named("Product").published.text == NEW
     remaining = text(moderator.get("/review/Product"))  # the later change keeps waiting
-    assert "pills" in remaining and "Accept up to this change" not in remaining
+    assert "pills" in remaining and "Publish up to this change" not in remaining
     # Editing from the review screen comes with the tick to publish set.
     editor = text(moderator.get("/edit/Product?publish_waiting=1"))
     assert 'name="publish_waiting" value="1" checked' in editor

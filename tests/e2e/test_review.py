@@ -143,7 +143,7 @@ def test_a_reviewer_publishes_the_first_of_two_waiting_changes(browser, served):
         save_edit(author, title, "Our gadget is small and light. Cheap pills!")
         log_in(checker, reviewer)
         checker.goto(f"/review/{title}")
-        checker.get_by_role("button", name="Accept up to this change").click()
+        checker.get_by_role("button", name="Publish up to this change").click()
         expect(checker.get_by_text("Later edits still wait for review.")).to_be_visible()
         reader.goto(f"/wiki/{title}")
         expect(reader.locator(".prose")).to_have_text("Our gadget is small and light.")

@@ -7,15 +7,10 @@ waiting for review and rejected ones, and so every revision of a page nobody pub
 
 from sqlalchemy import exists
 
-from ..access.permissions import logged_in
 from ..extensions import db
 from ..models import Revision
+from ..pages.reading import sees_waiting  # the one rule, re-exported for review's callers
 from .models import PUBLISHED, RevisionReview
-
-
-def sees_waiting(viewer) -> bool:
-    """Return whether this person may see changes waiting for review (anyone logged in)."""
-    return logged_in(viewer)
 
 
 def public_revision(entity=Revision):
