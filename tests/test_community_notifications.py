@@ -29,7 +29,7 @@ def test_an_edit_by_someone_else_notifies_the_watcher_with_a_diff_link(
     client, auth, people, make_page
 ):
     make_page("Spring Campaign", "Our spring launch.", author=people["bob"])
-    result = save("Spring Campaign", "Our big spring launch.", people["alice"])
+    result = save("Spring Campaign", "Our big spring launch.", people["alice"], summary="Bigger")
     [line] = lines(people["bob"])
     assert (line.kind, line.actors, line.count, line.unread) == ("edit", ["alice"], 1, True)
     assert line.from_revision == result.revision.parent_id
@@ -37,6 +37,7 @@ def test_an_edit_by_someone_else_notifies_the_watcher_with_a_diff_link(
     auth.login(people["bob"])
     page = html(client)
     assert "alice edited Spring Campaign" in page
+    assert '<span class="summary">Bigger</span>' in page  # what the editor said of it
     diff = f"/diff/Spring_Campaign?from={result.revision.parent_id}&amp;to={result.revision.id}"
     assert diff in page
 
@@ -56,9 +57,10 @@ def test_a_run_of_edits_to_one_page_is_one_line_naming_who_and_how_many(
     bob, alice, carol, dave = (people[n] for n in ("bob", "alice", "carol", "dave"))
     make_page("Spring Campaign", "v0", author=bob)
     for number, author in enumerate((alice, alice, carol, carol, dave), start=1):
-        last = save("Spring Campaign", f"v{number}", author)
+        last = save("Spring Campaign", f"v{number}", author, summary=f"Edit {number}")
     [line] = lines(bob)
     assert line.count == 5
+    assert line.excerpt == "Edit 5"  # the latest edit's summary
     assert line.actors == ["dave", "carol", "alice"]
     first = db.session.scalar(
         select(Revision.id).where(Revision.page_id == page_named("Spring Campaign").id).limit(1)

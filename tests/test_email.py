@@ -104,6 +104,38 @@ def test_a_run_of_edits_sends_one_email_until_it_is_read(
     assert "/diff/Spring_Campaign?from=" in smtp_server.body(message)
 
 
+def test_an_edit_email_says_what_the_editor_wrote_about_the_change(
+    mail_app, smtp_server, people, make_page, app
+):
+    bob, alice = people["bob"], people["alice"]
+    choose(bob, edit="immediate")
+    make_page("Spring Campaign", "v0", author=bob)
+    save("Spring Campaign", "v1", alice, summary="Shorter headline for the <launch>")
+    with app.test_request_context():
+        mail.deliver()
+    [message] = smtp_server.wait_for(1)
+    body = smtp_server.body(message).replace("\r\n", "\n")
+    assert "alice edited Spring Campaign:\n\n  Shorter headline for the <launch>" in body
+
+
+def test_an_edit_email_gives_a_summary_the_wiki_wrote_in_the_recipients_language(
+    mail_app, smtp_server, people, make_page, app
+):
+    from wiki.history.service import restore
+    from wiki.i18n import preferences as language
+
+    bob, alice = people["bob"], people["alice"]
+    choose(bob, edit="immediate")
+    language.save(bob, "it", "Europe/Rome")
+    first = save("Spring Campaign", "v0", bob).revision
+    page = save("Spring Campaign", "v1", bob).page
+    with app.test_request_context():
+        restore(page, first, alice)
+        mail.deliver()
+    [message] = smtp_server.wait_for(1)
+    assert f"alice ha ripristinato la versione {first.id}" in smtp_server.body(message)
+
+
 def test_nothing_is_mailed_about_a_change_that_rolled_back_or_was_hidden(
     mail_app, smtp_server, people, make_page, make_user, app
 ):

@@ -220,14 +220,14 @@ def _compose(row_id: int) -> EmailMessage | None:
         return None
     if row.notification_id is None:
         return _message(profile.email, row.subject, row.body, unsubscribe_url(user.id, "digest"))
-    items = notifications.items_by_id(user, [_head_of(row.notification_id)])
-    if not items:
-        return None  # hidden or deleted since: people who can't see it are not told
-    item = items[0]
-    if profile.delivery(item.kind) != Delivery.IMMEDIATE:
-        return None
-    unsubscribe = unsubscribe_url(user.id, str(email_choice(item.kind)))
     with language_of(user.id):  # in the recipient's language, whoever caused it
+        items = notifications.items_by_id(user, [_head_of(row.notification_id)])
+        if not items:
+            return None  # hidden or deleted since: people who can't see it are not told
+        item = items[0]
+        if profile.delivery(item.kind) != Delivery.IMMEDIATE:
+            return None
+        unsubscribe = unsubscribe_url(user.id, str(email_choice(item.kind)))
         subject = render_template("community/email/subject.txt", item=item).strip()
         body = render_template(
             "community/email/notification.txt", item=item, user=user, unsubscribe=unsubscribe

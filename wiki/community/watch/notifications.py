@@ -16,7 +16,8 @@ from ...access.permissions import is_moderator
 from ...core.excerpt import excerpt
 from ...database import write_transaction
 from ...extensions import db
-from ...models import Page, User, utcnow
+from ...summaries import display as summary_shown
+from ...models import Page, Revision, User, utcnow
 from ...review.models import RevisionReview
 from ...talk.models import Comment, Topic
 from ..models import REJECTED, WATCH_REJECTED, Notification
@@ -180,6 +181,21 @@ def _add_members(items: dict[int, Item]) -> None:
             item.to_revision = max(item.to_revision or 0, last_revision or 0) or None
     for head, actors in latest.items():
         items[head].actors = [name for _, name in sorted(actors, reverse=True)]
+    _add_summaries([item for item in items.values() if item.kind == "edit" and item.to_revision])
+
+
+def _add_summaries(edits: list[Item]) -> None:
+    """Give each edit line the summary of its latest edit, in the reader's language."""
+    if not edits:
+        return
+    rows = db.session.execute(
+        select(Revision.id, Revision.summary, Revision.summary_key, Revision.summary_args).where(
+            Revision.id.in_({item.to_revision for item in edits})
+        )
+    ).all()
+    shown = {row.id: summary_shown(row.summary, row.summary_key, row.summary_args) for row in rows}
+    for item in edits:
+        item.excerpt = excerpt(shown.get(item.to_revision, ""), EXCERPT)
 
 
 def _lowest(a: int | None, b: int | None) -> int | None:
