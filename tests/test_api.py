@@ -278,6 +278,17 @@ def test_a_body_that_is_not_json_is_refused(client, token):
     assert "JSON" in response.get_json()["detail"]
 
 
+def test_a_summary_too_long_is_refused_not_cut(client, token):
+    body = {"text": "Launch day.", "summary": "s" * 501}
+    response = client.put("/api/v1/pages/Launch", json=body, headers=token)
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert "summary" in problem["detail"] and "500" in problem["detail"]
+    assert client.get("/api/v1/pages/Launch").status_code == 404  # nothing saved
+    body["summary"] = "s" * 500
+    assert client.put("/api/v1/pages/Launch", json=body, headers=token).status_code == 201
+
+
 # Permissions, scopes, blocks, sessions
 
 

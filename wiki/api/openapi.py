@@ -95,7 +95,11 @@ def _paths() -> dict:
         "required": ["text"],
         "properties": {
             "text": {"type": "string", "description": "The whole page, in Markdown."},
-            "summary": {"type": "string"},
+            "summary": {
+                "type": "string",
+                "maxLength": current_app.config["MAX_SUMMARY_LENGTH"],
+                "description": "What changed and why; a longer one is refused (400).",
+            },
             "minor": {"type": "boolean"},
             "base_revision": {
                 "type": ["integer", "null"],

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from ..core.titles import N_, Title
 from ..models import User
 from ..pages import service as pages
@@ -37,8 +39,10 @@ class Saved:
     revision: int
 
 
-def text_field(data: dict, name: str, *, required: bool = False, default: str = "") -> str:
-    """Return a string field of a JSON body, or raise BadRequest."""
+def text_field(
+    data: dict, name: str, *, required: bool = False, default: str = "", limit: int | None = None
+) -> str:
+    """Return a string field of a JSON body, or raise BadRequest (also when over limit)."""
     value = data.get(name, None)
     if value is None:
         if required:
@@ -46,6 +50,12 @@ def text_field(data: dict, name: str, *, required: bool = False, default: str = 
         return default
     if not isinstance(value, str):
         raise BadRequest(N_("The field “%(name)s” must be a string."), field=name, name=name)
+    if limit is not None and len(value) > limit:
+        # Cut silently, a tool would record less than it sent and never know.
+        raise BadRequest(
+            N_("The field “%(name)s” can be at most %(limit)s characters long."),
+            field=name, name=name, limit=limit,
+        )  # fmt: skip
     return value
 
 
@@ -68,7 +78,7 @@ def base_of(data: dict, if_match: str | None) -> int | None:
 def save(title: Title, data: dict, if_match: str | None, author: User, address: str) -> Saved:
     """Save a page's text; a stale base merges, a real conflict raises ConflictProblem."""
     text = text_field(data, "text", required=True)
-    summary = text_field(data, "summary")
+    summary = text_field(data, "summary", limit=current_app.config["MAX_SUMMARY_LENGTH"])
     minor = data.get("minor", False)
     if not isinstance(minor, bool):
         raise BadRequest(N_("The field “%(name)s” must be true or false."), name="minor")

@@ -16,9 +16,9 @@ from ...access.permissions import is_moderator
 from ...core.excerpt import excerpt
 from ...database import write_transaction
 from ...extensions import db
-from ...summaries import display as summary_shown
 from ...models import Page, Revision, User, utcnow
 from ...review.models import RevisionReview
+from ...summaries import display as summary_shown
 from ...talk.models import Comment, Topic
 from ..models import REJECTED, WATCH_REJECTED, Notification
 from ..sql import page_shown
