@@ -6,6 +6,7 @@ This module serves its own wiki, configured with the test provider and a local S
 
 import re
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -159,6 +160,10 @@ def test_two_factor_set_up_with_the_qr_code_then_asked_for_at_login(signin_serve
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     codes = page.locator("#recovery-codes li")
     expect(codes).to_have_count(10)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download them as a text file").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8").split()
+    assert codes.all_inner_texts() == saved[-10:] and name in saved
     page.get_by_role("link", name="I have saved them").click()
     expect(page.locator("#two-factor")).to_contain_text("Logging in asks for a code")
 

@@ -1,8 +1,9 @@
 """One's sign-ins in /preferences: linked providers, email addresses, two-factor."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -151,8 +152,29 @@ def two_factor():
         page = _setup_page(user, twofactor.begin(user), error=user_message(error))
         return page, error.status
     flash(_("Two-factor authentication is on."), "success")
-    next_url = url_for("preferences.preferences", _anchor="two-factor")
-    return render_template("signin/recovery_codes.html", codes=codes, next=next_url)
+    return recovery_codes_page(
+        user, codes, url_for("preferences.preferences", _anchor="two-factor")
+    )
+
+
+def recovery_codes_page(user, codes: list[str], next_url: str) -> str:
+    """Return the page showing new recovery codes once, with them as a file to download."""
+    heading = _(
+        "Recovery codes for %(name)s on %(site)s (%(address)s). Each works once, in place of a "
+        "code from your authenticator app.",
+        name=user.username,
+        site=current_app.config["SITE_NAME"],
+        address=url_for("pages.home", _external=True),
+    )
+    text = "\n".join([heading, "", *codes, ""])
+    name = "-".join(current_app.config["SITE_NAME"].lower().split()) or "wiki"
+    return render_template(
+        "signin/recovery_codes.html",
+        codes=codes,
+        next=next_url,
+        download=f"{name}-recovery-codes.txt",
+        file_url="data:text/plain;charset=utf-8," + quote(text),
+    )
 
 
 def _setup_page(user, row, **extra):
@@ -186,5 +208,6 @@ def recovery_codes():
         )
     except UserError as error:
         return _form("confirm_code", error, action="codes")
-    next_url = url_for("preferences.preferences", _anchor="two-factor")
-    return render_template("signin/recovery_codes.html", codes=codes, next=next_url)
+    return recovery_codes_page(
+        user, codes, url_for("preferences.preferences", _anchor="two-factor")
+    )

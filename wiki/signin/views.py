@@ -16,6 +16,7 @@ from ..safety import limits, sessions
 from ..web import safe_next, user_message
 from . import accounts, emails, flow, providers, recovery, twofactor
 from .accounts import Newcomer
+from .preference_views import recovery_codes_page
 
 bp = Blueprint("signin", __name__)
 
@@ -189,7 +190,7 @@ def two_factor():
         target = safe_next(pending.get("next"))
         sessions.log_in(user)
         if setup:
-            return render_template("signin/recovery_codes.html", codes=codes, next=target)
+            return recovery_codes_page(user, codes, target)
         if used == "recovery":
             left = twofactor.remaining_codes(user)
             flash(_("You used a recovery code: %(count)s left.", count=left), "info")
