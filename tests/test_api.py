@@ -1,5 +1,7 @@
 """The JSON API: tokens, reading and saving pages, conflicts, scopes, idempotency, cursors."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -7,7 +9,9 @@ from tests.helpers import latest_id, latest_text, save, text
 from wiki.access.policy import save_policy
 from wiki.api import tokens
 from wiki.api.models import ApiToken
+from wiki.database import write_transaction
 from wiki.extensions import db
+from wiki.models import utcnow
 from wiki.safety import accounts
 from wiki.safety.limits import category_of
 
@@ -46,7 +50,53 @@ def test_a_token_is_shown_once_and_stored_only_as_a_hash(client, auth, people):
     assert raw not in text(client.get("/preferences/tokens"))
     assert raw not in text(client.get("/preferences"))
     me = client.get("/api/v1/me", headers=bearer(raw)).get_json()
+    expires = me.pop("expires_at")
     assert me == {"user": "alice", "role": "editor", "token": "CMS", "scopes": ["read", "edit"]}
+    # Made without choosing: it works for 90 days.
+    assert (datetime.fromisoformat(expires) - row.created_at).days == 90
+
+
+def test_a_token_works_until_it_expires_then_says_so(client, auth, people):
+    auth.login(people["alice"])
+    response = client.post(
+        "/preferences/tokens", data={"token_name": "Launch bot", "expires": "7"}
+    )
+    raw = text(response).split('id="new-token">')[1].split("<")[0]
+    client.post("/logout", data={})
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    row = db.session.scalar(select(ApiToken))
+    assert (row.expires_at - row.created_at).days == 7
+    # Its week is over (set in the database: no waiting on the clock).
+    with write_transaction() as session:
+        session.get(ApiToken, row.id).expires_at = utcnow() - timedelta(days=2)
+    response = client.get("/api/v1/me", headers=bearer(raw))
+    assert response.status_code == 401
+    detail = response.get_json()["detail"]
+    day = (utcnow() - timedelta(days=2)).date().isoformat()
+    assert "Launch bot" in detail and "expired" in detail and day in detail
+    assert client.put(PAGE, json={"text": "x"}, headers=bearer(raw)).status_code == 401
+    auth.login(people["alice"])
+    listed = text(client.get("/preferences/tokens"))
+    assert "Expired" in listed and "Launch bot" in listed
+
+
+def test_a_token_can_be_made_to_last_until_revoked(client, auth, people):
+    auth.login(people["alice"])
+    response = client.post("/preferences/tokens", data={"token_name": "Sync", "expires": "never"})
+    raw = text(response).split('id="new-token">')[1].split("<")[0]
+    assert db.session.scalar(select(ApiToken.expires_at)) is None
+    assert client.get("/api/v1/me", headers=bearer(raw)).get_json()["expires_at"] is None
+
+
+def test_an_expiry_not_offered_is_refused_and_the_form_keeps_the_rest(client, auth, people):
+    auth.login(people["alice"])
+    form = {"token_name": "Sync", "scopes": "talk", "expires": "100000"}
+    response = client.post("/preferences/tokens", data=form)
+    assert response.status_code == 400
+    page = text(response)
+    assert "Choose when the token expires" in page
+    assert 'value="Sync"' in page and 'value="talk" checked' in page
+    assert db.session.scalar(select(ApiToken)) is None
 
 
 def test_a_token_needs_a_name_and_the_form_keeps_what_was_typed(client, auth, people):

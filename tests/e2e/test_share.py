@@ -6,6 +6,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -107,10 +108,19 @@ def test_a_token_made_in_the_preferences_lets_a_program_edit_until_revoked(new_p
     page.goto("/preferences")
     page.get_by_label("Token name").fill("CMS sync")
     page.get_by_label("Edit pages").check()
+    expect(page.get_by_label("Expires")).to_have_value("90")  # unless one chooses
+    page.get_by_label("Expires").select_option(label="In 30 days")
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").inner_text().strip()
     assert token.startswith("bot_")
-    expect(page.get_by_role("cell", name="CMS sync", exact=True)).to_be_visible()
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="CMS sync", exact=True))
+    created, expires = (
+        datetime.fromisoformat(t)
+        for t in row.locator("time").evaluate_all(
+            "times => times.map(time => time.getAttribute('datetime'))"
+        )
+    )
+    assert (expires - created).days == 30
 
     title = unique("From_CMS_")
     status, body = api(base, "PUT", f"/api/v1/pages/{title}", token, {"text": "# From the CMS"})

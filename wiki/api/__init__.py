@@ -14,7 +14,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(token_views.bp)
     app.register_blueprint(admin_views.bp)
-    app.jinja_env.globals.update(api_tokens=tokens.active_tokens)
+    app.jinja_env.globals.update(
+        api_tokens=tokens.active_tokens,
+        token_lifetimes=tokens.LIFETIMES,
+        default_token_lifetime=tokens.DEFAULT_LIFETIME,
+    )
 
     @app.cli.command("deliver-webhooks")
     def deliver_webhooks() -> None:

@@ -17,6 +17,7 @@ from ..errors import error_response
 from ..extensions import csrf, login_manager
 from ..models import User
 from . import tokens
+from .serialise import when
 from .tokens import Unauthorized
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -68,12 +69,14 @@ def whoami() -> dict:
     """Return who the request acts as, and with which scopes."""
     token = g.get("api_token")
     if not current_user.is_authenticated:
-        return {"user": None, "role": None, "token": None, "scopes": ["read"]}
+        return {"user": None, "role": None, "token": None, "scopes": ["read"], "expires_at": None}
     return {
         "user": current_user.username,
         "role": current_user.role_name,
         "token": token.name if token else None,
         "scopes": token.scope_list if token else list(tokens.SCOPES),
+        # A tool can warn its owner before the token stops working.
+        "expires_at": when(token.expires_at) if token else None,
     }
 
 

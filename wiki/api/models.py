@@ -28,6 +28,8 @@ class ApiToken(db.Model):
     #: Updated at most once a minute, so reading does not mean writing.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When it stops working (None: it does not expire, as every token made before 0024).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -35,6 +37,11 @@ class ApiToken(db.Model):
     def scope_list(self) -> list[str]:
         """Return the scopes as a list."""
         return self.scopes.split()
+
+    @property
+    def expired(self) -> bool:
+        """Whether the token has stopped working because its time is up."""
+        return self.expires_at is not None and self.expires_at <= utcnow()
 
 
 class IdempotentRequest(db.Model):

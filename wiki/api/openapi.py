@@ -256,6 +256,10 @@ def _schemas() -> dict:
                 "role": maybe_string,
                 "token": maybe_string,
                 "scopes": {"type": "array", "items": string},
+                "expires_at": {
+                    "type": ["string", "null"],
+                    "description": "When the token stops working (null: never, or no token).",
+                },
             },
         },
         "Page": {

@@ -34,10 +34,12 @@ def tokens_page():
         return show()
     name = request.form.get("token_name", "")
     scopes = request.form.getlist("scopes")
+    expires = request.form.get("expires", str(tokens.DEFAULT_LIFETIME))
     try:
-        token, raw = tokens.create_token(current_user, name, scopes)
+        days = tokens.parse_lifetime(expires)
+        token, raw = tokens.create_token(current_user, name, scopes, days)
     except UserError as error:
-        form = {"token_name": name, "scopes": scopes}
+        form = {"token_name": name, "scopes": scopes, "expires": expires}
         return show(token_error=user_message(error), token_form=form), error.status
     return show(new_token=raw, new_token_name=token.name)
 

@@ -23,6 +23,9 @@ MAX_TOKENS = 50
 MAX_NAME = 100
 #: last_used_at is written at most this often per token.
 TOUCH_INTERVAL = timedelta(minutes=1)
+#: How long a new token may work, in days (None: until revoked); the form offers these.
+LIFETIMES = (7, 30, 90, 365, None)
+DEFAULT_LIFETIME = 90
 
 
 class Unauthorized(UserError):
@@ -36,8 +39,19 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(user: User, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
-    """Make a token for the person; return it and its secret value (shown only now)."""
+def parse_lifetime(raw: str) -> int | None:
+    """Return the lifetime chosen in the form ("90", or "never"), or raise BadRequest."""
+    value = None if raw == "never" else int(raw) if raw.isdigit() else -1
+    if value not in LIFETIMES:
+        raise BadRequest(N_("Choose when the token expires from the list."), field="expires")
+    return value
+
+
+def create_token(
+    user: User, name: str, scopes: list[str], days: int | None = DEFAULT_LIFETIME
+) -> tuple[ApiToken, str]:
+    """Make a token for the person, working for days (None: until revoked); return it and
+    its secret value (shown only now)."""
     if not getattr(user, "is_authenticated", False):
         raise NotAllowed(N_("Please log in to see this page."), needs_login=True)
     name = " ".join(name.split())
@@ -68,6 +82,8 @@ def create_token(user: User, name: str, scopes: list[str]) -> tuple[ApiToken, st
             token_hash=token_hash(raw),
             prefix=raw[: len(PREFIX) + 4],
             scopes=" ".join(chosen),
+            created_at=(now := utcnow()),
+            expires_at=None if days is None else now + timedelta(days=days),
         )
         session.add(token)
     return token, raw
@@ -95,12 +111,15 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 
 def authenticate(raw: str) -> ApiToken | None:
-    """Return the live token with this value, or None."""
+    """Return the live token with this value, or None; raise Unauthorized if it expired."""
     if not raw.startswith(PREFIX) or len(raw) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
     if token is None or token.revoked_at is not None:
         return None
+    if token.expired:
+        # Told apart from a wrong token: the owner knows at once what to do.
+        raise Unauthorized(EXPIRED, date=token.expires_at.date().isoformat(), name=token.name)
     return token
 
 
@@ -114,6 +133,7 @@ def bearer(header: str) -> str:
     return value.strip()
 
 
+EXPIRED = N_("The token “%(name)s” expired on %(date)s (UTC). Make a new one in your preferences.")
 INVALID = N_(
     "This token is not valid: it may have been revoked or mistyped. Create a new one in "
     "your preferences."
