@@ -83,6 +83,25 @@ def test_a_page_view_carries_open_graph_twitter_canonical_and_json_ld(client, ca
     assert ld["author"]["name"] == "alice" and ld["image"] == [head.meta["og:image"]]
 
 
+def test_a_preview_names_a_subpage_as_its_heading_does_and_speaks_the_pages_language(
+    client, make_page, people
+):
+    from wiki.i18n import translations
+
+    source = make_page("Campaigns/Spring", "# Spring\n\nOur launch.", author=people["alice"])
+    italian = make_page("Campagne/Primavera", "# Primavera\n\nIl lancio.", author=people["alice"])
+    translations.set_language(italian, "it", people["alice"])
+    translations.link(italian, source, people["alice"])
+    # An English-speaking reader (or a crawler): the preview still says the page is Italian.
+    head = Head(text(client.get("/wiki/Campagne/Primavera", headers={"Accept-Language": "en"})))
+    assert head.meta["og:title"] == head.meta["twitter:title"] == "Primavera"
+    assert head.meta["og:locale"] == "it_IT" and head.meta["og:locale:alternate"] == "en_US"
+    [ld] = head.json_ld
+    assert ld["headline"] == "Primavera" and ld["inLanguage"] == "it"
+    english = Head(text(client.get("/wiki/Campaigns/Spring")))
+    assert english.meta["og:locale"] == "en_US" and english.meta["og:locale:alternate"] == "it_IT"
+
+
 def test_an_explicit_description_wins_and_pages_without_images_get_the_site_one(
     app, client, make_page
 ):

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.after_request(display.add_robots_header)
     app.jinja_env.globals.update(
         link_preview=previews.link_preview,
+        og_locale=previews.og_locale,
         preview_image=previews.preview_image,
         share_links=links.share_links,
         absolute_url=previews.absolute,

@@ -72,9 +72,12 @@ def site_image() -> str:
     return absolute(configured or url_for("pages.touch_icon"))
 
 
-def og_locale() -> str:
-    """Return the reader's locale as Open Graph writes it ("it_IT")."""
-    locale = get_locale() or Locale("en")
+def og_locale(lang: str | None = None) -> str:
+    """Return a language (the reader's if none is given) as Open Graph writes it ("it_IT")."""
+    try:
+        locale = Locale.parse(lang.replace("-", "_")) if lang else get_locale() or Locale("en")
+    except (ValueError, TypeError):
+        locale = get_locale() or Locale("en")
     if locale.territory:
         return f"{locale.language}_{locale.territory}"
     likely = get_global("likely_subtags").get(locale.language, "")
@@ -102,9 +105,12 @@ def preview_image(view) -> str | None:
     return first_image(view.html)
 
 
-def link_preview(view) -> LinkPreview:
-    """Return the link preview of a page view (wiki.pages.service.PageView)."""
+def link_preview(view, lang: str | None = None) -> LinkPreview:
+    """Return the link preview of a page view (wiki.pages.service.PageView), a page written
+    in lang (the reader's language if None)."""
     page, revision = view.page, view.revision
+    # What the page's heading shows: a subpage's own name, not its path.
+    heading = page.title.rsplit("/", 1)[-1]
     description = _description(revision.sha1, view.html, lambda: revision.text)
     image = preview_image(view)
     url = page_address(page.title)
@@ -116,25 +122,25 @@ def link_preview(view) -> LinkPreview:
     json_ld = {
         "@context": "https://schema.org",
         "@type": "Article",
-        "headline": page.title,
+        "headline": heading,
         "description": description,
         "url": url,
         "mainEntityOfPage": url,
         "image": [image_url],
         "dateModified": modified,
         "datePublished": published,
-        "inLanguage": str(get_locale() or "en").replace("_", "-"),
+        "inLanguage": lang or str(get_locale() or "en").replace("_", "-"),
         "publisher": {"@type": "Organization", "name": site_name},
     }
     if author:
         json_ld["author"] = {"@type": "Person", "name": author}
     return LinkPreview(
-        title=page.title,
+        title=heading,
         description=description or site_name,
         url=url,
         image=image_url,
         site_name=site_name,
-        locale=og_locale(),
+        locale=og_locale(lang),
         modified=modified,
         published=published,
         author=author,
