@@ -273,3 +273,25 @@ def writing():
         yield
     finally:
         database._writing.reset(token)
+
+
+@pytest.mark.engine("postgres")
+def test_a_save_waits_only_for_saves_of_its_own_wiki(app, database_url, tmp_path):
+    """Advisory locks belong to the whole PostgreSQL database: two wikis in schemas of one
+    database must not make each other's saves of the same title wait."""
+    from tests.helpers import POSTGRES_URL, base_config, private_schema, release
+    from wiki import create_app
+
+    def taken_in(url: str, folder: str) -> bool:
+        other = create_app(base_config(tmp_path / folder, url))
+        with other.app_context():
+            try:
+                return database.turn_taken("page:plan")
+            finally:
+                release(other)
+
+    with database.write_transaction():
+        database.wait_turn("page:plan")  # this wiki is saving its "Plan"
+        with private_schema(POSTGRES_URL, "bottega_neighbour") as neighbour:
+            assert not taken_in(neighbour, "neighbour")  # the other wiki's "Plan" is free
+        assert taken_in(database_url, "same")  # another process of this wiki waits

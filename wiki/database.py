@@ -120,16 +120,18 @@ def wait_turn(name: str) -> None:
     some saves waited seconds while others passed them. Advisory locks queue in order.
     """
     session = db.session()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_WAIT_TURN, {"key": _lock_key(name)})
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(_WAIT_TURN, {"key": _lock_key(name, bind)})
 
 
 def turn_taken(name: str) -> bool:
     """Return whether someone holds the turn named right now (PostgreSQL; else False)."""
     session = db.session()
-    if session.get_bind().dialect.name != "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
         return False
-    return not session.scalar(_TURN_FREE, {"key": _lock_key(name)})
+    return not session.scalar(_TURN_FREE, {"key": _lock_key(name, bind)})
 
 
 #: Built once (the lock's key bound when run), as every save on PostgreSQL takes a turn.
@@ -146,7 +148,11 @@ _TURN_FREE = select(
 )
 
 
-def _lock_key(name: str) -> int:
-    """Return the advisory lock key standing for name."""
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+def _lock_key(name: str, bind: Engine) -> int:
+    """Return the advisory lock key standing for name in the engine's wiki."""
+    # Advisory locks belong to the whole database: two wikis in schemas of one database
+    # (the URL's search_path) would otherwise make each other's saves of a title wait.
+    url = bind.url
+    where = f"{url.database}|{url.query.get('options', '')}|{name}"
+    digest = hashlib.blake2b(where.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
