@@ -434,6 +434,17 @@ def private_schema(server_url: str, prefix: str, options: str = ""):
         admin.dispose()
 
 
+def insert_old_account(connection, user_id: int, name: str) -> None:
+    """Insert an editor's account as the first schemas stored it (tests of upgrades)."""
+    connection.execute(
+        sql_text(
+            "INSERT INTO user (id, username, key, password_hash, role, created_at) "
+            "VALUES (:id, :name, :name, '!', 20, '2026-01-01')"
+        ),
+        {"id": user_id, "name": name},
+    )
+
+
 def on_new_database(engine: str, tmp_path, schema: str, check) -> None:
     """Run check(app) with an app on an empty database of the engine ("sqlite": a file in
     tmp_path; else a private schema named after schema on the PostgreSQL server)."""

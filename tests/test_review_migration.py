@@ -6,7 +6,7 @@ import zlib
 from flask_migrate import upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import base_config, release
+from tests.helpers import base_config, insert_old_account, release
 from wiki import create_app
 from wiki.extensions import db
 
@@ -16,12 +16,7 @@ def test_every_pages_latest_revision_is_published_after_the_upgrade(tmp_path):
     with app.app_context():
         upgrade(revision="0013")
         with db.engine.begin() as connection:
-            connection.execute(
-                sql(
-                    "INSERT INTO user (id, username, key, password_hash, role, created_at) "
-                    "VALUES (1, 'anna', 'anna', '!', 20, '2026-01-01')"
-                )
-            )
+            insert_old_account(connection, 1, "anna")
             connection.execute(
                 sql("INSERT INTO text_blob (id, sha1, data, depth) VALUES (1, :sha, :data, 0)"),
                 {"sha": "a" * 40, "data": zlib.compress(b"Hello")},

@@ -4,7 +4,7 @@ verified, when the sign-in tables arrive (migration 0011)."""
 from flask_migrate import upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import base_config, release
+from tests.helpers import base_config, insert_old_account, release
 from wiki import create_app
 from wiki.extensions import db
 
@@ -15,13 +15,7 @@ def test_notification_addresses_become_verified_addresses(tmp_path):
         upgrade(revision="0008")
         with db.engine.begin() as connection:
             for number, name in enumerate(["anna", "bert", "cleo"], start=1):
-                connection.execute(
-                    sql(
-                        "INSERT INTO user (id, username, key, password_hash, role, created_at) "
-                        "VALUES (:id, :name, :name, '!', 20, '2026-01-01')"
-                    ),
-                    {"id": number, "name": name},
-                )
+                insert_old_account(connection, number, name)
             for user_id, email in [(1, "Anna@Example.test"), (2, "anna@example.test"), (3, "")]:
                 connection.execute(
                     sql(

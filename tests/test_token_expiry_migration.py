@@ -3,7 +3,7 @@
 from flask_migrate import upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import base_config, release
+from tests.helpers import base_config, insert_old_account, release
 from wiki import create_app
 from wiki.api import tokens
 from wiki.extensions import db
@@ -15,12 +15,7 @@ def test_a_token_made_before_expiry_existed_keeps_working(tmp_path):
     with app.app_context():
         upgrade(revision="0023")
         with db.engine.begin() as connection:
-            connection.execute(
-                sql(
-                    "INSERT INTO user (id, username, key, password_hash, role, created_at) "
-                    "VALUES (1, 'anna', 'anna', '!', 20, '2026-01-01')"
-                )
-            )
+            insert_old_account(connection, 1, "anna")
             connection.execute(
                 sql(
                     "INSERT INTO api_token (user_id, name, token_hash, prefix, scopes, "
