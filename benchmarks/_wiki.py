@@ -79,14 +79,15 @@ class Wiki:
         assert response.status_code == 302, response.status_code
         return client
 
-    def save(self, title: str, text: str, summary: str = "") -> int:
-        """Save text as the page's next revision through save_page; return the revision id."""
+    def save(self, title: str, text: str, summary: str = "", by: str = AUTHOR) -> int:
+        """Save text as the page's next revision through save_page, by the benchmark author
+        or the account named by; return the revision id."""
         with self.app.app_context():
             page = db.session.scalar(db.select(Page).where(Page.key == parse_title(title).key))
             result = save_page(
                 parse_title(title),
                 text,
-                author=author(),
+                author=author(by),
                 summary=summary,
                 base_revision_id=page.latest_revision_id if page else None,
             )
@@ -109,12 +110,12 @@ def migrate_quietly() -> None:
         logging.disable(logging.NOTSET)
 
 
-def add_author() -> None:
-    """Add the benchmark's editor account (in an app context)."""
+def add_author(name: str = AUTHOR) -> None:
+    """Add the benchmark's editor account, or another editor's (in an app context)."""
     db.session.add(
         User(
-            username=AUTHOR,
-            key=user_key(AUTHOR),
+            username=name,
+            key=user_key(name),
             # A cheap real hash: logging in is not what is measured.
             password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
             role=Role.EDITOR,
@@ -144,9 +145,9 @@ def temp_wiki(prefix: str = "bottega-bench-", **settings) -> Iterator[Wiki]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def author() -> User:
-    """Return the benchmark author (inside an app context)."""
-    return db.session.scalar(db.select(User).where(User.key == user_key(AUTHOR)))
+def author(name: str = AUTHOR) -> User:
+    """Return the benchmark author, or the account so named (inside an app context)."""
+    return db.session.scalar(db.select(User).where(User.key == user_key(name)))
 
 
 def csrf_token(client: FlaskClient) -> str:

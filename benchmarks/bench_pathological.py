@@ -10,10 +10,11 @@ inline diff, undo, conflict screen, show changes, history feed) is requested onc
 import time
 
 from benchmarks._common import Figure, heading, table
-from benchmarks._wiki import csrf_token, markdown_page, temp_wiki
+from benchmarks._wiki import add_author, csrf_token, markdown_page, temp_wiki
 
 LIMIT_SECONDS = 1.0
 LIMIT_MB = 2.0
+COLLEAGUE = "colleague"
 
 
 def timed(client, method: str, path: str, **kwargs) -> tuple[float, int, int]:
@@ -48,7 +49,10 @@ def main() -> list[Figure]:
         lines = [f"L{n}." for n in range(60_000)]
         conflict_base = wiki.save("Contested", "\n".join(lines) + "\n")
         theirs = [f"{line} T." if n % 2 else line for n, line in enumerate(lines)]
-        wiki.save("Contested", "\n".join(theirs) + "\n")
+        # Someone else's: over one's own saves, one's newer text is kept without a conflict.
+        with wiki.app.app_context():
+            add_author(COLLEAGUE)
+        wiki.save("Contested", "\n".join(theirs) + "\n", by=COLLEAGUE)
         mine = [f"{line} M." if n % 2 else line for n, line in enumerate(lines)]
         requests = [
             ("diff of the last edit (1 MB of lines)", "GET", "/diff/Lines", {}),
