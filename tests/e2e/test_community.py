@@ -47,6 +47,7 @@ def test_bob_hears_about_alices_edit_and_reply(new_page):
     # Alice edits the page, then answers Bob's comment.
     alice.goto(f"/edit/{title}")
     alice.get_by_label("Content").fill("# Spring\n\nWe launch on 21 March.")
+    alice.get_by_label("Edit summary").fill("The launch date")
     alice.get_by_role("button", name="Save").click()
     expect(alice.get_by_text("We launch on 21 March.")).to_be_visible()
     alice.goto(f"/talk/{title}")
@@ -73,6 +74,7 @@ def test_bob_hears_about_alices_edit_and_reply(new_page):
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_have_text(f"{alice_name} replied to you in “Which date?” on {display}")
     expect(items.nth(1)).to_have_text(f"{alice_name} edited {display}")
+    expect(bob.locator(".notification").nth(1)).to_contain_text("The launch date")  # why
 
     # Marking the reply read updates the bell without a reload; the edit leads to its diff.
     bob.evaluate("window.notReloaded = true")
