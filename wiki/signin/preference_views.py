@@ -1,9 +1,8 @@
 """One's sign-ins in /preferences: linked providers, email addresses, two-factor."""
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +11,7 @@ from ..identity import AccountError, has_password
 from ..problems import NotAllowed, NotFound, UserError
 from ..web import user_message
 from . import accounts, emails, providers, twofactor
+from .pages import recovery_codes_page
 
 bp = Blueprint("signin_settings", __name__)
 
@@ -154,26 +154,6 @@ def two_factor():
     flash(_("Two-factor authentication is on."), "success")
     return recovery_codes_page(
         user, codes, url_for("preferences.preferences", _anchor="two-factor")
-    )
-
-
-def recovery_codes_page(user, codes: list[str], next_url: str) -> str:
-    """Return the page showing new recovery codes once, with them as a file to download."""
-    heading = _(
-        "Recovery codes for %(name)s on %(site)s (%(address)s). Each works once, in place of a "
-        "code from your authenticator app.",
-        name=user.username,
-        site=current_app.config["SITE_NAME"],
-        address=url_for("pages.home", _external=True),
-    )
-    text = "\n".join([heading, "", *codes, ""])
-    name = "-".join(current_app.config["SITE_NAME"].lower().split()) or "wiki"
-    return render_template(
-        "signin/recovery_codes.html",
-        codes=codes,
-        next=next_url,
-        download=f"{name}-recovery-codes.txt",
-        file_url="data:text/plain;charset=utf-8," + quote(text),
     )
 
 

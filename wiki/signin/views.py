@@ -16,7 +16,7 @@ from ..safety import limits, sessions
 from ..web import safe_next, user_message
 from . import accounts, emails, flow, providers, recovery, twofactor
 from .accounts import Newcomer
-from .preference_views import recovery_codes_page
+from .pages import recovery_codes_page
 
 bp = Blueprint("signin", __name__)
 
