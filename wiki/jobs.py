@@ -222,18 +222,13 @@ def register(app: Flask) -> None:
         jobs = runner(app)
         for name in _SWEEPS:
             jobs.submit(name, [], 0, "")
+
+        class BurstWorker(SimpleWorker):
+            def subscribe(self) -> None:
+                """Listen for no commands: a burst ends once the queue is empty, and RQ's
+                listening thread, waiting up to 60 s for a command, held that end up."""
+
         # SimpleWorker runs jobs in this process: the app, its pools and caches stay warm.
-        kind = _burst_worker(SimpleWorker) if burst else SimpleWorker
+        kind = BurstWorker if burst else SimpleWorker
         worker = kind([jobs.queue], connection=jobs.connection)
         worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
-
-
-def _burst_worker(base: type) -> type:
-    """Return a worker class that listens for no commands: a burst stops by itself, and
-    RQ's listening thread, waiting up to 60 s for a command, held up its end that long."""
-
-    class BurstWorker(base):
-        def subscribe(self) -> None:
-            """Listen for no commands (stop, kill a job): the run ends once the queue is."""
-
-    return BurstWorker

@@ -34,7 +34,7 @@ def tokens_page():
         return show()
     name = request.form.get("token_name", "")
     scopes = request.form.getlist("scopes")
-    expires = request.form.get("expires", str(tokens.DEFAULT_LIFETIME))
+    expires = request.form.get("expires", tokens.DEFAULT_LIFETIME)
     try:
         days = tokens.parse_lifetime(expires)
         token, raw = tokens.create_token(current_user, name, scopes, days)

@@ -23,9 +23,9 @@ MAX_TOKENS = 50
 MAX_NAME = 100
 #: last_used_at is written at most this often per token.
 TOUCH_INTERVAL = timedelta(minutes=1)
-#: How long a new token may work, in days (None: until revoked); the form offers these.
-LIFETIMES = (7, 30, 90, 365, None)
-DEFAULT_LIFETIME = 90
+#: How long a new token may work, in days (None: until revoked), by the form's value.
+LIFETIMES: dict[str, int | None] = {"7": 7, "30": 30, "90": 90, "365": 365, "never": None}
+DEFAULT_LIFETIME = "90"
 
 
 class Unauthorized(UserError):
@@ -40,15 +40,14 @@ def token_hash(raw: str) -> str:
 
 
 def parse_lifetime(raw: str) -> int | None:
-    """Return the lifetime chosen in the form ("90", or "never"), or raise BadRequest."""
-    value = None if raw == "never" else int(raw) if raw.isdigit() else -1
-    if value not in LIFETIMES:
+    """Return the days chosen in the form ("90", or "never": None), or raise BadRequest."""
+    if raw not in LIFETIMES:
         raise BadRequest(N_("Choose when the token expires from the list."), field="expires")
-    return value
+    return LIFETIMES[raw]
 
 
 def create_token(
-    user: User, name: str, scopes: list[str], days: int | None = DEFAULT_LIFETIME
+    user: User, name: str, scopes: list[str], days: int | None = LIFETIMES[DEFAULT_LIFETIME]
 ) -> tuple[ApiToken, str]:
     """Make a token for the person, working for days (None: until revoked); return it and
     its secret value (shown only now)."""
