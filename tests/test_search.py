@@ -78,6 +78,34 @@ def test_a_phrase_does_not_run_from_the_title_into_the_text(make_page):
     assert sorted(titles('campaign -"campaign budget"')) == ["Spring Campaign"]
 
 
+def test_searches_repeated_on_one_connection_keep_their_answers(make_page):
+    # PostgreSQL: after five runs psycopg prepares a statement; searches are planned for
+    # their own words each time (SET LOCAL plan_cache_mode), and must answer the same.
+    make_page("Voice", "Our brand voice is warm. The brand has one voice.")
+    make_page("Brand", "A voice for the brand, in any case.")
+    for _ in range(8):
+        assert titles('"brand voice"') == ["Voice"]
+        assert sorted(titles("voice brand")) == ["Brand", "Voice"]
+        db.session.commit()
+
+
+@pytest.mark.engine("postgres")
+def test_a_pages_words_are_kept_in_the_search_row_on_postgresql(make_page):
+    # A phrase of common words reads the words of every page that has both (migration
+    # 0025): kept in the row, not moved out to TOAST once over 2 KB.
+    words = " ".join(f"word{n} brand voice" for n in range(400))
+    make_page("Long", words)
+    options, storage = db.session.execute(
+        sqlalchemy.text(
+            "SELECT c.reloptions, a.attstorage FROM pg_class c "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tsv' "
+            "WHERE c.oid = to_regclass('search_index')"
+        )
+    ).one()
+    assert options == ["toast_tuple_target=8160"] and storage == "m"
+    assert titles('"brand voice"') == ["Long"]
+
+
 def test_snippets_highlight_the_terms(make_page):
     make_page("Press", "Intro words. " * 50 + "The <b>press kit</b> is ready. " + "More. " * 50)
     hit = service.search("kit").hits[0]

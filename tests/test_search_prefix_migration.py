@@ -25,9 +25,13 @@ QUERIES = ("partn", "partner", "partnership", "camp", "the suite", '"spring camp
 
 
 def found() -> dict[str, list[str]]:
-    """Return the titles each query finds, in order."""
+    """Return the titles each query finds, in order (ending the read: migrations alter the
+    search table, which an open read would hold)."""
     db.session.remove()
-    return {q: [hit.page.title for hit in search(q).hits] for q in QUERIES}
+    try:
+        return {q: [hit.page.title for hit in search(q).hits] for q in QUERIES}
+    finally:
+        db.session.remove()
 
 
 def table_sql() -> str:

@@ -288,6 +288,7 @@ class PostgresEngine(Engine):
 
     def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
         """Return matching document ids, title matches first, then by ts_rank."""
+        _custom_plans(conn)
         only_pages = "" if talk else "AND id > 0"
         statement = text(
             "SELECT id FROM ("
@@ -313,6 +314,7 @@ class PostgresEngine(Engine):
 
     def titles(self, conn, query: Query, limit: int) -> list[int]:
         """Return page ids whose titles match, best first."""
+        _custom_plans(conn)
         statement = text(
             f"SELECT id FROM {TABLE} WHERE title_tsv @@ to_tsquery('simple', :q) AND id > 0 "
             "ORDER BY ts_rank(title_tsv, to_tsquery('simple', :q), 1) DESC, id LIMIT :limit"
@@ -324,6 +326,20 @@ class PostgresEngine(Engine):
         """Return the bytes of the table, its TOAST data and its indexes."""
         statement = text("SELECT pg_total_relation_size(CAST(:table AS regclass))")
         return conn.execute(statement, {"table": TABLE}).scalar_one()
+
+
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
+def _custom_plans(conn) -> None:
+    """Plan this transaction's searches for their own words.
+
+    psycopg prepares a statement run five times on a connection, and PostgreSQL then plans
+    it once for any words: a phrase of two common words, checked on every page, took 73 ms
+    with that plan instead of 25 ms with its own (the planner weighs what a word costs
+    only when it sees the word).
+    """
+    conn.execute(_CUSTOM_PLANS)
 
 
 _ENGINES: dict[str, Engine] = {"sqlite": SQLiteEngine(), "postgresql": PostgresEngine()}
