@@ -12,7 +12,7 @@ requests that would remove their own target (a delete, an undelete) get one per 
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import pytest
@@ -290,6 +290,14 @@ MATRIX: dict[str, list[Case]] = {
     "safety.reset_password GET": [GET("/reset/not-a-token", everyone(404))],
     "safety.reset_password POST": [POST("/reset/not-a-token", everyone(404))],
     "admin.settings GET": [GET("/admin/settings", admins())],
+    "admin.site_identity GET": [GET("/admin/site", admins())],
+    "admin.site_identity POST": [
+        POST(
+            "/admin/site",
+            admins(allowed=302),
+            {"name": "Bottega", "tagline": "", "main_page": "Home", "logo": ""},
+        )
+    ],
     "admin.settings POST": [
         POST(
             "/admin/settings",
@@ -385,6 +393,7 @@ MATRIX: dict[str, list[Case]] = {
     "files.gallery GET": [GET("/files", everyone(200))],
     "files.media GET": [GET(lambda w: f"/media/{w.file_sha()}/Plan.png", everyone(200))],
     "files.thumb GET": [GET(lambda w: f"/thumb/{w.file_sha()}/64.png", everyone(200))],
+    "files.site_logo GET": [GET(lambda w: f"/site/logo/{w.logo_sha()}", everyone(200))],
     # Review (reviewers too, see tests/test_review.py); nothing waits on Plan: accept is 409
     "review.waiting GET": [GET("/review", moderators())],
     "review.page GET": [
@@ -496,6 +505,15 @@ class World(SimpleNamespace):
 
         self.file()
         return reading.find_file(parse_file_name("Plan.png")).blob.sha256
+
+    def logo_sha(self) -> str:
+        """Return the content hash of the site's logo (the uploaded image)."""
+        from wiki import site
+
+        self.file()
+        chosen = replace(site.current_site(), logo="Plan.png")
+        site.save_site(self.admin, chosen)
+        return self.file_sha()
 
     def anchored(self) -> int:
         """Return a topic about a passage of Plan."""

@@ -21,6 +21,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from .site import shown_site
+
 #: app.extensions key of the app's fragments.
 EXTENSION = "bottega.fragments"
 #: Fragments kept per process: the frames (a few kilobytes each) and the rows of lists of
@@ -78,8 +80,10 @@ def _request_base() -> tuple[Fragments, tuple] | None:
     base = None
     if not app.jinja_env.auto_reload:
         config = app.config
-        # The site's name, canonical addresses and share image are shown in fragments.
-        settings = (config["SITE_NAME"], config.get("SITE_URL"), config.get("SHARE_IMAGE"))
+        # The site's name, tagline, canonical addresses and share image are shown in
+        # fragments (an administrator's change of the first two is a content change, seen by
+        # every process at its next request; the header's key holds the logo).
+        settings = (shown_site(), config.get("SITE_URL"), config.get("SHARE_IMAGE"))
         prefix = (str(get_locale()), request.url_root, settings)
         base = (app.extensions[EXTENSION], prefix)
     setattr(g, REQUEST_BASE, (environ, base))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from . import fragments
 from .core.text import unquoted
 from .moments import exact_time, full_date, reader_zone, reltime, short_time
+from .site import shown_site
 from .urls import page_url, profile_url, return_path
 
 
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         reltime=reltime,
         reader_zone=reader_zone,
         revision_kind_words=revision_kind_words,
+        site=shown_site,
     )
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["unquoted"] = unquoted

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from ..core.titles import N_
 from ..extensions import db
 from ..models import utcnow
 from ..share.previews import site_root
+from ..site import current_site
 from .models import Webhook, WebhookDelivery
 
 _KICK = "bottega_webhooks_due"
@@ -105,7 +106,7 @@ def envelope(name: str, data: dict) -> tuple[str, str]:
         "id": ident,
         "event": name,
         "created_at": utcnow().isoformat(),
-        "site": {"name": current_app.config["SITE_NAME"], "url": site_root()},
+        "site": {"name": current_site().name, "url": site_root()},
         "data": data,
     }
     return ident, json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -5,6 +5,8 @@ tests/test_api_openapi.py validates it and calls every operation in it against t
 
 from flask import current_app, url_for
 
+from ..site import current_site
+
 VERSION = "1.0.0"
 
 
@@ -390,7 +392,7 @@ def _schemas() -> dict:
 
 def document() -> dict:
     """Return the OpenAPI document of this wiki's API."""
-    site = current_app.config["SITE_NAME"]
+    site = current_site().name
     return {
         "openapi": "3.1.0",
         "info": {

@@ -23,11 +23,14 @@ from ..core import fileembed
 from ..core.filenames import FileName, FileNameError, name_params, parse_file_name
 from ..core.sniff import TYPES
 from ..core.titles import Title
+from ..extensions import db
 from ..pages import service as pages
 from ..problems import BadRequest, NotFound, UserError
 from ..web import choice_arg, content_disposition, flag_arg, int_arg, user_message, wants_json
 from . import images, reading, service, serving
+from . import logo as logos
 from .intake import TOO_LARGE, accepted_types
+from .models import FileBlob
 
 bp = Blueprint("files", __name__)
 # Above the site's request limit (sized for page texts): an upload may be far larger.
@@ -255,6 +258,27 @@ def media(sha256: str, name: str):
     return serving.original(blob, disposition, public=_public(sha256))
 
 
+@bp.get("/site/logo/<sha256>")
+def site_logo(sha256: str):
+    """Serve the site's logo, to everyone: it heads every page, the login page too."""
+    logo = logos.current_logo()
+    blob = db.session.get(FileBlob, sha256) if logo and logo.sha256 == sha256 else None
+    if blob is None:
+        raise NotFound(_("There is no logo at this address."))
+    extension = images.thumb_extension(blob.media_type)
+    width = logo.image_width
+    if extension is None or width >= blob.width:
+        disposition = content_disposition(f"logo{_suffix(blob)}", True)
+        return serving.original(blob, disposition, public=True)
+    return serving.thumbnail(blob, width, extension, public=True)
+
+
+def _suffix(blob) -> str:
+    """Return the usual file name ending of a stored file's type (".png")."""
+    kind = TYPES.get(blob.media_type)
+    return kind.extensions[0] if kind and kind.extensions else ""
+
+
 @bp.get("/thumb/<sha256>/<int:width>.<ext>")
 def thumb(sha256: str, width: int, ext: str):
     """Serve a thumbnail of an image at one of the offered widths, made on first request."""
@@ -282,6 +306,9 @@ def _blob_or_404(sha256: str):
 def _public(sha256: str) -> bool:
     """Return whether shared caches may keep the file (anyone may see it)."""
     return reading.visible_blob(sha256, None) is not None
+
+
+bp.add_app_template_global(logos.shown_logo, "site_logo")
 
 
 @bp.app_template_global()

@@ -7,7 +7,6 @@ byte order on both engines, so a page of results costs the same anywhere in the 
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
@@ -15,6 +14,7 @@ from ..core.titles import Title, TitleError, parse_title, title_key
 from ..extensions import db
 from ..models import Link, Page, Revision
 from ..modlog import LogEntry
+from ..site import current_site
 from .facts import CATEGORY_KEY_PREFIX, CATEGORY_PREFIX, TEMPLATE_KEY_PREFIX, category_title
 from .models import CategoryMember
 
@@ -198,7 +198,7 @@ def orphaned(start: str | None, limit: int = PAGE_SIZE) -> Listing:
         .where(Link.target_key == Page.key, source.id != Page.id, source.deleted.is_(False))
         .exists()
     )
-    main = parse_title(current_app.config["MAIN_PAGE"]).key
+    main = parse_title(current_site().main_page).key
     statement = (
         select(Page)
         .where(_existing(), Page.redirect_key.is_(None), Page.key != main, ~linked)

@@ -32,6 +32,7 @@ from ..organise import service as organise
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..review.visibility import visible
 from ..safety.limits import too_often
+from ..site import current_site
 from ..summaries import SystemSummary
 from ..web import flag_arg, int_arg, title_or_400, user_message
 from . import cache as page_cache
@@ -44,7 +45,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     """Send visitors to the main page."""
-    return redirect(url_for("pages.view", title=current_app.config["MAIN_PAGE"]))
+    return redirect(url_for("pages.view", title=current_site().main_page))
 
 
 @bp.get("/favicon.ico", endpoint="favicon")

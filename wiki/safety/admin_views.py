@@ -6,7 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import site
 from ..access import permissions, policy
+from ..files import logo as site_logo
 from ..models import Role
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import settings as review_settings
@@ -47,6 +49,28 @@ def settings():
         flash(_("The site policy is saved."), "success")
         return redirect(url_for("admin.settings"))
     return _settings_page()
+
+
+@bp.route("/site", methods=["GET", "POST"])
+def site_identity():
+    """Show and change the site's name, tagline, main page and logo."""
+    if request.method == "POST":
+        fields = {field: request.form.get(field, "") for field in site.STORED}
+        chosen, problems = site.check(fields)
+        logo, problem = site_logo.check_logo(fields["logo"])
+        chosen = replace(chosen, logo=logo)
+        if problem is not None:
+            problems["logo"] = problem
+        if problems:
+            messages = {field: user_message(problem) for field, problem in problems.items()}
+            page = render_template("safety/site.html", form=fields, problems=messages)
+            return page, 400
+        site.save_site(current_user, chosen)
+        flash(_("The site's name, tagline, main page and logo are saved."), "success")
+        return redirect(url_for("admin.site_identity"))
+    shown = site.current_site()
+    form = {field: getattr(shown, field) for field in site.STORED}
+    return render_template("safety/site.html", form=form, problems={})
 
 
 def _review_form() -> tuple[str, int, int] | None:

@@ -37,6 +37,7 @@ MAX_ID = 2**31 - 1
 #: Pages anonymous visitors reach even when only logged-in users may read.
 OPEN_ENDPOINTS = {
     "static",
+    "files.site_logo",  # the logo heads the login page of a private wiki too
     "people.login",
     "people.register",
     "safety.reset_password",

@@ -16,6 +16,7 @@ from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 
 from ..core.preview import explicit_description, first_image, first_paragraph
+from ..site import current_site
 
 _CACHE_SIZE = 1024
 _facts: LRUCache = LRUCache(maxsize=_CACHE_SIZE)
@@ -115,7 +116,7 @@ def link_preview(view, lang: str | None = None) -> LinkPreview:
     image = preview_image(view)
     url = page_address(page.title)
     image_url = absolute(image) if image else site_image()
-    site_name = current_app.config["SITE_NAME"]
+    site_name = current_site().name
     author = revision.author.username if revision.author else None
     modified = revision.created_at.isoformat()
     published = page.created_at.isoformat() if page.created_at else modified

@@ -23,6 +23,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import User, utcnow
 from ..problems import BadRequest, Conflict, NotFound
+from ..site import current_site
 from .models import MAX_EMAIL, EmailAddress
 
 # Deliberately loose: one @, no spaces, a dot in the domain. The mail server decides the rest.
@@ -116,9 +117,7 @@ def _send_link(session, user: User, row: EmailAddress) -> None:
         body = render_template(
             "signin/email/verify.txt", user=user, url=url, hours=VERIFY_HOURS, address=row.address
         )
-        subject = _(
-            "Confirm your email address for %(site)s", site=current_app.config["SITE_NAME"]
-        )
+        subject = _("Confirm your email address for %(site)s", site=current_site().name)
     mail.queue_message(session, user.id, row.address, subject, body)
 
 

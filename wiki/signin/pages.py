@@ -2,8 +2,10 @@
 
 from urllib.parse import quote
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
+
+from ..site import current_site
 
 
 def recovery_codes_page(user, codes: list[str], next_url: str) -> str:
@@ -12,11 +14,11 @@ def recovery_codes_page(user, codes: list[str], next_url: str) -> str:
         "Recovery codes for %(name)s on %(site)s (%(address)s). Each works once, in place of a "
         "code from your authenticator app.",
         name=user.username,
-        site=current_app.config["SITE_NAME"],
+        site=current_site().name,
         address=url_for("pages.home", _external=True),
     )
     text = "\n".join([heading, "", *codes, ""])
-    name = "-".join(current_app.config["SITE_NAME"].lower().split()) or "wiki"
+    name = "-".join(current_site().name.lower().split()) or "wiki"
     return render_template(
         "signin/recovery_codes.html",
         codes=codes,

@@ -19,6 +19,7 @@ from ..identity import AccountError, find_user
 from ..models import User, utcnow
 from ..safety import sessions
 from ..safety.models import OneTimeLink
+from ..site import current_site
 from . import emails
 
 RESET_MINUTES = 60
@@ -50,7 +51,7 @@ def request_reset(identifier: str, address: str) -> bool:
         with mail.site_context():
             url = url_for("safety.reset_password", token=token, _external=True)
             body = render_template("signin/email/reset.txt", user=user, url=url, minutes=minutes)
-            subject = _("Set a new password on %(site)s", site=current_app.config["SITE_NAME"])
+            subject = _("Set a new password on %(site)s", site=current_site().name)
         return mail.queue_message(session, user.id, recipient, subject, body)
 
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import pyotp
 import segno
-from flask import current_app
 from sqlalchemy import delete, select, update
 
 from ..access.policy import current_policy
@@ -24,6 +23,7 @@ from ..identity import AccountError
 from ..models import Role, User, utcnow
 from ..problems import Conflict, NotAllowed
 from ..safety import sessions
+from ..site import current_site
 from .models import RecoveryCode, TwoFactor
 
 RECOVERY_CODES = 10
@@ -66,7 +66,7 @@ def begin(user: User, *, fresh: bool = False) -> TwoFactor:
 
 def otpauth_uri(user: User, row: TwoFactor) -> str:
     """Return the otpauth:// URI an authenticator app reads from the QR code."""
-    site = current_app.config["SITE_NAME"]
+    site = current_site().name
     return pyotp.TOTP(row.secret).provisioning_uri(name=user.username, issuer_name=site)
 
 

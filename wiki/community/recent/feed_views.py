@@ -13,6 +13,7 @@ from ...core.text import clean_text
 from ...identity import find_user
 from ...models import User
 from ...problems import NotAllowed, NotFound
+from ...site import current_site
 from ...urls import page_url
 from ..watch.preferences import user_for_feed_token
 from . import atom
@@ -90,7 +91,7 @@ def feed(feed_id: str, title: str, alternate: str, self_url: str, shown: list[Ch
     document = atom.render(
         atom.Feed(
             id=atom.tag_uri(request.host, feed_id),
-            title=f"{title} · {current_app.config['SITE_NAME']}",
+            title=f"{title} · {current_site().name}",
             self_url=self_url,
             alternate_url=alternate,
             entries=[entry(change) for change in shown],

@@ -27,6 +27,7 @@ from ...database import write_transaction
 from ...extensions import db
 from ...i18n.locales import language_of
 from ...models import User, utcnow
+from ...site import current_site
 from ..models import (
     Delivery,
     Kind,
@@ -253,7 +254,7 @@ def _message(to: str, subject: str, body: str, unsubscribe: str | None) -> Email
     # space to fold at) was sent as encoded words, which mail providers do not read as one.
     message = EmailMessage(policy=SMTP_POLICY)
     sender = config.get("MAIL_FROM") or f"noreply@{config['MAIL_SERVER']}"
-    message["From"] = formataddr((config["SITE_NAME"], sender)) if "<" not in sender else sender
+    message["From"] = formataddr((current_site().name, sender)) if "<" not in sender else sender
     message["To"] = to
     message["Subject"] = " ".join(subject.split())[:200]
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
@@ -356,7 +357,7 @@ def _digest(session: Session, profile: UserProfile, kinds: list[str]) -> Outgoin
             user=user,
             unsubscribe=unsubscribe_url(user.id, "digest"),
         )
-        subject = _("Your daily summary from %(site)s", site=current_app.config["SITE_NAME"])
+        subject = _("Your daily summary from %(site)s", site=current_site().name)
     row = OutgoingEmail(user_id=user.id, subject=subject, body=body)
     session.add(row)
     session.flush()

@@ -1,0 +1,93 @@
+"""An administrator gives the wiki its company's name, tagline, main page and logo."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import file_samples as samples
+from tests.a11y.axe import axe_violations
+from tests.e2e.helpers import log_in, make_account, serve
+from tests.helpers import save
+from wiki.models import Role, User
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Serve a wiki of its own (the journey renames it); yield its URL and the admin."""
+    with serve(tmp_path_factory.mktemp("site-identity")) as (base, app):
+        name = make_account(app, Role.ADMIN)
+        with app.app_context():
+            author = User.query.filter_by(username=name).one()
+            save("Home", "# Home\n\nThe wiki's first page.", author)
+            save("Welcome", "# Welcome, partners\n\nWrite with us.", author)
+        yield base, name
+
+
+def loaded(page, image) -> None:
+    """Wait until an image has been fetched and decoded."""
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image)
+
+
+def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_path):
+    base, admin = served
+    context = browser.new_context(base_url=base)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    log_in(page, admin)
+    logo = tmp_path / "acme.png"
+    logo.write_bytes(samples.png(400, 100, (230, 80, 20)))
+    page.goto("/upload")
+    page.get_by_label("File", exact=True).set_input_files(str(logo))
+    page.get_by_label("Name", exact=False).first.fill("Acme logo.png")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(re.compile(r"/file/"))
+
+    page.goto("/admin/users")
+    page.get_by_role("navigation", name="Administration").get_by_role(
+        "link", name="Name and logo"
+    ).click()
+    expect(page.get_by_role("heading", name="Name and logo")).to_be_visible()
+    expect(page.get_by_label("Site name")).to_have_value("Bottega")
+    expect(page.get_by_role("banner").locator(".brand-mark")).to_have_text("B")
+
+    # Mistakes first: both are named, nothing typed is lost.
+    page.get_by_label("Site name").fill("   ")
+    page.get_by_label("Tagline").fill("Where our partners write.")
+    page.get_by_label("Main page").fill("welcome")
+    page.get_by_label("Logo").fill("Acme.png")
+    page.get_by_role("button", name="Save").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("2 things need fixing")
+    expect(alert).to_contain_text("The site needs a name.")
+    expect(alert).to_contain_text("no published file called “Acme.png”")
+    expect(page.get_by_label("Logo")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Tagline")).to_have_value("Where our partners write.")
+    expect(page.get_by_label("Main page")).to_have_value("welcome")
+    assert axe_violations(page) == []
+
+    page.get_by_label("Site name").fill("Acme Partners")
+    page.get_by_label("Logo").fill("Acme logo.png")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="are saved")).to_be_visible()
+    expect(page.get_by_label("Main page")).to_have_value("Welcome")
+    brand = page.get_by_role("banner").get_by_role("link", name="Acme Partners")
+    expect(brand).to_be_visible()
+    loaded(page, brand.locator("img").element_handle())
+    expect(page).to_have_title(re.compile(r" · Acme Partners$"))
+    expect(page.get_by_role("contentinfo")).to_contain_text(
+        "Acme Partners — Where our partners write."
+    )
+    assert axe_violations(page) == []  # the logo in the header, and its preview
+
+    # A visitor without an account: the brand opens the new main page, logo and all.
+    visitor = browser.new_context(base_url=base).new_page()
+    visitor.goto("/search")
+    visitor_brand = visitor.get_by_role("banner").get_by_role("link", name="Acme Partners")
+    loaded(visitor, visitor_brand.locator("img").element_handle())
+    visitor_brand.click()
+    visitor.wait_for_url(re.compile(r"/wiki/Welcome$"))
+    expect(visitor.get_by_role("heading", name="Welcome, partners")).to_be_visible()
+    expect(visitor).to_have_title("Welcome · Acme Partners")
+    visitor.context.close()
+    context.close()

@@ -1,0 +1,186 @@
+"""The site's name, tagline, main page and logo, set by an administrator in the browser."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from tests import file_samples as samples
+from tests.helpers import text
+from wiki.access.models import SiteSetting
+from wiki.core.filenames import parse_file_name
+from wiki.extensions import db
+from wiki.files import reading
+from wiki.files.logo import LOGO_HEIGHT
+from wiki.models import Role
+from wiki.modlog import LogEntry
+from wiki.site import Site, current_site
+
+DEFAULT_TAGLINE = "a wiki for co-written marketing. Every change is kept."
+
+
+@pytest.fixture
+def admin_client(client, people, auth):
+    """Return the test's client, logged in as root, an administrator."""
+    auth.login(people["root"])
+    return client
+
+
+def get(client, url):
+    """GET a file URL, reading the body and closing the file behind it."""
+    response = client.get(url, buffered=True)
+    response.close()
+    return response
+
+
+def identity(**changes) -> dict:
+    """Return the site form as the page shows it, with some fields changed."""
+    form = {"name": "Bottega", "tagline": "", "main_page": "Home", "logo": ""}
+    return {**form, **changes}
+
+
+def header(html: str) -> str:
+    """Return the page header's brand link."""
+    return re.search(r'<a class="brand".*?</a>', html, re.S).group(0)
+
+
+def test_by_default_the_configuration_names_the_site(client, make_page):
+    make_page("Home", "Welcome.")
+    html = text(client.get("/wiki/Home"))
+    assert ">B</span>Bottega" in header(html)
+    assert "<title>Home · Bottega</title>" in html
+    assert f"Bottega — {DEFAULT_TAGLINE}" in html
+    assert client.get("/").headers["Location"] == "/wiki/Home"
+
+
+def test_an_admin_renames_the_site_and_every_page_says_so(admin_client, make_page):
+    make_page("Welcome", "Hello, partners.")
+    form = text(admin_client.get("/admin/site"))
+    assert 'value="Bottega"' in form and 'value="Home"' in form
+    changed = identity(name="Acme Partners", tagline="Where our partners write.")
+    changed["main_page"] = "welcome"  # any case: the page's own title is kept
+    saved = admin_client.post("/admin/site", data=changed)
+    assert saved.status_code == 302
+    html = text(admin_client.get(saved.headers["Location"]))
+    assert "are saved" in html and 'value="Welcome"' in html
+    page = text(admin_client.get("/wiki/Welcome"))
+    assert ">A</span>Acme Partners" in header(page)
+    assert "<title>Welcome · Acme Partners</title>" in page
+    assert "Acme Partners — Where our partners write." in page
+    assert DEFAULT_TAGLINE not in page
+    assert admin_client.get("/").headers["Location"] == "/wiki/Welcome"
+    feed = text(admin_client.get("/recent.atom"))
+    assert "<title>Recent changes · Acme Partners</title>" in feed
+    entries = db.session.scalars(select(LogEntry).where(LogEntry.action == "policy")).all()
+    assert {(e.facts["old"], e.facts["new"]) for e in entries} == {
+        ("Bottega", "Acme Partners"),
+        ("", "Where our partners write."),
+        ("Home", "Welcome"),
+    }
+
+
+def test_another_process_shows_the_new_name_at_its_next_request(admin_client, other, make_page):
+    make_page("Home", "Welcome.")
+    elsewhere = other.test_client()
+    assert "Bottega" in header(text(elsewhere.get("/wiki/Home")))  # drawn and remembered
+    admin_client.post("/admin/site", data=identity(name="Northwind"))
+    assert ">N</span>Northwind" in header(text(elsewhere.get("/wiki/Home")))
+
+
+def test_an_empty_tagline_gives_the_wikis_own_words_again(admin_client):
+    admin_client.post("/admin/site", data=identity(tagline="Ours."))
+    assert "Bottega — Ours." in text(admin_client.get("/search"))
+    admin_client.post("/admin/site", data=identity(tagline="  "))
+    assert f"Bottega — {DEFAULT_TAGLINE}" in text(admin_client.get("/search"))
+
+
+def test_every_problem_is_listed_and_nothing_typed_is_lost(admin_client):
+    typed = identity(name="  ", tagline="x" * 201, main_page="Plans|2027", logo="Missing.png")
+    refused = admin_client.post("/admin/site", data=typed)
+    assert refused.status_code == 400
+    html = text(refused)
+    assert "4 things need fixing" in html
+    assert "needs a name" in html
+    assert "at most 200 characters" in html
+    assert "# &lt; &gt; [ ] { } |" in html  # the title's forbidden characters, named
+    assert "no published file called “Missing.png”" in html
+    assert 'value="Plans|2027"' in html and 'value="Missing.png"' in html
+    assert 'value="' + "x" * 201 + '"' in html
+    assert html.count('aria-invalid="true"') == 4
+    assert db.session.scalars(select(SiteSetting)).all() == []
+    assert current_site().name == "Bottega"
+
+
+def test_a_name_or_tagline_over_the_limit_or_with_control_characters_is_refused(admin_client):
+    for name in ("N" * 61, "Acme\nPartners", "Acme\x00"):
+        refused = admin_client.post("/admin/site", data=identity(name=name))
+        assert refused.status_code == 400
+        assert "at most 60 characters, on one line" in text(refused)
+    refused = admin_client.post("/admin/site", data=identity(tagline="Ours\x00"))
+    assert refused.status_code == 400
+    assert "at most 200 characters, on one line" in text(refused)
+    assert current_site() == Site("Bottega", "", "Home", "")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "alice", "mod"])
+def test_only_administrators_change_the_site(client, people, auth, who):
+    if who != "anonymous":
+        people["mod"].role = Role.MODERATOR
+        db.session.commit()
+        auth.login(people[who])
+    for answer in (client.get("/admin/site"), client.post("/admin/site", data=identity())):
+        if who == "anonymous":
+            assert answer.headers["Location"].startswith("/login")
+        else:
+            assert answer.status_code == 403
+    assert current_site().name == "Bottega"
+
+
+def test_an_uploaded_picture_becomes_the_logo_and_a_new_upload_replaces_it(admin_client):
+    first = samples.png(640, 160)  # 4:1, drawn 112 px wide: a 240 px thumbnail
+    assert samples.upload(admin_client, first, "Logo.png").status_code == 302
+    assert admin_client.post("/admin/site", data=identity(logo="File:logo.png")).status_code == 302
+    html = text(admin_client.get("/search"))
+    logo = re.search(r'<img class="brand-logo" src="(/site/logo/([0-9a-f]{64}))"', header(html))
+    assert logo and 'alt=""' in header(html) and f'height="{LOGO_HEIGHT}"' in header(html)
+    assert 'width="112"' in header(html) and ">B</span>" not in header(html)
+    served = get(admin_client, logo.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert Image.open(io.BytesIO(served.data)).size == (240, 60)
+    assert 'value="Logo.png"' in text(admin_client.get("/admin/site"))
+    # A new version of the file is the new logo at once.
+    second = samples.png(64, 64, color=(200, 30, 30))
+    replaced = samples.upload(admin_client, second, "Logo.png", replace="1")
+    assert replaced.status_code == 302
+    html = text(admin_client.get("/search"))
+    again = re.search(r'src="/site/logo/([0-9a-f]{64})"', header(html))
+    assert again.group(1) != logo.group(2)
+    small = get(admin_client, f"/site/logo/{again.group(1)}")
+    assert Image.open(io.BytesIO(small.data)).size == (64, 64)  # small: the original
+    assert get(admin_client, logo.group(1)).status_code == 404  # not the logo any more
+
+
+def test_the_logo_is_shown_to_visitors_of_a_private_wiki_and_nothing_else(
+    admin_client, client, auth, app
+):
+    samples.upload(admin_client, samples.png(64, 32), "Mark.png")
+    samples.upload(admin_client, samples.png(20, 20), "Secret.png")
+    admin_client.post("/admin/site", data=identity(logo="Mark.png"))
+    admin_client.post("/admin/settings", data={"read": "users"})
+    sha = re.search(r'src="/site/logo/([0-9a-f]{64})"', text(admin_client.get("/search"))).group(1)
+    secret = reading.find_file(parse_file_name("Secret.png")).blob.sha256
+    auth.logout()
+    login_page = text(client.get("/login"))
+    assert f'src="/site/logo/{sha}"' in login_page
+    assert get(client, f"/site/logo/{sha}").status_code == 200
+    assert get(client, f"/site/logo/{secret}").status_code == 404
+    assert get(client, f"/media/{sha}/Mark.png").status_code == 302  # files: log in first
+
+
+def test_a_file_that_is_not_a_picture_cannot_be_the_logo(admin_client):
+    assert samples.upload(admin_client, samples.pdf(), "Brochure.pdf").status_code == 302
+    refused = admin_client.post("/admin/site", data=identity(logo="Brochure.pdf"))
+    assert refused.status_code == 400
+    assert "“Brochure.pdf” is not a picture" in text(refused)
