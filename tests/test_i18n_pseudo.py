@@ -135,6 +135,7 @@ NOT_PAGES = {
     "files.media",
     "files.thumb",
     "files.site_logo",
+    "pages.site_icon",
     "share.robots",
     "share.sitemap",
     "share.sitemap_part",

@@ -53,6 +53,7 @@ def test_by_default_the_configuration_names_the_site(client, make_page):
     assert "<title>Home · Bottega</title>" in html
     assert f"Bottega — {DEFAULT_TAGLINE}" in html
     assert client.get("/").headers["Location"] == "/wiki/Home"
+    assert '<link rel="icon" href="/static/favicon.svg"' in html
 
 
 def test_an_admin_renames_the_site_and_every_page_says_so(admin_client, make_page):
@@ -86,7 +87,27 @@ def test_another_process_shows_the_new_name_at_its_next_request(admin_client, ot
     elsewhere = other.test_client()
     assert "Bottega" in header(text(elsewhere.get("/wiki/Home")))  # drawn and remembered
     admin_client.post("/admin/site", data=identity(name="Northwind"))
-    assert ">N</span>Northwind" in header(text(elsewhere.get("/wiki/Home")))
+    html = text(elsewhere.get("/wiki/Home"))
+    assert ">N</span>Northwind" in header(html)
+    assert '<link rel="icon" href="/site/icon/N.svg" type="image/svg+xml">' in html
+
+
+def test_the_tab_icon_shows_the_names_first_letter_or_a_square_logo(admin_client, client):
+    icon = client.get("/site/icon/N.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert ">N</text>" in icon.get_data(as_text=True)
+    for wrong in ("n", "NW", "%C3%9F%C3%9F", "-"):
+        assert client.get(f"/site/icon/{wrong}.svg").status_code == 404, wrong
+    samples.upload(admin_client, samples.png(400, 100), "Wide.png")
+    samples.upload(admin_client, samples.png(90, 100), "Square.png")
+    admin_client.post("/admin/site", data=identity(name="Ørsted", logo="Wide.png"))
+    html = text(admin_client.get("/search"))
+    assert '<link rel="icon" href="/site/icon/%C3%98.svg"' in html  # a wide logo: the letter
+    assert ">Ø</text>" in client.get("/site/icon/%C3%98.svg").get_data(as_text=True)
+    admin_client.post("/admin/site", data=identity(name="Ørsted", logo="Square.png"))
+    html = text(admin_client.get("/search"))
+    square = re.search(r'<link rel="icon" href="(/site/logo/\w{64})" type="image/png">', html)
+    assert square and get(client, square.group(1)).status_code == 200
 
 
 def test_an_empty_tagline_gives_the_wikis_own_words_again(admin_client):

@@ -45,7 +45,8 @@ class Site:
     @property
     def initial(self) -> str:
         """Return the letter the header shows when there is no logo."""
-        return next((ch.upper() for ch in self.name if ch.isalnum()), "")
+        first = next((ch for ch in self.name if ch.isalnum()), "")
+        return first.upper() if len(first.upper()) == 1 else first  # "ß" stays one letter
 
 
 def configured() -> Site:

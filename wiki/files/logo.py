@@ -33,6 +33,11 @@ class Logo:
         return max(1, round(LOGO_HEIGHT * self.width / self.height))
 
     @property
+    def square(self) -> bool:
+        """Return whether it is about as wide as high: a browser tab's icon too."""
+        return 4 * self.width <= 5 * self.height and 4 * self.height <= 5 * self.width
+
+    @property
     def image_width(self) -> int:
         """Return the width of the image served: a thumbnail width at least twice the drawn
         one (sharp on dense screens), or the original's when that is smaller."""

@@ -57,6 +57,19 @@ def icon():
     return send_from_directory(current_app.static_folder, name, max_age=7 * 86400)
 
 
+@bp.get("/site/icon/<letter>.svg")
+def site_icon(letter: str):
+    """Serve the browser tab's icon for a site whose name starts with another letter than
+    the B of the wiki's own icon: its first letter on the same tile."""
+    if len(letter) != 1 or not letter.isalnum() or letter != letter.upper():
+        raise NotFound(_("There is no icon at this address."))
+    body = render_template("pages/site_icon.svg", letter=letter)
+    response = current_app.response_class(body, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
 @bp.get("/wiki/<path:title>")
 def view(title: str):
     """Show the current version of a page (or the page it redirects to), or offer to create it."""

@@ -38,6 +38,7 @@ MAX_ID = 2**31 - 1
 OPEN_ENDPOINTS = {
     "static",
     "files.site_logo",  # the logo heads the login page of a private wiki too
+    "pages.site_icon",
     "people.login",
     "people.register",
     "safety.reset_password",
