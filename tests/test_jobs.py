@@ -1,6 +1,12 @@
 """Background jobs: a thread in the app without Redis; RQ and `flask worker` with it."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -72,5 +78,46 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
         row = db.session.get(WebhookDelivery, row.id)
         assert row.status == "failed" and row.attempts == 1  # nothing listens on port 9
     finally:
+        for key in client.scan_iter(f"rq:*{queue}*"):
+            client.delete(key)
+
+
+@pytest.mark.engine("sqlite")
+def test_a_listening_worker_stops_soon_after_sigterm(app):
+    # RQ's worker listens for commands (stop a job, shut down) on a thread that redis-py
+    # joins at stop; in RQ's 60-second turns a deploy's SIGTERM could wait a minute (when
+    # the thread read the reply to its unsubscribing first: one stop in five or six here).
+    client = redis_or_skip()
+    queue = f"bottega-test-{uuid.uuid4().hex}"
+    environment = os.environ | {
+        "WIKI_DATABASE_URL": app.config["DATABASE_URL"],
+        "WIKI_SECRET_KEY": "worker test",
+        "WIKI_REDIS_URL": REDIS_URL,
+        "WIKI_JOBS_QUEUE": queue,
+    }
+    flask = Path(sys.executable).with_name("flask")
+    worker = subprocess.Popen(
+        [str(flask), "--app", "wiki", "worker"], env=environment, stderr=subprocess.PIPE
+    )
+    try:
+        channel = None
+        for _ in range(600):  # until it listens (at most a minute)
+            names = [name.decode() for name in client.smembers(f"rq:workers:{queue}")]
+            if names:
+                channel = f"rq:pubsub:{names[0].removeprefix('rq:worker:')}"
+                if client.pubsub_numsub(channel)[0][1] == 1:
+                    break
+            assert worker.poll() is None, worker.stderr.read().decode()
+            time.sleep(0.1)
+        else:
+            pytest.fail("the worker did not start listening")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0  # RQ's own turns took up to 60 s
+        assert client.pubsub_numsub(channel)[0][1] == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        worker.stderr.close()
         for key in client.scan_iter(f"rq:*{queue}*"):
             client.delete(key)

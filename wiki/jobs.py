@@ -223,12 +223,24 @@ def register(app: Flask) -> None:
         for name in _SWEEPS:
             jobs.submit(name, [], 0, "")
 
+        class Worker(SimpleWorker):
+            def subscribe(self) -> None:
+                """Listen for RQ's commands (stop a job, shut down) in turns of a second.
+
+                RQ listens in turns of 60 s, and redis-py joins the listening thread when
+                the worker stops: a SIGTERM (a deploy, systemd) took up to a minute.
+                """
+                self.pubsub = self.connection.pubsub()
+                self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+                self.pubsub_thread = self.pubsub.run_in_thread(
+                    sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+                )
+
         class BurstWorker(SimpleWorker):
             def subscribe(self) -> None:
-                """Listen for no commands: a burst ends once the queue is empty, and RQ's
-                listening thread, waiting up to 60 s for a command, held that end up."""
+                """Listen for no commands: a burst ends once the queue is empty."""
 
         # SimpleWorker runs jobs in this process: the app, its pools and caches stay warm.
-        kind = BurstWorker if burst else SimpleWorker
+        kind = BurstWorker if burst else Worker
         worker = kind([jobs.queue], connection=jobs.connection)
         worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
