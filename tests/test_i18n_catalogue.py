@@ -74,6 +74,18 @@ def test_the_catalogue_compiles_and_chooses_plurals(italian):
 def test_the_template_is_extracted_from_the_code():
     ids = {message.id for message in extracted_template()}
     assert "Edit" in ids and "Undo revision %(id)s by %(name)s" in ids
+    assert "Stop these emails (no login needed):" in ids  # an email's text template
+
+
+def test_every_kind_of_template_with_words_is_extracted():
+    # Email bodies (.txt) were once left out: their words reached everyone in English.
+    config = (ROOT / "babel.cfg").read_text()
+    translated = {
+        path.suffix
+        for path in (ROOT / "templates").rglob("*.*")
+        if "_(" in path.read_text(encoding="utf-8", errors="replace")
+    }
+    assert {suffix for suffix in translated if f"templates/**{suffix}]" not in config} == set()
 
 
 def test_no_compiled_catalogue_is_committed():

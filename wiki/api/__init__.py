@@ -6,11 +6,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API, the token and webhook screens, and the webhook outbox."""
-    from . import admin_views, auth, delivery, token_views, tokens, views
+    from . import admin_views, auth, delivery, expiry, token_views, tokens, views
     from . import events as _events  # noqa: F401 (connects the webhook event receivers)
     from . import models as _models  # noqa: F401 (the tables)
 
     auth.register()
+    expiry.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(token_views.bp)
     app.register_blueprint(admin_views.bp)

@@ -30,6 +30,8 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When it stops working (None: it does not expire, as every token made before 0024).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When its owner was told it expires soon (once, a week before; see api/expiry.py).
+    expiry_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 

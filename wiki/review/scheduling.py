@@ -6,8 +6,6 @@ published by the first request after their moment (each process looks at most ev
 CHECK_SECONDS) or by `flask review-publish-due` from cron.
 """
 
-import threading
-import time
 from datetime import datetime
 
 from flask import current_app
@@ -20,6 +18,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..memo import page_changed
 from ..models import Page, User, utcnow
+from ..periodic import Throttle
 from ..problems import BadRequest, Conflict, UserError
 from .models import ScheduledPublication
 from .publishing import _reviewed_revision, accept, require_reviewer, waiting_ids
@@ -103,25 +102,9 @@ def publish_due(now: datetime | None = None) -> int:
     return done
 
 
-class _Throttle:
-    """Lets one request per process look for due schedules every CHECK_SECONDS."""
-
-    def __init__(self) -> None:
-        self.next_check = 0.0
-        self.lock = threading.Lock()
-
-    def due(self) -> bool:
-        with self.lock:
-            now = time.monotonic()
-            if now < self.next_check:
-                return False
-            self.next_check = now + CHECK_SECONDS
-            return True
-
-
 def register(app) -> None:
     """Publish due schedules before requests (throttled per process)."""
-    throttle = _Throttle()
+    throttle = Throttle(CHECK_SECONDS)
     app.extensions["review_schedule_throttle"] = throttle
 
     @app.before_request

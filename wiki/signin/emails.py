@@ -226,6 +226,16 @@ def notify_at(user: User, address_id: int) -> EmailAddress:
     return row
 
 
+def account_address(user: User) -> str:
+    """Return the verified address messages about a person's account go to: the one their
+    notifications use, else their newest verified one ("" when none is verified)."""
+    verified = verified_addresses(user.id)
+    notified = email_key(addresses_of(user).notify)
+    chosen = next((row for row in verified if row.key == notified), None)
+    chosen = chosen or (verified[-1] if verified else None)
+    return chosen.address if chosen else ""
+
+
 def verified_addresses(user_id: int) -> list[EmailAddress]:
     """Return a person's verified addresses, oldest first."""
     return list(

@@ -63,8 +63,4 @@ def _recipient(text: str) -> tuple[User | None, str]:
     user = find_user(text) if text else None
     if user is None:
         return None, ""
-    verified = emails.verified_addresses(user.id)
-    notified = emails.email_key(emails.addresses_of(user).notify)
-    chosen = next((row for row in verified if row.key == notified), None)
-    chosen = chosen or (verified[-1] if verified else None)
-    return user, chosen.address if chosen else ""
+    return user, emails.account_address(user)

@@ -1,0 +1,106 @@
+"""A week before a personal access token expires its owner gets one email saying so."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from tests.helpers import finish_jobs, smtp_inbox
+from wiki.api import expiry
+from wiki.api.models import ApiToken
+from wiki.api.tokens import create_token, revoke_token
+from wiki.database import write_transaction
+from wiki.extensions import db
+from wiki.models import utcnow
+from wiki.signin import emails
+
+
+@pytest.fixture
+def inbox(app):
+    """Send the wiki's email to a real local SMTP server; yield what it receives."""
+    with smtp_inbox(app) as received:
+        app.config.update(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=received.port,
+            MAIL_FROM="wiki@bottega.test",
+            SITE_URL="http://wiki.bottega.test/",
+        )
+        yield received
+
+
+def with_address(user, address: str) -> None:
+    with write_transaction() as session:
+        emails.add_verified(session, user.id, address)
+
+
+def expiring_in(token: ApiToken, delta: timedelta) -> None:
+    """Move a token's expiry to now + delta."""
+    with write_transaction() as session:
+        session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(expires_at=utcnow() + delta)
+        )
+
+
+def test_the_owner_is_told_once_a_week_before(app, inbox, people):
+    bob = people["bob"]
+    with_address(bob, "bob@example.test")
+    soon, _ = create_token(bob, "CMS sync", ["edit"], days=30)
+    later, _ = create_token(bob, "Newsletter", ["read"], days=30)
+    forever, _ = create_token(bob, "Backup", ["read"], days=None)
+    revoked, _ = create_token(bob, "Old script", ["read"], days=30)
+    expiring_in(soon, timedelta(days=6, hours=23))
+    expiring_in(later, timedelta(days=7, hours=1))
+    expiring_in(revoked, timedelta(days=2))
+    revoke_token(bob, revoked.id)
+    assert expiry.warn_expiring() == 1
+    assert expiry.warn_expiring() == 0  # once per token
+    finish_jobs(app)
+    [message] = inbox.wait_for(1)
+    assert message["To"] == "bob@example.test"
+    assert message["Subject"] == "Your token “CMS sync” on Bottega expires soon"
+    body = inbox.body(message)
+    assert "“CMS sync” on Bottega expires on" in body
+    assert "http://wiki.bottega.test/preferences/tokens" in body
+    assert "Newsletter" not in body and "Backup" not in body
+    # The next token to come within the week is told about in its turn.
+    expiring_in(later, timedelta(days=5))
+    assert expiry.warn_expiring() == 1
+    assert forever.expires_at is None
+
+
+def test_the_email_is_in_the_owners_language(app, inbox, people):
+    from wiki.i18n import preferences as language
+
+    giulia = people["giulia"]
+    with_address(giulia, "giulia@example.test")
+    language.save(giulia, "it", "Europe/Rome")
+    token, _ = create_token(giulia, "Sincronizzazione", ["read"], days=7)
+    assert expiry.warn_expiring() == 1
+    finish_jobs(app)
+    [message] = inbox.wait_for(1)
+    assert "Sincronizzazione" in message["Subject"] and "scade" in message["Subject"]
+    assert "scade il" in inbox.body(message)
+
+
+def test_without_a_verified_address_nothing_is_sent_and_nothing_is_asked_again(app, inbox, people):
+    token, _ = create_token(people["carol"], "Script", ["read"], days=7)
+    assert expiry.warn_expiring() == 0
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).expiry_warned_at is not None
+
+
+def test_requests_look_for_expiring_tokens_now_and_then(app, inbox, people, client):
+    dave = people["dave"]
+    with_address(dave, "dave@example.test")
+    create_token(dave, "Reports", ["read"], days=7)
+    app.extensions["token_expiry_throttle"].next_check = 0.0
+    assert client.get("/search").status_code == 200
+    finish_jobs(app)
+    [message] = inbox.wait_for(1)
+    assert message["To"] == "dave@example.test" and "Reports" in message["Subject"]
+    create_token(dave, "Charts", ["read"], days=7)
+    assert client.get("/search").status_code == 200  # within the hour: not looked again
+    finish_jobs(app)
+    assert len(inbox.wait_for(2, timeout=0.5)) == 1
+    result = app.test_cli_runner().invoke(args=["tokens-warn"])
+    assert "1 warning" in result.output
