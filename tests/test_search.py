@@ -1,6 +1,7 @@
 """Full-text search on both engines: ranking, snippets, words, talk, the index kept current."""
 
 import json
+import re
 
 import pytest
 import sqlalchemy
@@ -320,3 +321,24 @@ def test_the_search_table_is_invisible_to_the_orm_but_present(app):
     assert "search_index" not in db.metadata.tables
     assert db.session.execute(sqlalchemy.text("SELECT count(*) FROM search_index")).scalar() == 0
     index.rebuild()
+
+
+def test_a_search_with_a_typing_slip_offers_the_word_most_pages_hold(client, make_page):
+    make_page("Spring Campaign", "The campaign has a spring budget.")
+    make_page("Autumn", "Another campaign, in autumn.")
+    make_page("Camping", "Our campsite partners.")
+    html = text(client.get('/search?q=campain+"spring+budgte"+-autumn&fulltext=1'))
+    assert "No page matches" in html
+    offered = re.search(r'Did you mean <a href="([^"]+)">(.*?)</a>\?', html)
+    assert offered, html
+    assert offered.group(2) == ("<em>campaign</em> &#34;spring <em>budget</em>&#34; -autumn")
+    followed = text(client.get(offered.group(1).replace("&amp;", "&")))
+    assert "Spring Campaign" in followed and "Did you mean" not in followed
+
+
+def test_no_respelling_is_offered_when_the_words_exist_or_nothing_is_near(client, make_page):
+    make_page("Spring", "The campaign budget.")
+    make_page("Autumn", "Leaves.")
+    for query in ("campaign+leaves", "camp+leaves", "zqxwv", "abc"):
+        html = text(client.get(f"/search?q={query}&fulltext=1"))
+        assert "No page matches" in html and "Did you mean" not in html, query

@@ -23,7 +23,10 @@ from wiki.search.text import (
     fold,
     fts5_match,
     index_words,
+    near_words,
     parse_query,
+    respellable,
+    respelled,
     snippet,
     tsquery,
     words,
@@ -346,3 +349,22 @@ def test_folded_bytes_find_the_first_matches_only():
     expected = [m.span() for m in _pattern(terms).finditer(text)][:MAX_MATCHES]
     assert len(expected) == MAX_MATCHES
     assert _ascii_matches(text, _ascii_targets(terms)) == expected
+
+
+def test_near_words_are_one_typing_slip_away():
+    near = near_words("campain")
+    assert {"campaign", "campin", "capmain", "campaln"} <= near  # added, left out, swapped…
+    assert "campain" not in near and "campaigns" not in near  # two slips away
+    assert all(len(word) >= 3 for word in near_words("plan"))
+
+
+def test_only_long_words_of_letters_can_be_respelled():
+    query = parse_query('spring "campain plan" -budgte OR città x 2026 ab12')
+    assert respellable(query) == ["spring", "campain", "plan", "citta"]
+
+
+def test_respelling_keeps_everything_else_as_typed():
+    raw = 'Spring "Campain plan" -budgte OR Città'
+    assert respelled(raw, {"campain": "campaign"}) == 'Spring "campaign plan" -budgte OR Città'
+    assert respelled(raw, {"citta": "cittadella"}) == 'Spring "Campain plan" -budgte OR cittadella'
+    assert respelled(raw, {}) == raw

@@ -58,3 +58,23 @@ def test_search_form_works_without_javascript(browser, live_server):
         expect(page.get_by_text("No page matches")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_typing_slip_in_a_search_is_offered_corrected(page):
+    register(page, unique("speller"))
+    # A word of letters only, no other test writes: "did you mean" respells words alone.
+    word = "quill" + "".join(chr(ord("a") + int(c, 16) % 26) for c in unique("")[:6])
+    title = unique("Glossary_")
+    save_edit(page, title, f"# Glossary\n\nA {word} is our favourite pen.\n")
+    slip = word[:2] + word[3] + word[2] + word[4:]  # two letters swapped
+    page.locator("#search-q").fill(slip)
+    page.locator("#search-q").press("Enter")
+    expect(page.get_by_text("No page matches")).to_be_visible()
+    offer = page.locator(".search-respelled")
+    expect(offer).to_contain_text("Did you mean")
+    expect(offer.locator("em")).to_have_text(word)
+    offer.get_by_role("link").click()
+    result = page.locator(".search-result")
+    expect(result).to_have_count(1)
+    expect(result.locator("mark")).to_have_text(word)
+    expect(page.locator(".search-respelled")).to_have_count(0)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import JSON, Connection, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from .text import BODY_LABEL, TITLE_LABEL, Query, fts5_match, index_words, tsquery
@@ -28,6 +28,8 @@ TITLE_WEIGHT = 10.0
 #: of the matches are left out. Result pages show search.service.MAX_PAGE × PER_PAGE = 1000.
 RANKED_TITLES = 200
 RANKED_MATCHES = 1000
+#: Words are counted up to this many documents when choosing a spelling to suggest.
+KNOWN_CAP = 1000
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -87,6 +89,23 @@ class Engine(ABC):
     def titles(self, conn, query: Query, limit: int) -> list[int]:
         """Return the ids of pages whose titles match, best first."""
 
+    def known(self, conn, words: Sequence[str], *, prefix: bool = False) -> dict[str, int]:
+        """Return which of these folded words (letters only) the index holds, each with how
+        many documents hold it (counted up to KNOWN_CAP); prefix: or a word starting so."""
+        if not words:
+            return {}
+        found = list(conn.execute(self.KNOWN[prefix], {"words": list(words)}).scalars())
+        counting = self.COUNTED[prefix]
+        return {
+            word: conn.execute(counting, {"word": word, "cap": KNOWN_CAP}).scalar_one()
+            for word in found
+        }
+
+    #: By prefix (False/True): the statement keeping the :words the index holds (one index
+    #: probe each), and the one counting the documents holding :word, up to :cap.
+    KNOWN: dict[bool, TextClause]
+    COUNTED: dict[bool, TextClause]
+
     def fetch(self, conn, doc_ids: Sequence[int]) -> dict[int, Doc]:
         """Return the documents with these ids."""
         if not doc_ids:
@@ -119,6 +138,11 @@ def _removing(id_column: str) -> TextClause:
     """Return the DELETE of documents by id, made once (every save runs it)."""
     statement = text(f"DELETE FROM {TABLE} WHERE {id_column} IN :ids")
     return statement.bindparams(bindparam("ids", expanding=True))
+
+
+def _then(prefix: bool, mark: str) -> str:
+    """Return the SQL appending a prefix search's mark to a quoted word, if prefix."""
+    return f" || '{mark}'" if prefix else ""
 
 
 #: Made once, as every save runs them.
@@ -208,6 +232,21 @@ class SQLiteEngine(Engine):
         if title_ids:
             params["title_ids"] = title_ids
         return list(conn.execute(_fts5_ranked(talk, bool(title_ids)), params).scalars())
+
+    KNOWN = {
+        prefix: text(
+            "SELECT value FROM json_each(:words) WHERE EXISTS (SELECT 1 FROM "
+            f"{TABLE} WHERE {TABLE} MATCH '\"' || value || '\"'{_then(prefix, '*')})"
+        ).bindparams(bindparam("words", type_=JSON))
+        for prefix in (False, True)
+    }
+    COUNTED = {
+        prefix: text(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH "
+            f"'\"' || :word || '\"'{_then(prefix, '*')} LIMIT :cap)"
+        )
+        for prefix in (False, True)
+    }
 
     def titles(self, conn, query: Query, limit: int) -> list[int]:
         """Return page ids whose titles match, best first."""
@@ -311,6 +350,21 @@ class PostgresEngine(Engine):
             "offset": offset,
         }
         return list(conn.execute(statement, params).scalars())
+
+    KNOWN = {
+        prefix: text(
+            "SELECT w FROM unnest(CAST(:words AS text[])) AS w WHERE EXISTS (SELECT 1 FROM "
+            f"{TABLE} WHERE tsv @@ to_tsquery('simple', quote_literal(w){_then(prefix, ':*')}))"
+        )
+        for prefix in (False, True)
+    }
+    COUNTED = {
+        prefix: text(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE tsv @@ to_tsquery('simple', "
+            f"quote_literal(:word){_then(prefix, ':*')}) LIMIT :cap) AS s"
+        )
+        for prefix in (False, True)
+    }
 
     def titles(self, conn, query: Query, limit: int) -> list[int]:
         """Return page ids whose titles match, best first."""

@@ -1,8 +1,10 @@
-"""Searching: exact titles, ranked full-text results with snippets, and title suggestions."""
+"""Searching: exact titles, ranked full-text results with snippets, title suggestions, and
+"did you mean" for typing slips."""
 
+import re
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
@@ -11,7 +13,17 @@ from ..extensions import db
 from ..models import Page
 from ..talk.models import Comment, Topic
 from .engines import engine_for
-from .text import Query, clean_query, parse_query, snippet
+from .text import (
+    WORD,
+    Query,
+    clean_query,
+    near_words,
+    parse_query,
+    respellable,
+    respelled,
+    snippet,
+    words,
+)
 
 PER_PAGE = 20
 #: Deeper result pages cost more (OFFSET) and nobody reads them.
@@ -119,6 +131,52 @@ def _topics(comment_ids: list[int]) -> dict[int, tuple[int, str]]:
         .where(Comment.id.in_(comment_ids))
     )
     return {comment_id: (topic_id, subject) for comment_id, topic_id, subject in rows}
+
+
+@dataclass(frozen=True)
+class Respelling:
+    """A query with its typing slips corrected: as it would be typed, and shown with the
+    corrected words emphasised."""
+
+    query: str
+    shown: Markup
+
+
+def did_you_mean(raw: str, *, talk: bool = False) -> Respelling | None:
+    """Return the query with each word the index lacks (nor any word starting so) replaced
+    by the word one slip away that most documents hold, if that query finds something."""
+    raw = clean_query(raw)
+    query = parse_query(raw)
+    asked = respellable(query)
+    if not asked:
+        return None
+    session = db.session
+    engine = engine_for(session)
+    present = engine.known(session, asked, prefix=True)
+    fixes = {}
+    for word in asked:
+        if word not in present:
+            near = engine.known(session, sorted(near_words(word)))
+            if near:
+                fixes[word] = max(sorted(near), key=near.__getitem__)  # ties: alphabetical
+    if not fixes:
+        return None
+    corrected = respelled(raw, fixes)
+    if not engine.ranked(session, parse_query(corrected), talk=talk, limit=1, offset=0):
+        return None
+    return Respelling(corrected, _emphasised(corrected, set(fixes.values())))
+
+
+def _emphasised(text: str, chosen: set[str]) -> Markup:
+    """Return text escaped, with the chosen words in <em>."""
+    parts = [
+        Markup("<em>%s</em>") % part if words(part) == [part] and part in chosen else escape(part)
+        for part in _WORDS_AND_GAPS.split(text)
+    ]
+    return Markup("").join(parts)
+
+
+_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
 
 
 def suggest(raw: str, limit: int = SUGGESTIONS) -> list[str]:

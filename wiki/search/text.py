@@ -202,6 +202,49 @@ def tsquery(query: Query, positive_only: bool = False, fields: bool = False) -> 
     return " & ".join(parts)
 
 
+# --- Spelling -------------------------------------------------------------------------
+
+#: Words shorter than this are not respelled ("teh" has too many near words).
+SPELL_MIN = 4
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def near_words(word: str) -> set[str]:
+    """Return the words one typing slip away from a folded word: a letter left out, one
+    too many, one swapped with the next, or one mistyped (a–z: the index folds accents)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    found |= {a + c + b for a, b in splits for c in _LETTERS}
+    found.discard(word)
+    return {near for near in found if len(near) >= SPELL_MIN - 1}
+
+
+def respellable(query: Query) -> list[str]:
+    """Return the query's words (wanted, not excluded) that could be a typing slip: long
+    enough, and letters only."""
+    seen: list[str] = []
+    for term in query.terms:
+        for word in term.words:
+            if len(word) >= SPELL_MIN and word.isalpha() and word.isascii() and word not in seen:
+                seen.append(word)
+    return seen
+
+
+def respelled(raw: str, fixes: dict[str, str]) -> str:
+    """Return what was typed with whole words replaced (folded word → replacement), the
+    rest (quotes, OR, -word, other words' accents and case) as typed."""
+    folded = fold(raw)
+    parts, last = [], 0
+    for match in WORD.finditer(folded):
+        replacement = fixes.get(match.group())
+        if replacement is not None:
+            parts += [raw[last : match.start()], replacement]
+            last = match.end()
+    return "".join(parts) + raw[last:]
+
+
 # --- Snippets ---------------------------------------------------------------------------
 
 #: Letters with accents (Latin, Greek, Cyrillic) grouped by the letter they fold to.

@@ -22,9 +22,12 @@ def search():
         return redirect(page_url(exact.title))
     results = service.search(query, page=page_arg(), talk=flag_arg("talk"))
     new_title, log_in_first = _creatable(query) if exact is None else (None, False)
+    nothing = results.query and not results.hits and results.page == 1
+    respelling = service.did_you_mean(query, talk=results.talk) if nothing else None
     return render_template(
         "search/results.html",
         results=results,
+        respelling=respelling,
         exact=exact,
         new_title=new_title,
         log_in_first=log_in_first,
