@@ -184,3 +184,17 @@ def test_templates_are_offered_for_new_pages_and_prefill_the_editor(
     assert "## Goal" in editor
     assert "## Goal" not in text(client.get("/edit/Autumn_launch?template=Spring"))
     assert "## Goal" not in text(client.get("/edit/Spring?template=Template:Campaign_brief"))
+
+
+def test_italian_category_links_file_pages_and_their_addresses_lead_there(client, make_page):
+    make_page("Tiramisù", "Un dolce. [[Categoria:Dolci]]")
+    make_page("Categoria:Vecchia", "Written before Italian names were understood.")
+    rows = db.session.scalars(db.select(CategoryMember))
+    assert [(r.category_key, r.category_title) for r in rows] == [("category:dolci", "Dolci")]
+    moved = client.get("/wiki/Categoria:Dolci?lang=it")
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == "/wiki/Category:Dolci?lang=it"
+    assert "Tiramisù" in text(client.get(moved.headers["Location"]))
+    assert client.get("/edit/Immagine:Foto.png").headers["Location"] == "/edit/File:Foto.png"
+    kept = client.get("/wiki/Categoria:Vecchia")  # a page already called so stays
+    assert kept.status_code == 200 and "Written before" in text(kept)

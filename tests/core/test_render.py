@@ -488,3 +488,14 @@ def test_footnote_labels_cannot_inject(label: str) -> None:
     html = html_of(f"Text[^{label}].\n\n[^{label}]: Note.")
     page = assert_safe(html)
     assert len(page.find("sup")) == 1
+
+
+def test_italian_namespace_names_file_pages_and_link_to_the_wikis_own() -> None:
+    rendered = render_markdown(
+        "Ricetta. [[Categoria:Dolci]] [[ categoria : Torte ]] [[:Categoria:Dolci|tutti]]"
+    )
+    assert rendered.categories == ("Dolci", "Torte")
+    assert rendered.links == ("Category:Dolci",)
+    assert 'data-key="category:dolci" href="/wiki/Category:Dolci">tutti</a>' in rendered.html
+    assert render_markdown("[[Categorial:Dolci]]").links == ("Categorial:Dolci",)
+    assert render_markdown("[[Immagine:Logo.png|thumb]]").links == ("File:Logo.png",)

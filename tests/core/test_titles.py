@@ -2,7 +2,7 @@
 
 import pytest
 
-from wiki.core.titles import TitleError, parse_title
+from wiki.core.titles import TitleError, canonical_namespace, parse_title
 
 NO_NAME = "needs a name after"
 
@@ -62,3 +62,17 @@ def test_other_bad_titles_keep_their_reasons(typed, message):
     with pytest.raises(TitleError) as refused:
         parse_title(typed)
     assert message in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("Categoria:Ricette", "Category:Ricette"),
+        (" CATEGORIA : Ricette", "Category:Ricette"),
+        ("Immagine:Logo.png", "File:Logo.png"),
+        ("Categorie:Ricette", "Categorie:Ricette"),  # not a namespace name
+        ("Ricette/Categoria:Dolci", "Ricette/Categoria:Dolci"),  # only at the start
+    ],
+)
+def test_italian_namespace_names_become_the_wikis_own(typed, canonical):
+    assert canonical_namespace(typed) == canonical

@@ -18,7 +18,7 @@ NAMESPACES = ("file", "image")
 MAX_NAME_LENGTH = 240
 FORBIDDEN = '#<>[]{}|:"*?'
 _SPACES = re.compile(r"[\s_]+")
-_NAMESPACE = re.compile(r"\s*(file|image)\s*:", re.IGNORECASE)
+_NAMESPACE = re.compile(r"\s*(file|image|immagine)\s*:", re.IGNORECASE)
 
 
 class FileNameError(ValueError):

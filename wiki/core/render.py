@@ -22,11 +22,12 @@ from pygments.token import STANDARD_TYPES
 from wiki.core import fileembed, mdsections
 from wiki.core.embeds import video_embed
 from wiki.core.mdextras import TASK_CLASS, ExtrasExtension
-from wiki.core.titles import N_, TitleError, parse_title, title_to_url
+from wiki.core.titles import N_, TitleError, canonical_namespace, parse_title, title_to_url
 
 # Bump whenever the HTML for the same text changes, so cached renderings are redone.
-RENDERER_VERSION = 5  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
-# 5: a bare namespace ("[[Category:]]") is no link (such titles are refused)
+RENDERER_VERSION = 6  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
+# 5: a bare namespace ("[[Category:]]") is no link (such titles are refused); 6: Italian
+# namespace names ("[[Categoria:…]]", "[[:Immagine:…]]")
 WIKI_PATH = "/wiki/"
 EXTERNAL_REL = "nofollow noopener"
 
@@ -68,7 +69,7 @@ PYGMENTS_STYLE = "default"
 
 # Brackets are excluded so "[[a]] and [[b]]" is two links and matching stays linear.
 _WIKILINK_RE = r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]"
-_CATEGORY_RE = re.compile(r"\s*category\s*:(.*)", re.IGNORECASE | re.DOTALL)
+_CATEGORY_RE = re.compile(r"\s*(?:category|categoria)\s*:(.*)", re.IGNORECASE | re.DOTALL)
 # [[Description: …]] is the page's description for link previews, not shown on the page.
 _DESCRIPTION_RE = re.compile(r"\s*description\s*:.*", re.IGNORECASE | re.DOTALL)
 _CATEGORY_TAG = "wiki-category"
@@ -147,7 +148,7 @@ class _WikiLinkProcessor(InlineProcessor):
             self.collector.links.setdefault(file.key, file.title)
             options = fileembed.parse_options(label.split("|") if label else [])
             return fileembed.placeholder(file, options)
-        page, _, section = target.removeprefix(":").partition("#")
+        page, _, section = canonical_namespace(target.removeprefix(":")).partition("#")
         if not page.strip():
             return _anchor_link(section, label) if section.strip() else None
         try:

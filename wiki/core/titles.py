@@ -18,6 +18,10 @@ FORBIDDEN_CHARACTERS = "#<>[]{}|"
 #: a category, "Template:Brief" starts new pages, "File:Logo.png" (or "Image:", MediaWiki's
 #: old name) describes a file. A name must follow each.
 NAMESPACES = ("category", "template", "file", "image")
+#: What Italian wikis (MediaWiki's it) call two of them: "[[Categoria:Ricette]]" files a
+#: page in Category:Ricette, "Immagine:Logo.png" is File:Logo.png.
+NAMESPACE_ALIASES = {"categoria": "Category", "immagine": "File"}
+_ALIAS = re.compile(r"\s*(" + "|".join(NAMESPACE_ALIASES) + r")\s*:", re.IGNORECASE)
 _SPACES = re.compile(r"[\s_]+")
 
 
@@ -41,6 +45,15 @@ class Title:
     def segments(self) -> list[str]:
         """Return the subpage path: "Campaigns/Spring" gives ["Campaigns", "Spring"]."""
         return self.display.split("/")
+
+
+def canonical_namespace(text: str) -> str:
+    """Return a title with a localized namespace prefix in the wiki's own words
+    ("Categoria:Ricette" → "Category:Ricette"); any other text as it is."""
+    match = _ALIAS.match(text)
+    if match is None:
+        return text
+    return NAMESPACE_ALIASES[match.group(1).lower()] + ":" + text[match.end() :].lstrip()
 
 
 def _display_form(text: str) -> str:

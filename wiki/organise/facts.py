@@ -106,7 +106,9 @@ def rebuild(progress: Callable[[str], None] = lambda _: None) -> int:
             for page in pages:
                 text = (page.published or page.latest).text
                 # Only a text that mentions a category needs rendering to find it.
-                categories = content.render(text).categories if "category" in text.lower() else ()
+                lower = text.lower()
+                mentions = "category" in lower or "categoria" in lower
+                categories = content.render(text).categories if mentions else ()
                 record(session, page, text, categories)
             done += len(pages)
             last = pages[-1].id

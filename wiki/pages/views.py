@@ -22,7 +22,7 @@ from ..access.permissions import can_review, protected_from, raise_refusal
 from ..core.diff import diff_texts
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.text import clean_text, text_sha1
-from ..core.titles import Title
+from ..core.titles import Title, canonical_namespace
 from ..extensions import db
 from ..history import service as history
 from ..i18n import editor as translation_editor
@@ -75,6 +75,8 @@ def view(title: str):
     """Show the current version of a page (or the page it redirects to), or offer to create it."""
     parsed = title_or_400(title)
     page = service.get_page(parsed)
+    if page is None and (canonical := _canonical(parsed)) is not None:
+        return canonical
     stable = _stable_arg()
     shown = service.shown_revision(page, current_user, stable) if page is not None else None
     if page is None or shown is None or page.deleted:
@@ -111,6 +113,17 @@ def _stable_arg() -> bool | None:
     return raw == "1"
 
 
+def _canonical(title: Title):
+    """Return a redirect from a title with an Italian namespace name ("Categoria:Ricette")
+    to the wiki's own ("Category:Ricette"), or None. A page already called so stays."""
+    canonical = canonical_namespace(title.display)
+    if canonical == title.display:
+        return None
+    args = {name: value for name, value in request.args.items() if name != "title"}
+    target = url_for(request.endpoint, title=canonical.replace(" ", "_"), **args)
+    return redirect(target, 307 if request.method == "POST" else 302)
+
+
 def missing(title: Title, page):
     """Answer 404: offer to create the page, or say it was deleted, by whom and why."""
     deleted = page is not None and page.deleted
@@ -123,6 +136,8 @@ def edit(title: str):
     """Show the editor; on POST save, preview, show the changes or apply conflict choices."""
     parsed = title_or_400(title)
     page = service.get_page(parsed)
+    if page is None and (canonical := _canonical(parsed)) is not None:
+        return canonical
     if request.method == "POST":
         return _submit(parsed, page)
     if page is not None and page.deleted:
