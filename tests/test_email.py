@@ -306,3 +306,28 @@ def test_a_review_of_ones_changes_is_emailed_at_once_and_can_be_stopped(
     assert client.post("/review/Pricing", data=form).status_code == 302
     finish_jobs(mail_app)
     assert len(outbox()) == 1  # no second email
+
+
+@pytest.mark.engine("postgres")  # SQLite lets one writer at a time claim: no race there
+def test_two_senders_reading_the_same_outbox_send_each_email_once(
+    mail_app, smtp_server, other, people, monkeypatch
+):
+    from wiki.database import write_transaction
+
+    bob = people["bob"]
+    with write_transaction() as session:
+        assert mail.queue_message(session, bob.id, "bob@example.test", "Hello", "Once.")
+    other.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    reading = mail._claimable
+
+    def meanwhile(*args):
+        """While this sender reads the outbox, the other one sends what is there."""
+        found = reading(*args)
+        monkeypatch.setattr(mail, "_claimable", reading)
+        with other.app_context():
+            assert mail.deliver() == 1
+        return found
+
+    monkeypatch.setattr(mail, "_claimable", meanwhile)
+    assert mail.deliver() == 0  # it read the email as free, but the other took it
+    assert len(smtp_server.wait_for(2, timeout=1.0)) == 1

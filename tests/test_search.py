@@ -87,6 +87,9 @@ def test_searches_repeated_on_one_connection_keep_their_answers(make_page):
     for _ in range(8):
         assert titles('"brand voice"') == ["Voice"]
         assert sorted(titles("voice brand")) == ["Brand", "Voice"]
+        if db.session.get_bind().dialect.name == "postgresql":
+            setting = sqlalchemy.text("SELECT current_setting('plan_cache_mode')")
+            assert db.session.scalar(setting) == "force_custom_plan"
         db.session.commit()
 
 

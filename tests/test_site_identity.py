@@ -98,6 +98,7 @@ def test_the_tab_icon_shows_the_names_first_letter_or_a_square_logo(admin_client
     assert ">N</text>" in icon.get_data(as_text=True)
     for wrong in ("n", "NW", "%C3%9F%C3%9F", "-"):
         assert client.get(f"/site/icon/{wrong}.svg").status_code == 404, wrong
+    assert client.get("/site/icon/%C3%9F.svg").status_code == 200  # "ßtudio": ß has no capital
     samples.upload(admin_client, samples.png(400, 100), "Wide.png")
     samples.upload(admin_client, samples.png(90, 100), "Square.png")
     admin_client.post("/admin/site", data=identity(name="Ørsted", logo="Wide.png"))
@@ -159,7 +160,10 @@ def test_only_administrators_change_the_site(client, people, auth, who):
     assert current_site().name == "Bottega"
 
 
-def test_an_uploaded_picture_becomes_the_logo_and_a_new_upload_replaces_it(admin_client):
+def test_an_uploaded_picture_becomes_the_logo_and_a_new_version_waits_for_an_admin(
+    admin_client, login_as, people
+):
+    editor_client = login_as(people["alice"])
     first = samples.png(640, 160)  # 4:1, drawn 112 px wide: a 240 px thumbnail
     assert samples.upload(admin_client, first, "Logo.png").status_code == 302
     assert admin_client.post("/admin/site", data=identity(logo="File:logo.png")).status_code == 302
@@ -171,16 +175,21 @@ def test_an_uploaded_picture_becomes_the_logo_and_a_new_upload_replaces_it(admin
     assert served.status_code == 200 and served.mimetype == "image/png"
     assert Image.open(io.BytesIO(served.data)).size == (240, 60)
     assert 'value="Logo.png"' in text(admin_client.get("/admin/site"))
-    # A new version of the file is the new logo at once.
+    # A new version of the file, by anyone who may upload, waits for an administrator.
     second = samples.png(64, 64, color=(200, 30, 30))
-    replaced = samples.upload(admin_client, second, "Logo.png", replace="1")
+    replaced = samples.upload(editor_client, second, "Logo.png", replace="1")
     assert replaced.status_code == 302
+    assert logo.group(2) in header(text(admin_client.get("/search")))
+    form = text(admin_client.get("/admin/site"))
+    assert "A newer version of “Logo.png” was uploaded" in form
+    assert admin_client.post("/admin/site", data=identity(logo="Logo.png")).status_code == 302
     html = text(admin_client.get("/search"))
     again = re.search(r'src="/site/logo/([0-9a-f]{64})"', header(html))
     assert again.group(1) != logo.group(2)
     small = get(admin_client, f"/site/logo/{again.group(1)}")
     assert Image.open(io.BytesIO(small.data)).size == (64, 64)  # small: the original
     assert get(admin_client, logo.group(1)).status_code == 404  # not the logo any more
+    assert "A newer version" not in text(admin_client.get("/admin/site"))
 
 
 def test_the_logo_is_shown_to_visitors_of_a_private_wiki_and_nothing_else(
@@ -205,3 +214,15 @@ def test_a_file_that_is_not_a_picture_cannot_be_the_logo(admin_client):
     refused = admin_client.post("/admin/site", data=identity(logo="Brochure.pdf"))
     assert refused.status_code == 400
     assert "“Brochure.pdf” is not a picture" in text(refused)
+
+
+def test_a_colon_in_the_name_does_not_split_the_authenticator_label(admin_client, people):
+    import pyotp
+
+    from wiki.signin.models import TwoFactor
+    from wiki.signin.twofactor import otpauth_uri
+
+    admin_client.post("/admin/site", data=identity(name="Acme: Partners"))
+    uri = otpauth_uri(people["bob"], TwoFactor(secret=pyotp.random_base32()))
+    parsed = pyotp.parse_uri(uri)
+    assert parsed.issuer == "Acme Partners" and parsed.name == "bob"

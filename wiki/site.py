@@ -24,13 +24,18 @@ from .problems import BadRequest, UserError
 #: The longest name and tagline (the header has room for a short name).
 MAX_NAME = 60
 MAX_TAGLINE = 200
-#: Form field → the site_setting row that keeps it.
+#: Each setting → the site_setting row that keeps it.
 STORED = {
     "name": "site_name",
     "tagline": "site_tagline",
     "main_page": "main_page",
     "logo": "site_logo",
+    # The version of the logo's file an administrator chose (its SHA-256): a new upload of
+    # the file by anyone else does not change the header of every page.
+    "logo_sha": "site_logo_sha",
 }
+#: The settings the form shows.
+FORM = ("name", "tagline", "main_page", "logo")
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,18 @@ class Site:
     tagline: str
     main_page: str
     logo: str
+    logo_sha: str = ""
 
     @property
     def initial(self) -> str:
         """Return the letter the header shows when there is no logo."""
-        first = next((ch for ch in self.name if ch.isalnum()), "")
-        return first.upper() if len(first.upper()) == 1 else first  # "ß" stays one letter
+        return initial_of(self.name)
+
+
+def initial_of(name: str) -> str:
+    """Return a name's first letter or digit, upper case ("" if it has none)."""
+    first = next((ch for ch in name if ch.isalnum()), "")
+    return first.upper() if len(first.upper()) == 1 else first  # "ß" stays one letter
 
 
 def configured() -> Site:
@@ -108,7 +119,8 @@ def check(values: dict[str, str]) -> tuple[Site, dict[str, str]]:
         # As the page writes its title, when it exists ("home" names "Home").
         existing = select(Page.title).where(Page.key == title.key, Page.deleted.is_(False))
         main_page = db.session.scalar(existing) or title.display
-    # The logo is a file's name: the files package checks it (wiki.files.logo).
+    # The logo is a file's name: the files package checks it and finds the version to show
+    # (wiki.files.logo).
     return Site(name, tagline, main_page, values.get("logo", "").strip()), problems
 
 

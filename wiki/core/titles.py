@@ -56,6 +56,27 @@ def canonical_namespace(text: str) -> str:
     return NAMESPACE_ALIASES[match.group(1).lower()] + ":" + text[match.end() :].lstrip()
 
 
+_SPECIAL = re.compile(r"\s*(special|speciale|talk|discussione)\s*:(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def special_target(text: str) -> tuple[str, str] | None:
+    """Return ("special", name) for "Special:Name" and ("talk", title) for "Talk:Title"
+    (MediaWiki's names, English or Italian), or None: an ordinary title."""
+    match = _SPECIAL.fullmatch(text)
+    if match is None:
+        return None
+    kind = "talk" if match.group(1).lower() in ("talk", "discussione") else "special"
+    rest = match.group(2).strip()
+    if not rest:
+        return None
+    if kind == "talk":
+        try:
+            rest = parse_title(rest).display
+        except TitleError:
+            return None
+    return kind, rest
+
+
 def _display_form(text: str) -> str:
     """Underscores and runs of whitespace become one space; ends are trimmed."""
     return _SPACES.sub(" ", text).strip()

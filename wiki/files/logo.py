@@ -1,5 +1,8 @@
 """The site's logo: an uploaded picture an administrator chose (Administration → Name and
-logo), drawn in every page's header and served at /site/logo/<sha256> to everyone."""
+logo), drawn in every page's header and served at /site/logo/<sha256> to everyone.
+
+The version chosen is kept (its SHA-256): a new upload of the file, by anyone who may
+upload, shows in the header only once an administrator saves the form again."""
 
 import math
 from dataclasses import dataclass
@@ -9,10 +12,12 @@ from flask import g, has_request_context
 from ..core.fileembed import THUMB_WIDTHS
 from ..core.filenames import FileNameError, name_params, parse_file_name
 from ..core.titles import N_
-from ..memo import page_scope, until_changed
+from ..extensions import db
+from ..memo import RULES, until_changed
 from ..problems import BadRequest, UserError
 from ..site import current_site
 from . import reading
+from .models import FileBlob
 
 #: The logo is drawn this many CSS pixels high; its image is made for screens of twice that.
 LOGO_HEIGHT = 28
@@ -46,18 +51,13 @@ class Logo:
 
 
 def current_logo() -> Logo | None:
-    """Return the logo's published image, or None (no logo, or not a picture any more)."""
-    name = current_site().logo
-    if not name:
-        return None
-    try:
-        file_name = parse_file_name(name)
-    except FileNameError:
+    """Return the logo: the version of its file an administrator chose, or None."""
+    sha256 = current_site().logo_sha
+    if not sha256:
         return None
     if not has_request_context():
-        return _logo_of(name)
-    # A new upload of the logo is an edit of its file page: the memo hangs on that page.
-    return until_changed("site-logo", name, lambda: _logo_of(name), page_scope(file_name.key))
+        return _logo_of(sha256)
+    return until_changed("site-logo", sha256, lambda: _logo_of(sha256), RULES)
 
 
 def shown_logo() -> Logo | None:
@@ -67,33 +67,50 @@ def shown_logo() -> Logo | None:
     return current_logo()
 
 
-def _logo_of(name: str) -> Logo | None:
-    found = reading.find_file(parse_file_name(name), public=True)
-    if found is None or not found.blob.width or not found.blob.height:
+def _logo_of(sha256: str) -> Logo | None:
+    blob = db.session.get(FileBlob, sha256)
+    if blob is None or not blob.width or not blob.height:
         return None
-    blob = found.blob
     return Logo(blob.sha256, blob.media_type, blob.width, blob.height)
 
 
-def check_logo(raw: str) -> tuple[str, UserError | None]:
-    """Return a chosen logo's file name as the wiki writes it ("" for none), and what is
-    wrong with it: it must be a published picture."""
+def published_version(name: str) -> str:
+    """Return the SHA-256 of a file's published version ("" if there is none)."""
+    try:
+        found = reading.find_file(parse_file_name(name), public=True)
+    except FileNameError:
+        return ""
+    return found.blob.sha256 if found is not None else ""
+
+
+def check_logo(raw: str) -> tuple[str, str, UserError | None]:
+    """Return a chosen logo's file name as the wiki writes it ("" for none), the SHA-256
+    of its published version (the one the header will show), and what is wrong with it:
+    it must be a published picture."""
     raw = raw.strip()
     if not raw:
-        return "", None
+        return "", "", None
     try:
         name = parse_file_name(raw)
     except FileNameError as error:
-        return raw, BadRequest(str(error), **name_params())
+        return raw, "", BadRequest(str(error), **name_params())
     found = reading.find_file(name, public=True)
     if found is None:
-        return name.display, BadRequest(
-            N_("There is no published file called “%(name)s”: upload the logo first."),
-            name=name.display,
+        return (
+            name.display,
+            "",
+            BadRequest(
+                N_("There is no published file called “%(name)s”: upload the logo first."),
+                name=name.display,
+            ),
         )
     if not found.blob.width or not found.blob.height:
-        return found.name.display, BadRequest(
-            N_("“%(name)s” is not a picture: choose an image (PNG, JPEG, GIF, WebP or AVIF)."),
-            name=found.name.display,
+        return (
+            found.name.display,
+            "",
+            BadRequest(
+                N_("“%(name)s” is not a picture: choose an image (PNG, JPEG, GIF, WebP or AVIF)."),
+                name=found.name.display,
+            ),
         )
-    return found.name.display, None
+    return found.name.display, found.blob.sha256, None

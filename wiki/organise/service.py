@@ -5,6 +5,7 @@ save time. Long lists are paginated by key (`from` = the first key of the next p
 byte order on both engines, so a page of results costs the same anywhere in the list.
 """
 
+import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
@@ -54,6 +55,10 @@ def _existing(entity=Page):
     return and_(entity.deleted.is_(False), entity.published_revision_id.is_not(None))
 
 
+#: Pages under these keys are not articles a reader is sent to at random.
+ARTICLE_EXCLUDED_PREFIXES = (CATEGORY_KEY_PREFIX, TEMPLATE_KEY_PREFIX, "file:")
+
+
 @dataclass
 class Listing:
     """One page of a list, and the `from` of the next page (None on the last)."""
@@ -80,6 +85,24 @@ class IndexNode:
     page: Page | None
     path: str
     children: list["IndexNode"] = field(default_factory=list)
+
+
+def random_page() -> Page | None:
+    """Return a page readers can see, picked at random among articles (no redirects,
+    categories, templates or files), or None when there is none."""
+    articles = select(Page).where(
+        _existing(),
+        Page.redirect_key.is_(None),
+        *[~Page.key.startswith(prefix) for prefix in ARTICLE_EXCLUDED_PREFIXES],
+    )
+    highest = db.session.scalar(select(func.max(Page.id)))
+    if highest is None:
+        return None
+    # A random id and the first article from it on (else from the start): one index read,
+    # whatever the size of the wiki. Pages after long gaps of ids come up more often.
+    start = secrets.randbelow(highest) + 1
+    after = articles.where(Page.id >= start).order_by(Page.id).limit(1)
+    return db.session.scalar(after) or db.session.scalar(articles.order_by(Page.id).limit(1))
 
 
 def all_pages(start: str | None, limit: int = PAGE_SIZE * 2) -> Listing:

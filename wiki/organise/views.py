@@ -14,6 +14,7 @@ from ..memo import page_scope, until_changed
 from ..pages import service as pages
 from ..pages.cache import not_page_alone
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
+from ..site import current_site
 from ..urls import page_url
 from ..web import page_arg, title_or_400, user_message
 from . import deletion, moves, service
@@ -108,6 +109,16 @@ def all_pages():
     """List all pages alphabetically, subpages under their parents."""
     listing = service.all_pages(service.from_key(request.args.get("from")))
     return render_template("organise/all.html", listing=listing)
+
+
+@bp.get("/special/random")
+def random_page():
+    """Go to a page picked at random (the main page on a wiki without any)."""
+    page = service.random_page()
+    target = page.title if page is not None else current_site().main_page
+    response = redirect(page_url(target))
+    response.headers["Cache-Control"] = "no-store"  # another page at each visit
+    return response
 
 
 @bp.get("/special/wanted")

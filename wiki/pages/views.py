@@ -32,7 +32,7 @@ from ..organise import service as organise
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..review.visibility import visible
 from ..safety.limits import too_often
-from ..site import current_site
+from ..site import current_site, initial_of
 from ..summaries import SystemSummary
 from ..web import flag_arg, int_arg, title_or_400, user_message
 from . import cache as page_cache
@@ -61,7 +61,7 @@ def icon():
 def site_icon(letter: str):
     """Serve the browser tab's icon for a site whose name starts with another letter than
     the B of the wiki's own icon: its first letter on the same tile."""
-    if len(letter) != 1 or not letter.isalnum() or letter != letter.upper():
+    if len(letter) != 1 or initial_of(letter) != letter:
         raise NotFound(_("There is no icon at this address."))
     body = render_template("pages/site_icon.svg", letter=letter)
     response = current_app.response_class(body, mimetype="image/svg+xml")

@@ -55,22 +55,27 @@ def settings():
 def site_identity():
     """Show and change the site's name, tagline, main page and logo."""
     if request.method == "POST":
-        fields = {field: request.form.get(field, "") for field in site.STORED}
+        fields = {field: request.form.get(field, "") for field in site.FORM}
         chosen, problems = site.check(fields)
-        logo, problem = site_logo.check_logo(fields["logo"])
-        chosen = replace(chosen, logo=logo)
+        logo, sha256, problem = site_logo.check_logo(fields["logo"])
+        chosen = replace(chosen, logo=logo, logo_sha=sha256)
         if problem is not None:
             problems["logo"] = problem
         if problems:
             messages = {field: user_message(problem) for field, problem in problems.items()}
-            page = render_template("safety/site.html", form=fields, problems=messages)
-            return page, 400
+            return _site_page(fields, messages), 400
         site.save_site(current_user, chosen)
         flash(_("The site's name, tagline, main page and logo are saved."), "success")
         return redirect(url_for("admin.site_identity"))
     shown = site.current_site()
-    form = {field: getattr(shown, field) for field in site.STORED}
-    return render_template("safety/site.html", form=form, problems={})
+    return _site_page({field: getattr(shown, field) for field in site.FORM}, {})
+
+
+def _site_page(form: dict[str, str], problems: dict[str, str]):
+    """Render the site's name and logo form (noting a newer version of the logo's file)."""
+    shown = site.current_site()
+    newer = shown.logo and site_logo.published_version(shown.logo) not in ("", shown.logo_sha)
+    return render_template("safety/site.html", form=form, problems=problems, newer_logo=newer)
 
 
 def _review_form() -> tuple[str, int, int] | None:

@@ -66,7 +66,9 @@ def begin(user: User, *, fresh: bool = False) -> TwoFactor:
 
 def otpauth_uri(user: User, row: TwoFactor) -> str:
     """Return the otpauth:// URI an authenticator app reads from the QR code."""
-    site = current_site().name
+    # A colon separates issuer and account in the key's label: apps would split a site
+    # called "Acme: Partners" in the wrong place.
+    site = " ".join(current_site().name.replace(":", " ").split())
     return pyotp.TOTP(row.secret).provisioning_uri(name=user.username, issuer_name=site)
 
 

@@ -19,7 +19,7 @@ from email.utils import formataddr, make_msgid
 from flask import current_app, g, has_app_context, has_request_context, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, or_, select
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ... import jobs
@@ -166,19 +166,35 @@ def _claim(ids: list[int] | None, limit: int) -> list[int]:
     """Take unsent emails for this sender, so that no other sender sends them too."""
     now = utcnow()
     with write_transaction() as session:
-        query = select(OutgoingEmail).where(
-            OutgoingEmail.sent_at.is_(None),
-            OutgoingEmail.attempts < MAX_ATTEMPTS,
-            or_(
-                OutgoingEmail.claimed_at.is_(None), OutgoingEmail.claimed_at < now - CLAIM_TIMEOUT
-            ),
+        candidates = _claimable(session, ids, limit, now)
+        if not candidates:
+            return []
+        # Taken by the one sender whose update still finds them free: two app servers (or
+        # a worker and `flask send-mail`) reading the same rows send each email once.
+        taken = session.scalars(
+            update(OutgoingEmail)
+            .where(OutgoingEmail.id.in_(candidates), _free(now))
+            .values(claimed_at=now, attempts=OutgoingEmail.attempts + 1)
+            .returning(OutgoingEmail.id)
         )
-        if ids is not None:
-            query = query.where(OutgoingEmail.id.in_(ids))
-        rows = list(session.scalars(query.order_by(OutgoingEmail.id).limit(limit)))
-        for row in rows:
-            row.claimed_at, row.attempts = now, row.attempts + 1
-        return [row.id for row in rows]
+        return sorted(taken)
+
+
+def _free(now):
+    """SQL: an email not sent, not given up on, and claimed by no live sender."""
+    return and_(
+        OutgoingEmail.sent_at.is_(None),
+        OutgoingEmail.attempts < MAX_ATTEMPTS,
+        or_(OutgoingEmail.claimed_at.is_(None), OutgoingEmail.claimed_at < now - CLAIM_TIMEOUT),
+    )
+
+
+def _claimable(session: Session, ids: list[int] | None, limit: int, now) -> list[int]:
+    """Return the ids of emails free to send (these ids only, if given), oldest first."""
+    query = select(OutgoingEmail.id).where(_free(now))
+    if ids is not None:
+        query = query.where(OutgoingEmail.id.in_(ids))
+    return list(session.scalars(query.order_by(OutgoingEmail.id).limit(limit)))
 
 
 def _record(sent: list[int], skipped: list[int], failed: dict[int, str]) -> None:
