@@ -395,6 +395,7 @@ MATRIX: dict[str, list[Case]] = {
     "files.thumb GET": [GET(lambda w: f"/thumb/{w.file_sha()}/64.png", everyone(200))],
     "files.site_logo GET": [GET(lambda w: f"/site/logo/{w.logo_sha()}", everyone(200))],
     "pages.site_icon GET": [GET("/site/icon/N.svg", everyone(200))],
+    "organise.random_page GET": [GET("/special/random", everyone(302))],
     # Review (reviewers too, see tests/test_review.py); nothing waits on Plan: accept is 409
     "review.waiting GET": [GET("/review", moderators())],
     "review.page GET": [

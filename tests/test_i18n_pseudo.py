@@ -136,6 +136,7 @@ NOT_PAGES = {
     "files.thumb",
     "files.site_logo",
     "pages.site_icon",
+    "organise.random_page",  # a redirect
     "share.robots",
     "share.sitemap",
     "share.sitemap_part",

@@ -198,3 +198,34 @@ def test_italian_category_links_file_pages_and_their_addresses_lead_there(client
     assert client.get("/edit/Immagine:Foto.png").headers["Location"] == "/edit/File:Foto.png"
     kept = client.get("/wiki/Categoria:Vecchia")  # a page already called so stays
     assert kept.status_code == 200 and "Written before" in text(kept)
+
+
+def test_mediawiki_addresses_of_special_and_talk_pages_lead_here(client, make_page):
+    make_page("Plan", "The plan.")
+    make_page("Special:Kept", "A page made before special names were understood.")
+    expected = {
+        "/wiki/Special:RecentChanges": "/recent",
+        "/wiki/Special:AllPages": "/special/all",
+        "/wiki/special:wanted_pages": "/special/wanted",
+        "/wiki/Speciale:Upload": "/upload",
+        "/wiki/Special:WhatLinksHere/Plan": "/links/Plan",
+        "/wiki/Special:Search?search=plan": "/search?q=plan",
+        "/wiki/Talk:Plan": "/talk/Plan",
+        "/wiki/Discussione:Plan": "/talk/Plan",
+    }
+    for address, target in expected.items():
+        assert client.get(address).headers["Location"] == target, address
+    unknown = client.get("/wiki/Special:Nonsense")
+    assert unknown.status_code == 404 and "no special page called" in text(unknown)
+    assert "A page made before" in text(client.get("/wiki/Special:Kept"))
+
+
+def test_a_random_page_is_a_page_readers_can_see(client, make_page):
+    make_page("Plan", "The plan.")
+    make_page("Category:Plans", "All plans.")
+    make_page("Old plan", "#REDIRECT [[Plan]]")
+    for _ in range(5):
+        answer = client.get("/special/random")
+        assert answer.headers["Location"] == "/wiki/Plan"
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/wiki/Special:Random").headers["Location"] == "/special/random"

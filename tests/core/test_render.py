@@ -499,3 +499,15 @@ def test_italian_namespace_names_file_pages_and_link_to_the_wikis_own() -> None:
     assert 'data-key="category:dolci" href="/wiki/Category:Dolci">tutti</a>' in rendered.html
     assert render_markdown("[[Categorial:Dolci]]").links == ("Categorial:Dolci",)
     assert render_markdown("[[Immagine:Logo.png|thumb]]").links == ("File:Logo.png",)
+
+
+def test_talk_and_special_page_links_go_where_this_wiki_shows_them() -> None:
+    rendered = render_markdown(
+        "[[Talk:Spring Campaign#Dates|the talk]] [[Discussione:Piano]] [[Special:Random]] "
+        "[[Speciale:RecentChanges|novità]]"
+    )
+    assert 'href="/talk/Spring_Campaign#dates">the talk</a>' in rendered.html
+    assert 'href="/talk/Piano">Discussione:Piano</a>' in rendered.html
+    assert 'href="/wiki/Special:Random">Special:Random</a>' in rendered.html
+    assert 'href="/wiki/Special:RecentChanges">novità</a>' in rendered.html
+    assert rendered.links == () and "data-key" not in rendered.html  # never red, no page

@@ -78,3 +78,15 @@ def test_a_typing_slip_in_a_search_is_offered_corrected(page):
     expect(result).to_have_count(1)
     expect(result.locator("mark")).to_have_text(word)
     expect(page.locator(".search-respelled")).to_have_count(0)
+
+
+def test_the_footer_leads_to_a_random_page_and_talk_links_to_discussions(page):
+    register(page, unique("wanderer"))
+    title = unique("Roadmap_")
+    save_edit(page, title, f"# Roadmap\n\nSee [[Talk:{title}|what people say]].\n")
+    page.get_by_role("contentinfo").get_by_role("link", name="Random page").click()
+    expect(page).to_have_url(re.compile(r"/wiki/"))
+    expect(page.locator("h1.page-title")).to_be_visible()
+    page.goto(f"/wiki/{title}")
+    page.get_by_role("link", name="what people say").click()
+    expect(page).to_have_url(re.compile(rf"/talk/{title}$"))

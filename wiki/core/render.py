@@ -22,13 +22,21 @@ from pygments.token import STANDARD_TYPES
 from wiki.core import fileembed, mdsections
 from wiki.core.embeds import video_embed
 from wiki.core.mdextras import TASK_CLASS, ExtrasExtension
-from wiki.core.titles import N_, TitleError, canonical_namespace, parse_title, title_to_url
+from wiki.core.titles import (
+    N_,
+    TitleError,
+    canonical_namespace,
+    parse_title,
+    special_target,
+    title_to_url,
+)
 
 # Bump whenever the HTML for the same text changes, so cached renderings are redone.
 RENDERER_VERSION = 6  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
 # 5: a bare namespace ("[[Category:]]") is no link (such titles are refused); 6: Italian
-# namespace names ("[[Categoria:…]]", "[[:Immagine:…]]")
+# namespace names ("[[Categoria:…]]", "[[:Immagine:…]]"), talk and special page links
 WIKI_PATH = "/wiki/"
+TALK_PATH = "/talk/"
 EXTERNAL_REL = "nofollow noopener"
 
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
@@ -151,6 +159,9 @@ class _WikiLinkProcessor(InlineProcessor):
         page, _, section = canonical_namespace(target.removeprefix(":")).partition("#")
         if not page.strip():
             return _anchor_link(section, label) if section.strip() else None
+        special = special_target(page)
+        if special is not None:
+            return _special_link(*special, section, label, target)
         try:
             title = parse_title(page)
         except TitleError:
@@ -171,6 +182,19 @@ class _WikiLinkProcessor(InlineProcessor):
             return None
         self.collector.categories.setdefault(title.key, title.display)
         return etree.Element(_CATEGORY_TAG)
+
+
+def _special_link(
+    kind: str, name: str, section: str, label: str | None, target: str
+) -> etree.Element:
+    """Return a link to a talk page ("[[Talk:Plan]]") or a special page ("[[Special:Random]]"),
+    which are no pages: never red, not recorded as links."""
+    element = etree.Element("a", {"class": "wikilink"})
+    fragment = "#" + slugify_unicode(section, "-") if section.strip() else ""
+    path = TALK_PATH if kind == "talk" else WIKI_PATH + "Special:"
+    element.set("href", path + title_to_url(name) + fragment)
+    _set_label(element, label, target)
+    return element
 
 
 def _anchor_link(section: str, label: str | None) -> etree.Element:

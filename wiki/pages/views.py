@@ -22,7 +22,7 @@ from ..access.permissions import can_review, protected_from, raise_refusal
 from ..core.diff import diff_texts
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.text import clean_text, text_sha1
-from ..core.titles import Title, canonical_namespace
+from ..core.titles import Title, canonical_namespace, special_target
 from ..extensions import db
 from ..history import service as history
 from ..i18n import editor as translation_editor
@@ -38,6 +38,7 @@ from ..web import flag_arg, int_arg, title_or_400, user_message
 from . import cache as page_cache
 from . import drafts, service
 from .editor import EditForm, conflict_choices
+from .special import special_url
 
 bp = Blueprint("pages", __name__)
 
@@ -115,11 +116,19 @@ def _stable_arg() -> bool | None:
 
 def _canonical(title: Title):
     """Return a redirect from a title with an Italian namespace name ("Categoria:Ricette")
-    to the wiki's own ("Category:Ricette"), or None. A page already called so stays."""
+    to the wiki's own ("Category:Ricette"), or from MediaWiki's address of a special or
+    talk page to this wiki's ("Special:RecentChanges" → /recent), or None. A page already
+    called so stays."""
+    args = {name: value for name, value in request.args.items() if name != "title"}
+    if special_target(title.display) is not None:
+        target = special_url(title.display, args)
+        if target is None:
+            message = _("This wiki has no special page called “%(name)s”.", name=title.display)
+            raise NotFound(message)
+        return redirect(target)
     canonical = canonical_namespace(title.display)
     if canonical == title.display:
         return None
-    args = {name: value for name, value in request.args.items() if name != "title"}
     target = url_for(request.endpoint, title=canonical.replace(" ", "_"), **args)
     return redirect(target, 307 if request.method == "POST" else 302)
 
