@@ -295,3 +295,15 @@ def test_template_messages_format_as_jinja_newstyle_does(app):
         plural = "{{ ngettext('%(num)s page', '%(num)s pages', n, num=n) }}"
         assert render(plural).render(n=2) == "2 pages"
         assert render("{{ ngettext('%(num)s page', '%(num)s pages', 1) }}").render() == "1 page"
+
+
+def test_file_sizes_read_as_people_write_them(app):
+    from flask_babel import force_locale
+
+    from wiki.i18n.display import file_size
+
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert [file_size(n) for n in (1, 193, 1500)] == ["1 byte", "193 bytes", "1.5 kB"]
+        with force_locale("it"):
+            assert [file_size(n) for n in (193, 1500)] == ["193 byte", "1,5 kB"]

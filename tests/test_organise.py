@@ -1,5 +1,6 @@
 """Links and backlinks, wanted and orphaned pages, all pages, categories, templates."""
 
+import json
 import re
 
 from tests.helpers import count_queries, text
@@ -198,6 +199,10 @@ def test_italian_category_links_file_pages_and_their_addresses_lead_there(client
     assert client.get("/edit/Immagine:Foto.png").headers["Location"] == "/edit/File:Foto.png"
     kept = client.get("/wiki/Categoria:Vecchia")  # a page already called so stays
     assert kept.status_code == 200 and "Written before" in text(kept)
+    make_page("Category:Dolci", "Sweet things.")
+    found = client.get("/search?q=categoria:dolci")  # typed in the search box
+    assert found.headers["Location"] == "/wiki/Category:Dolci"
+    assert json.loads(client.get("/search/suggest?q=Categoria:Do").data) == ["Category:Dolci"]
 
 
 def test_mediawiki_addresses_of_special_and_talk_pages_lead_here(client, make_page):

@@ -365,6 +365,9 @@ def test_only_long_words_of_letters_can_be_respelled():
 
 def test_respelling_keeps_everything_else_as_typed():
     raw = 'Spring "Campain plan" -budgte OR Città'
-    assert respelled(raw, {"campain": "campaign"}) == 'Spring "campaign plan" -budgte OR Città'
-    assert respelled(raw, {"citta": "cittadella"}) == 'Spring "Campain plan" -budgte OR cittadella'
+    assert respelled(raw, {"campain": "campaign"}) == 'Spring "Campaign plan" -budgte OR Città'
+    assert respelled(raw, {"citta": "cittadella"}) == 'Spring "Campain plan" -budgte OR Cittadella'
     assert respelled(raw, {}) == raw
+    assert respelled("CAMPAIN markdonw", {"campain": "campaign", "markdonw": "markdown"}) == (
+        "CAMPAIGN markdown"
+    )

@@ -11,6 +11,7 @@ from tests import file_samples as samples
 from tests.helpers import text
 from wiki.access.models import SiteSetting
 from wiki.core.filenames import parse_file_name
+from wiki.core.titles import parse_title
 from wiki.extensions import db
 from wiki.files import reading
 from wiki.files.logo import LOGO_HEIGHT
@@ -49,7 +50,7 @@ def header(html: str) -> str:
 def test_by_default_the_configuration_names_the_site(client, make_page):
     make_page("Home", "Welcome.")
     html = text(client.get("/wiki/Home"))
-    assert ">B</span>Bottega" in header(html)
+    assert '>B</span><span class="brand-name">Bottega</span>' in header(html)
     assert "<title>Home · Bottega</title>" in html
     assert f"Bottega — {DEFAULT_TAGLINE}" in html
     assert client.get("/").headers["Location"] == "/wiki/Home"
@@ -67,7 +68,7 @@ def test_an_admin_renames_the_site_and_every_page_says_so(admin_client, make_pag
     html = text(admin_client.get(saved.headers["Location"]))
     assert "are saved" in html and 'value="Welcome"' in html
     page = text(admin_client.get("/wiki/Welcome"))
-    assert ">A</span>Acme Partners" in header(page)
+    assert '>A</span><span class="brand-name">Acme Partners</span>' in header(page)
     assert "<title>Welcome · Acme Partners</title>" in page
     assert "Acme Partners — Where our partners write." in page
     assert DEFAULT_TAGLINE not in page
@@ -88,7 +89,7 @@ def test_another_process_shows_the_new_name_at_its_next_request(admin_client, ot
     assert "Bottega" in header(text(elsewhere.get("/wiki/Home")))  # drawn and remembered
     admin_client.post("/admin/site", data=identity(name="Northwind"))
     html = text(elsewhere.get("/wiki/Home"))
-    assert ">N</span>Northwind" in header(html)
+    assert '>N</span><span class="brand-name">Northwind</span>' in header(html)
     assert '<link rel="icon" href="/site/icon/N.svg" type="image/svg+xml">' in html
 
 
@@ -161,7 +162,7 @@ def test_only_administrators_change_the_site(client, people, auth, who):
 
 
 def test_an_uploaded_picture_becomes_the_logo_and_a_new_version_waits_for_an_admin(
-    admin_client, login_as, people
+    admin_client, login_as, people, make_page
 ):
     editor_client = login_as(people["alice"])
     first = samples.png(640, 160)  # 4:1, drawn 112 px wide: a 240 px thumbnail
@@ -175,6 +176,10 @@ def test_an_uploaded_picture_becomes_the_logo_and_a_new_version_waits_for_an_adm
     assert served.status_code == 200 and served.mimetype == "image/png"
     assert Image.open(io.BytesIO(served.data)).size == (240, 60)
     assert 'value="Logo.png"' in text(admin_client.get("/admin/site"))
+    # Link previews of pages without a picture of their own show the logo too.
+    make_page("Plain", "No picture here.")
+    plain = text(admin_client.get("/wiki/Plain"))
+    assert re.search(rf'property="og:image" content="[^"]*/site/logo/{logo.group(2)}"', plain)
     # A new version of the file, by anyone who may upload, waits for an administrator.
     second = samples.png(64, 64, color=(200, 30, 30))
     replaced = samples.upload(editor_client, second, "Logo.png", replace="1")
@@ -204,6 +209,7 @@ def test_the_logo_is_shown_to_visitors_of_a_private_wiki_and_nothing_else(
     auth.logout()
     login_page = text(client.get("/login"))
     assert f'src="/site/logo/{sha}"' in login_page
+    assert "Bottega is private: log in to read it." in login_page
     assert get(client, f"/site/logo/{sha}").status_code == 200
     assert get(client, f"/site/logo/{secret}").status_code == 404
     assert get(client, f"/media/{sha}/Mark.png").status_code == 302  # files: log in first
@@ -226,3 +232,23 @@ def test_a_colon_in_the_name_does_not_split_the_authenticator_label(admin_client
     uri = otpauth_uri(people["bob"], TwoFactor(secret=pyotp.random_base32()))
     parsed = pyotp.parse_uri(uri)
     assert parsed.issuer == "Acme Partners" and parsed.name == "bob"
+
+
+def test_a_main_page_not_written_yet_is_saved_with_a_warning(admin_client):
+    saved = admin_client.post("/admin/site", data=identity(main_page="Pagina principale"))
+    html = text(admin_client.get(saved.headers["Location"]))
+    assert "are saved" in html and "There is no page “Pagina principale” yet" in html
+    assert admin_client.get("/").headers["Location"] == "/wiki/Pagina_principale"
+
+
+def test_deleting_the_logos_file_keeps_the_logo_and_other_changes_still_save(admin_client, people):
+    from wiki.organise import deletion
+
+    samples.upload(admin_client, samples.png(64, 32), "Mark.png")
+    admin_client.post("/admin/site", data=identity(logo="Mark.png"))
+    before = re.search(r'src="(/site/logo/\w{64})"', text(admin_client.get("/search"))).group(1)
+    deletion.delete_page(parse_title("File:Mark.png"), user=people["root"], reason="tidy")
+    saved = admin_client.post("/admin/site", data=identity(tagline="Still ours.", logo="Mark.png"))
+    assert saved.status_code == 302
+    html = text(admin_client.get("/search"))
+    assert f'src="{before}"' in html and "Bottega — Still ours." in html

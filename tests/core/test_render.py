@@ -511,3 +511,9 @@ def test_talk_and_special_page_links_go_where_this_wiki_shows_them() -> None:
     assert 'href="/wiki/Special:Random">Special:Random</a>' in rendered.html
     assert 'href="/wiki/Special:RecentChanges">novità</a>' in rendered.html
     assert rendered.links == () and "data-key" not in rendered.html  # never red, no page
+
+
+def test_a_link_to_a_category_or_file_page_shows_its_title_without_the_colon() -> None:
+    html = render_markdown("[[:Category:Dolci]] and [[:File:Logo.png]]").html
+    assert ">Category:Dolci</a>" in html and ">File:Logo.png</a>" in html
+    assert ">:Category" not in html

@@ -90,4 +90,24 @@ def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_pat
     expect(visitor.get_by_role("heading", name="Welcome, partners")).to_be_visible()
     expect(visitor).to_have_title("Welcome · Acme Partners")
     visitor.context.close()
+
+    # The longest name the form takes, with the wide logo, on a phone: cut, never wider.
+    page.goto("/admin/site")
+    page.get_by_label("Site name").fill(
+        "Acme Worldwide Marketing and Communications Knowledge Hub"
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="are saved")).to_be_visible()
+    phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
+    small = phone.new_page()
+    for address in ("/wiki/Welcome", "/login"):
+        small.goto(address)
+        expect(small.get_by_role("banner").locator(".brand-name")).to_be_visible()
+        assert small.evaluate("document.documentElement.scrollWidth") <= 390, address
+    # The sign-in card no longer shows the wiki's own "B" tile.
+    tile = small.evaluate(
+        "getComputedStyle(document.querySelector('.auth h1'), '::before').display"
+    )
+    assert tile == "none"
+    phone.close()
     context.close()

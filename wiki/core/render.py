@@ -171,7 +171,7 @@ class _WikiLinkProcessor(InlineProcessor):
         fragment = "#" + slugify_unicode(section, "-") if section.strip() else ""
         element.set("href", WIKI_PATH + title_to_url(title.display) + fragment)
         element.set("data-key", _escape_amp(title.key))
-        _set_label(element, label, target)
+        _set_label(element, label, target.removeprefix(":"))
         return element
 
     def _category(self, name: str) -> etree.Element | None:
@@ -193,7 +193,7 @@ def _special_link(
     fragment = "#" + slugify_unicode(section, "-") if section.strip() else ""
     path = TALK_PATH if kind == "talk" else WIKI_PATH + "Special:"
     element.set("href", path + title_to_url(name) + fragment)
-    _set_label(element, label, target)
+    _set_label(element, label, target.removeprefix(":"))
     return element
 
 

@@ -139,7 +139,9 @@ def file_size(value, binary: bool = False) -> str:
     while size >= step and unit < len(_SIZE_UNITS) - 1:
         size, unit = size / step, unit + 1
     shown = round(size) if unit == 0 else round(size, 1)
-    return format_unit(shown, _SIZE_UNITS[unit], length="short", locale=get_locale())
+    # CLDR's short English byte is "193 byte": bytes are written out ("193 bytes").
+    length = "long" if unit == 0 else "short"
+    return format_unit(shown, _SIZE_UNITS[unit], length=length, locale=get_locale())
 
 
 def register(app: Flask) -> None:

@@ -46,7 +46,7 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     """Send visitors to the main page."""
-    return redirect(url_for("pages.view", title=current_site().main_page))
+    return redirect(url_for("pages.view", title=current_site().main_page.replace(" ", "_")))
 
 
 @bp.get("/favicon.ico", endpoint="favicon")

@@ -8,8 +8,10 @@ from flask_login import current_user
 
 from .. import site
 from ..access import permissions, policy
+from ..core.titles import parse_title
 from ..files import logo as site_logo
 from ..models import Role
+from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import settings as review_settings
 from ..web import user_message
@@ -58,6 +60,11 @@ def site_identity():
         fields = {field: request.form.get(field, "") for field in site.FORM}
         chosen, problems = site.check(fields)
         logo, sha256, problem = site_logo.check_logo(fields["logo"])
+        before = site.current_site()
+        if problem is not None and logo == before.logo and before.logo_sha:
+            # The logo's file is gone since it was chosen: the version chosen stays, and a
+            # change of something else is not refused for it.
+            sha256, problem = before.logo_sha, None
         chosen = replace(chosen, logo=logo, logo_sha=sha256)
         if problem is not None:
             problems["logo"] = problem
@@ -66,6 +73,16 @@ def site_identity():
             return _site_page(fields, messages), 400
         site.save_site(current_user, chosen)
         flash(_("The site's name, tagline, main page and logo are saved."), "success")
+        main = pages.get_page(parse_title(chosen.main_page))
+        if main is None or main.deleted or main.published_revision_id is None:
+            flash(
+                _(
+                    "There is no page “%(title)s” yet: until someone writes it, the site’s "
+                    "address leads to an invitation to write it.",
+                    title=chosen.main_page,
+                ),
+                "info",
+            )
         return redirect(url_for("admin.site_identity"))
     shown = site.current_site()
     return _site_page({field: getattr(shown, field) for field in site.FORM}, {})

@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
-from ..core.titles import TitleError, parse_title, title_key
+from ..core.titles import TitleError, canonical_namespace, parse_title, title_key
 from ..extensions import db
 from ..models import Page
 from ..talk.models import Comment, Topic
@@ -71,7 +71,7 @@ class Results:
 def exact_page(raw: str) -> Page | None:
     """Return the page whose title is exactly what was typed (case aside), if readers see it."""
     try:
-        title = parse_title(raw)
+        title = parse_title(canonical_namespace(raw))  # "Categoria:Dolci" is Category:Dolci
     except TitleError:
         return None
     page = db.session.scalar(_PAGE_BY_KEY, {"key": title.key})
@@ -168,9 +168,11 @@ def did_you_mean(raw: str, *, talk: bool = False) -> Respelling | None:
 
 
 def _emphasised(text: str, chosen: set[str]) -> Markup:
-    """Return text escaped, with the chosen words in <em>."""
+    """Return text escaped, with the chosen (folded) words in <em>."""
     parts = [
-        Markup("<em>%s</em>") % part if words(part) == [part] and part in chosen else escape(part)
+        Markup("<em>%s</em>") % part
+        if words(part) == [part.lower()] and part.lower() in chosen
+        else escape(part)
         for part in _WORDS_AND_GAPS.split(text)
     ]
     return Markup("").join(parts)
@@ -182,7 +184,7 @@ _WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
 def suggest(raw: str, limit: int = SUGGESTIONS) -> list[str]:
     """Return titles for what was typed so far: titles starting with it, then matching words."""
     raw = clean_query(raw)
-    key = title_key(raw)
+    key = title_key(canonical_namespace(raw))
     if not key:
         return []
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

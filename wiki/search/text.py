@@ -240,9 +240,17 @@ def respelled(raw: str, fixes: dict[str, str]) -> str:
     for match in WORD.finditer(folded):
         replacement = fixes.get(match.group())
         if replacement is not None:
-            parts += [raw[last : match.start()], replacement]
+            typed = raw[match.start() : match.end()]
+            parts += [raw[last : match.start()], _cased_like(typed, replacement)]
             last = match.end()
     return "".join(parts) + raw[last:]
+
+
+def _cased_like(typed: str, word: str) -> str:
+    """Return a word in capitals or with a capital first letter, as the typed one was."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
 # --- Snippets ---------------------------------------------------------------------------

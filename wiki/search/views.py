@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request
 from flask_login import current_user
 
 from ..access.permissions import edit_refusal
-from ..core.titles import TitleError, parse_title
+from ..core.titles import TitleError, canonical_namespace, parse_title
 from ..urls import page_url
 from ..web import flag_arg, page_arg
 from . import service
@@ -40,7 +40,7 @@ def _creatable(query: str) -> tuple[str | None, bool]:
     if not query:
         return None, False
     try:
-        title = parse_title(query)
+        title = parse_title(canonical_namespace(query))
     except TitleError:
         return None, False
     refusal = edit_refusal(current_user, title)

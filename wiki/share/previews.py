@@ -16,6 +16,7 @@ from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 
 from ..core.preview import explicit_description, first_image, first_paragraph
+from ..files.logo import shown_logo
 from ..site import current_site
 
 _CACHE_SIZE = 1024
@@ -68,9 +69,15 @@ def page_address(title: str) -> str:
 
 
 def site_image() -> str:
-    """Return the image shown for pages without one: SHARE_IMAGE, else the site's icon."""
+    """Return the image shown for pages without one: SHARE_IMAGE, else the site's logo
+    (Administration → Name and logo), else the wiki's icon."""
     configured = current_app.config.get("SHARE_IMAGE") or ""
-    return absolute(configured or url_for("pages.touch_icon"))
+    if configured:
+        return absolute(configured)
+    logo = shown_logo()
+    if logo is not None:
+        return absolute(url_for("files.site_logo", sha256=logo.sha256))
+    return absolute(url_for("pages.touch_icon"))
 
 
 def og_locale(lang: str | None = None) -> str:
