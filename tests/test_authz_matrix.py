@@ -512,10 +512,10 @@ class World(SimpleNamespace):
         """Return the content hash of the site's logo (the uploaded image)."""
         from wiki import site
 
-        self.file()
-        chosen = replace(site.current_site(), logo="Plan.png")
+        sha256 = self.file_sha()
+        chosen = replace(site.current_site(), logo="Plan.png", logo_sha=sha256)
         site.save_site(self.admin, chosen)
-        return self.file_sha()
+        return sha256
 
     def anchored(self) -> int:
         """Return a topic about a passage of Plan."""

@@ -53,6 +53,7 @@ def _values(world) -> dict[str, list]:
         "token": ["x"],
         "width": [100],
         "ext": ["png"],
+        "letter": ["P"],
     }
 
 
