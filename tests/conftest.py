@@ -26,6 +26,7 @@ from tests.helpers import (
     private_schema,
     release,
     save,
+    smtp_inbox,
 )
 from wiki import create_app
 from wiki.extensions import db
@@ -187,6 +188,16 @@ def app(database_url, tmp_path) -> Flask:
     with app.app_context():
         yield app
         release(app)
+
+
+@pytest.fixture
+def inbox(app):
+    """Send the app's email to a real local SMTP server; yield its inbox."""
+    with smtp_inbox(app) as received:
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=received.port, MAIL_FROM="wiki@bottega.test"
+        )
+        yield received
 
 
 @pytest.fixture

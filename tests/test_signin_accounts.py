@@ -5,27 +5,14 @@ import re
 from datetime import timedelta
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
-from tests.helpers import PASSWORD, code, log_in, smtp_inbox, text, turn_on
+from tests.helpers import PASSWORD, code, log_in, text, turn_on
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.models import utcnow
 from wiki.safety.models import OneTimeLink
 from wiki.signin.models import EmailAddress, RecoveryCode, TwoFactor
-
-
-@pytest.fixture
-def inbox(app):
-    """Send the app's email to a real local SMTP server; yield its inbox."""
-    with smtp_inbox(app) as inbox:
-        app.config.update(
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=inbox.port,
-            MAIL_FROM="wiki@bottega.test",
-        )
-        yield inbox
 
 
 def link_in(inbox, message, path: str) -> str:

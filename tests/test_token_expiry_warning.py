@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import finish_jobs, smtp_inbox
+from tests.helpers import finish_jobs
 from wiki.api import expiry
 from wiki.api.models import ApiToken
 from wiki.api.tokens import create_token, revoke_token
@@ -16,17 +16,10 @@ from wiki.models import utcnow
 from wiki.signin import emails
 
 
-@pytest.fixture
-def inbox(app):
-    """Send the wiki's email to a real local SMTP server; yield what it receives."""
-    with smtp_inbox(app) as received:
-        app.config.update(
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=received.port,
-            MAIL_FROM="wiki@bottega.test",
-            SITE_URL="http://wiki.bottega.test/",
-        )
-        yield received
+@pytest.fixture(autouse=True)
+def site_address(app):
+    """Give the wiki its address: warnings link to it (and requests look only then)."""
+    app.config["SITE_URL"] = "http://wiki.bottega.test/"
 
 
 def with_address(user, address: str) -> None:

@@ -6,6 +6,11 @@ needed): the first request after the interval does the work, before it is handle
 
 import threading
 import time
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+from .extensions import db
 
 
 class Throttle:
@@ -24,3 +29,24 @@ class Throttle:
                 return False
             self.next_check = now + self.seconds
             return True
+
+
+def every(
+    app: Flask, seconds: float, name: str, work: Callable[[], object], when=lambda: True
+) -> Throttle:
+    """Run work before a request at most every `seconds` in each process (and only while
+    when() holds); a failure is logged and never fails the request. The throttle is kept
+    in app.extensions[name] (tests set its next_check to 0 to look at once)."""
+    throttle = Throttle(seconds)
+    app.extensions[name] = throttle
+
+    @app.before_request
+    def _now_and_then():
+        if throttle.due() and when():
+            try:
+                work()
+            except Exception:  # the reader's request goes on
+                db.session.rollback()
+                current_app.logger.exception("%s failed", name)
+
+    return throttle

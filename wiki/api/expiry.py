@@ -16,10 +16,9 @@ from sqlalchemy import select, update
 
 from ..community.watch import mail
 from ..database import write_transaction
-from ..extensions import db
 from ..i18n.locales import language_of
 from ..models import User, utcnow
-from ..periodic import Throttle
+from ..periodic import every
 from ..signin.emails import account_address
 from ..site import current_site
 from .models import ApiToken
@@ -105,18 +104,12 @@ def _queue(session, token: ApiToken, address: str) -> bool:
 
 def register(app: Flask) -> None:
     """Look for tokens to warn about before requests (throttled), and add the command."""
-    throttle = Throttle(CHECK_SECONDS)
-    app.extensions["token_expiry_throttle"] = throttle
 
-    @app.before_request
-    def _warn_about_expiring_tokens():
-        # Only with the site's address set: the links must not follow a request's Host.
-        if throttle.due() and mail.enabled() and current_app.config.get("SITE_URL"):
-            try:
-                warn_expiring()
-            except Exception:  # a failed warning must not fail the reader's request
-                db.session.rollback()
-                current_app.logger.exception("warning about expiring tokens failed")
+    def ready() -> bool:
+        """Only with the site's address set: the links must not follow a request's Host."""
+        return mail.enabled() and bool(current_app.config.get("SITE_URL"))
+
+    every(app, CHECK_SECONDS, "token_expiry_throttle", warn_expiring, when=ready)
 
     @app.cli.command("tokens-warn")
     def _warn_command():

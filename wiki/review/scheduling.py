@@ -8,7 +8,6 @@ CHECK_SECONDS) or by `flask review-publish-due` from cron.
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import get_timezone
 from sqlalchemy import delete, select
 
@@ -18,7 +17,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..memo import page_changed
 from ..models import Page, User, utcnow
-from ..periodic import Throttle
+from ..periodic import every
 from ..problems import BadRequest, Conflict, UserError
 from .models import ScheduledPublication
 from .publishing import _reviewed_revision, accept, require_reviewer, waiting_ids
@@ -104,17 +103,7 @@ def publish_due(now: datetime | None = None) -> int:
 
 def register(app) -> None:
     """Publish due schedules before requests (throttled per process)."""
-    throttle = Throttle(CHECK_SECONDS)
-    app.extensions["review_schedule_throttle"] = throttle
-
-    @app.before_request
-    def _publish_due_schedules():
-        if throttle.due():
-            try:
-                publish_due()
-            except Exception:  # a failed publication must not fail the reader's request
-                db.session.rollback()
-                current_app.logger.exception("publishing scheduled changes failed")
+    every(app, CHECK_SECONDS, "review_schedule_throttle", publish_due)
 
     @app.cli.command("review-publish-due")
     def _publish_due_command():
