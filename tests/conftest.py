@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask_login import AnonymousUserMixin
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, inspect, select, text
 from werkzeug.routing import Rule
 
@@ -60,6 +61,42 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept by name and source, for every app a test process makes."""
+
+    def __init__(self) -> None:
+        self.codes: dict = {}
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.codes.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[(bucket.key, bucket.checksum)] = bucket.code
+
+
+def _share_compiled_templates() -> None:
+    """Compile each template once per test process instead of once per app.
+
+    Jinja compiles a template the first time an app's environment loads it: parsing and
+    generating Python for base.html and a page's template is most of a test's first
+    request, and the suite makes an app for almost every test. Every app's environment is
+    configured alike, and the cache is keyed by the template's file and a checksum of its
+    source, so an edited template compiles anew. A running wiki makes one app.
+    """
+    shared = _SharedTemplateCode()
+    original = Flask.create_jinja_environment
+
+    def create(self):
+        environment = original(self)
+        environment.bytecode_cache = shared
+        return environment
+
+    Flask.create_jinja_environment = create
+
+
+_share_compiled_templates()
 
 
 def pytest_configure(config):
