@@ -203,6 +203,11 @@ def test_italian_category_links_file_pages_and_their_addresses_lead_there(client
     found = client.get("/search?q=categoria:dolci")  # typed in the search box
     assert found.headers["Location"] == "/wiki/Category:Dolci"
     assert json.loads(client.get("/search/suggest?q=Categoria:Do").data) == ["Category:Dolci"]
+    for place in ("history", "talk", "links"):  # the page's other addresses too
+        hop = client.get(f"/{place}/Categoria:Dolci")
+        assert hop.headers["Location"] == f"/{place}/Category:Dolci", place
+        assert client.get(hop.headers["Location"]).status_code == 200
+        assert client.get(f"/{place}/Categoria:Vecchia").status_code == 200, place
 
 
 def test_mediawiki_addresses_of_special_and_talk_pages_lead_here(client, make_page):
@@ -234,3 +239,19 @@ def test_a_random_page_is_a_page_readers_can_see(client, make_page):
         assert answer.headers["Location"] == "/wiki/Plan"
         assert answer.headers["Cache-Control"] == "no-store"
     assert client.get("/wiki/Special:Random").headers["Location"] == "/special/random"
+
+
+def test_a_random_page_is_any_article_alike_whatever_lies_between(app, make_page, make_user):
+    admin = make_user("admin", role=Role.ADMIN)
+    for number in range(8):  # a stretch of ids that are no articles any more
+        make_page(f"Draft {number}", "Gone.")
+        deletion.delete_page(parse_title(f"Draft {number}"), user=admin, reason="Old")
+    names = ["North", "East", "South", "West"]
+    for name in names:
+        make_page(name, "An article.")
+    picked = {name: 0 for name in names}
+    for _ in range(400):
+        picked[service.random_page().title] += 1
+    # Each is expected 100 times; "North", right after the gap, was picked about 300 times
+    # when a random id led to the first article after it.
+    assert all(count >= 60 for count in picked.values()), picked

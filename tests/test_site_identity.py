@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -110,6 +111,36 @@ def test_the_tab_icon_shows_the_names_first_letter_or_a_square_logo(admin_client
     html = text(admin_client.get("/search"))
     square = re.search(r'<link rel="icon" href="(/site/logo/\w{64})" type="image/png">', html)
     assert square and get(client, square.group(1)).status_code == 200
+
+
+def icon_image(client, address: str) -> Image.Image:
+    """Return the icon a browser or phone fetches from the site's root, opened."""
+    answer = get(client, address)
+    assert answer.status_code == 200, address
+    return Image.open(io.BytesIO(answer.data))
+
+
+def test_root_icons_show_the_names_letter_or_a_square_logo(admin_client, client, app):
+    own = (Path(app.static_folder) / "apple-touch-icon.png").read_bytes()
+    assert get(client, "/apple-touch-icon.png").data == own  # the wiki's own B
+    admin_client.post("/admin/site", data=identity(name="Élan"))
+    touch = icon_image(client, "/apple-touch-icon.png").convert("RGB")
+    assert touch.size == (180, 180) and touch.getpixel((0, 0))[2] > 150  # the blue tile
+    assert touch.getpixel((0, 0)) != touch.getpixel((179, 179))  # its gradient
+    letter = touch.crop((60, 50, 120, 140)).getcolors(180 * 180)
+    assert (255, 255, 255) in [colour for _, colour in letter]  # the E, white
+    favicon = icon_image(client, "/favicon.ico")
+    assert favicon.format == "ICO" and (48, 48) in favicon.info["sizes"]
+    samples.upload(admin_client, samples.png(90, 100, (200, 30, 40)), "Square.png")
+    admin_client.post("/admin/site", data=identity(name="Élan", logo="Square.png"))
+    touch = icon_image(client, "/apple-touch-icon-precomposed.png").convert("RGB")
+    assert touch.getpixel((90, 90)) == (200, 30, 40)  # the logo, centred
+    assert touch.getpixel((2, 90)) == (255, 255, 255)  # on white, not black corners
+    tagged = get(client, "/apple-touch-icon.png")
+    again = client.get("/apple-touch-icon.png", headers={"If-None-Match": tagged.headers["ETag"]})
+    assert again.status_code == 304
+    admin_client.post("/admin/site", data=identity(name="Жук"))  # no such letter drawn
+    assert get(client, "/apple-touch-icon.png").data == own
 
 
 def test_an_empty_tagline_gives_the_wikis_own_words_again(admin_client):
@@ -252,3 +283,18 @@ def test_deleting_the_logos_file_keeps_the_logo_and_other_changes_still_save(adm
     assert saved.status_code == 302
     html = text(admin_client.get("/search"))
     assert f'src="{before}"' in html and "Bottega — Still ours." in html
+
+
+def test_a_private_wiki_shows_visitors_only_links_they_can_follow(admin_client, client, auth):
+    admin_client.post("/admin/settings", data={"read": "users", "register": "open"})
+    assert 'href="/recent"' in text(admin_client.get("/login"))  # members see the menus
+    auth.logout()
+    for address in ("/login", "/register", "/wiki/Nothing"):
+        answer = client.get(address)
+        html = text(answer) if answer.status_code != 302 else text(client.get("/login"))
+        links = set(re.findall(r'href="(/[^"]*)"', html))
+        assert "/login" in {link.split("?")[0] for link in links}
+        for link in links:
+            followed = client.get(link.replace("&amp;", "&"))
+            assert "/login" not in followed.headers.get("Location", ""), f"{address}: {link}"
+        assert 'role="search"' not in html and "Random page" not in html

@@ -2,12 +2,12 @@
 
 from urllib.parse import quote, urlsplit
 
-from flask import abort, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from .core.numbers import MAX_ID, parse_natural
-from .core.titles import N_, Title, TitleError, parse_title, title_from_url
+from .core.titles import N_, Title, TitleError, canonical_namespace, parse_title, title_from_url
 from .problems import UserError
 
 #: The highest page number a list accepts: deeper pages are reached by key, not by number.
@@ -65,6 +65,25 @@ def title_or_400(path: str) -> Title:
         return parse_title(title_from_url(path))
     except TitleError as error:
         abort(400, description=_(str(error)))
+
+
+def alias_redirect(title: Title):
+    """Return a redirect to this address with the wiki's own name of the title's namespace
+    ("Categoria:Dolci" → "Category:Dolci"), or None when the title uses none. Views ask
+    only when no page is called so: a page already called so keeps its address."""
+    canonical = canonical_namespace(title.display)
+    if canonical == title.display:
+        return None
+    args = {name: value for name, value in request.args.items() if name != "title"}
+    target = url_for(request.endpoint, title=canonical.replace(" ", "_"), **args)
+    return redirect(target, 307 if request.method == "POST" else 302)
+
+
+def follow_alias(title: Title) -> None:
+    """Answer a GET of a missing page's address that names its namespace in another
+    language with the redirect to the wiki's own name (see alias_redirect)."""
+    if request.method in ("GET", "HEAD") and (hop := alias_redirect(title)) is not None:
+        abort(hop)
 
 
 def safe_next(target: str | None) -> str:

@@ -5,10 +5,11 @@ Sizes are read from the header before any pixel is decoded, so a small file clai
 """
 
 import io
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..core.containers import declared_size
 from ..core.titles import N_
@@ -171,3 +172,73 @@ def thumbnail(source, width: int, extension: str) -> bytes:
 def _transparent(image: Image.Image) -> bool:
     """Return whether an image may have transparent pixels."""
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+#: The wiki's own tile (static/favicon.svg): a diagonal blue gradient.
+TILE_COLOURS = ((0x47, 0x63, 0xDC), (0x2C, 0x44, 0xAD))
+
+
+def square_icon(source, size: int, image_format: str, *, opaque: bool) -> bytes:
+    """Return an about-square image as a square icon of size pixels (ICO or PNG), centred;
+    opaque: on white (home screens draw transparent corners black)."""
+    with _open(source) as image:
+        image.seek(0)
+        upright = ImageOps.exif_transpose(image).convert("RGBA")
+    side = max(upright.size)
+    canvas = Image.new("RGBA", (side, side), (255, 255, 255, 255 if opaque else 0))
+    offset = ((side - upright.width) // 2, (side - upright.height) // 2)
+    canvas.alpha_composite(upright, offset)
+    icon = canvas.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=2)
+    return _icon_bytes(icon.convert("RGB") if opaque else icon, image_format)
+
+
+def letter_icon(letter: str, size: int, image_format: str, *, opaque: bool) -> bytes | None:
+    """Return a letter on the wiki's tile as an icon of size pixels, as the tab's SVG icon
+    draws it (templates/pages/site_icon.svg), or None when the font has no such letter.
+
+    Pillow's own font holds the ASCII letters and digits: an accented letter is drawn
+    without its accent ("É" as E)."""
+    font = ImageFont.load_default(size=round(size * 21 / 32))
+    drawn = next((ch for ch in (letter, _unaccented(letter)) if _has_glyph(font, ch)), None)
+    if drawn is None:
+        return None
+    corners = Image.new("RGB", (2, 2))
+    first, last = TILE_COLOURS
+    middle = tuple((a + b) // 2 for a, b in zip(first, last, strict=True))
+    corners.putdata([first, middle, middle, last])
+    tile = corners.resize((size, size), Image.Resampling.BILINEAR).convert("RGBA")
+    if not opaque:  # a phone rounds a home-screen icon itself
+        mask = Image.new("L", (size, size), 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, size - 1, size - 1), size // 4, fill=255)
+        tile.putalpha(mask)
+    ImageDraw.Draw(tile).text(
+        (size / 2, size * 23.5 / 32),
+        drawn,
+        font=font,
+        fill="white",
+        anchor="ms",
+        # The font is a regular weight; the tab's icon draws a heavy one.
+        stroke_width=max(1, size // 60),
+        stroke_fill="white",
+    )
+    return _icon_bytes(tile.convert("RGB") if opaque else tile, image_format)
+
+
+def _unaccented(letter: str) -> str:
+    """Return a letter without its accents ("É" → "E"), or itself."""
+    return unicodedata.normalize("NFKD", letter)[:1]
+
+
+def _has_glyph(font: ImageFont.FreeTypeFont, character: str) -> bool:
+    """Return whether the font draws the character (not the box of a missing one)."""
+    return bytes(font.getmask(character)) != bytes(font.getmask("\uffff"))
+
+
+def _icon_bytes(icon: Image.Image, image_format: str) -> bytes:
+    """Return an icon image saved as ICO (with its smaller sizes) or PNG."""
+    out = io.BytesIO()
+    if image_format == "ICO":
+        icon.save(out, "ICO", sizes=[(16, 16), (32, 32), (icon.width, icon.height)])
+    else:
+        icon.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -7,7 +7,8 @@ proxies may keep them for a year.
 """
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from flask import Response, current_app, request, send_file
 
@@ -15,6 +16,8 @@ from ..access.policy import current_policy
 from ..core.sniff import TYPES
 from . import images, storage
 from .models import FileBlob
+
+Made = TypeVar("Made")
 
 YEAR = 365 * 24 * 3600
 CHUNK = 256 * 1024
@@ -60,18 +63,24 @@ def thumbnail(blob: FileBlob, width: int, extension: str, *, public: bool) -> Re
 
 
 def make_thumbnail(blob: FileBlob, width: int, extension: str) -> bytes:
-    """Return a thumbnail of an original from the store (downloaded to disk if remote)."""
+    """Return a thumbnail of an original from the store."""
+    return from_original(blob, lambda source: images.thumbnail(source, width, extension))
+
+
+def from_original(blob: FileBlob, make: Callable[..., Made]) -> Made:
+    """Return what make makes of an original from the store: given its path on disk, or a
+    copy downloaded to a temporary file when the store is remote."""
     store = storage.store()
     key = storage.original_key(blob.sha256)
     local = store.local_path(key)
     if local is not None:
-        return images.thumbnail(local, width, extension)
+        return make(local)
     with tempfile.SpooledTemporaryFile(max_size=16 * 2**20, dir=store.scratch) as copy:
         with store.open(key) as source:
             while chunk := source.read(CHUNK):
                 copy.write(chunk)
         copy.seek(0)
-        return images.thumbnail(copy, width, extension)
+        return make(copy)
 
 
 def _is_cached(req, etag: str) -> bool:

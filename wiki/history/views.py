@@ -12,7 +12,7 @@ from ..problems import BadRequest, NotFound, UserError
 from ..review.queue import states as review_states
 from ..review.visibility import sees_waiting, visible
 from ..urls import page_url
-from ..web import content_disposition, int_arg, title_or_400, user_message
+from ..web import content_disposition, follow_alias, int_arg, title_or_400, user_message
 from . import rows, service
 
 bp = Blueprint("history", __name__)
@@ -22,7 +22,10 @@ bp.add_app_template_global(rows.revision_row, "revision_row")
 
 def page_or_404(title: str):
     """Return the page a URL names, or answer 404."""
-    page = pages.get_page(title_or_400(title))
+    parsed = title_or_400(title)
+    page = pages.get_page(parsed)
+    if page is None:
+        follow_alias(parsed)
     if page is None or pages.shown_revision(page, current_user) is None:
         raise NotFound(_("There is no page with this title."))
     return page

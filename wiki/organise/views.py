@@ -16,7 +16,7 @@ from ..pages.cache import not_page_alone
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..site import current_site
 from ..urls import page_url
-from ..web import page_arg, title_or_400, user_message
+from ..web import follow_alias, page_arg, title_or_400, user_message
 from . import deletion, moves, service
 
 bp = Blueprint("organise", __name__)
@@ -101,6 +101,8 @@ def links(title: str):
     found = service.backlinks(parsed.key, service.from_key(request.args.get("from")))
     page = pages.get_page(parsed)
     exists = page is not None and page.latest is not None and not page.deleted
+    if page is None:
+        follow_alias(parsed)
     return render_template("organise/links.html", title=parsed, found=found, exists=exists)
 
 

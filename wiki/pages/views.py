@@ -22,8 +22,9 @@ from ..access.permissions import can_review, protected_from, raise_refusal
 from ..core.diff import diff_texts
 from ..core.numbers import MAX_ID, parse_natural
 from ..core.text import clean_text, text_sha1
-from ..core.titles import Title, canonical_namespace, special_target
+from ..core.titles import Title, special_target
 from ..extensions import db
+from ..files import icons
 from ..history import service as history
 from ..i18n import editor as translation_editor
 from ..models import Revision, RevisionKind
@@ -34,7 +35,7 @@ from ..review.visibility import visible
 from ..safety.limits import too_often
 from ..site import current_site, initial_of
 from ..summaries import SystemSummary
-from ..web import flag_arg, int_arg, title_or_400, user_message
+from ..web import alias_redirect, flag_arg, int_arg, title_or_400, user_message
 from . import cache as page_cache
 from . import drafts, service
 from .editor import EditForm, conflict_choices
@@ -53,9 +54,18 @@ def home():
 @bp.get("/apple-touch-icon.png", endpoint="touch_icon")
 @bp.get("/apple-touch-icon-precomposed.png", endpoint="touch_icon_precomposed")
 def icon():
-    """Serve the icons browsers and phones ask for at the site's root."""
-    name = "favicon.ico" if request.path == "/favicon.ico" else "apple-touch-icon.png"
-    return send_from_directory(current_app.static_folder, name, max_age=7 * 86400)
+    """Serve the icons browsers and phones ask for at the site's root: the site's own (its
+    square logo, or its name's first letter), else the wiki's."""
+    favicon = request.path == "/favicon.ico"
+    own = icons.site_icon("favicon" if favicon else "touch")
+    if own is None:
+        name = "favicon.ico" if favicon else "apple-touch-icon.png"
+        return send_from_directory(current_app.static_folder, name, max_age=7 * 86400)
+    response = current_app.response_class(own.body, mimetype=own.media_type)
+    response.set_etag(own.etag)
+    # A day: a new logo reaches tabs and home screens by tomorrow.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response.make_conditional(request)
 
 
 @bp.get("/site/icon/<letter>.svg")
@@ -126,11 +136,7 @@ def _canonical(title: Title):
             message = _("This wiki has no special page called “%(name)s”.", name=title.display)
             raise NotFound(message)
         return redirect(target)
-    canonical = canonical_namespace(title.display)
-    if canonical == title.display:
-        return None
-    target = url_for(request.endpoint, title=canonical.replace(" ", "_"), **args)
-    return redirect(target, 307 if request.method == "POST" else 302)
+    return alias_redirect(title)
 
 
 def missing(title: Title, page):

@@ -39,6 +39,10 @@ OPEN_ENDPOINTS = {
     "static",
     "files.site_logo",  # the logo heads the login page of a private wiki too
     "pages.site_icon",
+    # Browsers fetch the tab's and home screen's icons from the login page too.
+    "pages.favicon",
+    "pages.touch_icon",
+    "pages.touch_icon_precomposed",
     "people.login",
     "people.register",
     "safety.reset_password",

@@ -16,7 +16,7 @@ from ..organise import redirects
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..safety.limits import too_often
-from ..web import int_arg, title_or_400, user_message, wants_fragment
+from ..web import follow_alias, int_arg, title_or_400, user_message, wants_fragment
 from . import moderation, reading, service, subscriptions
 from .display import ThreadDisplay, TopicListDisplay
 from .models import Comment, Topic
@@ -72,6 +72,7 @@ def page_or_404(title: str) -> Page:
     """Return the existing page a URL names (through a redirect), or answer 404."""
     page = talk_page(title)
     if page is None:
+        follow_alias(title_or_400(title))
         raise NotFound(
             _(
                 "There is no page “%(title)s”, so there is no discussion of it.",
