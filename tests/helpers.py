@@ -107,6 +107,9 @@ def base_config(tmp_path, database_url: str) -> dict:
         "PAGE_CACHE_SECONDS": 0,  # tests of the cache turn it on
         # Counts would be written by a thread after the test; tests of reach turn it on.
         "REACH_ENABLED": False,
+        # A cheap real hash: the suite makes many accounts through the forms (the default,
+        # scrypt, takes 0.1 s a hash); tests/test_config.py checks the default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

@@ -2,8 +2,10 @@
 
 import pytest
 
+from tests.helpers import CSRFClient, base_config, log_in, register, release
 from wiki import create_app
 from wiki.config import ConfigError, environment_settings
+from wiki.identity import find_user
 
 
 def test_each_variable_takes_its_defaults_type():
@@ -43,6 +45,7 @@ def test_a_variable_set_but_empty_is_unset(tmp_path, monkeypatch):
         ("WIKI_DATABASE_URL", "bottega.sqlite"),
         ("WIKI_RENDER_TIMEOUT", "0"),
         ("WIKI_HISTORY_PAGE_SIZE", "0"),
+        ("WIKI_PASSWORD_HASH_METHOD", "md5"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(tmp_path, monkeypatch, name, value):
@@ -51,3 +54,19 @@ def test_a_bad_value_is_refused_naming_the_setting(tmp_path, monkeypatch, name, 
         create_app({"INSTANCE_PATH": str(tmp_path)})
     assert name.removeprefix("WIKI_") in refused.value.message
     assert value in refused.value.message
+
+
+def test_passwords_are_hashed_with_scrypt_unless_the_site_says_otherwise(database_url, tmp_path):
+    config = base_config(tmp_path, database_url)
+    del config["PASSWORD_HASH_METHOD"]  # the suite's cheaper method: here, the default
+    app = create_app(config)
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        assert register(app.test_client(), "anna").status_code == 302
+        assert find_user("anna").password_hash.startswith("scrypt:")
+        assert log_in(app.test_client(), "anna").status_code == 302
+        app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:600000"
+        assert register(app.test_client(), "ben").status_code == 302
+        assert find_user("ben").password_hash.startswith("pbkdf2:sha256:600000$")
+        assert log_in(app.test_client(), "anna").status_code == 302  # hashes keep their method
+        release(app)

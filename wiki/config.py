@@ -69,6 +69,9 @@ class Defaults:
     # Five per name, as MediaWiki and AWS Cognito allow: a typo or two never waits; an
     # address gets the same share of its lockout free (wiki/safety/sessions.py).
     LOGIN_FREE_FAILURES = 5
+    # How passwords are hashed (werkzeug's generate_password_hash method): scrypt, memory-
+    # hard, about 0.1 s a hash. Hashes keep their method: changing it touches no account.
+    PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_DELAY_SECONDS = 2.0
     LOGIN_MAX_DELAY_SECONDS = 60.0
     LOGIN_LOCKOUT_FAILURES = 10
@@ -232,6 +235,10 @@ def image_sources(value: str | tuple | list) -> tuple[str, ...]:
     return tuple(words)
 
 
+#: The password hash methods werkzeug knows, with their optional parameters.
+_HASH_METHOD = re.compile(r"scrypt(:\d+:\d+:\d+)?|pbkdf2(:sha(1|224|256|384|512)(:\d+)?)?")
+
+
 def _check(config) -> None:
     """Raise ConfigError for settings whose value cannot work, naming them."""
     url = config["SQLALCHEMY_DATABASE_URI"]
@@ -247,6 +254,11 @@ def _check(config) -> None:
         if float(config[name]) <= 0:
             raise ConfigError(f"{name}={config[name]!r}: must be above 0.")
     config["IMAGE_SOURCES"] = image_sources(config["IMAGE_SOURCES"])
+    if not _HASH_METHOD.fullmatch(config["PASSWORD_HASH_METHOD"]):
+        raise ConfigError(
+            f"PASSWORD_HASH_METHOD={config['PASSWORD_HASH_METHOD']!r}: use scrypt (or "
+            "scrypt:n:r:p) or pbkdf2 (or pbkdf2:sha256:iterations)."
+        )
 
 
 def _instance_secret_key(instance: Path) -> str:

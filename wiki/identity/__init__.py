@@ -5,7 +5,9 @@ The lowest layer about people: accounts, sign-in and administration build on it.
 
 import re
 import unicodedata
+from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,8 +29,6 @@ _USERNAME = USERNAME
 NAME_SUGGESTIONS = 8
 # What may follow "@" in a mention while it is being typed (see wiki.core.signin.USERNAME).
 _TYPED_NAME = re.compile(r"[\w.-]{1,40}")
-# A hash to check against when the username is unknown, so both cases take as long.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 class AccountError(UserError):
@@ -138,6 +138,17 @@ def suggest_usernames(typed: str, limit: int = NAME_SUGGESTIONS) -> list[str]:
     return [username for _key, username in sorted(rows)]
 
 
+def hash_password(password: str) -> str:
+    """Return a password's hash, by the site's method (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Return a hash to check when the username is unknown, so both cases take as long."""
+    return generate_password_hash("not a real password", method=method)
+
+
 def has_password(user: User) -> bool:
     """Return whether the account has a password one can log in with."""
     return not user.password_hash.startswith("!")
@@ -147,6 +158,6 @@ def authenticate(username: str, password: str) -> User | None:
     """Return the account if the password is right; None whatever the reason if not."""
     user = find_user(username)
     if user is None or not has_password(user):
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None

@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from ..access.policy import current_policy
 from ..core.titles import N_
@@ -15,6 +14,7 @@ from ..identity import (
     check_password,
     check_username,
     find_user,
+    hash_password,
     user_key,
 )
 from ..models import Role, User
@@ -57,7 +57,7 @@ def register(username: str, password: str, confirm: str, invite: str = "") -> Us
         problems.append(problem)
     if problems:
         raise RegistrationRefused(problems)
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     try:
         with write_transaction() as session:
             first = first_account()
@@ -136,7 +136,7 @@ def create_admin(username: str, password: str) -> User:
         user = User(
             username=username,
             key=user_key(username),
-            password_hash=generate_password_hash(password),
+            password_hash=hash_password(password),
             role=Role.ADMIN,
         )
         session.add(user)

@@ -13,7 +13,7 @@ from ..access.permissions import mask_ip, require_admin
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
-from ..identity import check_password, find_user
+from ..identity import check_password, find_user, hash_password
 from ..memo import content_changed
 from ..models import Role, User, utcnow
 from ..problems import BadRequest, NotAllowed, NotFound
@@ -315,12 +315,10 @@ def use_link(kind: str, token: str, session, used_by: User | None = None) -> One
 
 def reset_password(token: str, password: str, confirm: str) -> User:
     """Set a new password with a reset link; every session of the account ends."""
-    from werkzeug.security import generate_password_hash
-
     link = find_link("reset", token)
     user = link.user
     check_password(password, confirm, user.username)
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     with write_transaction() as session:
         use_link("reset", token, session)
         user = session.merge(user)

@@ -3,13 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from ..access.permissions import is_moderator
 from ..core.titles import Title
 from ..database import write_transaction
 from ..extensions import db
-from ..identity import AccountError, check_password, user_key
+from ..identity import AccountError, check_password, hash_password, user_key
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import settings as review_settings
 from ..urls import return_path
@@ -144,7 +144,7 @@ def change_password():
         return _account_page(user_message(error)), error.status
     with write_transaction():
         user = db.session.merge(current_user._get_current_object())
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = hash_password(new)
     ended = sessions.end_all(current_user, keep_current=True)
     flash(
         _(

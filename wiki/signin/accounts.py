@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from ..access.permissions import active_block, block_refusal
 from ..access.policy import current_policy
@@ -24,6 +23,7 @@ from ..identity import (
     check_username,
     find_user,
     has_password,
+    hash_password,
     user_key,
 )
 from ..models import Role, User, utcnow
@@ -213,5 +213,5 @@ def set_first_password(user: User, password: str, confirm: str) -> User:
     check_password(password, confirm, user.username)
     with write_transaction() as session:
         user = session.get(User, user.id)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     return user
