@@ -82,6 +82,10 @@ def test_a_save_is_delivered_signed_to_the_receiver(app, client, admin, receiver
     [(headers, body)] = receiver.requests
     expected = "sha256=" + hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Bottega-Signature-256"] == expected
+    # The time it was sent, signed with the body: a receiver can refuse a replayed delivery.
+    sent_at = headers["X-Bottega-Timestamp"].encode()
+    stamped = hmac.new(hook.secret.encode(), sent_at + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["X-Bottega-Timestamp-Signature-256"] == f"sha256={stamped}"
     assert headers["X-Bottega-Event"] == "page.saved"
     assert headers["Content-Type"] == "application/json"
     event = json.loads(body)

@@ -68,6 +68,13 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def timestamped_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the X-Bottega-Timestamp-Signature-256 value: the HMAC of the timestamp, a
+    dot and the body. X-Bottega-Timestamp alone is not signed: a receiver that refuses
+    old deliveries (replays) checks this one."""
+    return signature(secret, timestamp.encode() + b"." + body)
+
+
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Return whether an address is on the public internet (not loopback, private, …)."""
     mapped = getattr(ip, "ipv4_mapped", None)
@@ -147,13 +154,15 @@ def post(hook: Webhook, delivery: WebhookDelivery) -> Answer:
         kind = _PinnedHTTPS if https else _PinnedHTTP
         connection = kind(parts.hostname, port, address, timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent_at = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "X-Bottega-Event": delivery.event,
             "X-Bottega-Delivery": delivery.uuid,
-            "X-Bottega-Timestamp": str(int(time.time())),
+            "X-Bottega-Timestamp": sent_at,
             "X-Bottega-Signature-256": signature(hook.secret, body),
+            "X-Bottega-Timestamp-Signature-256": timestamped_signature(hook.secret, sent_at, body),
         }
         try:
             connection.request("POST", path, body=body, headers=headers)
