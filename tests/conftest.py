@@ -117,7 +117,13 @@ def _share_compiled_statements() -> None:
     def make_engine(self, bind_key, options, app):
         engine = original(self, bind_key, options, app)
         url = engine.url
-        kind = (url.drivername, url.host, url.port, url.database if url.host else None)
+        kind = (
+            url.drivername,
+            url.username,
+            url.host,
+            url.port,
+            url.database if url.host else None,
+        )
         kind += (
             tuple(sorted(url.query.items())),
             repr(sorted((k, v) for k, v in options.items() if k != "url")),
@@ -125,6 +131,9 @@ def _share_compiled_statements() -> None:
         if kind not in shared:
             with engine.connect():  # the dialect learns its server's version and features
                 pass
+            # That connection was made before the app tuned its engine (wiki/database.py:
+            # foreign keys, busy timeout, transactions): it must not serve a request.
+            engine.dispose()
             engine._compiled_cache = LRUCache(5000)
             shared[kind] = (engine.dialect, engine._compiled_cache)
         else:

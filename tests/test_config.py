@@ -46,6 +46,8 @@ def test_a_variable_set_but_empty_is_unset(tmp_path, monkeypatch):
         ("WIKI_RENDER_TIMEOUT", "0"),
         ("WIKI_HISTORY_PAGE_SIZE", "0"),
         ("WIKI_PASSWORD_HASH_METHOD", "md5"),
+        ("WIKI_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000"),  # too few iterations
+        ("WIKI_PASSWORD_HASH_METHOD", "scrypt:3:8:1"),  # n is not a power of two
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(tmp_path, monkeypatch, name, value):
@@ -68,5 +70,7 @@ def test_passwords_are_hashed_with_scrypt_unless_the_site_says_otherwise(databas
         app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:600000"
         assert register(app.test_client(), "ben").status_code == 302
         assert find_user("ben").password_hash.startswith("pbkdf2:sha256:600000$")
-        assert log_in(app.test_client(), "anna").status_code == 302  # hashes keep their method
+        assert log_in(app.test_client(), "anna").status_code == 302
+        assert find_user("anna").password_hash.startswith("pbkdf2:sha256:600000$")  # moved
+        assert log_in(app.test_client(), "anna").status_code == 302
         release(app)

@@ -86,3 +86,45 @@ def test_a_newcomers_new_file_is_nowhere_for_visitors(launch, people, login_as, 
     # A published page embedding it shows visitors a link to upload, not the picture.
     save("Launch", "![Our logo](File:Logo.png) ![Window](File:Shop window.png)", people["alice"])
     assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch}
+
+
+def test_a_newcomers_page_and_its_new_picture_are_published_together(
+    launch, people, login_as, client
+):
+    newbie = login_as(people["newbie"])
+    uploaded = samples.upload(newbie, samples.png(color=BLUE), "Beach.png")
+    told = text(newbie.get(uploaded.headers["Location"]))
+    assert "It waits for review: others see it once a reviewer accepts it." in told
+    saved = newbie.post("/edit/Summer", data={"text": "# Summer\n\n![Beach](File:Beach.png)"})
+    assert saved.status_code == 302, text(saved)
+    beach = sha_of("Beach.png")
+    moderator = login_as(people["moderator"])
+    review = text(moderator.get("/review/Summer"))
+    assert "Files this page shows, waiting for review too" in review
+    assert 'href="/review/File:Beach.png"' in review and 'name="with_files"' in review
+    summer = page_named("Summer")
+    accepted = moderator.post(
+        "/review/Summer",
+        data={"action": "accept", "revision": summer.latest_revision_id, "with_files": "1"},
+    )
+    assert "The file it shows is published too." in text(
+        moderator.get(accepted.headers["Location"])
+    )
+    assert thumbs_in(text(client.get("/wiki/Summer"))) == {beach}  # the picture, not a link
+    assert client.get("/file/Beach.png").status_code == 200
+
+
+def test_a_reviewer_may_publish_the_page_without_its_new_picture(launch, people, login_as, client):
+    newbie = login_as(people["newbie"])
+    samples.upload(newbie, samples.png(color=BLUE), "Beach.png")
+    newbie.post("/edit/Summer", data={"text": "![Beach](File:Beach.png)"})
+    moderator = login_as(people["moderator"])
+    summer = page_named("Summer")
+    moderator.post(
+        "/review/Summer", data={"action": "accept", "revision": summer.latest_revision_id}
+    )
+    assert thumbs_in(text(client.get("/wiki/Summer"))) == set()  # the file still waits
+    assert "File:Beach.png" in text(moderator.get("/review"))
+    # A reviewer's uploads are published at once, and say nothing of review.
+    done = samples.upload(moderator, samples.png(color=GREEN), "Dunes.png")
+    assert "waits for review" not in text(moderator.get(done.headers["Location"]))

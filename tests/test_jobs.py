@@ -121,3 +121,39 @@ def test_a_listening_worker_stops_soon_after_sigterm(app):
         worker.stderr.close()
         for key in client.scan_iter(f"rq:*{queue}*"):
             client.delete(key)
+
+
+@pytest.mark.engine("sqlite")
+def test_a_worker_told_to_stop_while_it_starts_stops_cleanly(app):
+    # RQ listens for signals only once it has registered: a SIGTERM in between killed it,
+    # leaving its registration in Redis.
+    client = redis_or_skip()
+    queue = f"bottega-test-{uuid.uuid4().hex}"
+    environment = os.environ | {
+        "WIKI_DATABASE_URL": app.config["DATABASE_URL"],
+        "WIKI_SECRET_KEY": "worker test",
+        "WIKI_REDIS_URL": REDIS_URL,
+        "WIKI_JOBS_QUEUE": queue,
+    }
+    flask = Path(sys.executable).with_name("flask")
+    worker = subprocess.Popen(
+        [str(flask), "--app", "wiki", "worker"], env=environment, stderr=subprocess.PIPE
+    )
+    try:
+        for _ in range(6000):  # the moment it registers (at most a minute)
+            if client.scard(f"rq:workers:{queue}"):
+                break
+            assert worker.poll() is None, worker.stderr.read().decode()
+            time.sleep(0.01)
+        else:
+            pytest.fail("the worker did not register")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        assert client.scard(f"rq:workers:{queue}") == 0  # it said goodbye
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        worker.stderr.close()
+        for key in client.scan_iter(f"rq:*{queue}*"):
+            client.delete(key)

@@ -208,6 +208,8 @@ def test_italian_category_links_file_pages_and_their_addresses_lead_there(client
         assert hop.headers["Location"] == f"/{place}/Category:Dolci", place
         assert client.get(hop.headers["Location"]).status_code == 200
         assert client.get(f"/{place}/Categoria:Vecchia").status_code == 200, place
+    topic = client.get("/talk/Categoria:Dolci/7?from=2&from=3&_external=1")  # all it holds
+    assert topic.headers["Location"] == "/talk/Category:Dolci/7?from=2&from=3&_external=1"
 
 
 def test_mediawiki_addresses_of_special_and_talk_pages_lead_here(client, make_page):

@@ -9,9 +9,14 @@ from wiki.web import safe_next
 
 
 def test_first_account_is_administrator_then_editors(app, client):
-    assert register(client, "first").status_code == 302
+    first = register(client, "first")
+    assert first.status_code == 302
+    told = client.get(first.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "you are its administrator" in told  # and where the settings are
     client.post("/logout", data={})
-    register(client, "second")
+    second = register(client, "second")
+    again = client.get(second.headers["Location"], follow_redirects=True)
+    assert "administrator" not in again.get_data(as_text=True)
     roles = dict(db.session.execute(db.select(User.username, User.role)).all())
     assert roles == {"first": Role.ADMIN, "second": Role.EDITOR}
 
@@ -48,6 +53,9 @@ def test_register_says_everything_wrong_at_once(client):
     assert response.status_code == 400
     assert "3 to 40" in html and "do not match" in html
     assert 'value="bad name"' in html and PASSWORD not in html  # refused passwords go
+    # A short password that its confirmation does not match: both are said.
+    both = register(client, "anna", "short", "shorter").get_data(as_text=True)
+    assert "at least 10 characters" in both and "do not match" in both
 
 
 def test_username_taken_case_insensitively(client):

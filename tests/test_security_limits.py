@@ -14,6 +14,7 @@ from tests.helpers import (
     redis_or_skip,
     register,
     release,
+    smtp_inbox,
     turn_on,
 )
 from wiki import create_app
@@ -226,7 +227,8 @@ def test_rate_limit_storage_down_falls_back_to_memory(limited):
 
 def test_a_rate_limited_password_reset_request_keeps_what_was_typed(limited):
     app = limited(RATE_LIMIT_LOGIN="2/minute")
-    with app.app_context():
+    with app.app_context(), smtp_inbox(app) as inbox:  # with email off there is no form
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
         client = app.test_client()
         for _ in range(2):
             sent = client.post("/forgot-password", data={"identifier": "nora@example.org"})

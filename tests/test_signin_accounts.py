@@ -334,3 +334,11 @@ def test_a_login_waiting_for_its_code_does_not_outlive_the_step(app, client, peo
     assert answer.status_code == 302 and answer.headers["Location"] == "/login"
     assert PASSWORD  # the password alone never logged bob in
     assert "Log out" not in text(client.get("/recent"))
+
+
+def test_with_email_off_forgot_password_promises_no_email(client, people, app):
+    assert not app.config.get("MAIL_SERVER")
+    page = text(client.get("/forgot-password"))
+    assert "ask an administrator for a link" in page and 'name="identifier"' not in page
+    answer = text(client.post("/forgot-password", data={"identifier": "bob"}))
+    assert "is on its way" not in answer and "ask an administrator for a link" in answer

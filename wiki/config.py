@@ -70,7 +70,7 @@ class Defaults:
     # address gets the same share of its lockout free (wiki/safety/sessions.py).
     LOGIN_FREE_FAILURES = 5
     # How passwords are hashed (werkzeug's generate_password_hash method): scrypt, memory-
-    # hard, about 0.1 s a hash. Hashes keep their method: changing it touches no account.
+    # hard, about 0.1 s a hash. After a change each account is hashed anew at its login.
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_DELAY_SECONDS = 2.0
     LOGIN_MAX_DELAY_SECONDS = 60.0
@@ -236,7 +236,22 @@ def image_sources(value: str | tuple | list) -> tuple[str, ...]:
 
 
 #: The password hash methods werkzeug knows, with their optional parameters.
-_HASH_METHOD = re.compile(r"scrypt(:\d+:\d+:\d+)?|pbkdf2(:sha(1|224|256|384|512)(:\d+)?)?")
+_HASH_METHOD = re.compile(
+    r"scrypt(?::(\d+):(\d+):(\d+))?|pbkdf2(?::sha(?:256|384|512)(?::(\d+))?)?"
+)
+
+
+def hash_method_works(method: str, *, weak: bool = False) -> bool:
+    """Return whether werkzeug can hash with a method and it is strong enough for people's
+    passwords (weak: any working parameters, for tests)."""
+    found = _HASH_METHOD.fullmatch(method)
+    if found is None:
+        return False
+    n, r, p, iterations = (int(number) if number else None for number in found.groups())
+    if n is not None:
+        power_of_two = n >= 2 and n & (n - 1) == 0
+        return power_of_two and r >= 1 and p >= 1 and (weak or n >= 2**14)
+    return iterations is None or iterations >= (1 if weak else 100_000)
 
 
 def _check(config) -> None:
@@ -254,10 +269,11 @@ def _check(config) -> None:
         if float(config[name]) <= 0:
             raise ConfigError(f"{name}={config[name]!r}: must be above 0.")
     config["IMAGE_SOURCES"] = image_sources(config["IMAGE_SOURCES"])
-    if not _HASH_METHOD.fullmatch(config["PASSWORD_HASH_METHOD"]):
+    if not hash_method_works(config["PASSWORD_HASH_METHOD"], weak=bool(config.get("TESTING"))):
         raise ConfigError(
             f"PASSWORD_HASH_METHOD={config['PASSWORD_HASH_METHOD']!r}: use scrypt (or "
-            "scrypt:n:r:p) or pbkdf2 (or pbkdf2:sha256:iterations)."
+            "scrypt:n:r:p, n a power of two of at least 16384) or pbkdf2 (or "
+            "pbkdf2:sha256:iterations, at least 100000 iterations)."
         )
 
 

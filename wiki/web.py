@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from .core.numbers import MAX_ID, parse_natural
 from .core.titles import N_, Title, TitleError, canonical_namespace, parse_title, title_from_url
+from .models import Role, User
 from .problems import UserError
 
 #: The highest page number a list accepts: deeper pages are reached by key, not by number.
@@ -74,8 +75,10 @@ def alias_redirect(title: Title):
     canonical = canonical_namespace(title.display)
     if canonical == title.display:
         return None
-    args = {name: value for name, value in request.args.items() if name != "title"}
-    target = url_for(request.endpoint, title=canonical.replace(" ", "_"), **args)
+    values = {**(request.view_args or {}), "title": canonical.replace(" ", "_")}
+    target = url_for(request.endpoint, **values)
+    if request.query_string:  # the query as it came, repeated names and all
+        target += "?" + request.query_string.decode("latin-1")
     return redirect(target, 307 if request.method == "POST" else 302)
 
 
@@ -84,6 +87,18 @@ def follow_alias(title: Title) -> None:
     language with the redirect to the wiki's own name (see alias_redirect)."""
     if request.method in ("GET", "HEAD") and (hop := alias_redirect(title)) is not None:
         abort(hop)
+
+
+def welcome(user: User) -> str:
+    """Return the greeting of a new account; the wiki's first (its administrator) hears
+    where the wiki's settings are."""
+    message = _("Welcome, %(name)s! Your account is ready.", name=user.username)
+    if user.role == Role.ADMIN:
+        message += " " + _(
+            "As the wiki's first account you are its administrator: Admin, in the top bar, "
+            "holds its settings (who may read and edit, review, name and logo)."
+        )
+    return message
 
 
 def safe_next(target: str | None) -> str:

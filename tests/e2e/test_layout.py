@@ -298,3 +298,19 @@ def test_on_a_phone_in_italian_the_tabs_keep_one_row_and_the_current_admin_tab_s
     expect(current).to_have_text("Regole del sito")
     box = current.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_on_a_phone_every_column_of_a_table_of_choices_is_there(tab, served):
+    page = tab(PHONE)
+    page.goto("/preferences")
+    choices = page.locator("table.email-choices")
+    for heading in ("No email", "At once", "Daily summary"):
+        expect(choices.get_by_role("columnheader", name=heading)).to_be_visible()
+    replies = choices.get_by_role("row", name=re.compile("Replies to my comments"))
+    expect(replies.get_by_role("radio")).to_have_count(3)
+    for radio in replies.get_by_role("radio").all():
+        expect(radio).to_be_visible()
+    page.goto("/info/Plan")  # who wrote the page: the second column is how much
+    expect(page.locator("table.contributors th").nth(1)).to_be_visible()
+    page.goto("/talk/Plan")  # the topic list keeps to what fits: subject and replies
+    expect(page.get_by_role("link", name="Question 3")).to_be_visible()

@@ -129,6 +129,38 @@ def test_a_newcomers_new_picture_is_reviewed_before_visitors_see_it(browser, ser
             page.context.close()
 
 
+def test_a_newcomers_page_with_their_new_picture_is_published_whole(browser, served, tmp_path):
+    base, app = served
+    newcomer, reviewer = make_account(app), make_account(app, Role.REVIEWER)
+    name = unique("beach") + ".png"
+    title = unique("Summer_")
+    author, checker, reader = (tab(browser, base) for _ in range(3))
+    photo = tmp_path / "beach.png"
+    photo.write_bytes(samples.png(600, 400, (240, 200, 60)))
+    try:
+        log_in(author, newcomer)
+        author.goto("/upload")
+        author.get_by_label("File", exact=True).set_input_files(str(photo))
+        author.get_by_label("Name").fill(name)
+        author.get_by_role("button", name="Upload").click()
+        expect(author.get_by_text("It waits for review")).to_be_visible()
+        save_edit(author, title, f"Our beach:\n\n![The beach](File:{name})")
+
+        log_in(checker, reviewer)
+        checker.goto(f"/review/{title}")
+        waiting_files = checker.get_by_role("region", name="Files this page shows")
+        expect(waiting_files.get_by_role("link", name=f"File:{name}")).to_be_visible()
+        expect(checker.get_by_label("Publish the file it shows with it")).to_be_checked()
+        checker.get_by_role("button", name="Accept").click()
+        expect(checker.get_by_text("The file it shows is published too.")).to_be_visible()
+
+        reader.goto(f"/wiki/{title}")  # a visitor sees the picture, not a link to upload it
+        expect(reader.locator(".prose img")).to_have_attribute("src", re.compile("/thumb/"))
+    finally:
+        for page in (author, checker, reader):
+            page.context.close()
+
+
 def test_a_reviewer_publishes_the_first_of_two_waiting_changes(browser, served):
     base, app = served
     admin, newcomer = make_account(app, Role.ADMIN), make_account(app)

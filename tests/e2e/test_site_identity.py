@@ -113,39 +113,45 @@ def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_pat
     context.close()
 
 
+def read_policy(page, choice: str) -> None:
+    """Set who may read the wiki (Administration → settings) and wait until it is saved."""
+    page.goto("/admin/settings")
+    page.get_by_role("group", name="Who may read", exact=True).get_by_label(choice).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+
+
 def test_a_private_wiki_shows_a_visitor_the_way_in_and_nothing_else(browser, served):
     base, admin = served
     context = browser.new_context(base_url=base)
     context.set_default_timeout(15000)
     page = context.new_page()
     log_in(page, admin)
-    page.goto("/admin/settings")
-    who_reads = page.get_by_role("group", name="Who may read", exact=True)
-    who_reads.get_by_label("Only logged-in users").check()
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").first).to_be_visible()
-
-    visitor = browser.new_context(base_url=base).new_page()
-    visitor.goto("/wiki/Welcome")
-    visitor.wait_for_url(re.compile(r"/login\?next="))
-    expect(visitor.get_by_text("is private: log in to read it.")).to_be_visible()
-    # No search, no menus, no footer links that would only lead back here.
-    expect(visitor.get_by_role("search")).to_have_count(0)
-    expect(visitor.get_by_role("link", name="Recent changes")).to_have_count(0)
-    expect(visitor.get_by_role("link", name="Random page")).to_have_count(0)
-    banner = visitor.get_by_role("banner")
-    expect(banner.get_by_role("link", name="Log in")).to_be_visible()
-    assert axe_violations(visitor) == []
-    # Logging in leads where the visitor was going, with the whole wiki in reach again.
-    visitor.get_by_label("Username").fill(admin)
-    visitor.get_by_label("Password").fill(PASSWORD)
-    visitor.get_by_role("button", name="Log in").click()
-    visitor.wait_for_url(re.compile(r"/wiki/Welcome$"))
-    expect(visitor.get_by_role("search")).to_be_visible()
-    expect(visitor.get_by_role("link", name="Recent changes")).to_be_visible()
-    visitor.context.close()
-
-    page.goto("/admin/settings")
-    page.get_by_role("group", name="Who may read", exact=True).get_by_label("Everyone").check()
-    page.get_by_role("button", name="Save").click()
-    context.close()
+    read_policy(page, "Only logged-in users")
+    try:
+        phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
+        visitor = phone.new_page()
+        visitor.goto("/wiki/Welcome")
+        visitor.wait_for_url(re.compile(r"/login\?next="))
+        expect(visitor.get_by_text("is private: log in to read it.")).to_be_visible()
+        # No search, no menus, no footer links that would only lead back here.
+        expect(visitor.get_by_role("search")).to_have_count(0)
+        expect(visitor.get_by_role("button", name="Menu")).to_have_count(0)
+        expect(visitor.get_by_role("link", name="Recent changes")).to_have_count(0)
+        expect(visitor.get_by_role("link", name="Random page")).to_have_count(0)
+        banner = visitor.get_by_role("banner")
+        expect(banner.get_by_role("link", name="Log in")).to_be_visible()
+        assert visitor.evaluate("document.documentElement.scrollWidth") <= 390
+        assert axe_violations(visitor) == []
+        # Logging in leads where the visitor was going, with the whole wiki in reach again.
+        visitor.get_by_label("Username").fill(admin)
+        visitor.get_by_label("Password").fill(PASSWORD)
+        visitor.get_by_role("main").get_by_role("button", name="Log in").click()
+        visitor.wait_for_url(re.compile(r"/wiki/Welcome$"))
+        expect(visitor.get_by_role("search")).to_be_visible()
+        visitor.get_by_role("button", name="Menu").click()
+        expect(visitor.get_by_role("link", name="Recent changes")).to_be_visible()
+        phone.close()
+    finally:
+        read_policy(page, "Everyone")
+        context.close()

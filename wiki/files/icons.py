@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from cachetools import LRUCache
+from flask import current_app
 
 from ..extensions import db
 from ..site import current_site
@@ -14,7 +15,7 @@ from . import images, serving
 from .logo import current_logo
 from .models import FileBlob
 
-#: What each icon is: its format, size in pixels, whether it may be transparent, its type.
+#: What each icon is: its format, size in pixels, whether it must be opaque, its type.
 KINDS = {
     "favicon": ("ICO", 48, False, "image/vnd.microsoft.icon"),
     "touch": ("PNG", 180, True, "image/png"),
@@ -48,7 +49,13 @@ def site_icon(kind: str) -> Icon | None:
     with _lock:
         made = _made.get(key, False)
     if made is False:
-        made = _make(kind, *shows)
+        try:
+            made = _make(kind, *shows)
+        except Exception:
+            # The store is out of reach or the bytes are damaged: the wiki's own icon for
+            # now (not remembered: the next request tries again), never a 500 on every page.
+            current_app.logger.exception("could not draw the site's %s icon", kind)
+            return None
         with _lock:
             _made[key] = made
     return made

@@ -1,5 +1,6 @@
 """Reading files: find one by name, its versions, where it is used, the gallery, visibility."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -142,6 +143,23 @@ def uploads_waiting(page: Page) -> UploadsWaiting | None:
         return None
     shown = db.session.scalar(select(_published_version_id(Page)).where(Page.id == page.id))
     return UploadsWaiting(db.session.get(FileVersion, shown) if shown else None, waiting)
+
+
+def files_waiting_among(keys: Iterable[str]) -> list[Page]:
+    """Return the file pages among these page keys whose own changes wait for review (a
+    newcomer's page with their new picture: the reviewer publishes them with it, or readers
+    would see a link to upload where the picture should be)."""
+    keys = sorted({key for key in keys if key.startswith("file:")})
+    if not keys:
+        return []
+    waiting = select(RevisionReview.page_id).where(RevisionReview.state == WAITING)
+    return list(
+        db.session.scalars(
+            select(Page)
+            .where(Page.key.in_(keys), Page.deleted.is_(False), Page.id.in_(waiting))
+            .order_by(Page.title)
+        )
+    )
 
 
 def usage(page: Page, limit: int = USAGE_LIMIT) -> list[Page]:

@@ -26,6 +26,7 @@ from ..core.titles import Title
 from ..extensions import db
 from ..pages import service as pages
 from ..problems import BadRequest, NotFound, UserError
+from ..review.helpers import edits_wait
 from ..web import choice_arg, content_disposition, flag_arg, int_arg, user_message, wants_json
 from . import images, reading, service, serving
 from . import logo as logos
@@ -125,9 +126,15 @@ def _upload_of(sent, form: UploadForm) -> service.Upload:
 
 
 def _upload_message(result: service.UploadResult) -> str:
+    """Return what the uploader is told, and that others see it only once it is reviewed
+    when the person's changes wait for review."""
     if result.created:
-        return _("The file was uploaded.")
-    return _("The new version was uploaded: the earlier ones are kept in the file's history.")
+        done = _("The file was uploaded.")
+    else:
+        done = _("The new version was uploaded: the earlier ones are kept in the file's history.")
+    if edits_wait(result.name.key):
+        done += " " + _("It waits for review: others see it once a reviewer accepts it.")
+    return done
 
 
 def _answer(result: service.UploadResult) -> dict:

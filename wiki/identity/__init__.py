@@ -77,6 +77,22 @@ def check_username(username: str) -> str:
     return username
 
 
+def password_problems(password: str, confirm: str, username: str) -> list[AccountError]:
+    """Return what is wrong with a new password and its confirmation: the password's first
+    problem and, apart, a confirmation that differs (a form lists them at once)."""
+    problems = []
+    try:
+        check_password(password, confirm, username)
+    except AccountError as problem:
+        problems.append(problem)
+        if problem.field != "confirm" and password != confirm:
+            problems.append(AccountError(MISMATCH, "confirm"))
+    return problems
+
+
+MISMATCH = N_("The two passwords do not match.")
+
+
 def check_password(password: str, confirm: str, username: str) -> None:
     """Raise AccountError if the password is too weak or the confirmation differs."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -108,7 +124,7 @@ def check_password(password: str, confirm: str, username: str) -> None:
             "password",
         )
     if password != confirm:
-        raise AccountError(N_("The two passwords do not match."), "confirm")
+        raise AccountError(MISMATCH, "confirm")
 
 
 def find_user(username: str) -> User | None:
@@ -141,6 +157,19 @@ def suggest_usernames(typed: str, limit: int = NAME_SUGGESTIONS) -> list[str]:
 def hash_password(password: str) -> str:
     """Return a password's hash, by the site's method (PASSWORD_HASH_METHOD)."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def outdated_hash(user: User) -> bool:
+    """Return whether an account's password was hashed by another method or parameters
+    than the site's now (it is hashed anew at its next login)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    return has_password(user) and not user.password_hash.startswith(_method_prefix(method))
+
+
+@cache
+def _method_prefix(method: str) -> str:
+    """Return how hashes by a method begin ("scrypt:32768:8:1$"): its full parameters."""
+    return generate_password_hash("", method=method).split("$", 1)[0] + "$"
 
 
 @cache

@@ -15,6 +15,8 @@ from ..identity import (
     check_username,
     find_user,
     hash_password,
+    outdated_hash,
+    password_problems,
     user_key,
 )
 from ..models import Role, User
@@ -51,10 +53,7 @@ def register(username: str, password: str, confirm: str, invite: str = "") -> Us
         username = check_username(username)
     except AccountError as problem:
         problems.append(problem)
-    try:
-        check_password(password, confirm, username)
-    except AccountError as problem:
-        problems.append(problem)
+    problems += password_problems(password, confirm, username)
     if problems:
         raise RegistrationRefused(problems)
     password_hash = hash_password(password)
@@ -119,6 +118,10 @@ def log_in(username: str, password: str, address: str) -> User:
     if user is None:
         raise AccountError(N_("The username or password is not right."), status=401)
     sessions.record_success(key, address)
+    if outdated_hash(user):  # the site chose another method: every login moves one account
+        with write_transaction():
+            user = db.session.merge(user)
+            user.password_hash = hash_password(password)
     return user
 
 

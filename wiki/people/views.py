@@ -23,7 +23,7 @@ from ..identity import suggest_usernames
 from ..models import User
 from ..problems import NotAllowed
 from ..safety import limits, sessions
-from ..web import safe_next, user_message
+from ..web import safe_next, user_message, welcome
 from . import service
 
 bp = Blueprint("people", __name__)
@@ -95,7 +95,7 @@ def register():
             )
             return page, error.status
         sessions.log_in(user)
-        flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
+        flash(welcome(user), "success")
         return redirect(safe_next(request.args.get("next")))
     return render_template("people/register.html", form=form)
 

@@ -8,12 +8,13 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
+from ..community.watch import mail
 from ..extensions import db
 from ..identity import AccountError
 from ..models import User
 from ..problems import NotAllowed, UserError
 from ..safety import limits, sessions
-from ..web import safe_next, user_message
+from ..web import safe_next, user_message, welcome
 from . import accounts, emails, flow, providers, recovery, twofactor
 from .accounts import Newcomer
 from .pages import recovery_codes_page
@@ -162,8 +163,7 @@ def new_account(name: str):
             error=user_message(error),
         )
         return page, error.status
-    message = _("Welcome, %(name)s! Your account is ready.", name=user.username)
-    return _finish(user, safe_next(stored.get("next")), message)
+    return _finish(user, safe_next(stored.get("next")), welcome(user))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -212,7 +212,7 @@ def _two_factor_page(user: User, row, **extra):
 def forgot_password():
     """Send a one-time link to set a new password; the answer never tells who has an account."""
     form = {"identifier": request.form.get("identifier", "")}
-    if request.method == "POST":
+    if request.method == "POST" and mail.enabled():
         try:
             recovery.request_reset(form["identifier"], request.remote_addr or "")
         except AccountError as error:
