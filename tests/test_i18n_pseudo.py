@@ -50,7 +50,7 @@ def pseudo_catalogue(root):
             string = tuple(pseudo(form) for form in message.id)
         else:
             string = pseudo(message.id)
-        catalog.add(message.id, string, flags=message.flags)
+        catalog.add(message.id, string, flags=message.flags, context=message.context)
     folder = root / PSEUDO / "LC_MESSAGES"
     folder.mkdir(parents=True)
     with (folder / "messages.po").open("wb") as handle:

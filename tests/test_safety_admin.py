@@ -46,6 +46,13 @@ def test_settings_change_the_policy_and_are_logged(admin_client):
     assert current_policy().edit == "approved"
     entries = db.session.scalars(db.select(LogEntry).where(LogEntry.action == "policy")).all()
     assert {entry.target for entry in entries} == {"read", "edit", "register", "log"}
+    # The log says it in the settings screen's words, not the stored names and values.
+    shown = admin_client.get("/log?action=policy").get_data(as_text=True)
+    assert "Who may read</span>" in shown and "Everyone → Only logged-in users" in shown
+    assert "everyone → users" not in shown
+    admin_client.post("/admin/site", data={"name": "Acme", "tagline": "", "main_page": "Home"})
+    named = admin_client.get("/log?action=policy").get_data(as_text=True)
+    assert "Site name</span>" in named and "Bottega → Acme" in named
 
 
 def test_settings_refuse_unknown_values(admin_client):

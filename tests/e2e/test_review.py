@@ -39,7 +39,7 @@ def test_a_newcomers_edits_are_reviewed_before_the_public_sees_them(browser, ser
         save_edit(author, title, "Our widget is blue and green.", summary="Colours")
         expect(author.get_by_text("wait for a reviewer")).to_be_visible()
         expect(author.locator(".prose")).to_contain_text("blue and green")
-        expect(author.get_by_text("waiting for review since")).to_be_visible()
+        expect(author.get_by_text("waits for review (made")).to_be_visible()
 
         reader.goto(f"/wiki/{title}")
         expect(reader.locator(".prose")).to_have_text("Our widget is blue.")
@@ -145,6 +145,9 @@ def test_a_newcomers_page_with_their_new_picture_is_published_whole(browser, ser
         author.get_by_role("button", name="Upload").click()
         expect(author.get_by_text("It waits for review")).to_be_visible()
         save_edit(author, title, f"Our beach:\n\n![The beach](File:{name})")
+        reader.goto(f"/wiki/{title}")  # a visitor: written, waiting, not "create it"
+        expect(reader.get_by_text("waiting for review")).to_be_visible()
+        expect(reader.get_by_role("link", name="Log in to create it")).to_have_count(0)
 
         log_in(checker, reviewer)
         checker.goto(f"/review/{title}")

@@ -143,7 +143,12 @@ def missing(title: Title, page):
     """Answer 404: offer to create the page, or say it was deleted, by whom and why."""
     deleted = page is not None and page.deleted
     entry = organise.last_deletion(page) if deleted else None
-    return render_template("pages/missing.html", title=title, deleted=deleted, entry=entry), 404
+    # Written, but not published yet: the reader sees none of it (a visitor, a new page).
+    waiting = page is not None and not deleted and page.latest_revision_id is not None
+    html = render_template(
+        "pages/missing.html", title=title, deleted=deleted, entry=entry, waiting=waiting
+    )
+    return html, 404
 
 
 @bp.route("/edit/<path:title>", methods=["GET", "POST"])

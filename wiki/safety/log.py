@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import summaries
 from ..access.permissions import is_moderator
-from ..access.policy import current_policy
+from ..access.policy import CHOICES, current_policy
 from ..core.titles import N_
 from ..extensions import db
 from ..identity import user_key
@@ -18,7 +19,7 @@ from ..problems import NotAllowed
 ACTIONS = {
     "protect": N_("Protection"),
     "unprotect": N_("Protection lifted"),
-    "block": N_("Block"),
+    "block": N_("Account blocked"),
     "unblock": N_("Block lifted"),
     "role": N_("Role change"),
     "approve": N_("Approval"),
@@ -108,3 +109,50 @@ def read_log(
     entries = list(db.session.scalars(statement.order_by(LogEntry.id.desc()).limit(limit + 1)))
     older = entries[limit - 1].id if len(entries) > limit else None
     return LogPage(entries[:limit], older)
+
+
+#: What the log calls each setting an administrator changes (site_setting names).
+SETTING_LABELS = {
+    "read": N_("Who may read"),
+    "edit": N_("Who may edit"),
+    "register": N_("Who may create an account"),
+    "log": N_("Who may read the moderation log"),
+    "two_factor": N_("Two-factor authentication"),
+    "review": N_("Review of edits before the public sees them"),
+    "review_newcomer_edits": N_("A newcomer has fewer accepted edits than"),
+    "review_newcomer_days": N_("or an account younger than this many days"),
+    "site_name": N_("Site name"),
+    "site_tagline": N_("Tagline"),
+    "main_page": N_("Main page"),
+    "site_logo": N_("Logo"),
+    "site_logo_sha": N_("Logo version"),
+}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """A setting's change as the log shows it: its name and values in words."""
+
+    label: str
+    old: str
+    new: str
+
+
+def setting_change(facts: dict) -> SettingChange:
+    """Return a logged setting change in the reader's language (the settings screens'
+    words), not the stored names and values ("read users → everyone")."""
+    from ..review.settings import POLICIES
+
+    name = facts.get("setting", "")
+    choices = CHOICES[name][1] if name in CHOICES else POLICIES if name == "review" else {}
+
+    def shown(value) -> str:
+        value = "" if value is None else str(value)
+        if value in choices:
+            return _(choices[value])
+        if name == "site_logo_sha":
+            return value[:12]  # a content hash: its start tells versions apart
+        return value or _("(none)")
+
+    label = _(SETTING_LABELS[name]) if name in SETTING_LABELS else name
+    return SettingChange(label, shown(facts.get("old")), shown(facts.get("new")))

@@ -46,6 +46,7 @@ def log():
         actions=moderation_log.ACTIONS,
         choices=moderation_log.actions_for(current_user),
         reason_text=moderation_log.reason_text,
+        setting_change=moderation_log.setting_change,
     )
 
 
