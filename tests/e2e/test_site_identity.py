@@ -104,6 +104,10 @@ def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_pat
         small.goto(address)
         expect(small.get_by_role("banner").locator(".brand-name")).to_be_visible()
         assert small.evaluate("document.documentElement.scrollWidth") <= 390, address
+        # The menu button stays beside the cut name, not on a row of its own.
+        brand = small.get_by_role("banner").locator(".brand").bounding_box()
+        menu = small.get_by_role("button", name="Menu").bounding_box()
+        assert menu["y"] < brand["y"] + brand["height"], address
     # The sign-in card no longer shows the wiki's own "B" tile.
     tile = small.evaluate(
         "getComputedStyle(document.querySelector('.auth h1'), '::before').display"
