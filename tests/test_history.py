@@ -76,6 +76,20 @@ def test_diff_header_shows_both_revisions_and_navigation(client, make_user, make
     assert "Newer edit" not in html
 
 
+def test_a_comparison_across_several_edits_says_how_many_and_whose(client, make_user, make_page):
+    maria, luca, sam = make_user("maria"), make_user("luca"), make_user("sam")
+    make_page("Plan", "one", "two", author=maria)
+    make_page("Plan", "three", author=luca)
+    make_page("Plan", "four", "five", author=sam)
+    make_page("Plan", "six", author=maria)
+    ids = revision_ids(make_page("Plan", "seven", author=maria))
+    html = client.get(f"/diff/Plan?from={ids[1]}&to={ids[5]}").get_data(as_text=True)
+    assert "4 edits between these versions, by sam, luca, maria." in html
+    assert f'href="/history/Plan?before={ids[5] + 1}"' in html
+    one = client.get(f"/diff/Plan?from={ids[4]}&to={ids[5]}").get_data(as_text=True)
+    assert "between these versions" not in one  # one edit: its author is in the header
+
+
 def test_diff_defaults_to_last_edit(client, make_page):
     make_page("Last", "old words\n", "new words\n")
     html = client.get("/diff/Last").get_data(as_text=True)

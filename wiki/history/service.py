@@ -1,11 +1,11 @@
 """Reading a page's past: its revisions, one old revision, and diffs between two."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import modlog
@@ -96,18 +96,54 @@ class Comparison:
     diff: Diff
     older_edit: Revision | None
     newer_edit: Revision | None
+    #: The edits between the two (old excluded, new included) and the people who made
+    #: them: a comparison across several edits says whose they are.
+    between: int = 0
+    authors: list[str] = field(default_factory=list)
+
+
+#: How many authors of the edits between two revisions a comparison names.
+NAMED_AUTHORS = 5
 
 
 def compare(old: Revision | None, new: Revision, public_only: bool = False) -> Comparison:
     """Return the diff from old (None: the empty page) to new, with navigation."""
     diff = revision_diff(old, new)
+    between, authors = edits_between(old, new, public_only) if old else (0, [])
     return Comparison(
         old=old,
         new=new,
         diff=diff,
         older_edit=neighbour(old, older=True, public_only=public_only) if old else None,
         newer_edit=neighbour(new, older=False, public_only=public_only),
+        between=between,
+        authors=authors,
     )
+
+
+def edits_between(old: Revision, new: Revision, public_only: bool) -> tuple[int, list[str]]:
+    """Return how many edits lie between two revisions (new included) and up to
+    NAMED_AUTHORS of their authors' names, most edits first (visitors without an
+    account are left out of the names)."""
+    span = [
+        Revision.page_id == new.page_id,
+        Revision.id > old.id,
+        Revision.id <= new.id,
+        *([public_revision()] if public_only else []),
+    ]
+    count = db.session.scalar(select(func.count()).select_from(Revision).where(*span)) or 0
+    if count <= 1:
+        return count, []
+    edits = func.count(Revision.id)
+    rows = db.session.execute(
+        select(User.username)
+        .join(Revision, Revision.author_id == User.id)
+        .where(*span)
+        .group_by(User.id, User.username)
+        .order_by(edits.desc(), User.username)
+        .limit(NAMED_AUTHORS)
+    )
+    return count, [name for (name,) in rows]
 
 
 def revision_diff(old: Revision | None, new: Revision) -> Diff:
