@@ -109,4 +109,15 @@
   form.addEventListener("paste", function (event) {
     take(event.clipboardData && event.clipboardData.files, true, event);
   });
+  // Picked from the device (a phone has nothing to drop): uploaded as dropped files are.
+  var pick = form.querySelector("[data-upload-pick]");
+  var chooser = document.getElementById("upload-chooser");
+  if (pick && chooser) {
+    pick.hidden = false;
+    pick.addEventListener("click", function () { chooser.click(); });
+    chooser.addEventListener("change", function (event) {
+      take(chooser.files, false, event);
+      chooser.value = "";
+    });
+  }
 })();

@@ -93,6 +93,25 @@ def test_a_pasted_screenshot_is_named_after_the_page(page):
     expect(page.get_by_label("Content")).to_have_value(pasted, timeout=20000)
 
 
+def test_on_a_phone_pictures_are_picked_from_the_device_into_the_text(new_page, tmp_path):
+    phone = new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    register(phone, unique("walker"))
+    title = unique("Beach_")
+    photo = tmp_path / "sunset.png"
+    photo.write_bytes(samples.png(300, 200, (250, 120, 40)))
+    phone.goto(f"/edit/{title}")
+    phone.get_by_label("Content").fill("Our view: ")
+    with phone.expect_file_chooser() as chosen:
+        phone.get_by_role("button", name="Add pictures or files…").click()
+    chosen.value.set_files(str(photo))
+    embedded = re.compile(r"Our view: !\[[^\]]*\]\(File:sunset[^)]*\.png\)")
+    expect(phone.get_by_label("Content")).to_have_value(embedded, timeout=20000)
+    expect(
+        phone.get_by_role("status").filter(has_text="its Markdown is in the text")
+    ).to_be_visible()
+
+
 def test_the_upload_form_explains_a_refusal_and_keeps_the_description(page, tmp_path):
     register(page, unique("uploader"))
     fake = tmp_path / "cat.png"
