@@ -266,6 +266,9 @@ def test_the_logo_is_shown_to_visitors_of_a_private_wiki_and_nothing_else(
 
 def test_a_file_that_is_not_a_picture_cannot_be_the_logo(admin_client):
     assert samples.upload(admin_client, samples.pdf(), "Brochure.pdf").status_code == 302
+    samples.upload(admin_client, samples.png(40, 40), "Mark.png")
+    form = text(admin_client.get("/admin/site"))  # typing offers the pictures, not the rest
+    assert '<option value="Mark.png">' in form and "Brochure.pdf" not in form
     refused = admin_client.post("/admin/site", data=identity(logo="Brochure.pdf"))
     assert refused.status_code == 400
     assert "“Brochure.pdf” is not a picture" in text(refused)

@@ -49,6 +49,8 @@ def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_pat
     ).click()
     expect(page.get_by_role("heading", name="Name and logo")).to_be_visible()
     expect(page.get_by_label("Site name")).to_have_value("Bottega")
+    # The logo field offers the pictures uploaded as one types.
+    expect(page.locator("#site-logo-pictures option[value='Acme logo.png']")).to_have_count(1)
     expect(page.get_by_role("banner").locator(".brand-mark")).to_have_text("B")
 
     # Mistakes first: both are named, nothing typed is lost.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import g, has_request_context
 
 from ..core.fileembed import THUMB_WIDTHS
-from ..core.filenames import FileNameError, name_params, parse_file_name
+from ..core.filenames import FileNameError, name_params, parse_file_name, strip_namespace
 from ..core.titles import N_
 from ..extensions import db
 from ..memo import RULES, until_changed
@@ -114,3 +114,14 @@ def check_logo(raw: str) -> tuple[str, str, UserError | None]:
             ),
         )
     return found.name.display, found.blob.sha256, None
+
+
+#: How many uploaded pictures the logo field offers as you type.
+OFFERED_PICTURES = 100
+
+
+def offered_pictures() -> list[str]:
+    """Return the names of published pictures, newest first: the logo field offers them."""
+    filters = reading.GalleryFilters(kind="image")
+    shown = reading.gallery(filters, None, OFFERED_PICTURES, public=True)
+    return [strip_namespace(item.page.title) for item in shown.files]

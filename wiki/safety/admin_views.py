@@ -92,7 +92,13 @@ def _site_page(form: dict[str, str], problems: dict[str, str]):
     """Render the site's name and logo form (noting a newer version of the logo's file)."""
     shown = site.current_site()
     newer = shown.logo and site_logo.published_version(shown.logo) not in ("", shown.logo_sha)
-    return render_template("safety/site.html", form=form, problems=problems, newer_logo=newer)
+    return render_template(
+        "safety/site.html",
+        form=form,
+        problems=problems,
+        newer_logo=newer,
+        pictures=site_logo.offered_pictures(),
+    )
 
 
 def _review_form() -> tuple[str, int, int] | None:
