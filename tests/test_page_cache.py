@@ -192,9 +192,9 @@ def test_rejected_changes_leave_every_kept_view_at_once(cached, people, login_as
     finish_jobs(cached)
     carol = login_as(people["carol"])
     carol.get("/wiki/Launch")  # shows the message of logging in: never kept
-    assert "1 change waiting for review" in text(carol.get("/wiki/Launch"))
+    assert "1 change waits for review" in text(carol.get("/wiki/Launch"))
     publishing.reject(people["moderator"], page_named("Launch"), result.revision.id, "Spam")
-    assert "1 change waiting for review" not in text(carol.get("/wiki/Launch"))
+    assert "1 change waits for review" not in text(carol.get("/wiki/Launch"))
 
 
 def _save_elsewhere(database_url, tmp_path, title: str, text: str) -> None:

@@ -43,7 +43,9 @@ def parse(html: str) -> ErrorPage:
 @pytest.fixture
 def broken_app(tmp_path, database_url):
     """An app (not TESTING, so errors are handled as in production) with failing routes."""
-    app = create_app(base_config(tmp_path, database_url) | {"TESTING": False})
+    # Not TESTING: the suite's cheap password hash is refused (production would not take it).
+    production = {"TESTING": False, "PASSWORD_HASH_METHOD": "scrypt"}
+    app = create_app(base_config(tmp_path, database_url) | production)
 
     @app.get("/boom-for-test")
     def boom():

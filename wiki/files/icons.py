@@ -20,9 +20,10 @@ KINDS = {
     "favicon": ("ICO", 48, False, "image/vnd.microsoft.icon"),
     "touch": ("PNG", 180, True, "image/png"),
 }
-#: Icons made, by kind and what they show (a logo's SHA-256 or a letter): the same bytes
-#: in every process, so nothing needs telling when the site changes.
-_made: LRUCache = LRUCache(maxsize=32)
+#: app.extensions key of the icons made, by kind and what they show (a logo's SHA-256 or
+#: a letter): the same bytes in every process, so nothing needs telling when the site
+#: changes. Per app, as its store is.
+EXTENSION = "bottega.icons"
 _lock = threading.Lock()
 
 
@@ -47,7 +48,8 @@ def site_icon(kind: str) -> Icon | None:
         shows = ("letter", letter)
     key = (kind, *shows)
     with _lock:
-        made = _made.get(key, False)
+        kept = current_app.extensions.setdefault(EXTENSION, LRUCache(maxsize=32))
+        made = kept.get(key, False)
     if made is False:
         try:
             made = _make(kind, *shows)
@@ -57,7 +59,7 @@ def site_icon(kind: str) -> Icon | None:
             current_app.logger.exception("could not draw the site's %s icon", kind)
             return None
         with _lock:
-            _made[key] = made
+            kept[key] = made
     return made
 
 
