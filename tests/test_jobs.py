@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,11 +83,10 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
             client.delete(key)
 
 
-@pytest.mark.engine("sqlite")
-def test_a_listening_worker_stops_soon_after_sigterm(app):
-    # RQ's worker listens for commands (stop a job, shut down) on a thread that redis-py
-    # joins at stop; in RQ's 60-second turns a deploy's SIGTERM could wait a minute (when
-    # the thread read the reply to its unsubscribing first: one stop in five or six here).
+@contextmanager
+def running_worker(app):
+    """Start `flask worker` on a queue of its own; yield it, the Redis client and the
+    queue's name; kill it if it is still running at the end and clear its keys."""
     client = redis_or_skip()
     queue = f"bottega-test-{uuid.uuid4().hex}"
     environment = os.environ | {
@@ -100,6 +100,22 @@ def test_a_listening_worker_stops_soon_after_sigterm(app):
         [str(flask), "--app", "wiki", "worker"], env=environment, stderr=subprocess.PIPE
     )
     try:
+        yield worker, client, queue
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        worker.stderr.close()
+        for key in client.scan_iter(f"rq:*{queue}*"):
+            client.delete(key)
+
+
+@pytest.mark.engine("sqlite")
+def test_a_listening_worker_stops_soon_after_sigterm(app):
+    # RQ's worker listens for commands (stop a job, shut down) on a thread that redis-py
+    # joins at stop; in RQ's 60-second turns a deploy's SIGTERM could wait a minute (when
+    # the thread read the reply to its unsubscribing first: one stop in five or six here).
+    with running_worker(app) as (worker, client, queue):
         channel = None
         for _ in range(600):  # until it listens (at most a minute)
             names = [name.decode() for name in client.smembers(f"rq:workers:{queue}")]
@@ -114,32 +130,13 @@ def test_a_listening_worker_stops_soon_after_sigterm(app):
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0  # RQ's own turns took up to 60 s
         assert client.pubsub_numsub(channel)[0][1] == 0
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        worker.stderr.close()
-        for key in client.scan_iter(f"rq:*{queue}*"):
-            client.delete(key)
 
 
 @pytest.mark.engine("sqlite")
 def test_a_worker_told_to_stop_while_it_starts_stops_cleanly(app):
     # RQ listens for signals only once it has registered: a SIGTERM in between killed it,
     # leaving its registration in Redis.
-    client = redis_or_skip()
-    queue = f"bottega-test-{uuid.uuid4().hex}"
-    environment = os.environ | {
-        "WIKI_DATABASE_URL": app.config["DATABASE_URL"],
-        "WIKI_SECRET_KEY": "worker test",
-        "WIKI_REDIS_URL": REDIS_URL,
-        "WIKI_JOBS_QUEUE": queue,
-    }
-    flask = Path(sys.executable).with_name("flask")
-    worker = subprocess.Popen(
-        [str(flask), "--app", "wiki", "worker"], env=environment, stderr=subprocess.PIPE
-    )
-    try:
+    with running_worker(app) as (worker, client, queue):
         for _ in range(6000):  # the moment it registers (at most a minute)
             if client.scard(f"rq:workers:{queue}"):
                 break
@@ -150,10 +147,3 @@ def test_a_worker_told_to_stop_while_it_starts_stops_cleanly(app):
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
         assert client.scard(f"rq:workers:{queue}") == 0  # it said goodbye
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        worker.stderr.close()
-        for key in client.scan_iter(f"rq:*{queue}*"):
-            client.delete(key)
