@@ -10,7 +10,6 @@ process is done by the next one, or by the sweep the worker runs when it starts.
 import logging
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -224,30 +223,7 @@ def register(app: Flask) -> None:
         for name in _SWEEPS:
             jobs.submit(name, [], 0, "")
 
-        # RQ installs its signal handlers only after it has registered and subscribed (and
-        # started its scheduler): a SIGTERM meanwhile (a deploy while the worker starts)
-        # killed it outright, leaving its registration behind. Until then a stop is noted,
-        # and the worker's first turn asks RQ to stop as its own handler would.
-        stops: list[int] = []
-        worker_pid = os.getpid()
-
-        def note_stop(number: int, _frame) -> None:
-            if os.getpid() != worker_pid:  # RQ's scheduler, forked before it set its own
-                signal.signal(number, signal.SIG_DFL)
-                os.kill(os.getpid(), number)
-            stops.append(number)
-
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, note_stop)
-
-        class StartingWorker(SimpleWorker):
-            def check_for_suspension(self, burst: bool) -> None:
-                """Stop now if a stop was asked for before RQ listened for signals."""
-                if stops:
-                    self.request_stop(stops.pop(), None)
-                super().check_for_suspension(burst)
-
-        class Worker(StartingWorker):
+        class Worker(SimpleWorker):
             def subscribe(self) -> None:
                 """Listen for RQ's commands (stop a job, shut down) in turns of a second.
 
@@ -260,7 +236,7 @@ def register(app: Flask) -> None:
                     sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
                 )
 
-        class BurstWorker(StartingWorker):
+        class BurstWorker(SimpleWorker):
             def subscribe(self) -> None:
                 """Listen for no commands: a burst ends once the queue is empty."""
 
