@@ -325,3 +325,20 @@ def test_a_private_wiki_shows_visitors_only_links_they_can_follow(admin_client, 
             followed = client.get(link.replace("&amp;", "&"))
             assert followed.status_code < 400, (address, link, followed.status_code)
             assert "/login" not in followed.headers.get("Location", ""), (address, link)
+
+
+def test_uploading_a_logo_from_the_form_comes_back_to_it_filled_in(admin_client):
+    form = text(admin_client.get("/admin/site"))
+    assert 'href="/upload?next=/admin/site"' in form
+    upload_page = text(admin_client.get("/upload?next=/admin/site"))
+    assert '<input type="hidden" name="next" value="/admin/site">' in upload_page
+    sent = samples.upload(admin_client, samples.png(40, 40), "Our mark.png", next="/admin/site")
+    assert sent.headers["Location"] == "/admin/site?file=Our+mark.png"
+    back = text(admin_client.get(sent.headers["Location"]))
+    assert 'name="logo" type="text" maxlength="255" value="Our mark.png"' in back
+    assert "The file was uploaded." in back  # not saved as the logo until Save
+    assert current_site().logo == ""
+    away = samples.upload(
+        admin_client, samples.png(30, 30), "Other.png", next="https://evil.test/"
+    )
+    assert away.headers["Location"] == "/file/Other.png"  # another site's address: ignored

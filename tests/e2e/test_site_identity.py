@@ -161,3 +161,23 @@ def test_a_private_wiki_shows_a_visitor_the_way_in_and_nothing_else(browser, ser
     finally:
         read_policy(page, "Everyone")
         context.close()
+
+
+def test_uploading_from_the_logo_field_comes_back_to_it_filled_in(browser, served, tmp_path):
+    base, admin = served
+    context = browser.new_context(base_url=base)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    log_in(page, admin)
+    page.goto("/admin/site")
+    page.get_by_role("link", name="Upload a file").click()
+    page.wait_for_url(re.compile(r"/upload\?next="))
+    mark = tmp_path / "mark.png"
+    mark.write_bytes(samples.png(64, 64, (20, 120, 220)))
+    page.get_by_label("File", exact=True).set_input_files(str(mark))
+    page.get_by_label("Name", exact=False).first.fill("Round mark.png")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(re.compile(r"/admin/site\?file="))
+    expect(page.get_by_label("Logo")).to_have_value("Round mark.png")
+    expect(page.get_by_role("status").filter(has_text="The file was uploaded.")).to_be_visible()
+    context.close()

@@ -1,6 +1,7 @@
 """Files: upload, the file page, reverting, the gallery, and serving bytes and thumbnails."""
 
 from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -27,7 +28,15 @@ from ..extensions import db
 from ..pages import service as pages
 from ..problems import BadRequest, NotFound, UserError
 from ..review.helpers import edits_wait
-from ..web import choice_arg, content_disposition, flag_arg, int_arg, user_message, wants_json
+from ..web import (
+    choice_arg,
+    content_disposition,
+    flag_arg,
+    int_arg,
+    safe_next,
+    user_message,
+    wants_json,
+)
 from . import images, reading, service, serving
 from . import logo as logos
 from .intake import TOO_LARGE, accepted_types
@@ -88,10 +97,13 @@ class UploadForm:
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():
     """Show the upload form; on POST receive a file (a new one or a new version)."""
+    # A form that sent the person here to upload (Name and logo) gets them back, with the
+    # file's name in ?file= to fill in.
+    back = request.values.get("next", "")[:500]
     if request.method == "GET":
         raise_refusal(service.upload_refusal(current_user))
         form = UploadForm(name=request.args.get("name", "")[:300])
-        return _show_form(form, replacing=_existing(form.name))
+        return _show_form(form, replacing=_existing(form.name), back=back)
     raise_refusal(service.upload_refusal(current_user))
     form = UploadForm.from_request()
     sent = request.files.get("file")
@@ -103,10 +115,14 @@ def upload():
         if wants_json() or getattr(error, "needs_login", False):
             raise
         replacing = _existing(form.name) if form.replace else None
-        return _show_form(form, error=user_message(error), replacing=replacing), error.status
+        page = _show_form(form, error=user_message(error), replacing=replacing, back=back)
+        return page, error.status
     if wants_json():
         return jsonify(_answer(result)), 200 if result.reused else 201
     flash(_upload_message(result), "success")
+    if back and safe_next(back) == back:  # a path on this site, nowhere else
+        joiner = "&" if "?" in back else "?"
+        return redirect(back + joiner + urlencode({"file": result.name.display}))
     return redirect(url_for("files.file_page", name=result.name.url))
 
 
@@ -163,14 +179,15 @@ def _existing(raw: str) -> reading.FileInfo | None:
         return None
 
 
-def _show_form(form: UploadForm, error: str | None = None, replacing=None):
-    """Show the upload form with what the person typed."""
+def _show_form(form: UploadForm, error: str | None = None, replacing=None, back: str = ""):
+    """Show the upload form with what the person typed (back: where to return after)."""
     config = current_app.config
     return render_template(
         "files/upload.html",
         form=form,
         error=error,
         replacing=replacing,
+        back=back,
         accepted=[TYPES[media] for media in accepted_types(config["FILE_TYPES"])],
         max_mb=config["FILE_MAX_BYTES"] // 2**20,
     )

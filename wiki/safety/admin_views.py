@@ -85,7 +85,10 @@ def site_identity():
             )
         return redirect(url_for("admin.site_identity"))
     shown = site.current_site()
-    return _site_page({field: getattr(shown, field) for field in site.FORM}, {})
+    form = {field: getattr(shown, field) for field in site.FORM}
+    if request.args.get("file"):  # back from uploading it: filled in, saved by Save
+        form["logo"] = request.args["file"][:255]
+    return _site_page(form, {})
 
 
 def _site_page(form: dict[str, str], problems: dict[str, str]):
