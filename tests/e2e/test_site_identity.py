@@ -24,6 +24,15 @@ def served(tmp_path_factory):
         yield base, name
 
 
+def admin_tab(browser, base: str, admin: str):
+    """Return a tab of its own, logged in as the administrator."""
+    context = browser.new_context(base_url=base)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    log_in(page, admin)
+    return page
+
+
 def loaded(page, image) -> None:
     """Wait until an image has been fetched and decoded."""
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image)
@@ -31,10 +40,8 @@ def loaded(page, image) -> None:
 
 def test_an_admin_brands_the_wiki_and_a_visitor_sees_it(browser, served, tmp_path):
     base, admin = served
-    context = browser.new_context(base_url=base)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    log_in(page, admin)
+    page = admin_tab(browser, base, admin)
+    context = page.context
     logo = tmp_path / "acme.png"
     logo.write_bytes(samples.png(400, 100, (230, 80, 20)))
     page.goto("/upload")
@@ -129,10 +136,8 @@ def read_policy(page, choice: str) -> None:
 
 def test_a_private_wiki_shows_a_visitor_the_way_in_and_nothing_else(browser, served):
     base, admin = served
-    context = browser.new_context(base_url=base)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    log_in(page, admin)
+    page = admin_tab(browser, base, admin)
+    context = page.context
     read_policy(page, "Only logged-in users")
     try:
         phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
@@ -165,10 +170,8 @@ def test_a_private_wiki_shows_a_visitor_the_way_in_and_nothing_else(browser, ser
 
 def test_uploading_from_the_logo_field_comes_back_to_it_filled_in(browser, served, tmp_path):
     base, admin = served
-    context = browser.new_context(base_url=base)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    log_in(page, admin)
+    page = admin_tab(browser, base, admin)
+    context = page.context
     page.goto("/admin/site")
     page.get_by_role("link", name="Upload a file").click()
     page.wait_for_url(re.compile(r"/upload\?next="))

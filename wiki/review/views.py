@@ -38,7 +38,7 @@ def page(title: str):
     publishing.require_reviewer(current_user)
     found = publishing.get_page_or_404(title_or_400(title))
     review = queue.pending(found)
-    return render_template("review/page.html", review=review, files=_files_waiting(review))
+    return render_template("review/page.html", review=review, files=_files_waiting(review.shown))
 
 
 @bp.post("/review/<path:title>")
@@ -59,7 +59,7 @@ def decide(title: str):
             return redirect(url_for("review.page", title=found.title.replace(" ", "_")))
         if action == "accept":
             with_files = flag_arg("with_files", form=True)
-            files = _files_waiting(queue.pending(found)) if with_files else []
+            files = _files_waiting(found.latest) if with_files else []
             outcome = publishing.accept(current_user, found, shown)
             published_files = _publish_files(files)
         else:
@@ -69,7 +69,7 @@ def decide(title: str):
         page_html = render_template(
             "review/page.html",
             review=review,
-            files=_files_waiting(review),
+            files=_files_waiting(review.shown),
             error=user_message(error),
             reason=request.form.get("reason", ""),
             publish_at=request.form.get("publish_at", ""),
@@ -103,15 +103,16 @@ def _publish_files(files) -> int:
     return published
 
 
-def _files_waiting(review: queue.PendingReview) -> list:
-    """Return the files the waiting text shows or links whose own changes wait for review.
+def _files_waiting(shown) -> list:
+    """Return the files a waiting revision's text shows or links whose own changes wait
+    for review (none when nothing waits).
 
     The page's links are recorded when it is published, so the waiting text is rendered
     (as accepting it does) to know what it shows."""
-    if review.shown is None:
+    if shown is None:
         return []
     try:
-        rendered = pages.render_text(review.shown.text)
+        rendered = pages.render_text(shown.text)
     except RenderError:
         return []
     return reading.files_waiting_among(title_key(target) for target in rendered.links)
