@@ -152,7 +152,9 @@ def test_typing_offline_converges_after_reconnecting(served, new_page):
     b_tab.keyboard.press("Control+Home")
     b_tab.keyboard.type("Typed online. ")
     expect(a_tab.locator(".live-status")).to_contain_text("Connection lost")
-    a_tab.wait_for_timeout(10000)  # ten seconds offline, typing on
+    # Offline long enough for the editor to try reconnecting and fail a few times (its
+    # longest wait between tries is 2.5 s), typing on.
+    a_tab.wait_for_timeout(6000)
     a_tab.context.set_offline(False)
     expect_contains(b_tab, "Typed offline. ")
     expect_contains(a_tab, "Typed online. ")

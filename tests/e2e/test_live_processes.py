@@ -23,7 +23,7 @@ from wiki.extensions import db
 from wiki.live.models import RevisionCoauthor
 from wiki.models import Page, Revision, User
 
-SECONDS = float(os.environ.get("WIKI_LIVE_TYPING_SECONDS", "8"))
+SECONDS = float(os.environ.get("WIKI_LIVE_TYPING_SECONDS", "5"))
 WORDS = ["caffè", "perché", "città", "😀", "🎉", "日本語", "中文", "ok"]
 
 
