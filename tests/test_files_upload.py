@@ -241,6 +241,18 @@ def test_people_who_may_not_edit_may_not_upload(client, auth, people, who, statu
     assert db.session.scalar(select(db.func.count()).select_from(FileVersion)) == 0
 
 
+def test_the_editor_offers_uploading_only_to_those_who_may_upload(client, auth, people):
+    from wiki.access.policy import save_policy
+
+    save_policy(people["root"], edit="everyone")
+    visitor = text(client.get("/edit/Open page"))
+    assert 'name="text"' in visitor  # a visitor may edit this wiki
+    assert "data-upload-url" not in visitor and "Drop or paste images" not in visitor
+    auth.login(people["alice"])
+    editor = text(client.get("/edit/Open page"))
+    assert 'data-upload-url="/upload"' in editor and "Drop or paste images" in editor
+
+
 def test_a_protected_file_takes_new_versions_only_from_moderators(client, auth, people, login_as):
     moderator = login_as(people["mod"])
     samples.upload(moderator, samples.png(), "Logo.png")

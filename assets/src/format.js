@@ -77,6 +77,16 @@ export const formatKeymap = [
   { key: "Mod-k", run: commands.link, preventDefault: true },
 ];
 
+// Where uploads are possible, static/js/uploads.js shows a button that picks files from the
+// device and uploads them as dropped ones: the image tool uses it, so a picture is added, not a
+// placeholder to fill in by hand. Without it (no right to upload) the tool inserts the Markdown.
+function pickPictures() {
+  const pick = document.querySelector("[data-upload-pick]");
+  if (!pick || pick.hidden) return false;
+  pick.click();
+  return true;
+}
+
 export function toolbar(view, labels, name) {
   const bar = document.createElement("div");
   bar.className = "live-toolbar";
@@ -90,7 +100,7 @@ export function toolbar(view, labels, name) {
     button.title = labels[key] || key;
     button.setAttribute("aria-label", labels[key] || key);
     button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-    button.addEventListener("click", () => command(view));
+    button.addEventListener("click", () => (key === "image" && pickPictures()) || command(view));
     bar.append(button);
   }
   return bar;

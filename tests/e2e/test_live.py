@@ -423,6 +423,21 @@ def test_a_pasted_image_is_uploaded_and_its_markdown_shared(served, new_page):
     assert "\ufffd" not in text_of(b_tab)  # the bytes were uploaded, not read as text
 
 
+def test_the_image_tool_adds_a_picture_from_the_device_for_everyone(served, new_page, tmp_path):
+    _url, app = served
+    title = page_saved(new_page, app, "Tool picture", "Before")
+    (_a, a_tab, a_box), (_b, b_tab, _b_box) = [open_editor(new_page, app, title) for _ in range(2)]
+    photo = tmp_path / "harbour.png"
+    photo.write_bytes(samples.png(160, 90, (30, 90, 160)))
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    with a_tab.expect_file_chooser() as chosen:
+        a_tab.get_by_role("button", name="Image").click()
+    chosen.value.set_files(str(photo))
+    expect_contains(b_tab, "](File:harbour")
+    assert "File:name.png" not in text_of(a_tab)  # no placeholder to fill in by hand
+
+
 def expect_contains(tab, chunk: str) -> None:
     """Wait until the tab's live editor holds chunk (once it is built)."""
     tab.wait_for_function(

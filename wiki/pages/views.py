@@ -25,6 +25,7 @@ from ..core.text import clean_text, text_sha1
 from ..core.titles import Title, special_target
 from ..extensions import db
 from ..files import icons
+from ..files.service import upload_refusal
 from ..history import service as history
 from ..i18n import editor as translation_editor
 from ..models import Revision, RevisionKind
@@ -541,6 +542,8 @@ def show_editor(title: Title, page, form: EditForm, **extra):
         kind=form.kind,
         undo_of=form.undo_of,
         translation=translation_editor.context(title, page, request.values),
+        # Visitors may edit an open wiki without an account, but not upload: no drop zone.
+        may_upload=upload_refusal(current_user) is None,
         **extra,
     )
 
