@@ -342,3 +342,18 @@ def test_with_email_off_forgot_password_promises_no_email(client, people, app):
     assert "ask an administrator for a link" in page and 'name="identifier"' not in page
     answer = text(client.post("/forgot-password", data={"identifier": "bob"}))
     assert "is on its way" not in answer and "ask an administrator for a link" in answer
+
+
+def test_with_email_off_forgot_password_names_the_administrators_to_ask(client, people):
+    from wiki.access.policy import save_policy
+
+    people["zoe"], people["bob"]  # editors are not named
+    admins = [people["root"], people["admin"]]
+    page = text(client.get("/forgot-password"))
+    assert "Administrators of this wiki:" in page
+    for admin in admins:
+        assert f'href="/user/{admin.username}">{admin.username}</a>' in page
+    assert 'href="/user/zoe"' not in page and 'href="/user/bob"' not in page
+    # A wiki only members may read keeps its members' names from visitors.
+    save_policy(admins[0], read="users")
+    assert "Administrators of this wiki" not in text(client.get("/forgot-password"))

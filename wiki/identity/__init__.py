@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core.signin import USERNAME, username_from
 from ..core.titles import N_
 from ..extensions import db
-from ..models import User
+from ..models import Role, User
 from ..problems import UserError
 from .passwords import common_match, contains_username
 
@@ -152,6 +152,15 @@ def suggest_usernames(typed: str, limit: int = NAME_SUGGESTIONS) -> list[str]:
     )
     # In code point order whatever the database's collation, so both engines agree.
     return [username for _key, username in sorted(rows)]
+
+
+def administrators(limit: int = 5) -> list[str]:
+    """Return the usernames of up to limit administrators, in code point order (whom to ask
+    when the wiki cannot email: their names are public in every history they edited)."""
+    rows = db.session.execute(
+        select(User.key, User.username).where(User.role >= Role.ADMIN).order_by(User.key)
+    )
+    return [username for _key, username in sorted(rows)][:limit]
 
 
 def hash_password(password: str) -> str:

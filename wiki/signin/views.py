@@ -8,9 +8,10 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from .. import errors
+from ..access.policy import current_policy
 from ..community.watch import mail
 from ..extensions import db
-from ..identity import AccountError
+from ..identity import AccountError, administrators
 from ..models import User
 from ..problems import NotAllowed, UserError
 from ..safety import limits, sessions
@@ -220,7 +221,15 @@ def forgot_password():
             headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
             return page, error.status, headers
         return render_template("signin/forgot.html", form=form, sent=True)
-    return render_template("signin/forgot.html", form=form)
+    return render_template("signin/forgot.html", form=form, admins=_whom_to_ask())
+
+
+def _whom_to_ask() -> list[str]:
+    """Return the administrators to ask for a reset link when the wiki cannot email one;
+    none on a wiki only members may read (their names are for members)."""
+    if mail.enabled() or current_policy().read != "everyone":
+        return []
+    return administrators()
 
 
 @bp.errorhandler(TooManyRequests)
