@@ -257,3 +257,16 @@ def test_a_random_page_is_any_article_alike_whatever_lies_between(app, make_page
     # Each is expected 100 times; "North", right after the gap, was picked about 300 times
     # when a random id led to the first article after it.
     assert all(count >= 60 for count in picked.values()), picked
+
+
+def test_a_random_page_is_any_article_alike_on_a_wiki_of_mostly_redirects(app, make_page):
+    for number in range(40):  # most random ids land on these, not on an article
+        make_page(f"Old name {number}", "#REDIRECT [[Main]]")
+    make_page("Main", "An article.")
+    make_page("Second", "Another article.")
+    picked = {"Main": 0, "Second": 0}
+    for _ in range(200):
+        picked[service.random_page().title] += 1
+    # Each is expected 100 times; "Main", right after the redirects, was picked about 190
+    # times when the first article after a random id was taken.
+    assert all(count >= 60 for count in picked.values()), picked

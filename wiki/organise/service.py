@@ -110,10 +110,13 @@ def random_page() -> Page | None:
     hit = next((found[page_id] for page_id in tries if page_id in found), None)
     if hit is not None:
         return hit
-    # Mostly gaps (a wiki of files and redirects): the first article from a random id on,
-    # which favours articles after long gaps.
-    after = articles.where(Page.id >= tries[0]).order_by(Page.id).limit(1)
-    return db.session.scalar(after) or db.session.scalar(articles.order_by(Page.id).limit(1))
+    # Mostly gaps (a wiki of files and redirects, rarely reached): count the articles and
+    # take one at a random place, alike for all however the ids fall, at the cost of a scan.
+    count = db.session.scalar(select(func.count()).select_from(articles.subquery()))
+    if not count:
+        return None
+    pick = articles.order_by(Page.id).offset(secrets.randbelow(count)).limit(1)
+    return db.session.scalar(pick)
 
 
 def all_pages(start: str | None, limit: int = PAGE_SIZE * 2) -> Listing:
