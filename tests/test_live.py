@@ -258,14 +258,18 @@ def test_a_save_made_outside_the_live_editor_is_merged_into_the_live_draft(
     assert alice.wait(lambda: any(e.get("merged") for e in alice.events))
 
 
-def test_someone_blocked_while_editing_is_shown_why_and_put_out(make_page, join, people):
+@pytest.mark.parametrize(
+    "reason", ["Vandalism", "Pubblicità ripetuta — già avvisato due volte sulla discussione. " * 2]
+)
+def test_someone_blocked_while_editing_is_shown_why_and_put_out(make_page, join, people, reason):
     page = make_page("Launch", "Hello")
     bob = join(page, "bob")
-    accounts.block_user(people["admin"], people["bob"], "Vandalism", "1w")
+    accounts.block_user(people["admin"], people["bob"], reason, "1w")
     assert bob.wait_closed(15)
+    # Refused, not lost: a close frame's reason holds at most 123 bytes.
     assert bob.close_reason == 4403
     readonly = [e for e in bob.events if e.get("type") == "readonly"]
-    assert readonly and "Vandalism" in readonly[0]["reason"]
+    assert readonly and reason.strip() in readonly[0]["reason"]
 
 
 def test_a_protection_set_while_editing_takes_effect_at_once(make_page, join, people):
@@ -674,3 +678,11 @@ def test_cancel_discards_the_persons_own_changes_and_never_someone_elses(
     carla.close()
     bob.close()
     left_written(app, page, "Carla. # FAQ\nBob.")
+
+
+def test_a_close_reason_is_cut_to_what_a_close_frame_holds():
+    from wiki.live.views import close_reason
+
+    cut = close_reason("Già " * 60)
+    assert len(cut.encode()) <= 123 and "Già Già" in cut
+    assert close_reason("Short.") == "Short."

@@ -278,7 +278,12 @@ function start() {
 
   let refused = false;
   function makeReadOnly(reason) {
+    // The first word wins: the "readonly" message carries the whole reason, the close
+    // that follows it a reason cut to fit its frame.
+    if (refused) return;
     refused = true;
+    // Retrying would only be refused again (and say the connection was lost).
+    provider.disconnect();
     say(t.readonly + " " + (reason || ""));
     status.classList.add("is-error");
     if (view) {
@@ -291,7 +296,7 @@ function start() {
     if (state === "connected") {
       if (everConnected) say(t.online);
       everConnected = true;
-    } else if (state === "disconnected" && everConnected && view) {
+    } else if (state === "disconnected" && everConnected && view && !refused) {
       say(t.offline);
     }
   });

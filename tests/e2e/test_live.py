@@ -438,6 +438,33 @@ def test_the_image_tool_adds_a_picture_from_the_device_for_everyone(served, new_
     assert "File:name.png" not in text_of(a_tab)  # no placeholder to fill in by hand
 
 
+def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Blocked", "Start.")
+    name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(" Mine.")
+    reason = "Spam links again, after two warnings on the talk page — see the moderation log"
+    with app.app_context():
+        from wiki.models import Role, User
+        from wiki.safety import accounts
+
+        admin = add_user(unique("warden"), role=Role.ADMIN)
+        person = db.session.scalar(select(User).where(User.username == name))
+        accounts.block_user(admin, person, reason, "1w")
+    status = tab.locator(".live-status")
+    expect(status).to_contain_text(reason)
+    save = tab.get_by_role("button", name="Save", exact=True)
+    expect(save).to_be_disabled()
+    assert float(save.evaluate("b => getComputedStyle(b).opacity")) < 1  # and looks it
+    expect(box).to_have_attribute("contenteditable", "false")
+    # It stays said: no "connection lost" replaces it while the browser would retry.
+    tab.wait_for_timeout(3000)
+    expect(status).to_contain_text(reason)
+    assert "Mine." in text_of(tab)  # still there to copy
+
+
 def expect_contains(tab, chunk: str) -> None:
     """Wait until the tab's live editor holds chunk (once it is built)."""
     tab.wait_for_function(

@@ -129,7 +129,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
                 if refusal is not None:
                     reason = _(refusal.message, **refusal.params)
                     conn.send(ym.event({"type": "readonly", "reason": reason}))
-                    ws.close(REFUSED, reason[:120])
+                    ws.close(REFUSED, close_reason(reason))
                     return
             if now - heard >= KEEPALIVE_SECONDS:
                 heard = now
@@ -137,6 +137,12 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     finally:
         conn.open = False
         live.leave(room, conn)
+
+
+def close_reason(reason: str) -> str:
+    """Return the reason cut to what a WebSocket close frame holds (123 bytes of UTF-8): a
+    longer one breaks the close, and the browser sees a lost connection instead."""
+    return reason.encode()[:123].decode(errors="ignore")
 
 
 class _Done(Response):
