@@ -561,6 +561,7 @@ def test_someone_joining_is_told_whose_unsaved_changes_the_draft_holds_and_since
         "type": "draft",
         "unsaved": True,
         "by": ["bob"],
+        "blocked": [],
         "ago": "20 minutes ago",
     }
     dave = join(page, "dave")
@@ -686,3 +687,37 @@ def test_a_close_reason_is_cut_to_what_a_close_frame_holds():
     cut = close_reason("Già " * 60)
     assert len(cut.encode()) <= 123 and "Già Già" in cut
     assert close_reason("Short.") == "Short."
+
+
+def test_a_blocked_persons_unsaved_typing_is_set_aside_not_left_for_others_to_save(
+    make_page, join, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    alice, bob = join(page, "alice"), join(page, "bob")
+    bob.insert(6, "Buy cheap watches\n")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nBuy cheap watches\n")
+    bob.close()  # gone before the block: nothing on his connection notices it
+    accounts.block_user(people["admin"], people["bob"], "Spam", "1w")
+    # Everyone editing is back at the saved text and told why; bob keeps his as a draft.
+    assert alice.wait(lambda: alice.value() == "# FAQ\n")
+    assert stored_text(page) == "# FAQ\n"
+    assert any(e.get("type") == "discarded" and e.get("blocked") for e in alice.events)
+    kept = db.session.scalar(select(Draft).where(Draft.user_id == people["bob"].id))
+    assert kept is not None and "Buy cheap watches" in kept.text
+    carla = join(page, "carla")
+    news = next(e for e in carla.events if e.get("type") == "draft")
+    assert not news["unsaved"]
+
+
+def test_a_draft_others_typed_in_too_keeps_it_and_says_who_is_blocked(make_page, join, people):
+    page = make_page("FAQ", "# FAQ\n")
+    alice, bob = join(page, "alice"), join(page, "bob")
+    alice.insert(6, "Alice's answer.\n")
+    bob.insert(0, "Bob. ")
+    assert bob.wait(lambda: stored_text(page) == "Bob. # FAQ\nAlice's answer.\n")
+    accounts.block_user(people["admin"], people["bob"], "Spam", "1w")
+    assert bob.wait_closed(15)
+    carla = join(page, "carla")
+    assert carla.value() == "Bob. # FAQ\nAlice's answer.\n"  # alice's typing is not lost
+    news = next(e for e in carla.events if e.get("type") == "draft")
+    assert news["unsaved"] and news["by"] == ["alice", "bob"] and news["blocked"] == ["bob"]

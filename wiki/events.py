@@ -53,3 +53,7 @@ revision_coauthored = _signals.signal("revision-coauthored")
 #: An anonymous page view was answered from the page cache before reaching Flask (sent
 #: outside any request, with the request asked and the title the URL names).
 page_view_served = _signals.signal("page-view-served")
+
+#: An administrator blocked an account, sent after the block is stored (outside its
+#: transaction): user (the account blocked), admin.
+account_blocked = _signals.signal("account-blocked")

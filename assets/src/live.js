@@ -150,7 +150,8 @@ function start() {
     } else if (data.type === "discarded") {
       setBase(data.revision);
       forgetChanges();
-      if (data.by !== me) say(fill(t.discarded, { name: data.by }));
+      if (data.blocked) { if (data.by !== me) say(fill(t.setAside, { name: data.by })); }
+      else if (data.by !== me) say(fill(t.discarded, { name: data.by }));
     }
   }
 
@@ -187,7 +188,11 @@ function start() {
     if (!by.length) text = fill(t.unsavedAnyone, { when: draftNews.ago });
     else if (!others) text = fill(t.unsavedYours, { when: draftNews.ago });
     else text = fill(t.unsavedBy, { names: namesWithYou(by), when: draftNews.ago });
-    draftNotice.querySelector(".live-draft-text").textContent = text + " " + t.unsavedHint;
+    text += " " + t.unsavedHint;
+    // Someone blocked since typing: their words must not go out under another's name unread.
+    const blocked = (draftNews.blocked || []).filter((name) => name !== me);
+    if (blocked.length) text += " " + fill(t.blockedTypists, { names: listNames(blocked, t.and) });
+    draftNotice.querySelector(".live-draft-text").textContent = text;
     draftNotice.hidden = false;
   }
 

@@ -452,6 +452,7 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
 
         admin = add_user(unique("warden"), role=Role.ADMIN)
         person = db.session.scalar(select(User).where(User.username == name))
+        person_id = person.id
         accounts.block_user(admin, person, reason, "1w")
     status = tab.locator(".live-status")
     expect(status).to_contain_text(reason)
@@ -462,7 +463,43 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
     # It stays said: no "connection lost" replaces it while the browser would retry.
     tab.wait_for_timeout(3000)
     expect(status).to_contain_text(reason)
-    assert "Mine." in text_of(tab)  # still there to copy
+    # Nobody else saves what they typed: it is set aside, kept as their personal draft.
+    with app.app_context():
+        from wiki.models import Draft
+
+        kept = db.session.scalar(select(Draft).where(Draft.user_id == person_id))
+        assert kept is not None and "Mine." in kept.text
+    _other, other_tab, _box = open_editor(new_page, app, title)
+    expect_same(other_tab, "Start.")
+    expect(other_tab.locator(".live-draft")).to_be_hidden()
+
+
+def test_a_draft_shared_with_someone_blocked_says_so_to_the_next_editor(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Shared draft", "Start.")
+    (_a, a_tab, a_box), (b_name, b_tab, b_box) = [
+        open_editor(new_page, app, title) for _ in range(2)
+    ]
+    a_box.click()
+    a_tab.keyboard.press("Control+End")
+    a_tab.keyboard.type(" Useful.")
+    b_box.click()
+    b_tab.keyboard.press("Control+Home")
+    b_tab.keyboard.type("Spam. ")
+    expect_same(a_tab, "Spam. Start. Useful.")
+    a_tab.close()
+    with app.app_context():
+        from wiki.models import Role, User
+        from wiki.safety import accounts
+
+        admin = add_user(unique("warden"), role=Role.ADMIN)
+        person = db.session.scalar(select(User).where(User.username == b_name))
+        accounts.block_user(admin, person, "Spam", "1w")
+    expect(b_tab.locator(".live-status")).to_contain_text("Spam")
+    _c, c_tab, _c_box = open_editor(new_page, app, title)
+    notice = c_tab.locator(".live-draft")
+    expect(notice).to_contain_text(f"{b_name} may no longer edit here (blocked)")
+    expect_same(c_tab, "Spam. Start. Useful.")  # the other person's typing is not lost
 
 
 def expect_contains(tab, chunk: str) -> None:

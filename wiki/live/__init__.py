@@ -13,6 +13,7 @@ from flask_login import current_user
 
 def init_app(app: Flask) -> None:
     """Add the WebSocket view, the save hook, and the editor's template helper."""
+    from .. import events
     from ..pages import service as pages_service
     from . import (
         models,  # noqa: F401 (the live tables)
@@ -24,11 +25,23 @@ def init_app(app: Flask) -> None:
     app.extensions["live"] = Hub(app)
     # A save from the live editor takes in others' typing: review weighs them too.
     pages_service.set_coauthor_rule(service.typists_taken_in)
+    # Nobody saves a blocked person's typing on their behalf.
+    events.account_blocked.connect(_set_aside_typing)
     app.register_blueprint(views.bp)
     app.add_template_global(live_room)
     app.add_template_global(service.coauthors, "revision_coauthors")
     app.after_request(_allow_editor_styles)
     _register_commands(app)
+
+
+def _set_aside_typing(_sender, user, **_extra) -> None:
+    """Set aside what a blocked person typed in live drafts only they changed."""
+    from flask import current_app
+
+    from .service import set_aside_typing_of
+
+    if "live" in current_app.extensions:
+        set_aside_typing_of(user)
 
 
 def _register_commands(app: Flask) -> None:

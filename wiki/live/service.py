@@ -21,7 +21,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from .. import events, memo
-from ..access.permissions import Refusal, edit_refusal, raise_refusal
+from ..access.permissions import Refusal, active_block, edit_refusal, raise_refusal
 from ..core.merge import merge3
 from ..core.titles import N_
 from ..database import write_transaction
@@ -90,10 +90,19 @@ def draft_news(room: Room) -> dict:
             "type": "draft",
             "unsaved": latest is not None and text != latest.text,
             "by": sorted(names),
+            "blocked": _blocked_among(names),
             "ago": Clock().ago_text(when),
         }
     finally:
         db.session.rollback()  # give the connection back to the pool
+
+
+def _blocked_among(names: set[str]) -> list[str]:
+    """Return which of these typists are blocked now, by name."""
+    if not names:
+        return []
+    people = db.session.scalars(select(User).where(User.username.in_(sorted(names))))
+    return sorted(person.username for person in people if active_block(person) is not None)
 
 
 @dataclass(frozen=True)
@@ -134,9 +143,44 @@ def discard(user: User, page_id: int, *, only_mine: bool = False) -> Discarded:
     return Discarded(title, update is not None, copies_for)
 
 
-def _reset(user: User, page_id: int, only_mine: bool):
+def set_aside_typing_of(user: User) -> list[int]:
+    """Discard the unsaved typing of someone blocked from live drafts where nobody else typed
+    since the last save, so that nobody saves it on their behalf; they keep it as a personal
+    draft. Return the ids of the pages whose drafts were reset.
+
+    Drafts where others typed too keep it (it cannot be told apart from theirs): whoever
+    opens them is told whose changes they hold and who of them is blocked.
+    """
+    page_ids = list(
+        db.session.scalars(
+            select(LiveDraft.page_id)
+            .join(LiveAuthor, LiveAuthor.draft_id == LiveDraft.id)
+            .where(LiveAuthor.user_id == user.id)
+        )
+    )
+    for page_id, room in list(hub().rooms.items()):  # typed here, not written yet
+        with room.lock:
+            if user.id in room.typists:
+                page_ids.append(page_id)
+    reset = []
+    for page_id in sorted(set(page_ids)):
+        try:
+            with write_transaction():
+                outcome = _reset(user, page_id, only_mine=True, set_aside=True)
+        except Conflict:
+            continue
+        if outcome is not None:
+            notice, update, _copies = outcome
+            hub().announce(page_id, notice, update)
+            reset.append(page_id)
+    return reset
+
+
+def _reset(user: User, page_id: int, only_mine: bool, set_aside: bool = False):
     """Reset the draft to the latest text (inside the write transaction); return the notice,
-    the update and who got a copy, or None if there was nothing to reset."""
+    the update and who got a copy, or None if there was nothing to reset.
+
+    set_aside: the typing of someone blocked, who keeps a copy (the notice says so)."""
     # Saves lock the page's row for as long as they merge into the draft: wait for them.
     page = db.session.scalar(select(Page).where(Page.id == page_id).with_for_update(of=Page))
     draft = store.draft_for(page_id)
@@ -163,7 +207,8 @@ def _reset(user: User, page_id: int, only_mine: bool):
     given = []
     if text != latest.text:
         copy = expiry.Copy(text, summary, draft.base_revision_id, draft.updated_at)
-        given = expiry.hand_over(ids - {user.id}, page.key, page.title, copy)
+        keeping = ids if set_aside else ids - {user.id}
+        given = expiry.hand_over(keeping, page.key, page.title, copy)
     update = None
     if changes:
         update = merge_updates(*changes)
@@ -171,6 +216,8 @@ def _reset(user: User, page_id: int, only_mine: bool):
     db.session.execute(delete(LiveAuthor).where(LiveAuthor.draft_id == draft.id))
     draft.base_revision_id, draft.updated_at = latest.id, utcnow()
     notice = {"type": "discarded", "by": user.username, "revision": latest.id}
+    if set_aside:
+        notice["blocked"] = True
     return notice, update, sorted(store.typist_names(set(given)))
 
 

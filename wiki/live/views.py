@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed, Server
 
-from ..access.permissions import edit_refusal, raise_refusal
+from ..access.permissions import active_block, edit_refusal, raise_refusal
 from ..core import ymessages as ym
 from ..core.titles import N_
+from ..extensions import db
+from ..models import User
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
 from ..urls import page_url
@@ -104,6 +106,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
     checked = heard = time.monotonic()
+    blocked = None
     try:
         while conn.open:
             data = ws.receive(timeout=1.0)
@@ -130,6 +133,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
                     reason = _(refusal.message, **refusal.params)
                     conn.send(ym.event({"type": "readonly", "reason": reason}))
                     ws.close(REFUSED, close_reason(reason))
+                    blocked = active_block(db.session.get(User, conn.user_id))
                     return
             if now - heard >= KEEPALIVE_SECONDS:
                 heard = now
@@ -137,6 +141,8 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     finally:
         conn.open = False
         live.leave(room, conn)
+        if blocked is not None:  # typed since the block, before this check: set it aside
+            service.set_aside_typing_of(db.session.get(User, conn.user_id))
 
 
 def close_reason(reason: str) -> str:

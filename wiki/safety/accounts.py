@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_, select
 
-from .. import modlog
+from .. import events, modlog
 from ..access.models import Approval, Block
 from ..access.permissions import mask_ip, require_admin
 from ..core.titles import N_
@@ -160,6 +160,7 @@ def block_user(admin: User, user: User, reason: str, duration: str) -> Block:
             reason=reason,
             expires=until.isoformat() if until else None,
         )
+    events.account_blocked.send(user=user, admin=admin)
     return block
 
 
