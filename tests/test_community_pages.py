@@ -384,3 +384,16 @@ def test_control_characters_in_arguments_are_harmless(client, auth, people):
     assert client.get("/user/%00").status_code in (400, 404)
     form = {"display_name": "\x00", "bio": "\x00", "email": "\x00bob@example.test"}
     assert client.post("/preferences", data=form).status_code in (302, 400)
+
+
+def test_hidden_comments_make_no_discussion_active_for_anyone(client, auth, people, make_page):
+    make_page("Spring Campaign", "v0", author=people["alice"])
+    opening = start_topic("Spring Campaign", "Tone", "Hi", people["alice"])
+    spam = reply(opening.topic_id, "Buy now", people["bob"], parent=opening)
+    moderation.hide_comment(spam.id, "spam", moderator=people["mod"])
+    for who in (None, "mod"):
+        if who:
+            auth.login(people[who])
+        page = text(client.get("/community"))
+        active = page[page.index("Most active discussions") : page.index("Recently created")]
+        assert "Tone" in active and "1 comment" in active and "2 comments" not in active

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
-from ...access.permissions import is_moderator
 from ...extensions import db
 from ...models import Page, Revision, User
 from ...talk.models import Comment, Topic
@@ -84,10 +83,14 @@ def community(viewer: User | None, days: int = PERIOD_DAYS) -> Community:
         select(Topic.id, Topic.subject, Page.title, comments, func.max(Comment.created_at))
         .join(Topic, Topic.id == Comment.topic_id)
         .join(Page, Page.id == Topic.page_id)
-        .where(Comment.created_at >= since, Comment.deleted_at.is_(None))
+        # Hidden comments count for nobody, moderators included: the thread's own count
+        # leaves them out, and a spammer's flood must not make a discussion "active".
+        .where(
+            Comment.created_at >= since,
+            Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
+        )
     )
-    if not is_moderator(viewer):
-        talk = talk.where(Comment.hidden_at.is_(None))
     discussions = db.session.execute(
         _visible(talk, viewer)
         .group_by(Topic.id, Topic.subject, Page.title)
