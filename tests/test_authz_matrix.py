@@ -289,6 +289,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "safety.reset_password GET": [GET("/reset/not-a-token", everyone(404))],
     "safety.reset_password POST": [POST("/reset/not-a-token", everyone(404))],
+    "admin.home GET": [GET("/admin", admins(allowed=302))],
     "admin.settings GET": [GET("/admin/settings", admins())],
     "admin.site_identity GET": [GET("/admin/site", admins())],
     "admin.site_identity POST": [

@@ -73,7 +73,7 @@ def test_a_bad_language_code_is_refused_and_kept(alice, make_page):
     )
     assert response.status_code == 400
     html = text(response)
-    assert "is not a language code" in html and 'value="klingonese!"' in html
+    assert "is neither a language nor a language code" in html and 'value="klingonese!"' in html
 
 
 def test_a_translation_starts_beside_its_source(alice, make_page):
@@ -234,3 +234,30 @@ def test_a_new_page_is_written_in_its_writers_language(alice, make_page):
     assert prose_attributes(text(alice.get("/wiki/Lancio"))) == ("it", "ltr")
     # An existing page keeps its language: the editor does not ask again.
     assert 'name="page_lang"' not in text(alice.get("/edit/Lancio"))
+
+
+def test_a_pages_language_is_named_in_the_readers_language(alice, make_page):
+    make_page("Plan", "Hello")
+    link = re.compile(r'class="page-language-link">([^<]+)</a>')
+    assert link.search(text(alice.get("/wiki/Plan"))).group(1) == "English"
+    assert link.search(text(alice.get("/wiki/Plan?lang=it"))).group(1) == "inglese"
+    assert "inglese" in text(alice.get("/languages/Plan?lang=it"))
+    # Where languages are offered to choose from, each keeps its own name.
+    assert ">Italiano</option>" in text(alice.get("/languages/Plan?lang=it"))
+
+
+@pytest.mark.parametrize("typed", ["Italiano", "italian", "ITALIANO "])
+def test_a_language_may_be_given_by_its_name(alice, make_page, typed):
+    make_page("Launch", "# Launch")
+    started = alice.get("/translate/Launch", query_string={"to": typed, "new_title": "Lancio"})
+    assert started.status_code == 302 and "to=it" in started.headers["Location"]
+    response = alice.post("/languages/Launch", data={"action": "language", "content_lang": typed})
+    assert response.status_code == 302 and page_named("Launch").lang == "it"
+
+
+def test_a_language_is_named_as_the_readers_language_names_it(alice, make_page):
+    make_page("Launch", "# Launch")
+    response = alice.post(
+        "/languages/Launch?lang=it", data={"action": "language", "content_lang": "tedesco"}
+    )
+    assert response.status_code == 302 and page_named("Launch").lang == "de"

@@ -137,6 +137,7 @@ NOT_PAGES = {
     "files.site_logo",
     "pages.site_icon",
     "organise.random_page",  # a redirect
+    "admin.home",  # a redirect
     "share.robots",
     "share.sitemap",
     "share.sitemap_part",

@@ -26,7 +26,14 @@ def last_log() -> LogEntry:
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/settings", "/admin/users", "/admin/users/bob", "/admin/blocks", "/admin/invites"],
+    [
+        "/admin",
+        "/admin/settings",
+        "/admin/users",
+        "/admin/users/bob",
+        "/admin/blocks",
+        "/admin/invites",
+    ],
 )
 def test_admin_pages_are_for_admins(client, make_user, auth, url):
     make_user("bob")
@@ -182,3 +189,8 @@ def test_staff_see_their_links(client, make_user, auth):
     make_user("root", role=Role.ADMIN)
     auth.login("root")
     assert 'href="/admin/users"' in client.get("/account").get_data(as_text=True)
+
+
+def test_admin_leads_an_administrator_to_the_first_tab(admin_client):
+    response = admin_client.get("/admin")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/users"

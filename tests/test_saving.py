@@ -219,6 +219,22 @@ def test_undo_removes_just_that_edit(client, make_user, auth, make_page):
     assert (newest.kind, newest.text) == ("undo", undone)
 
 
+def test_undoing_an_edit_already_undone_says_so_and_offers_no_empty_save(
+    client, make_user, auth, make_page
+):
+    make_user("alice")
+    auth.login("alice")
+    page = make_page("Plan", BASE, BASE.replace("April", "May"), BASE)  # the last undid it
+    _first, undone = list(
+        db.session.scalars(
+            db.select(Revision.id).where(Revision.page_id == page.id).order_by(Revision.id)
+        )
+    )[:2]
+    response = client.get(f"/undo/Plan?rev={undone}")
+    assert response.status_code == 302 and response.headers["Location"] == "/history/Plan"
+    assert "This edit is already undone" in client.get("/history/Plan").get_data(as_text=True)
+
+
 def test_undo_with_later_edit_to_same_words_shows_conflict(client, make_user, auth, make_page):
     make_user("alice")
     auth.login("alice")

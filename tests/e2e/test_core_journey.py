@@ -28,6 +28,11 @@ def test_register_create_edit_compare_and_read_old_revision(page):
     rows = page.locator(".history-row")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("Later")
+    # The author's name is a link to their profile, and looks like one.
+    author = rows.first.locator("a.user")
+    author_color = author.evaluate("a => getComputedStyle(a).color")
+    text_color = rows.first.evaluate("row => getComputedStyle(row).color")
+    assert author_color != text_color
     page.get_by_label(re.compile(r"Compare from revision")).nth(2).check()
     page.get_by_label(re.compile(r"Compare to revision")).nth(0).check()
     page.get_by_role("button", name="Compare selected revisions").first.click()

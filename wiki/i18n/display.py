@@ -154,6 +154,7 @@ def register(app: Flask) -> None:
         page_languages=page_languages,
         lang_attributes=lang_attributes,
         language_name=lambda code: locales.native_name(code.replace("-", "_")),
+        language_in_words=lambda code: locales.name_in(code, get_locale()),
         language_preference=language_preference,
         page_lang=translations.lang_of,
         new_page_language=lambda page: editor.new_page_language(page, request.values),

@@ -1,5 +1,6 @@
 """Which language and time zone a request is served in, and which languages exist."""
 
+import unicodedata
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytz
 from babel import Locale, UnknownLocaleError
 from flask import Response, current_app, g, has_request_context, request
-from flask_babel import _get_current_context, force_locale
+from flask_babel import _get_current_context, force_locale, get_locale
 from flask_login import current_user
 
 from ..config import ConfigError
@@ -94,6 +95,44 @@ def native_name(code: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return name[:1].upper() + name[1:]
+
+
+def name_in(code: str, reader: str) -> str:
+    """Return a language's name as the reader's language writes it in a sentence ("inglese"
+    for an Italian reader): lists of languages to choose from use native_name instead."""
+    return _name_in(code.replace("-", "_"), str(reader))
+
+
+@cache
+def _name_in(code: str, reader: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(reader) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def code_named(name: str) -> str | None:
+    """Return the code of the language with this name (in itself, English or the reader's
+    language; case and accents aside), or None."""
+    reader = str(get_locale()) if has_request_context() else SOURCE_LOCALE
+    key = name_key(name)
+    return _codes_by_name(reader).get(key) or _codes_by_name(SOURCE_LOCALE).get(key)
+
+
+def name_key(name: str) -> str:
+    """Return a language's name as compared: case and accents aside."""
+    folded = unicodedata.normalize("NFKD", name.strip().casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+@cache
+def _codes_by_name(reader: str) -> dict[str, str]:
+    """Return language codes by the names the reader's language gives them."""
+    try:
+        names = Locale.parse(reader).languages
+    except (UnknownLocaleError, ValueError):
+        return {}
+    return {name_key(name): code for code, name in names.items()}
 
 
 @cache

@@ -25,15 +25,28 @@ from .models import PageTranslation
 MISSING_LIMIT = 200
 
 
+NOT_A_LANGUAGE = N_(
+    "That is neither a language nor a language code (for example Italiano, en or pt-BR)."
+)
+
+
 def normalise_lang(code: str) -> str | None:
-    """Return a language code in BCP 47 form ("pt-BR"), or None if it is no language."""
-    code = (code or "").strip().replace("-", "_")
-    if not code or len(code) > 16:
+    """Return a language code in BCP 47 form ("pt-BR"), or None if it is no language.
+
+    A language's name is understood too, as the language itself, English or the reader's
+    language writes it ("Italiano", "Italian", "italiano"): the lists offering languages
+    show names, and people type what they see.
+    """
+    code = (code or "").strip()
+    if not code or len(code) > 40:
         return None
     try:
-        locale = Locale.parse(code)
+        locale = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
-        return None
+        # The names the wiki's own lists show (each language's name for itself) come first.
+        shown = {locales.name_key(name): lang for lang, name in language_choices()}
+        found = shown.get(locales.name_key(code)) or locales.code_named(code)
+        return found.replace("_", "-") if found else None
     return str(locale).replace("_", "-")
 
 
@@ -54,7 +67,7 @@ def set_language(page: Page, code: str, user: User) -> None:
     _require_editor(user, page)
     lang = normalise_lang(code)
     if lang is None:
-        raise BadRequest(N_("That is not a language code (for example en, it or pt-BR)."))
+        raise BadRequest(NOT_A_LANGUAGE)
     if lang != lang_of(page):
         clash = _group_language_clash(page, lang)
         if clash is not None:

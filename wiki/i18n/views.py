@@ -124,7 +124,7 @@ def translate(title: str):
         except UserError as problem:
             error = user_message(problem)
     elif "to" in request.args and not to:
-        error = _("That is not a language code (for example en, it or pt-BR).")
+        error = _(translations.NOT_A_LANGUAGE)
     return render_template(
         "i18n/translate.html",
         page=source,

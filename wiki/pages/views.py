@@ -36,6 +36,7 @@ from ..review.visibility import visible
 from ..safety.limits import too_often
 from ..site import current_site, initial_of
 from ..summaries import SystemSummary
+from ..urls import page_url
 from ..web import alias_redirect, flag_arg, int_arg, title_or_400, user_message
 from . import cache as page_cache
 from . import drafts, service
@@ -207,6 +208,11 @@ def undo(title: str):
         raise NotFound(_("There is no page with this title."))
     result = history.undo(page, undone, public_only=public_only)
     summary = _undo_summary(undone).localised()
+    if result.merge.clean and result.merge.text == result.latest.text:
+        # Nothing of the edit is left in the page: an editor saying "no difference" with a
+        # Save button would only make an empty edit.
+        flash(_("This edit is already undone: the page has none of its changes."), "info")
+        return redirect(page_url(page.title, "history.history"))
     if result.merge.clean:
         form = EditForm(
             result.merge.text,

@@ -30,6 +30,12 @@ def admins_only():
         )
 
 
+@bp.get("")
+def home():
+    """Send /admin, where people guess the administration starts, to its first tab."""
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Show and change who may read, edit and register, and who sees the log."""
