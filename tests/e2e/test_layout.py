@@ -314,3 +314,22 @@ def test_on_a_phone_every_column_of_a_table_of_choices_is_there(tab, served):
     expect(page.locator("table.contributors th").nth(1)).to_be_visible()
     page.goto("/talk/Plan")  # the topic list keeps to what fits: subject and replies
     expect(page.get_by_role("link", name="Question 3")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_table_cut_off_at_the_right_fades_there_until_scrolled_to_its_end(tab, viewport):
+    page = tab(viewport)
+    page.goto("/admin/users")
+    table = page.locator("table.admin-table")
+    expect(table).to_be_visible()
+    mask = "e => getComputedStyle(e).maskImage || getComputedStyle(e).webkitMaskImage"
+    cut = table.evaluate("e => e.scrollWidth > e.clientWidth + 1")
+    if viewport is PHONE:
+        assert cut, "the people table fits the phone: this test no longer shows a cut table"
+        assert "gradient" in table.evaluate(mask)  # "more this way"
+        table.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        page.wait_for_function(
+            f"() => !({mask})(document.querySelector('table.admin-table')).includes('gradient')"
+        )
+    else:
+        assert not cut and "gradient" not in table.evaluate(mask)  # nothing hidden to hint at
