@@ -78,6 +78,8 @@ def test_a_bad_language_code_is_refused_and_kept(alice, make_page):
 
 def test_a_translation_starts_beside_its_source(alice, make_page):
     make_page("Launch", "# Launch\n\nWe launch in May.")
+    make_page("Template:Brief", "# Brief")  # offered for new pages, not for translations
+    assert "Start from a template" in text(alice.get("/edit/Another page"))
     started = alice.get("/translate/Launch?to=it&new_title=Lancio")
     assert started.status_code == 302
     editor = text(alice.get(started.headers["Location"]))
@@ -87,6 +89,7 @@ def test_a_translation_starts_beside_its_source(alice, make_page):
     textarea = re.search(r'<textarea id="editor-text"[^>]*>([^<]*)</textarea>', editor)
     assert "We launch in May." in textarea.group(1)  # it starts from the source text
     assert 'lang="it"' in textarea.group(0)
+    assert "Start from a template" not in editor
 
 
 def test_translations_are_linked_and_shown_with_hreflang(alice, make_page):
