@@ -90,6 +90,21 @@ def test_a_comparison_across_several_edits_says_how_many_and_whose(client, make_
     assert "between these versions" not in one  # one edit: its author is in the header
 
 
+def test_a_comparison_across_very_many_edits_counts_and_names_only_the_latest(
+    client, make_user, make_page, monkeypatch
+):
+    from wiki.history import service as history
+
+    monkeypatch.setattr(history, "COUNTED_EDITS", 2)  # stands for 10,000
+    maria, luca, sam = make_user("maria"), make_user("luca"), make_user("sam")
+    make_page("Plan", "one", "two", author=maria)
+    make_page("Plan", "three", author=luca)
+    make_page("Plan", "four", "five", author=sam)
+    ids = revision_ids(make_page("Plan", "six", author=maria))
+    html = client.get(f"/diff/Plan?from={ids[1]}&to={ids[5]}").get_data(as_text=True)
+    assert "More than 2 edits between these versions; the latest 2 by maria, sam." in html
+
+
 def test_diff_defaults_to_last_edit(client, make_page):
     make_page("Last", "old words\n", "new words\n")
     html = client.get("/diff/Last").get_data(as_text=True)

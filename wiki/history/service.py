@@ -100,10 +100,15 @@ class Comparison:
     #: them: a comparison across several edits says whose they are.
     between: int = 0
     authors: list[str] = field(default_factory=list)
+    #: More edits lie between than were counted (between is then COUNTED_EDITS, and the
+    #: authors are those of the latest COUNTED_EDITS).
+    more: bool = False
 
 
 #: How many authors of the edits between two revisions a comparison names.
 NAMED_AUTHORS = 5
+#: How many of those edits it counts and looks at, at most (the latest ones).
+COUNTED_EDITS = 10_000
 
 
 def compare(old: Revision | None, new: Revision, public_only: bool = False) -> Comparison:
@@ -116,29 +121,33 @@ def compare(old: Revision | None, new: Revision, public_only: bool = False) -> C
         diff=diff,
         older_edit=neighbour(old, older=True, public_only=public_only) if old else None,
         newer_edit=neighbour(new, older=False, public_only=public_only),
-        between=between,
+        between=min(between, COUNTED_EDITS),
         authors=authors,
+        more=between > COUNTED_EDITS,
     )
 
 
 def edits_between(old: Revision, new: Revision, public_only: bool) -> tuple[int, list[str]]:
-    """Return how many edits lie between two revisions (new included) and up to
-    NAMED_AUTHORS of their authors' names, most edits first (visitors without an
-    account are left out of the names)."""
+    """Return how many edits lie between two revisions (new included; at most
+    COUNTED_EDITS + 1, meaning "more than COUNTED_EDITS") and up to NAMED_AUTHORS of the
+    authors' names of the latest COUNTED_EDITS of them, most edits first (visitors without
+    an account are left out of the names). Bounded, however far apart the two are."""
     span = [
         Revision.page_id == new.page_id,
         Revision.id > old.id,
         Revision.id <= new.id,
         *([public_revision()] if public_only else []),
     ]
-    count = db.session.scalar(select(func.count()).select_from(Revision).where(*span)) or 0
+    latest = select(Revision.id).where(*span).order_by(Revision.id.desc()).limit(COUNTED_EDITS + 1)
+    count = db.session.scalar(select(func.count()).select_from(latest.subquery())) or 0
     if count <= 1:
         return count, []
     edits = func.count(Revision.id)
+    counted = latest.limit(COUNTED_EDITS).scalar_subquery()
     rows = db.session.execute(
         select(User.username)
         .join(Revision, Revision.author_id == User.id)
-        .where(*span)
+        .where(Revision.id.in_(counted))
         .group_by(User.id, User.username)
         .order_by(edits.desc(), User.username)
         .limit(NAMED_AUTHORS)
