@@ -12,7 +12,7 @@ from tests.e2e.helpers import log_in, make_account, save_edit, serve, unique
 from tests.helpers import add_user
 from wiki.extensions import db
 from wiki.live.models import RevisionCoauthor
-from wiki.models import Page, Revision
+from wiki.models import Draft, Page, Revision, Role, User
 
 
 @pytest.fixture(scope="module")
@@ -446,14 +446,7 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
     tab.keyboard.press("Control+End")
     tab.keyboard.type(" Mine.")
     reason = "Spam links again, after two warnings on the talk page — see the moderation log"
-    with app.app_context():
-        from wiki.models import Role, User
-        from wiki.safety import accounts
-
-        admin = add_user(unique("warden"), role=Role.ADMIN)
-        person = db.session.scalar(select(User).where(User.username == name))
-        person_id = person.id
-        accounts.block_user(admin, person, reason, "1w")
+    person_id = block(app, name, reason)
     status = tab.locator(".live-status")
     expect(status).to_contain_text(reason)
     save = tab.get_by_role("button", name="Save", exact=True)
@@ -465,8 +458,6 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
     expect(status).to_contain_text(reason)
     # Nobody else saves what they typed: it is set aside, kept as their personal draft.
     with app.app_context():
-        from wiki.models import Draft
-
         kept = db.session.scalar(select(Draft).where(Draft.user_id == person_id))
         assert kept is not None and "Mine." in kept.text
     _other, other_tab, _box = open_editor(new_page, app, title)
@@ -488,18 +479,23 @@ def test_a_draft_shared_with_someone_blocked_says_so_to_the_next_editor(served, 
     b_tab.keyboard.type("Spam. ")
     expect_same(a_tab, "Spam. Start. Useful.")
     a_tab.close()
-    with app.app_context():
-        from wiki.models import Role, User
-        from wiki.safety import accounts
-
-        admin = add_user(unique("warden"), role=Role.ADMIN)
-        person = db.session.scalar(select(User).where(User.username == b_name))
-        accounts.block_user(admin, person, "Spam", "1w")
+    block(app, b_name, "Spam")
     expect(b_tab.locator(".live-status")).to_contain_text("Spam")
     _c, c_tab, _c_box = open_editor(new_page, app, title)
     notice = c_tab.locator(".live-draft")
     expect(notice).to_contain_text(f"{b_name} may no longer edit here (blocked)")
     expect_same(c_tab, "Spam. Start. Useful.")  # the other person's typing is not lost
+
+
+def block(app, name: str, reason: str) -> int:
+    """Have a new administrator block this person for a week; return their account's id."""
+    from wiki.safety import accounts
+
+    with app.app_context():
+        admin = add_user(unique("warden"), role=Role.ADMIN)
+        person = db.session.scalar(select(User).where(User.username == name))
+        accounts.block_user(admin, person, reason, "1w")
+        return person.id
 
 
 def expect_contains(tab, chunk: str) -> None:
