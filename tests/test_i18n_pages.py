@@ -264,3 +264,17 @@ def test_a_language_is_named_as_the_readers_language_names_it(alice, make_page):
         "/languages/Launch?lang=it", data={"action": "language", "content_lang": "tedesco"}
     )
     assert response.status_code == 302 and page_named("Launch").lang == "de"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Klingon", "Unknown language", "Multiple languages", "en@abcdefghijklmnopqrstuvwxyz0"],
+)
+def test_names_and_tags_the_wiki_cannot_write_about_are_refused(alice, make_page, typed):
+    make_page("Launch", "# Launch")
+    response = alice.post("/languages/Launch", data={"action": "language", "content_lang": typed})
+    assert response.status_code == 400 and "neither a language" in text(response)
+    assert page_named("Launch").lang is None
+    assert alice.get("/wiki/Launch").status_code == 200
+    started = alice.get("/translate/Launch", query_string={"to": typed, "new_title": "X"})
+    assert started.status_code == 400

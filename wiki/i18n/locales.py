@@ -132,7 +132,22 @@ def _codes_by_name(reader: str) -> dict[str, str]:
         names = Locale.parse(reader).languages
     except (UnknownLocaleError, ValueError):
         return {}
-    return {name_key(name): code for code, name in names.items()}
+    # Only languages Babel knows how to write about (a page's language is shown, dated and
+    # given to link previews through it), and none of the codes for "no language".
+    known = _known_languages()
+    return {name_key(name): code for code, name in names.items() if code in known}
+
+
+#: Codes that name no language a page is written in.
+_NOT_LANGUAGES = {"und", "mul", "zxx", "mis"}
+
+
+@cache
+def _known_languages() -> frozenset[str]:
+    """Return the language codes (with script or territory) Babel has data for."""
+    from babel.localedata import locale_identifiers
+
+    return frozenset(locale_identifiers()) - _NOT_LANGUAGES
 
 
 @cache

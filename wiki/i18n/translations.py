@@ -25,6 +25,8 @@ from .models import PageTranslation
 MISSING_LIMIT = 200
 
 
+#: The longest language tag a page keeps (Page.lang's column).
+LANG_LENGTH = 16
 NOT_A_LANGUAGE = N_(
     "That is neither a language nor a language code (for example Italiano, en or pt-BR)."
 )
@@ -47,7 +49,9 @@ def normalise_lang(code: str) -> str | None:
         shown = {locales.name_key(name): lang for lang, name in language_choices()}
         found = shown.get(locales.name_key(code)) or locales.code_named(code)
         return found.replace("_", "-") if found else None
-    return str(locale).replace("_", "-")
+    lang = str(locale).replace("_", "-")
+    # A page's language is a plain tag as a page column holds it (no "@modifier").
+    return lang if len(lang) <= LANG_LENGTH and "@" not in lang else None
 
 
 def lang_of(page: Page) -> str:

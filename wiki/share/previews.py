@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from cachetools import LRUCache
 from flask import current_app, has_request_context, request, url_for
@@ -84,7 +84,7 @@ def og_locale(lang: str | None = None) -> str:
     """Return a language (the reader's if none is given) as Open Graph writes it ("it_IT")."""
     try:
         locale = Locale.parse(lang.replace("-", "_")) if lang else get_locale() or Locale("en")
-    except (ValueError, TypeError):
+    except (UnknownLocaleError, ValueError, TypeError):  # a tag Babel has no data for
         locale = get_locale() or Locale("en")
     if locale.territory:
         return f"{locale.language}_{locale.territory}"
