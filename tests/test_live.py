@@ -19,6 +19,7 @@ from tests.helpers import (
 )
 from tests.live_client import LiveClient, handshake_status
 from wiki import create_app
+from wiki.access.policy import save_policy
 from wiki.core import ymessages as ym
 from wiki.core.titles import parse_title
 from wiki.database import write_transaction
@@ -701,7 +702,8 @@ def test_a_blocked_persons_unsaved_typing_is_set_aside_not_left_for_others_to_sa
     # Everyone editing is back at the saved text and told why; bob keeps his as a draft.
     assert alice.wait(lambda: alice.value() == "# FAQ\n")
     assert stored_text(page) == "# FAQ\n"
-    assert any(e.get("type") == "discarded" and e.get("blocked") for e in alice.events)
+    told = lambda: any(e.get("type") == "discarded" and e.get("blocked") for e in alice.events)  # noqa: E731
+    assert alice.wait(told)  # the event follows the update
     kept = db.session.scalar(select(Draft).where(Draft.user_id == people["bob"].id))
     assert kept is not None and "Buy cheap watches" in kept.text
     carla = join(page, "carla")
@@ -721,3 +723,9 @@ def test_a_draft_others_typed_in_too_keeps_it_and_says_who_is_blocked(make_page,
     assert carla.value() == "Bob. # FAQ\nAlice's answer.\n"  # alice's typing is not lost
     news = next(e for e in carla.events if e.get("type") == "draft")
     assert news["unsaved"] and news["by"] == ["alice", "bob"] and news["blocked"] == ["bob"]
+    # Blocks are in the moderation log: where only staff read it, only staff are told.
+    save_policy(people["admin"], log="moderators")
+    dave = join(page, "dave")
+    assert next(e for e in dave.events if e.get("type") == "draft")["blocked"] == []
+    mod = join(page, "mod")
+    assert next(e for e in mod.events if e.get("type") == "draft")["blocked"] == ["bob"]

@@ -372,3 +372,17 @@ def test_a_failing_revision_added_receiver_keeps_the_page_and_the_text(two_edito
     finally:
         events.revision_added.disconnect(fail)
     assert latest_text("Plan") == BASE
+
+
+def test_undoing_a_move_says_it_changed_no_text(client, make_user, auth, make_page, people):
+    from wiki.core.titles import parse_title
+    from wiki.organise import moves
+
+    make_user("alice")
+    auth.login("alice")
+    make_page("Plan", BASE)
+    moves.move_page(parse_title("Plan"), parse_title("Roadmap"), user=people["alice"])
+    moved = db.session.scalar(db.select(Revision).where(Revision.kind == "move"))
+    response = client.get(f"/undo/Roadmap?rev={moved.id}")
+    assert response.status_code == 302
+    assert "This edit changed no text" in client.get("/history/Roadmap").get_data(as_text=True)

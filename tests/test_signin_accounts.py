@@ -354,6 +354,16 @@ def test_with_email_off_forgot_password_names_the_administrators_to_ask(client, 
     for admin in admins:
         assert f'href="/user/{admin.username}">{admin.username}</a>' in page
     assert 'href="/user/zoe"' not in page and 'href="/user/bob"' not in page
+    assert "and others" not in page
     # A wiki only members may read keeps its members' names from visitors.
     save_policy(admins[0], read="users")
     assert "Administrators of this wiki" not in text(client.get("/forgot-password"))
+
+
+def test_with_email_off_many_administrators_are_named_with_and_others(client, make_user):
+    from wiki.models import Role
+
+    for number in range(7):
+        make_user(f"boss{number}", role=Role.ADMIN)
+    page = text(client.get("/forgot-password"))
+    assert page.count('class="user" href="/user/boss') == 5 and "and others" in page

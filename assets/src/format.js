@@ -80,9 +80,10 @@ export const formatKeymap = [
 // Where uploads are possible, static/js/uploads.js shows a button that picks files from the
 // device and uploads them as dropped ones: the image tool uses it, so a picture is added, not a
 // placeholder to fill in by hand. Without it (no right to upload) the tool inserts the Markdown.
-function pickPictures() {
+function pickPictures(view) {
+  if (view.state.readOnly) return true; // nothing to add to: do nothing
   const pick = document.querySelector("[data-upload-pick]");
-  if (!pick || pick.hidden) return false;
+  if (!pick || pick.hidden || pick.disabled) return false;
   pick.click();
   return true;
 }
@@ -100,7 +101,7 @@ export function toolbar(view, labels, name) {
     button.title = labels[key] || key;
     button.setAttribute("aria-label", labels[key] || key);
     button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-    button.addEventListener("click", () => (key === "image" && pickPictures()) || command(view));
+    button.addEventListener("click", () => (key === "image" && pickPictures(view)) || command(view));
     bar.append(button);
   }
   return bar;

@@ -295,6 +295,8 @@ function start() {
       view.dispatch({ effects: readOnly.reconfigure([EditorState.readOnly.of(true), EditorView.editable.of(false)]) });
     }
     form.querySelectorAll("button[name=action][value=save]").forEach((b) => { b.disabled = true; });
+    // Nor can pictures be added to a text that no longer takes changes.
+    form.querySelectorAll("[data-upload-pick]").forEach((b) => { b.disabled = true; });
   }
 
   provider.on("status", ({ status: state }) => {
@@ -448,6 +450,7 @@ function start() {
       textarea.value = view.state.doc.toString();
     });
     const insert = (markdown) => {
+      if (refused) return; // read-only: nothing goes into the text
       const { from, to } = view.state.selection.main;
       const before = view.state.sliceDoc(Math.max(0, from - 1), from);
       const after = view.state.sliceDoc(to, to + 1);
@@ -457,7 +460,7 @@ function start() {
       view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + lead.length + markdown.length } });
       view.focus();
     };
-    window.bottegaLiveEditor = { view, ydoc, provider, insert };
+    window.bottegaLiveEditor = { view, ydoc, provider, insert, isReadOnly: () => refused };
   }
 }
 

@@ -83,6 +83,8 @@
   function take(list, pasted, event) {
     var files = Array.prototype.slice.call(list || []);
     if (!files.length) return;
+    var live = form.dataset.live === "on" && window.bottegaLiveEditor;
+    if (live && live.isReadOnly && live.isReadOnly()) { event.preventDefault(); return; }
     event.preventDefault();
     files.forEach(function (file) {
       queue = queue.then(function () { return upload(file, pasted); });

@@ -451,6 +451,7 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
     expect(status).to_contain_text(reason)
     save = tab.get_by_role("button", name="Save", exact=True)
     expect(save).to_be_disabled()
+    expect(tab.get_by_role("button", name="Add pictures or files…")).to_be_disabled()
     assert float(save.evaluate("b => getComputedStyle(b).opacity")) < 1  # and looks it
     expect(box).to_have_attribute("contenteditable", "false")
     # It stays said: no "connection lost" replaces it while the browser would retry.

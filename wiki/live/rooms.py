@@ -50,6 +50,8 @@ class Connection:
         self.client_ids: set[int] = set()
         self._send_lock = threading.Lock()
         self.open = True
+        #: Whether this connection changed the text (a block sets its typing aside).
+        self.typed = False
 
     def send(self, data: bytes) -> None:
         """Send a message; a connection that fails is marked closed (its thread ends it)."""
@@ -141,6 +143,7 @@ class Room:
                 if not typed:
                     self._record(conn)  # rare: held under the lock, as it must come first
                 self.typists.add(conn.user_id)
+                conn.typed = True
                 if conn.username not in self.announced:
                     # Everyone editing learns who has changed the draft (Cancel offers to
                     # discard only changes that are the person's own).

@@ -75,9 +75,11 @@ def current_refusal(user_id: int, page_id: int) -> Refusal | None:
         db.session.rollback()  # give the connection back to the pool between checks
 
 
-def draft_news(room: Room) -> dict:
+def draft_news(room: Room, *, show_blocked: bool = False) -> dict:
     """Return what someone joining the room is told of the draft: whether it holds unsaved
-    changes, who made them (since the last save) and how long ago it last changed."""
+    changes, who made them (since the last save), who of them is blocked (show_blocked: for
+    those who may read the moderation log, where blocks are) and how long ago it last
+    changed."""
     try:
         draft = db.session.get(LiveDraft, room.draft_id)
         page = db.session.get(Page, room.page_id)
@@ -90,7 +92,7 @@ def draft_news(room: Room) -> dict:
             "type": "draft",
             "unsaved": latest is not None and text != latest.text,
             "by": sorted(names),
-            "blocked": _blocked_among(names),
+            "blocked": _blocked_among(names) if show_blocked else [],
             "ago": Clock().ago_text(when),
         }
     finally:
@@ -143,13 +145,15 @@ def discard(user: User, page_id: int, *, only_mine: bool = False) -> Discarded:
     return Discarded(title, update is not None, copies_for)
 
 
-def set_aside_typing_of(user: User) -> list[int]:
+def set_aside_typing_of(user: User, also: int | None = None) -> list[int]:
     """Discard the unsaved typing of someone blocked from live drafts where nobody else typed
     since the last save, so that nobody saves it on their behalf; they keep it as a personal
     draft. Return the ids of the pages whose drafts were reset.
 
     Drafts where others typed too keep it (it cannot be told apart from theirs): whoever
-    opens them is told whose changes they hold and who of them is blocked.
+    opens them is told whose changes they hold and who of them is blocked. also: the page of
+    a room the person typed in, whatever its record of typists says (another process's reset
+    can have cleared it while their last keystrokes were on their way).
     """
     page_ids = list(
         db.session.scalars(
@@ -158,6 +162,8 @@ def set_aside_typing_of(user: User) -> list[int]:
             .where(LiveAuthor.user_id == user.id)
         )
     )
+    if also is not None:
+        page_ids.append(also)
     for page_id, room in list(hub().rooms.items()):  # typed here, not written yet
         with room.lock:
             if user.id in room.typists:

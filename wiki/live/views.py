@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import User
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
+from ..safety.log import can_read_log
 from ..urls import page_url
 from ..web import user_message
 from . import service
@@ -102,7 +103,8 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     """Pass messages between one browser and its room until either side ends."""
     live = hub()
     room = live.enter(page, conn)
-    conn.send(ym.event(service.draft_news(room)))
+    news = service.draft_news(room, show_blocked=can_read_log(current_user))
+    conn.send(ym.event(news))
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
     checked = heard = time.monotonic()
@@ -142,7 +144,8 @@ def _serve(ws: Server, conn: Connection, page) -> None:
         conn.open = False
         live.leave(room, conn)
         if blocked is not None:  # typed since the block, before this check: set it aside
-            service.set_aside_typing_of(db.session.get(User, conn.user_id))
+            also = room.page_id if conn.typed else None
+            service.set_aside_typing_of(db.session.get(User, conn.user_id), also=also)
 
 
 def close_reason(reason: str) -> str:

@@ -105,11 +105,15 @@ def random_page() -> Page | None:
         return None
     # Random ids, the first that is an article's wins: every article equally likely,
     # whatever lies between them (deleted pages, redirects, files), in one index read.
-    tries = [secrets.randbelow(highest) + 1 for _ in range(RANDOM_TRIES)]
-    found = {page.id: page for page in db.session.scalars(articles.where(Page.id.in_(tries)))}
-    hit = next((found[page_id] for page_id in tries if page_id in found), None)
-    if hit is not None:
-        return hit
+    # A wiki of sparse articles (1 id in 10: 16 ids miss 18% of the time) gets a second,
+    # larger draw before the scan below.
+    for count in (RANDOM_TRIES, RANDOM_TRIES * 16):
+        tries = [secrets.randbelow(highest) + 1 for _ in range(count)]
+        statement = articles.where(Page.id.in_(tries))
+        found = {page.id: page for page in db.session.scalars(statement)}
+        hit = next((found[page_id] for page_id in tries if page_id in found), None)
+        if hit is not None:
+            return hit
     # Mostly gaps (a wiki of files and redirects, rarely reached): count the articles and
     # take one at a random place, alike for all however the ids fall, at the cost of a scan.
     count = db.session.scalar(select(func.count()).select_from(articles.subquery()))

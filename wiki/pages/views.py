@@ -211,7 +211,10 @@ def undo(title: str):
     if result.merge.clean and result.merge.text == result.latest.text:
         # Nothing of the edit is left in the page: an editor saying "no difference" with a
         # Save button would only make an empty edit.
-        flash(_("This edit is already undone: the page has none of its changes."), "info")
+        if undone.text == result.parent_text:  # a move or an upload: no text changed
+            flash(_("This edit changed no text: there is nothing to undo."), "info")
+        else:
+            flash(_("This edit is already undone: the page has none of its changes."), "info")
         return redirect(page_url(page.title, "history.history"))
     if result.merge.clean:
         form = EditForm(

@@ -25,6 +25,8 @@ bp = Blueprint("signin", __name__)
 #: Session entries: the sign-in under way, a first sign-in waiting for a username, and a
 #: login waiting for its second factor. The session cookie is signed: none can be forged.
 INTENT, NEWCOMER, PENDING = "signin_intent", "signin_newcomer", "signin_pending"
+#: How many administrators the forgot-password page names when email is off.
+SHOWN_ADMINS = 5
 #: How long a first sign-in or a login may wait for its next step.
 STEP_SECONDS = 15 * 60
 
@@ -221,7 +223,13 @@ def forgot_password():
             headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
             return page, error.status, headers
         return render_template("signin/forgot.html", form=form, sent=True)
-    return render_template("signin/forgot.html", form=form, admins=_whom_to_ask())
+    admins = _whom_to_ask()
+    return render_template(
+        "signin/forgot.html",
+        form=form,
+        admins=admins[:SHOWN_ADMINS],
+        more_admins=len(admins) > SHOWN_ADMINS,
+    )
 
 
 def _whom_to_ask() -> list[str]:
@@ -229,7 +237,7 @@ def _whom_to_ask() -> list[str]:
     none on a wiki only members may read (their names are for members)."""
     if mail.enabled() or current_policy().read != "everyone":
         return []
-    return administrators()
+    return administrators(limit=SHOWN_ADMINS + 1)  # one more: "and others"
 
 
 @bp.errorhandler(TooManyRequests)
