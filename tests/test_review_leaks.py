@@ -177,3 +177,14 @@ def test_applying_conflict_choices_shows_no_waiting_words(waiting_world, client,
     response = client.post("/edit/Product", data=form)
     assert response.status_code in (400, 409)
     assert WORD not in response.get_data(as_text=True)
+
+
+def test_page_information_credits_only_what_a_visitor_reads(
+    waiting_world, client, login_as, people
+):
+    visitor = client.get("/info/Product").get_data(as_text=True)
+    assert 'href="/user/newbie"' not in visitor
+    assert "1 revision" in visitor and "1 person" in visitor
+    assert "1 contributor" in client.get("/wiki/Product").get_data(as_text=True)
+    editor = login_as(people["alice"]).get("/info/Product").get_data(as_text=True)
+    assert 'href="/user/newbie"' in editor and "2 revisions" in editor and "2 people" in editor

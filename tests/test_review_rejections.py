@@ -158,3 +158,23 @@ def test_rejecting_changes_that_end_only_in_blank_lines_settles_them(site, login
     db.session.rollback()
     assert publishing.waiting_ids(page_named("Home").id) == []
     assert kinds(bob).count("rejected") >= 1
+
+
+def test_a_rejected_new_page_is_shown_to_nobody_and_waits_for_nothing(site, login_as, client):
+    save("Launch", "Buy our pills.", site["bob"])
+    publishing.reject(
+        site["alice"], page_named("Launch"), page_named("Launch").latest_revision_id, REASON
+    )
+    for who in ("bob", "carol"):  # its author and any other editor
+        answer = login_as(site[who]).get("/wiki/Launch")
+        page = text(answer)
+        assert answer.status_code == 404 and "Buy our pills" not in page
+        assert "A reviewer did not accept this page" in page and REASON in page
+        assert 'href="/edit/Launch"' in page
+    visitor = text(client.get("/wiki/Launch"))
+    assert "Buy our pills" not in visitor and REASON not in visitor
+    assert "waiting for review" not in visitor and "does not exist yet" in visitor
+    # Edited again, it waits for review again, and editors read the new text.
+    save("Launch", "Our launch, in May.", site["bob"])
+    again = text(login_as(site["carol"]).get("/wiki/Launch"))
+    assert "Our launch, in May." in again and "did not accept" not in again

@@ -8,7 +8,8 @@ from ..core.titles import TitleError, parse_title
 from ..extensions import db
 from ..memo import page_scope, per_person, person_scope, until_changed
 from ..models import Page
-from .credits.pageinfo import contributor_count
+from ..pages.service import sees_waiting
+from .credits.pageinfo import contributor_count, public_contributor_count
 from .models import Watch
 from .watch.notifications import unread_count
 
@@ -52,7 +53,12 @@ _WATCHING = (
 
 
 def page_contributors(page) -> int:
-    """Return how many people edited the page (for the credits line)."""
+    """Return how many people edited the page (for the credits line; readers who may not
+    see waiting changes count only the people of what they read)."""
+    public = not sees_waiting(current_user)
     return until_changed(
-        "contributors", page.id, lambda: contributor_count(page.id), page_scope(page.key)
+        "contributors",
+        (page.id, public),
+        lambda: public_contributor_count(page) if public else contributor_count(page.id),
+        page_scope(page.key),
     )

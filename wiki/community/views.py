@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..core.text import clean_text
 from ..identity import find_user
+from ..pages.service import sees_waiting
 from ..problems import NotAllowed, NotFound
 from ..urls import page_url, return_path
 from ..web import flag_arg, int_arg, wants_fragment
@@ -125,7 +126,7 @@ def info(title: str):
     page = existing_page(title)
     if title != page.title.replace(" ", "_"):
         return redirect(page_url(page.title, "community.info"))
-    shown = pageinfo.page_info(page)
+    shown = pageinfo.page_info(page, public_only=not sees_waiting(current_user))
     chart = weekly_chart(
         shown.per_day,
         title=_("Edits per week to %(title)s over the last year", title=page.title),

@@ -54,10 +54,31 @@ def sees_waiting(viewer) -> bool:
 
 def shown_revision(page: Page, viewer, stable: bool | None = None) -> Revision | None:
     """Return the revision of a page this viewer reads: the latest for people who may see
-    waiting changes (unless they ask for the stable one), else the published one."""
+    waiting changes (unless they ask for the stable one), else the published one. A new
+    page a reviewer rejected is read by nobody (its text stays in its history)."""
     if sees_waiting(viewer) and not stable:
+        if page.published_revision_id is None and rejection(page) is not None:
+            return None
         return page.latest
     return page.published
+
+
+#: Why the latest revision of a page was rejected by a reviewer, or None: rule(page) (wiki/
+#: review sets one; without it nothing is ever rejected).
+_rejection_rule: list[Callable[[Page], str | None]] = []
+
+
+def set_rejection_rule(rule: Callable[[Page], str | None]) -> None:
+    """Let rule say whether (and why) a page's latest revision was rejected."""
+    _rejection_rule[:] = [rule]
+
+
+def rejection(page: Page) -> str | None:
+    """Return the reason a reviewer gave for rejecting the page's latest revision, or None
+    if it was not rejected."""
+    if page.latest_revision_id is None or not _rejection_rule:
+        return None
+    return _rejection_rule[0](page)
 
 
 @dataclass

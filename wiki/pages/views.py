@@ -145,10 +145,17 @@ def missing(title: Title, page):
     """Answer 404: offer to create the page, or say it was deleted, by whom and why."""
     deleted = page is not None and page.deleted
     entry = organise.last_deletion(page) if deleted else None
-    # Written, but not published yet: the reader sees none of it (a visitor, a new page).
-    waiting = page is not None and not deleted and page.latest_revision_id is not None
+    # Written, but not published yet: the reader sees none of it (a visitor, a new page),
+    # unless a reviewer rejected it (then it waits for nothing).
+    written = page is not None and not deleted and page.latest_revision_id is not None
+    rejected = service.rejection(page) if written else None
     html = render_template(
-        "pages/missing.html", title=title, deleted=deleted, entry=entry, waiting=waiting
+        "pages/missing.html",
+        title=title,
+        deleted=deleted,
+        entry=entry,
+        waiting=written and rejected is None,
+        rejected=rejected,
     )
     return html, 404
 

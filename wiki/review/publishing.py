@@ -127,9 +127,16 @@ def _announce_published_with_save(sender, *, page, revision, rendered, author=No
 def install() -> None:
     """Let the review policy decide, at each save, whether the new revision is published."""
     pages.set_publication_rule(_decide)
+    pages.set_rejection_rule(_rejection_of_latest)
     events.page_saved.connect(_announce_published_with_save)
     # A move cannot wait for review: only those whose edits are published at once move.
     moves.set_move_rule(lambda user, page: is_trusted(user, policy_for(page.key if page else "")))
+
+
+def _rejection_of_latest(page: Page) -> str | None:
+    """Return why a reviewer rejected the page's latest revision, or None."""
+    row = db.session.get(RevisionReview, page.latest_revision_id)
+    return row.reason if row is not None and row.state == REJECTED else None
 
 
 def _mark(page: Page, ids: list[int], state: str, reviewer: User, reason: str = "") -> None:

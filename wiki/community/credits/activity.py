@@ -14,14 +14,23 @@ from ..sql import day_from_number, day_number
 WEEKS = 52
 
 
-def edits_per_day(*, since: datetime, author_id: int | None = None, page_id: int | None = None):
-    """Return {day: number of edits} since a moment, for one author or one page."""
+def edits_per_day(
+    *,
+    since: datetime,
+    author_id: int | None = None,
+    page_id: int | None = None,
+    leaving_out: list[int] | None = None,
+):
+    """Return {day: number of edits} since a moment, for one author or one page (leaving
+    out these revisions: those a reader may not see)."""
     day = day_number(db.session(), Revision.created_at)
     query = select(day, func.count()).where(Revision.created_at >= since)
     if author_id is not None:
         query = query.where(Revision.author_id == author_id)
     if page_id is not None:
         query = query.where(Revision.page_id == page_id)
+    if leaving_out:
+        query = query.where(Revision.id.not_in(leaving_out))
     rows = db.session.execute(query.group_by(day))
     return {day_from_number(number): count for number, count in rows}
 
