@@ -293,7 +293,9 @@ def test_a_review_of_ones_changes_is_emailed_at_once_and_can_be_stopped(
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "newbie@example.test"
     body = smtp_server.body(message)
-    assert "mod rejected your changes to Pricing" in body and "Not our prices" in body
+    assert "mod rejected your changes to Pricing. Reason:" in body and "Not our prices" in body
+    assert "::" not in body
+    assert message["Subject"].endswith("rejected your changes to Pricing")  # no loose "Reason:"
     # Its one-click link stops emails about reviews, and nothing else.
     stop = re.search(r"Stop these emails \(no login needed\): (\S+)", body).group(1)
     assert client.post(stop.removeprefix("http://wiki.bottega.test")).status_code == 200

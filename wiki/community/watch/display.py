@@ -41,14 +41,12 @@ def sentence(item: Item) -> str:
         )
     if item.kind == ACCEPTED:
         return _("%(who)s accepted your changes to %(title)s", who=people, title=title)
+    # The reason follows where there is room for it (the list, the email's body), not in
+    # an email's subject: the sentence ends before it.
     if item.kind == REJECTED:
-        return _("%(who)s rejected your changes to %(title)s. Reason:", who=people, title=title)
+        return _("%(who)s rejected your changes to %(title)s", who=people, title=title)
     if item.kind == WATCH_REJECTED:
-        return _(
-            "%(who)s rejected the waiting changes to %(title)s. Reason:",
-            who=people,
-            title=title,
-        )
+        return _("%(who)s rejected the waiting changes to %(title)s", who=people, title=title)
     if item.kind == "topic":
         return _(
             "%(who)s started the topic “%(subject)s” about %(title)s",
