@@ -333,3 +333,27 @@ def test_a_table_cut_off_at_the_right_fades_there_until_scrolled_to_its_end(tab,
         )
     else:
         assert not cut and "gradient" not in table.evaluate(mask)  # nothing hidden to hint at
+
+
+def test_on_a_phone_the_api_page_code_examples_scroll_in_their_box(tab):
+    page = tab(PHONE)
+    page.goto("/api/v1/docs")
+    expect(page.locator("pre").first).to_be_visible()
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the API page is {wide}px wider than the phone"
+    box = page.locator("pre").first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_a_picture_floated_beside_the_text_stays_above_the_sharing_links(tab):
+    page = tab(DESKTOP)
+    name = upload_logo(page, versions=1).removeprefix("/file/")
+    title = unique("Floated")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill(f"Short text.\n\n[[File:{name}|thumb|300px|right|Sea]]")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/wiki/{title}")
+    picture = page.locator(".prose .file-embed").first
+    expect(picture).to_be_visible()
+    bottom = picture.bounding_box()["y"] + picture.bounding_box()["height"]
+    assert page.locator(".share").first.bounding_box()["y"] >= bottom
