@@ -154,6 +154,26 @@ def test_read_a_page_with_its_revision_and_etag(client, campaign):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_program_can_tell_waiting_text_from_published_and_ask_for_the_published(
+    app, client, token, campaign, people
+):
+    from tests.helpers import save
+
+    published = campaign.latest_revision_id
+    app.config["REVIEW_POLICY"] = "newcomers"
+    waiting = save("Spring Campaign", "# Spring\n\nUnreviewed words.", people["newbie"])
+    body = client.get(PAGE, headers=token).get_json()  # alice may see waiting changes
+    assert body["revision"] == waiting.revision.id and body["published"] is False
+    assert body["published_revision"] == published
+    stable = client.get(PAGE + "?stable=1", headers=token)
+    assert stable.status_code == 200 and stable.headers["ETag"] == f'"{published}"'
+    assert stable.get_json()["published"] is True
+    assert "Unreviewed" not in stable.get_json()["text"]
+    save("Launch", "Not reviewed yet.", people["newbie"])
+    nothing = client.get("/api/v1/pages/Launch?stable=1", headers=token)
+    assert nothing.status_code == 404 and "no published version" in nothing.get_json()["detail"]
+
+
 def test_a_missing_page_is_a_problem_document(client):
     response = client.get("/api/v1/pages/Nowhere")
     assert response.status_code == 404

@@ -143,7 +143,13 @@ def _paths() -> dict:
     number = {"type": "integer"}
     return {
         "/me": _read("Who the request acts as", _ref("Me"), op="getMe", errors=()),
-        "/pages/{title}": _read("Read a page", _ref("Page"), params=[TITLE], op="getPage") | put,
+        "/pages/{title}": _read(
+            "Read a page",
+            _ref("Page"),
+            params=[TITLE, {"name": "stable", "in": "query", "schema": {"type": "boolean"}}],
+            op="getPage",
+        )
+        | put,
         "/pages/{title}/history": _read(
             "List a page's revisions",
             _listing("Revision"),
@@ -277,6 +283,12 @@ def _schemas() -> dict:
                 "summary": string,
                 "size": integer,
                 "redirect_to": maybe_string,
+                "published": {
+                    "type": "boolean",
+                    "description": "Whether readers without an account read this version "
+                    "(false: it waits for review; ask with stable=1 for the published one).",
+                },
+                "published_revision": {"type": ["integer", "null"]},
                 "url": string,
                 "api_url": string,
             },

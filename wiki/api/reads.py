@@ -31,6 +31,9 @@ class Listing:
         return {"items": self.items, "next_cursor": self.next_cursor}
 
 
+NOT_PUBLISHED = N_("This page has no published version yet: its changes wait for review.")
+
+
 def readable_page(title: Title, viewer: User | None, *, current: bool = True) -> Page:
     """Return the page, or raise NotFound (deleted pages are for moderators only)."""
     page = pages.get_page(title)
@@ -41,12 +44,15 @@ def readable_page(title: Title, viewer: User | None, *, current: bool = True) ->
     return page
 
 
-def page(title: Title, viewer: User | None) -> tuple[dict, int]:
-    """Return a page's current version and its revision id."""
+def page(title: Title, viewer: User | None, *, stable: bool = False) -> tuple[dict, int]:
+    """Return a page's current version and its revision id (stable: the published one,
+    what readers without an account read, even for those who may see waiting changes)."""
     found = readable_page(title, viewer)
     hop = redirects.follow(found)
     target = hop.target_title if hop is not None else None
-    shown = pages.shown_revision(found, viewer)
+    shown = pages.shown_revision(found, viewer, stable=stable)
+    if shown is None:
+        raise NotFound(NOT_PUBLISHED)
     return serialise.page(pages.render_page(found, shown), target), shown.id
 
 

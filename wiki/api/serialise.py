@@ -37,6 +37,9 @@ def page(view, redirect_title: str | None = None) -> dict:
         "summary": revision.summary,
         "size": revision.size,
         "redirect_to": redirect_title,
+        # Whether readers without an account read this version (False: it waits for review).
+        "published": revision.id == view.page.published_revision_id,
+        "published_revision": view.page.published_revision_id,
         "url": page_url(view.page.title, _external=True),
         "api_url": api_page_url(view.page.title),
     }

@@ -12,7 +12,7 @@ from .. import errors
 from ..core.titles import N_
 from ..extensions import csrf
 from ..problems import BadRequest
-from ..web import int_arg, title_or_400
+from ..web import flag_arg, int_arg, title_or_400
 from . import auth, cursors, openapi, reads, writes
 from .idempotency import idempotent
 from .tokens import Unauthorized
@@ -85,7 +85,8 @@ def me():
 def get_page(title: str):
     """Return a page's current text, HTML and revision."""
     auth.require("read")
-    body, revision = reads.page(title_or_400(title), current_user)
+    stable = flag_arg("stable")
+    body, revision = reads.page(title_or_400(title), current_user, stable=stable)
     return auth.conditional(body, f'"{revision}"')
 
 
