@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.dates import format_datetime
 from PIL import Image
 from sqlalchemy import select
 
@@ -115,6 +116,10 @@ def test_reverting_brings_back_an_old_version_as_a_new_one(client, editor):
     for path in ("/log", "/recent"):
         assert "Ripristinata la versione del" in text(client.get(path, headers=italian)), path
     assert "Reverted to the version of" in text(client.get("/log"))
+    # The file's own list of versions says it in the reader's words and time, to the second.
+    page = text(client.get("/file/Logo.png", headers=italian))
+    moment = format_datetime(first.created_at, "medium", locale="it", tzinfo="UTC")
+    assert f"Ripristinata la versione del {moment}" in page and " UTC" not in page
     assert 'class="badge badge-upload">caricamento<' in text(
         client.get("/recent", headers=italian)
     )

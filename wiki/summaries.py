@@ -8,8 +8,9 @@ Rows saved before keys existed have only the text, and show it as it is.
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from flask_babel import gettext
+from flask_babel import format_datetime, gettext
 
 from .core.titles import N_
 
@@ -30,6 +31,12 @@ MESSAGES: dict[str, str] = {
     "file-revert-comment": N_("Reverted to the version of %(when)s UTC: %(comment)s"),
     "reject": N_("Rejected pending changes: %(reason)s"),
 }
+#: Keys whose "when" is a UTC time ("2026-12-06 13:18" or with seconds): a reader reads it
+#: in their own time zone, with these messages (the stored English keeps "UTC").
+AT_READERS_TIME: dict[str, str] = {
+    "file-revert": N_("Reverted to the version of %(when)s"),
+    "file-revert-comment": N_("Reverted to the version of %(when)s: %(comment)s"),
+}
 #: Arguments that name a person: None stands for an edit without an account.
 PEOPLE = frozenset({"name", "user", "author", "last", "previous"})
 ANONYMOUS = N_("anonymous")
@@ -47,12 +54,26 @@ class SystemSummary:
         return _fill(self.key, self.args, lambda text: text)
 
     def localised(self) -> str:
-        """Return the summary in the reader's language."""
+        """Return the summary in the reader's language (and a time in their time zone)."""
+        when = _utc_time(self.args.get("when")) if self.key in AT_READERS_TIME else None
+        if when is not None:
+            args = self.args | {"when": format_datetime(when, "medium")}
+            return gettext(AT_READERS_TIME[self.key]) % args
         return _fill(self.key, self.args, gettext)
 
     def encoded_args(self) -> str:
         """Return the arguments as stored (JSON)."""
         return json.dumps(self.args, ensure_ascii=False, sort_keys=True)
+
+
+def _utc_time(text) -> datetime | None:
+    """Return a stored "YYYY-MM-DD HH:MM[:SS]" UTC time, or None."""
+    for shape in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(str(text), shape).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def _fill(key: str, args: dict, translate) -> str:

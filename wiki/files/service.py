@@ -375,7 +375,8 @@ def revert(user: User | None, name: FileName, version_id: int | None, comment: s
     if old.sha256 == info.current.sha256:
         raise BadRequest(N_("This version is already the current one."))
     comment = clean_text(comment).replace("\n", " ").strip()
-    when = old.created_at.strftime("%Y-%m-%d %H:%M")
+    # To the second: two versions uploaded within a minute are told apart.
+    when = old.created_at.strftime("%Y-%m-%d %H:%M:%S")
     reason = f"Reverted to the version of {when} UTC" + (f": {comment}" if comment else "")
     record = _Recorder(
         user, None, reason[:500], old.original_name, True, kind="revert", sha256=old.sha256
