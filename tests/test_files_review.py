@@ -80,7 +80,10 @@ def test_a_newcomers_new_file_is_nowhere_for_visitors(launch, people, login_as, 
     samples.upload(newbie, samples.png(color=BLUE), "Shop window.png")
     new = sha_of("Shop window.png")
     assert "Shop window" not in text(client.get("/files"))
-    assert client.get("/file/Shop_window.png").status_code == 404
+    missing = client.get("/file/Shop_window.png")
+    assert missing.status_code == 404
+    # Said to be waiting, not offered for upload again (that would end in "exists").
+    assert "waiting for review" in text(missing) and "Upload it" not in text(missing)
     assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 404
     assert "Shop window" in text(newbie.get("/files"))  # the community sees it, as waiting
     # A published page embedding it shows visitors a link to upload, not the picture.

@@ -303,3 +303,9 @@ def _used_by_shown_pages():
         .where(Link.target_key == Page.key, linking.deleted.is_(False))
         .correlate(Page)
     )
+
+
+def has_versions(page_id: int) -> bool:
+    """Return whether any version of the file was uploaded (published or not)."""
+    found = select(FileVersion.id).where(FileVersion.page_id == page_id).limit(1)
+    return db.session.scalar(found) is not None

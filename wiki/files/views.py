@@ -243,7 +243,13 @@ def _missing(name: FileName):
     """Answer 404: offer to upload the file, or say it was deleted."""
     page = pages.get_page(Title(name.title, name.key))
     deleted = page is not None and page.deleted
-    return render_template("files/missing.html", name=name, deleted=deleted, page=page), 404
+    # Uploaded, but this reader sees only published uploads: offering to upload it again
+    # would end in "a file with this name exists".
+    waiting = page is not None and not deleted and reading.has_versions(page.id)
+    html = render_template(
+        "files/missing.html", name=name, deleted=deleted, page=page, waiting=waiting
+    )
+    return html, 404
 
 
 @bp.post("/file/<path:name>/revert")
