@@ -326,6 +326,8 @@ def test_the_admin_sets_the_review_policy_and_bad_numbers_are_refused(
     # ... and the other choices as chosen, not as saved before.
     assert 'name="edit" value="users" checked' in page
     assert 'name="edit" value="everyone" checked' not in page
+    both = text(admin.post("/admin/settings", data=form | {"review_newcomer_days": "-3"}))
+    assert "Accepted edits must be" in both and "Days must be" in both  # both at once
     empty = text(admin.post("/admin/settings", data=form | {"review_newcomer_edits": ""}))
     assert re.search(r'name="review_newcomer_edits"[^>]*value=""', empty)  # not refilled
     saved = admin.post("/admin/settings", data=form | {"review_newcomer_edits": "3"})

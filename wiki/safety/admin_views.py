@@ -114,13 +114,18 @@ def _review_form() -> tuple[str, int, int] | None:
     """Return the review settings posted (None if the form has none), or raise BadRequest."""
     if "review" not in request.form:
         return None
-    return (
-        request.form["review"],
-        review_settings.parse_threshold(
-            request.form.get("review_newcomer_edits"), _("Accepted edits")
-        ),
-        review_settings.parse_threshold(request.form.get("review_newcomer_days"), _("Days")),
-    )
+    thresholds, problems = [], []
+    for field, label in (
+        ("review_newcomer_edits", _("Accepted edits")),
+        ("review_newcomer_days", _("Days")),
+    ):
+        try:
+            thresholds.append(review_settings.parse_threshold(request.form.get(field), label))
+        except UserError as problem:
+            problems.append(user_message(problem))
+    if problems:  # every one at once, as the registration form does
+        raise BadRequest(" ".join(problems))
+    return request.form["review"], *thresholds
 
 
 def _settings_page(**extra):
