@@ -70,3 +70,13 @@ def test_the_move_form_says_why_a_protected_subpage_stops_it(
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert "P/Child" in html and "Launch copy" in html
+
+
+def test_the_move_screen_of_a_protected_page_says_it_is_protected(
+    make_page, moderator, editor, login_as
+):
+    make_page("Launch", "Hello")
+    protection.protect(moderator, parse_title("Launch"), "moderator", "1w", "Launch day")
+    refused = login_as(editor).get("/move/Launch")
+    assert refused.status_code == 403
+    assert "protected" in refused.get_data(as_text=True)

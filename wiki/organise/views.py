@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access.permissions import edit_refusal
 from ..core.titles import Title, TitleError, parse_title
 from ..memo import page_scope, until_changed
 from ..pages import service as pages
@@ -172,8 +173,12 @@ def _needs(allowed: bool, message: str) -> None:
 def move(title: str):
     """Show the form to move a page; on POST move it and show it at its new title."""
     parsed, page = _page_or_404(title)
+    # Say why: a protection, a block or the review policy, as the editor would.
+    blocked = edit_refusal(current_user, page) if current_user.is_authenticated else None
     refused = (
-        _(moves.NOT_TRUSTED_TO_MOVE)
+        _(blocked.message, **blocked.params)
+        if blocked is not None
+        else _(moves.NOT_TRUSTED_TO_MOVE)
         if current_user.is_authenticated and not moves.trusted_to_move(current_user, page)
         else _("You may not move this page.")
     )
