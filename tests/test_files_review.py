@@ -54,6 +54,8 @@ def test_a_newcomers_new_version_is_not_shown_to_visitors_until_accepted(
     # Logged in, the community sees the latest, as it sees waiting text.
     assert thumbs_in(text(newbie.get("/wiki/Launch"))) == {new}
     assert newbie.get(f"/thumb/{new}/64.png", buffered=True).status_code == 200
+    uploads_logged = lambda: text(client.get("/log?action=upload")).count("modlog-entry ")  # noqa: E731
+    assert uploads_logged() == 1  # alice's, not yet the newcomer's
     # The reviewer sees both pictures: what readers see now, and the one waiting.
     review = text(login_as(people["moderator"]).get("/review/File:Logo.png"))
     assert "Uploads waiting" in review and thumbs_in(review) == {launch, new}
@@ -62,6 +64,7 @@ def test_a_newcomers_new_version_is_not_shown_to_visitors_until_accepted(
     publishing.accept(people["moderator"], page, page.latest_revision_id)
     assert thumbs_in(text(client.get("/wiki/Launch"))) == {new}
     assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 200
+    assert uploads_logged() == 2
 
 
 def test_a_rejected_version_stays_hidden_from_visitors(launch, people, login_as, client):
@@ -84,6 +87,8 @@ def test_a_newcomers_new_file_is_nowhere_for_visitors(launch, people, login_as, 
     assert missing.status_code == 404
     # Said to be waiting, not offered for upload again (that would end in "exists").
     assert "waiting for review" in text(missing) and "Upload it" not in text(missing)
+    assert "Shop window" not in text(client.get("/log"))  # nor is its upload in the log
+    assert "Shop window" in text(newbie.get("/log"))
     assert client.get(f"/thumb/{new}/64.png", buffered=True).status_code == 404
     assert "Shop window" in text(newbie.get("/files"))  # the community sees it, as waiting
     # A published page embedding it shows visitors a link to upload, not the picture.

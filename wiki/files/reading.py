@@ -309,3 +309,17 @@ def has_versions(page_id: int) -> bool:
     """Return whether any version of the file was uploaded (published or not)."""
     found = select(FileVersion.id).where(FileVersion.page_id == page_id).limit(1)
     return db.session.scalar(found) is not None
+
+
+def published_versions(version_ids: Iterable[int]) -> set[int]:
+    """Return which of these file versions are published (readers who may not see waiting
+    changes see only those, in the moderation log too)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return set()
+    found = (
+        select(FileVersion.id)
+        .join(Page, Page.id == FileVersion.page_id)
+        .where(FileVersion.id.in_(ids), _is_published())
+    )
+    return set(db.session.scalars(found))

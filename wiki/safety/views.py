@@ -9,7 +9,9 @@ from ..access.permissions import is_moderator
 from ..core.titles import Title
 from ..database import write_transaction
 from ..extensions import db
+from ..files import reading as file_reading
 from ..identity import AccountError, check_password, hash_password, user_key
+from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import settings as review_settings
 from ..urls import return_path
@@ -39,6 +41,8 @@ def log():
     if not moderation_log.can_read_log(current_user) and not current_user.is_authenticated:
         return login_first()
     shown = moderation_log.read_log(current_user, before=int_arg("before"), **filters)
+    if not pages.sees_waiting(current_user):
+        shown.entries = _without_waiting_uploads(shown.entries)
     return render_template(
         "safety/log.html",
         log=shown,
@@ -48,6 +52,18 @@ def log():
         reason_text=moderation_log.reason_text,
         setting_change=moderation_log.setting_change,
     )
+
+
+def _without_waiting_uploads(entries: list) -> list:
+    """Leave out uploads still waiting for review: their files are not shown to this reader
+    yet, and neither is their name here."""
+    uploads = {
+        entry.id: entry.facts.get("version")
+        for entry in entries
+        if entry.action in ("upload", "revert_file")
+    }
+    shown = file_reading.published_versions(v for v in uploads.values() if isinstance(v, int))
+    return [entry for entry in entries if entry.id not in uploads or uploads[entry.id] in shown]
 
 
 @bp.route("/protect/<path:title>", methods=["GET", "POST"])
