@@ -338,9 +338,7 @@ def test_cancel_offers_to_discard_your_own_unsaved_changes(served, new_page):
     question.get_by_role("button", name="Discard", exact=True).click()
     b_tab.wait_for_url(re.compile(r"/wiki/"))
     expect(b_tab.locator(".flash")).to_contain_text("The unsaved changes were discarded.")
-    _carla, c_tab, _c_box = open_editor(new_page, app, title)
-    expect_same(c_tab, "# FAQ\n")
-    expect(c_tab.locator(".live-draft")).to_be_hidden()
+    expect_next_editor_finds(new_page, app, title, "# FAQ\n")
 
 
 def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(served, new_page):
@@ -461,9 +459,7 @@ def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, 
     with app.app_context():
         kept = db.session.scalar(select(Draft).where(Draft.user_id == person_id))
         assert kept is not None and "Mine." in kept.text
-    _other, other_tab, _box = open_editor(new_page, app, title)
-    expect_same(other_tab, "Start.")
-    expect(other_tab.locator(".live-draft")).to_be_hidden()
+    expect_next_editor_finds(new_page, app, title, "Start.")
 
 
 def test_a_draft_shared_with_someone_blocked_says_so_to_the_next_editor(served, new_page):
@@ -497,6 +493,13 @@ def block(app, name: str, reason: str) -> int:
         person = db.session.scalar(select(User).where(User.username == name))
         accounts.block_user(admin, person, reason, "1w")
         return person.id
+
+
+def expect_next_editor_finds(new_page, app, title: str, text: str) -> None:
+    """Open the editor as someone new: it holds text, and no notice of unsaved changes."""
+    _name, tab, _box = open_editor(new_page, app, title)
+    expect_same(tab, text)
+    expect(tab.locator(".live-draft")).to_be_hidden()
 
 
 def expect_contains(tab, chunk: str) -> None:

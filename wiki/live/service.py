@@ -213,7 +213,9 @@ def _reset(user: User, page_id: int, only_mine: bool, set_aside: bool = False):
     given = []
     if text != latest.text:
         copy = expiry.Copy(text, summary, draft.base_revision_id, draft.updated_at)
-        keeping = ids if set_aside else ids - {user.id}
+        # A blocked person keeps what they typed, even when only the room that refused
+        # them knew they had (their record of typists cleared by another process's reset).
+        keeping = ids | {user.id} if set_aside else ids - {user.id}
         given = expiry.hand_over(keeping, page.key, page.title, copy)
     update = None
     if changes:
