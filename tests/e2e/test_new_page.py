@@ -78,3 +78,44 @@ def test_a_category_leads_to_a_new_page_started_from_its_template(page):
     page.goto(f"/wiki/Category:{category}")
     members = page.locator(".category-members")
     expect(members.get_by_role("link", name=name, exact=True)).to_be_visible()
+
+
+def test_a_new_pages_editor_has_the_formatting_tools_and_the_preview_beside_it(page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    register(page, unique("former"))
+    page.goto(f"/edit/{unique('Toolbox ')}")
+    box = page.get_by_label("Content")
+    box.fill("word")
+    box.select_text()
+    page.keyboard.press("Control+b")
+    expect(box).to_have_value("**word**")
+    tools = page.get_by_role("toolbar", name="Formatting")
+    tools.get_by_role("button", name="Link to a page").click()
+    expect(box).to_have_value("**[[word]]**")
+    page.keyboard.press("Control+z")
+    expect(box).to_have_value("**word**")  # each tool is one step of the browser's undo
+    box.press("End")
+    tools.get_by_role("button", name="Heading", exact=True).click()
+    expect(box).to_have_value("## **word**")
+    box.press("End")
+    box.press_sequentially("\n\nSee [[Elsewhere]].")
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.locator("h2 strong")).to_have_text("word")
+    expect(preview.locator("a.wikilink")).to_have_text("Elsewhere")
+    box.focus()
+    page.keyboard.press("Tab")  # on to the form's fields, not through the preview's links
+    assert page.evaluate("() => !document.activeElement.closest('.live-preview')")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".prose h2 strong")).to_have_text("word")
+
+
+def test_a_new_pages_editor_on_a_phone_has_the_tools_but_no_preview_beside_the_text(page):
+    page.set_viewport_size(PHONE)
+    register(page, unique("thumbs"))
+    page.goto(f"/edit/{unique('Pocket ')}")
+    box = page.get_by_label("Content")
+    box.fill("one\ntwo")
+    box.select_text()
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Bulleted list").click()
+    expect(box).to_have_value("- one\n- two")
+    expect(page.locator(".live-preview")).to_be_hidden()
