@@ -109,6 +109,9 @@ def test_recent_changes_show_the_review_state_as_the_history_does(site, login_as
         assert "badge-waiting" not in rejected, url
     undo = row_of(text(carol.get("/recent")), f"Rejected pending changes: {REASON}")
     assert "badge-rejected" not in undo and "badge-waiting" not in undo
+    # The reviewer's revision is a review, not an undo made by hand.
+    assert '<span class="badge badge-reject">review</span>' in undo
+    assert "badge-undo" not in undo
 
 
 def test_an_accepted_edit_loses_its_badge(site, login_as):

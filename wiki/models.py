@@ -75,6 +75,8 @@ class RevisionKind(enum.StrEnum):
     MERGE = "merge"
     RESTORE = "restore"
     UNDO = "undo"
+    #: A reviewer rejected waiting changes: the published text is put back.
+    REJECT = "reject"
     ROLLBACK = "rollback"
     MOVE = "move"
     #: A new version of a file was uploaded (or an old one restored); the text is unchanged.

@@ -57,6 +57,7 @@ def revision_kind_words() -> dict:
             "merge": _("merged"),
             "restore": _("restore"),
             "undo": _("undo"),
+            "reject": _("review"),
             "rollback": _("rollback"),
             "move": _("move"),
             "upload": _("upload"),

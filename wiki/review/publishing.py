@@ -275,7 +275,7 @@ def reject(reviewer: User, page: Page, revision_id: int | None, reason: str | No
         author=reviewer,
         summary=SystemSummary("reject", {"reason": reason}),
         base_revision_id=latest.id,
-        kind=RevisionKind.UNDO,
+        kind=RevisionKind.REJECT,
         also=settle,
         allow_blank=True,  # what was published, put back
     )
