@@ -1,12 +1,16 @@
 """Moving pages and following redirects: one transaction, nothing lost, old links working."""
 
+import re
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.helpers import page_named, text
+from wiki.community.models import Watch
 from wiki.core.titles import parse_title
 from wiki.extensions import db
-from wiki.models import Draft, Page, Revision, RevisionKind, Role
+from wiki.models import Draft, Page, Revision, RevisionKind, Role, utcnow
 from wiki.modlog import LogEntry
 from wiki.organise import moves, redirects
 from wiki.problems import Conflict, NotAllowed
@@ -256,3 +260,123 @@ def test_the_move_revision_is_recorded_as_a_move(make_page, people):
     make_page("Old", "text")
     move("Old", "New", editor)
     assert page_named("New").latest.kind == RevisionKind.MOVE
+
+
+# What lists of changes show of a move: one entry per moved page, as MediaWiki does
+
+
+CHANGE_ROW = re.compile(
+    r'<a class="change-page" href="[^"]*">([^<]*)</a>\s*(?:<span class="badge badge-(\w+)")?'
+)
+
+
+def rows_of(html: str) -> list[tuple[str, str]]:
+    """Return the (page title, badge) of each edit a list of changes shows, newest first."""
+    return [(title, badge or "edit") for title, badge in CHANGE_ROW.findall(html)]
+
+
+def move_campaign_with_subpages(client, auth, people, make_page) -> None:
+    """Make "Spring Campaign 2026" with 2 subpages (created a day ago) and move them all."""
+    make_page("Spring Campaign 2026", "The spring campaign.")
+    make_page("Spring Campaign 2026/Budget", "Money.")
+    make_page("Spring Campaign 2026/Posters", "Posters.")
+    db.session.execute(update(Revision).values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    auth.login(people["editor"])
+    response = client.post(
+        "/move/Spring_Campaign_2026",
+        data={"new_title": "Campaigns/Spring 2026", "move_subpages": "1"},
+    )
+    assert response.status_code == 302
+
+
+MOVED = [
+    ("Campaigns/Spring 2026/Posters", "move"),
+    ("Campaigns/Spring 2026/Budget", "move"),
+    ("Campaigns/Spring 2026", "move"),
+]
+
+
+def test_recent_changes_show_one_entry_per_moved_page_and_no_new_redirects(
+    client, auth, people, make_page
+):
+    move_campaign_with_subpages(client, auth, people, make_page)
+    assert rows_of(text(client.get("/recent?days=1")))[:3] == MOVED
+    assert len(rows_of(text(client.get("/recent?days=1")))) == 3
+    assert rows_of(text(client.get("/recent?newpages=1&days=1"))) == []
+    feed = text(client.get("/recent.atom?days=1"))
+    assert feed.count("<entry>") == 3 and "Moved from Spring Campaign 2026 to" in feed
+    api = client.get("/api/v1/recent?days=1").get_json()["items"]
+    assert [(item["title"], item["kind"]) for item in api] == MOVED
+    # The redirect's own history (and its feed) still show how it came to be.
+    history = text(client.get("/history/Spring_Campaign_2026/Budget"))
+    assert "badge-create" in history
+    assert "Moved from Spring Campaign 2026/Budget to Campaigns/Spring 2026/Budget" in history
+    assert "<entry>" in text(client.get("/feed/history/Spring_Campaign_2026/Budget"))
+
+
+def test_the_watchlist_shows_one_entry_per_moved_page(client, auth, people, make_page):
+    move_campaign_with_subpages(client, auth, people, make_page)
+    # The mover watches the pages moved and the redirects left (pages one edits are watched).
+    watched = select(Page.title).join(Watch, Watch.page_id == Page.id)
+    assert "Spring Campaign 2026/Budget" in db.session.scalars(watched).all()
+    assert rows_of(text(client.get("/watchlist?days=1"))) == MOVED
+    feed = text(client.get("/watchlist.atom?days=1"))
+    assert feed.count("<entry>") == 3
+
+
+def test_moving_a_page_back_over_its_redirect_shows_one_entry(client, auth, people, make_page):
+    page = make_page("Spring plan", "the plan")
+    db.session.execute(update(Revision).values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    move("Spring plan", "Spring Campaign", people["editor"])
+    move("Spring Campaign", "Spring plan", people["editor"])
+    assert rows_of(text(client.get("/recent?days=1"))) == [
+        ("Spring plan", "move"),
+        ("Spring plan", "move"),
+    ]
+    assert page_named("Spring plan").id == page.id
+    assert "badge-move" in text(client.get("/history/Spring_Campaign"))
+
+
+def test_the_confirmation_says_how_many_subpages_moved(client, auth, people, make_page):
+    move_campaign_with_subpages(client, auth, people, make_page)
+    shown = text(client.get("/wiki/Campaigns/Spring_2026"))
+    assert (
+        "“Spring Campaign 2026” and its 2 subpages were moved to “Campaigns/Spring 2026”."
+    ) in shown
+    make_page("Solo", "alone")
+    make_page("Solo/Part", "a part")
+    client.post("/move/Solo", data={"new_title": "Single", "move_subpages": "1"})
+    assert "“Solo” and its 1 subpage were moved to “Single”." in text(client.get("/wiki/Single"))
+
+
+def test_the_subpages_box_is_ticked_unless_the_person_unticked_it(client, auth, people, make_page):
+    make_page("Campaigns", "top")
+    make_page("Campaigns/Spring", "spring")
+    make_page("Taken", "x")
+    auth.login(people["editor"])
+    box = re.compile(r'<input type="checkbox" name="move_subpages" value="1"( checked)?>')
+    assert box.search(text(client.get("/move/Campaigns"))).group(1) == " checked"
+    refused = client.post("/move/Campaigns", data={"new_title": "Taken"})
+    assert refused.status_code == 409 and box.search(text(refused)).group(1) is None
+    refused = client.post("/move/Campaigns", data={"new_title": "Taken", "move_subpages": "1"})
+    assert box.search(text(refused)).group(1) == " checked"
+    make_page("Lonely", "no subpages")
+    assert "move_subpages" not in text(client.get("/move/Lonely"))
+
+
+def test_redirects_moves_left_before_their_own_key_are_left_out_too(client, people, make_page):
+    make_page("Spring plan", "the plan")
+    db.session.execute(update(Revision).values(created_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    move("Spring plan", "Spring Campaign", people["editor"])
+    # As a move stored it before the redirect's revision had a key of its own.
+    db.session.execute(
+        update(Revision).where(Revision.summary_key == "move-left").values(summary_key="move")
+    )
+    db.session.commit()
+    assert rows_of(text(client.get("/recent?days=1"))) == [("Spring Campaign", "move")]
+    assert "Moved from Spring plan to Spring Campaign" in text(
+        client.get("/history/Spring_plan?redirect=no")
+    )

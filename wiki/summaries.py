@@ -23,6 +23,10 @@ MESSAGES: dict[str, str] = {
     "move": N_("Moved from %(old)s to %(new)s"),
     "move-reason": N_("Moved from %(old)s to %(new)s: %(reason)s"),
     "move-redirect": N_("Redirect follows the move of %(old)s to %(new)s"),
+    # The redirect a move leaves at the old title: the move's words, a key of its own, so
+    # lists of changes show the move once (MOVE_REDIRECT_KEYS).
+    "move-left": N_("Moved from %(old)s to %(new)s"),
+    "move-left-reason": N_("Moved from %(old)s to %(new)s: %(reason)s"),
     "upload": N_("Uploaded %(name)s"),
     "upload-comment": N_("Uploaded %(name)s: %(comment)s"),
     "reupload": N_("Uploaded a new version of %(name)s"),
@@ -31,6 +35,10 @@ MESSAGES: dict[str, str] = {
     "file-revert-comment": N_("Reverted to the version of %(when)s UTC: %(comment)s"),
     "reject": N_("Rejected pending changes: %(reason)s"),
 }
+#: A move's keys, and for each the key of the revision leaving a redirect at the old title.
+#: (Redirects left before these keys: a revision of kind "create" with the move's key.)
+MOVE_KEYS = ("move", "move-reason")
+MOVE_REDIRECT_KEYS = {"move": "move-left", "move-reason": "move-left-reason"}
 #: Keys whose "when" is a UTC time ("2026-12-06 13:18" or with seconds): a reader reads it
 #: in their own time zone, with these messages (the stored English keeps "UTC").
 AT_READERS_TIME: dict[str, str] = {

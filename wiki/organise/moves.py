@@ -26,7 +26,7 @@ from ..models import Draft, Page, RevisionKind, User
 from ..pages.service import append_revision, can_edit
 from ..problems import Conflict, NotAllowed, NotFound
 from ..renderer import RenderTimeout
-from ..summaries import SystemSummary
+from ..summaries import MOVE_REDIRECT_KEYS, SystemSummary
 
 MAX_SUBPAGES = 100
 MAX_REASON = 300
@@ -262,7 +262,9 @@ def _leave_redirect(stale: Page | None, old: Title, target: Title, user, summary
         redirect.title, redirect.key = old.display, old.key
     db.session.flush()
     text = redirect_text(target.display)
-    append_revision(redirect, text, author=user, summary=summary, kind=kind)
+    # The move's words under a key of their own: lists of changes show the move once.
+    left = SystemSummary(MOVE_REDIRECT_KEYS[summary.key], summary.args)
+    append_revision(redirect, text, author=user, summary=left, kind=kind)
     return redirect
 
 

@@ -7,6 +7,7 @@ deleted page from everyone but moderators without the history and talk views kno
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..access.permissions import edit_refusal
@@ -190,9 +191,10 @@ def move(title: str):
         except UserError as problem:
             error, status = user_message(problem), problem.status
         else:
-            old, new = result.old_title, result.page.title
-            flash(_("“%(old)s” was moved to “%(new)s”.", old=old, new=new), "success")
-            return redirect(page_url(new))
+            flash(_moved(result), "success")
+            return redirect(page_url(result.page.title))
+    # Both boxes start ticked (as MediaWiki's); a form shown again keeps what was chosen.
+    posted = request.method == "POST"
     return render_template(
         "organise/move.html",
         page=page,
@@ -200,8 +202,24 @@ def move(title: str):
         new_title=request.form.get("new_title", page.title),
         reason=request.form.get("reason", ""),
         subpages=moves.subpage_count(page),
+        move_subpages=not posted or request.form.get("move_subpages") == "1",
+        leave_redirect=not posted or request.form.get("leave_redirect") == "1",
         may_skip_redirect=moves.may_skip_redirect(current_user),
     ), status
+
+
+def _moved(result: moves.MoveResult) -> str:
+    """Return the confirmation of a move, saying how many subpages moved with the page."""
+    old, new = result.old_title, result.page.title
+    if not result.subpages:
+        return _("“%(old)s” was moved to “%(new)s”.", old=old, new=new)
+    return ngettext(
+        "“%(old)s” and its %(num)s subpage were moved to “%(new)s”.",
+        "“%(old)s” and its %(num)s subpages were moved to “%(new)s”.",
+        len(result.subpages),
+        old=old,
+        new=new,
+    )
 
 
 def _move_as_posted(title: Title) -> moves.MoveResult:

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, not_, or_, select, union
 from sqlalchemy.orm import aliased
 
 from ... import summaries
@@ -86,6 +86,13 @@ class Filters:
     watcher_id: int | None = None
     #: Only this page (its history feed).
     page_id: int | None = None
+
+    @property
+    def hides_move_redirects(self) -> bool:
+        """Whether the redirects moves leave are left out: a list of many pages' changes
+        shows a move once, by the page moved (as MediaWiki does); one page's history and a
+        person's contributions show every revision."""
+        return self.page_id is None and self.user_id is None
 
     @property
     def edits(self) -> bool:
@@ -285,9 +292,24 @@ def _revisions(query, filters: Filters, viewer, before: Cursor | None):
         query = query.where(Revision.minor.is_(False))
     if filters.new_pages:
         query = query.where(Revision.kind == str(RevisionKind.CREATE))
+    if filters.hides_move_redirects:
+        query = query.where(_not_a_move_redirect())
     if before is not None:
         query = query.where(_after(Revision.created_at, Revision.id, "r", before))
     return query
+
+
+def _not_a_move_redirect():
+    """Return the condition for revisions other than a redirect a move left at the old title
+    (its key; or, for one left before the key, its move's key on a "create" revision)."""
+    left = or_(
+        Revision.summary_key.in_(list(summaries.MOVE_REDIRECT_KEYS.values())),
+        and_(
+            Revision.kind == str(RevisionKind.CREATE),
+            Revision.summary_key.in_(summaries.MOVE_KEYS),
+        ),
+    )
+    return or_(Revision.summary_key.is_(None), not_(left))
 
 
 def _comments(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[Change]:
