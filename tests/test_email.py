@@ -261,9 +261,10 @@ def test_preferences_are_saved_and_checked(client, auth, people):
     assert (profile.email_edit, profile.email_topic) == ("immediate", "none")
 
 
-def test_notifications_go_only_to_a_verified_address(client, auth, people):
+def test_notifications_go_only_to_a_verified_address(mail_app, client, auth, people):
     """The preferences form has no address field any more: a typed address is ignored, and
-    notifications go to an address the person verified (wiki/signin/emails.py)."""
+    notifications go to an address the person verified (wiki/signin/emails.py). (With email
+    off, the page says only that.)"""
     auth.login(people["bob"])
     form = {"display_name": "Bob", "email": "someone.else@example.test"}
     assert client.post("/preferences", data=form).status_code == 302

@@ -239,6 +239,24 @@ def _bot():
     return add_user("pagebot")
 
 
+def test_all_pages_and_the_account_menu_speak_the_readers_language(database_url, tmp_path):
+    words = {"redirect": "rinvio", "Account": "Profilo", "All pages": "Tutte le pagine"}
+    folder = write_catalogue(tmp_path / "own", "it", words)
+    with app_with_translations(database_url, tmp_path, folder) as app:
+        from tests.helpers import log_in, save
+
+        bot = _bot()
+        save("Plan", "text", bot)
+        save("Old plan", "#REDIRECT [[Plan]]", bot)
+        client = app.test_client()
+        listing = text(client.get("/special/all?lang=it"))
+        assert "Tutte le pagine" in listing
+        assert "(rinvio)" in listing and "(redirect)" not in listing
+        log_in(client, bot.username)
+        menu = text(client.get("/special/all")).split('class="account"', 1)[1]
+        assert ">Profilo</a>" in menu and ">Account<" not in menu
+
+
 def test_outside_a_request_the_site_language_applies(app):
     from flask_babel import get_locale
 

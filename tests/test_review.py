@@ -183,6 +183,14 @@ def test_reject_needs_a_reason_and_keeps_it_typed(app, product, newcomers, peopl
     assert state_of(revision) == WAITING
 
 
+def test_the_review_screen_highlights_no_history_tab(app, product, newcomers, people, login_as):
+    save("Product", NEW, people["newbie"])
+    screen = text(login_as(people["moderator"]).get("/review/Product"))
+    tabs = screen.split('class="tabs"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/history/Product"' in tabs  # the tabs are there, to go to the page's views
+    assert 'aria-current="page"' not in tabs and "has-current" not in tabs
+
+
 def test_the_review_list_shows_waiting_pages_oldest_first_with_a_count(
     app, make_page, people, login_as
 ):

@@ -90,6 +90,15 @@ def test_people_list_pages_through(admin_client, make_user):
     assert "user54" in second and "user00" not in second
 
 
+def test_the_role_section_says_role_once_and_keeps_the_field_named(admin_client, make_user):
+    make_user("bob")
+    page = admin_client.get("/admin/users/bob").get_data(as_text=True)
+    section = page.split('aria-labelledby="role-title"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<label for="role"[^>]*>Role</label>', section)  # for screen readers
+    seen = re.sub(r'<(\w+)[^>]*class="visually-hidden"[^>]*>.*?</\1>', "", section)
+    assert len(re.findall(r">\s*Role\s*<", seen)) == 1  # the heading, not a label beneath it
+
+
 def test_change_role(admin_client, make_user):
     make_user("bob")
     form = {"role": str(int(Role.MODERATOR)), "reason": "Helps a lot"}

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import edit, log_in
+from tests.helpers import edit, log_in, text
 from wiki.access.models import Block, Protection
 from wiki.access.permissions import edit_refusal, mask_ip
 from wiki.access.policy import current_policy, save_policy
@@ -13,6 +13,7 @@ from wiki.extensions import db
 from wiki.models import Revision, Role
 from wiki.pages.service import can_edit, save_page
 from wiki.problems import BadRequest, NotAllowed
+from wiki.review import settings as review_settings
 from wiki.safety import accounts, protection
 from wiki.talk import service as talk
 
@@ -257,6 +258,38 @@ def test_protect_form(client, make_user, auth, make_page):
     assert bad.status_code == 400 and "Choose who may still edit" in bad.get_data(as_text=True)
     assert client.post("/protect/Pricing", data={"action": "unprotect"}).status_code == 302
     assert db.session.scalar(db.select(Protection)) is None
+
+
+def test_protect_page_has_the_page_tabs_and_says_who_is_a_newcomer(
+    client, make_user, auth, make_page
+):
+    make_page("Pricing", "text")
+    boss = make_user("boss", role=Role.ADMIN)
+    review_settings.save_settings(boss, "newcomers", 5, 4)
+    make_user("mod", role=Role.MODERATOR)
+    auth.login("mod")
+    html = text(client.get("/protect/Pricing"))
+    tabs = html.split('class="tabs"', 1)[1].split("</nav>", 1)[0]
+    for link in ("/wiki/Pricing", "/edit/Pricing", "/history/Pricing"):
+        assert f'href="{link}"' in tabs
+    assert 'href="/protect/Pricing" aria-current="page"' in tabs
+    assert tabs.count('aria-current="page"') == 1
+    # Who may edit, in words a person understands; who a newcomer is, in the site's numbers.
+    assert "no anonymous or new readers" not in html
+    assert "visitors without an account" in html.split("Who may edit", 1)[1]
+    assert "below" not in html.split('id="review-policy"', 1)[1]
+    limits = html.split('id="newcomer-limits"', 1)[1].split("</p>", 1)[0]
+    assert "5 accepted edits" in limits and "4 days" in limits
+    assert "/admin/settings" not in limits  # a moderator cannot change them
+    review_settings.save_settings(boss, "newcomers", 0, 1)
+    auth.login("boss")
+    html = text(client.get("/protect/Pricing"))
+    limits = html.split('id="newcomer-limits"', 1)[1].split("</p>", 1)[0]
+    assert "1 day" in limits and "accepted" not in limits
+    assert 'href="/admin/settings#review-settings"' in limits
+    # A title with no page yet can be protected against its creation: the tabs say Create.
+    tabs = text(client.get("/protect/Free_money")).split('class="tabs"', 1)[1].split("</nav>")[0]
+    assert ">Create</a>" in tabs and "/history/" not in tabs
 
 
 def test_only_moderators_protect(client, make_user, auth):

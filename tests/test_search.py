@@ -272,6 +272,25 @@ def test_search_view_with_nothing_or_nothing_found(client, make_user, auth):
     assert "Create the page “zebra”" in text(client.get("/search?q=zebra"))
 
 
+def test_search_offers_to_create_the_plain_words_never_the_search_syntax(
+    client, make_user, make_page, auth
+):
+    make_page("Launch day", "text")
+    make_user("alice")
+    auth.login("alice")
+    html = text(client.get('/search?q="every change is kept"'))
+    assert "Create the page “every change is kept”" in html
+    assert "/edit/every_change_is_kept" in html
+    assert "&#34;every" not in html.split("search-create", 1)[1].split("</p>", 1)[0]
+    for query in ("webinar OR bakery", "webinar -bakery", 'webinar -"bakery day"'):
+        html = text(client.get("/search", query_string={"q": query}))
+        assert "No page matches" in html
+        assert "Create the page" not in html and "/edit/" not in html
+    # Quoted, the title of a page that exists is that page, not an offer to create it.
+    html = text(client.get('/search?q="launch day"'))
+    assert "There is a page with this title" in html and "Create the page" not in html
+
+
 def test_search_view_includes_talk_with_a_link_to_the_comment(client, make_page, make_user):
     page = make_page("Launch", "text")
     comment = talk.start_topic(page, "Tone", "a distinctive remark", author=make_user("t"))

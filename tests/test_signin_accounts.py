@@ -129,6 +129,24 @@ def test_with_email_off_addresses_cannot_be_added(client, auth, people):
     assert refused.status_code == 400 and "Email is off" in text(refused)
 
 
+def test_with_email_off_the_pages_say_so_once_and_ask_for_no_address(client, auth, people):
+    auth.login(people["bob"])
+    page = text(client.get("/preferences"))
+    assert "Email is off on this wiki" in page
+    assert "No email is sent:" not in page and "to get email" not in page
+    form = text(client.get("/preferences/emails"))
+    assert "Email is off on this wiki" in form and 'name="new_email"' not in form
+
+
+def test_with_email_on_the_pages_ask_for_an_address(client, auth, people, inbox):
+    auth.login(people["bob"])
+    page = text(client.get("/preferences"))
+    assert "Email is off" not in page
+    assert "No email is sent: add and verify an address below to get email." in page
+    form = text(client.get("/preferences/emails"))
+    assert "Email is off" not in form and 'name="new_email"' in form
+
+
 # Forgot password
 
 

@@ -116,6 +116,8 @@ def test_a_new_pages_editor_on_a_phone_has_the_tools_but_no_preview_beside_the_t
     box = page.get_by_label("Content")
     box.fill("one\ntwo")
     box.select_text()
-    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Bulleted list").click()
+    page.get_by_role("toolbar", name="Formatting").get_by_role(
+        "button", name="Bulleted list"
+    ).click()
     expect(box).to_have_value("- one\n- two")
     expect(page.locator(".live-preview")).to_be_hidden()

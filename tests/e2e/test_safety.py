@@ -95,6 +95,27 @@ def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_ser
     expect(mod.locator(".prose")).to_contain_text("Today!")
 
 
+def test_the_protect_page_has_the_page_tabs_and_says_who_is_a_newcomer(safety_server, new_page):
+    app = safety_server[1]
+    mod = new_page()
+    title = unique("Tariffs_")
+    log_in(mod, make_account(app, Role.MODERATOR))
+    save_edit(mod, title, "# Tariffs\n\nThis year's.")
+
+    # From the page, its Protect tab; the protect page keeps the page's tabs, as Move does.
+    mod.get_by_role("navigation", name="Page views").get_by_role("link", name="Protect").click()
+    mod.wait_for_url(f"**/protect/{title}")
+    views = mod.get_by_role("navigation", name="Page views")
+    for name in ("Page", "Edit", "History"):
+        expect(views.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(views.get_by_role("link", name="Protect")).to_have_attribute("aria-current", "page")
+    newcomers = mod.get_by_label("Edits by visitors without an account and by newcomers")
+    expect(newcomers).to_have_accessible_description(re.compile(r"accepted edits"))
+    expect(mod.locator("#newcomer-limits")).to_be_visible()
+    views.get_by_role("link", name="History", exact=True).click()
+    mod.wait_for_url(f"**/history/{title}")
+
+
 def test_a_rate_limited_login_shows_the_form_again_saying_how_long_to_wait(tmp_path, browser):
     config = {
         "RATELIMIT_ENABLED": True,

@@ -19,10 +19,9 @@ from .models import PageReviewPolicy
 #: Each policy and its label for the settings and protection screens.
 POLICIES = {
     "off": N_("Off: every edit is published at once"),
-    "newcomers": N_(
-        "Edits by visitors without an account and by newcomers wait for review "
-        "(fewer accepted edits, or a younger account, than below)"
-    ),
+    # Who is a newcomer is said where the policy is chosen: the site policy form has the
+    # limits' fields, the protect page says their numbers.
+    "newcomers": N_("Edits by visitors without an account and by newcomers wait for review"),
     "all": N_("Every edit waits for review, except those by reviewers"),
 }
 #: SiteSetting names → config keys.

@@ -16,7 +16,13 @@ from .durations import check_reason, expiry
 ONLY_MODERATORS = N_("Only moderators can protect pages.")
 #: Form value → (Role, label).
 LEVELS = {
-    "editor": (Role.EDITOR, N_("Registered editors only (no anonymous or new readers)")),
+    "editor": (
+        Role.EDITOR,
+        N_(
+            "Logged-in editors only: visitors without an account and accounts with "
+            "the Reader role cannot edit"
+        ),
+    ),
     "moderator": (Role.MODERATOR, N_("Moderators only")),
 }
 

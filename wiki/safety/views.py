@@ -100,17 +100,22 @@ def _change_protection(title: Title, form: dict) -> str:
 
 
 def _protect_page(title: Title, form: dict, **extra):
-    """Render the protection form."""
+    """Render the protection form, under the page's tabs (a title without a page may be
+    protected too, against its creation)."""
+    page = pages.get_page(title)
+    exists = page is not None and page.latest_revision_id is not None and not page.deleted
     return render_template(
         "safety/protect.html",
         title=title,
+        shown_title=page.title if exists else title.display,
+        page_exists=exists,
         current=protection.current(title),
         form=form,
         levels=protection.LEVELS,
         durations=DURATIONS,
         review_policy=review_settings.page_policy(title.key) or "site",
         review_policies=review_settings.POLICIES,
-        site_review_policy=review_settings.current_settings().policy,
+        review=review_settings.current_settings(),
         **extra,
     )
 

@@ -146,6 +146,15 @@ def parse_query(raw: str) -> Query:
     return Query(tuple(tuple(clause) for clause in clauses), tuple(excluded))
 
 
+def plain_words(raw: str) -> str:
+    """Return what was typed with its quotes taken away ("" if it excludes words or gives
+    alternatives with OR): the title a search for it could offer to create."""
+    query = parse_query(raw)
+    if not query or query.excluded or any(len(clause) > 1 for clause in query.clauses):
+        return ""
+    return " ".join(raw.replace('"', " ").split())
+
+
 def _either(alternatives: list[str], operator: str) -> str:
     """Return alternatives joined by an OR operator, in parentheses if more than one."""
     return alternatives[0] if len(alternatives) == 1 else f"({operator.join(alternatives)})"

@@ -8,7 +8,7 @@ from ..core.titles import TitleError, canonical_namespace, parse_title
 from ..urls import page_url
 from ..web import flag_arg, page_arg
 from . import service
-from .text import MAX_QUERY_LENGTH
+from .text import MAX_QUERY_LENGTH, plain_words
 
 bp = Blueprint("search", __name__)
 
@@ -20,8 +20,13 @@ def search():
     exact = service.exact_page(query) if query else None
     if exact is not None and not request.args.get("fulltext"):
         return redirect(page_url(exact.title))
+    # A title to offer is the words as typed without quotes, and none if the query excludes
+    # words or gives alternatives: "webinar OR bakery" is a search, not a page to make.
+    title = plain_words(query)
+    if exact is None and title and title != query:
+        exact = service.exact_page(title)
     results = service.search(query, page=page_arg(), talk=flag_arg("talk"))
-    new_title, log_in_first = _creatable(query) if exact is None else (None, False)
+    new_title, log_in_first = _creatable(title) if exact is None else (None, False)
     nothing = results.query and not results.hits and results.page == 1
     respelling = service.did_you_mean(query, talk=results.talk) if nothing else None
     return render_template(

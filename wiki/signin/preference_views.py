@@ -108,12 +108,13 @@ def add_email():
     """Add an email address and send it a verification link."""
     user = _me()
     typed = request.form.get("new_email", "")
+    email_on = mail.enabled()  # off, the page says so instead of asking for an address
     if request.method == "GET":
-        return _form("add_email", typed=typed)
+        return _form("add_email", typed=typed, email_on=email_on)
     try:
         row = emails.add(user, typed)
     except UserError as error:
-        return _form("add_email", error, typed=typed)
+        return _form("add_email", error, typed=typed, email_on=email_on)
     return _back(
         "email",
         _("We sent a link to %(address)s: follow it to verify the address.", address=row.address),
