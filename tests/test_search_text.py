@@ -371,3 +371,12 @@ def test_respelling_keeps_everything_else_as_typed():
     assert respelled("CAMPAIN markdonw", {"campain": "campaign", "markdonw": "markdown"}) == (
         "CAMPAIGN markdown"
     )
+
+
+def test_only_a_capital_or_joins_alternatives():
+    assert parse_query("webinar OR bakery").clauses == (
+        (Term(("webinar",), prefix=True), Term(("bakery",), prefix=True)),
+    )
+    # In lower case it is a word of the title someone looks for.
+    words_looked_for = [term.words for term in parse_query("Truth or dare").terms]
+    assert words_looked_for == [("truth",), ("or",), ("dare",)]

@@ -138,6 +138,29 @@ def test_with_email_off_the_pages_say_so_once_and_ask_for_no_address(client, aut
     assert "Email is off on this wiki" in form and 'name="new_email"' not in form
 
 
+def test_with_email_off_preferences_offer_no_email_choices_and_keep_the_ones_made(
+    client, auth, people
+):
+    auth.login(people["bob"])
+    chosen = {"email_edit": "immediate", "email_reply": "digest", "display_name": "Bob"}
+    assert client.post("/preferences", data=chosen).status_code == 302
+    page = text(client.get("/preferences"))
+    assert 'type="radio" name="email_edit"' not in page  # nothing to choose while email is off
+    # Saving the form as the browser sends it (other preferences changed) keeps the choices.
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    assert (
+        client.post("/preferences", data={**fields, "display_name": "Bob B."}).status_code == 302
+    )
+    from wiki.community.credits.profiles import profile_of
+
+    profile = profile_of(people["bob"])
+    assert (profile.display_name, profile.email_edit, profile.email_reply) == (
+        "Bob B.",
+        "immediate",
+        "digest",
+    )
+
+
 def test_with_email_on_the_pages_ask_for_an_address(client, auth, people, inbox):
     auth.login(people["bob"])
     page = text(client.get("/preferences"))

@@ -125,7 +125,8 @@ def parse_query(raw: str) -> Query:
     count = 0
     for match in _TOKEN.finditer(raw[:MAX_QUERY_LENGTH]):
         negated, quoted, bare = match.group(1) == "-", match.group(2), match.group(3)
-        if bare is not None and bare.lower() == "or":
+        # Only a capital OR joins alternatives, as in web search: "Truth or dare" is words.
+        if bare == "OR":
             join_next = bool(clauses)
             continue
         if bare is not None and bare.startswith("-") and len(bare) > 1:
