@@ -174,6 +174,31 @@ def test_a_program_can_tell_waiting_text_from_published_and_ask_for_the_publishe
     assert nothing.status_code == 404 and "no published version" in nothing.get_json()["detail"]
 
 
+def test_history_items_say_how_each_revision_was_reviewed(app, client, token, campaign, people):
+    from tests.helpers import save
+    from wiki.review import publishing
+
+    created = campaign.latest_revision_id
+    app.config["REVIEW_POLICY"] = "newcomers"
+    first = save("Spring Campaign", "# Spring\n\nA newcomer's words.", people["newbie"])
+    publishing.accept(people["mod"], campaign, first.revision.id)
+    second = save("Spring Campaign", "# Spring\n\nMore of them.", people["newbie"])
+    history = client.get("/api/v1/pages/Spring_Campaign/history", headers=token).get_json()
+    reviewed = {item["id"]: item["review"] for item in history["items"]}
+    assert reviewed == {
+        second.revision.id: "waiting",
+        first.revision.id: "accepted",
+        created: None,  # published at once: it needed no review
+    }
+    publishing.reject(people["mod"], campaign, second.revision.id, "Off topic")
+    history = client.get("/api/v1/pages/Spring_Campaign/history", headers=token).get_json()
+    newest, rejected = history["items"][:2]
+    assert (rejected["id"], rejected["review"]) == (second.revision.id, "rejected")
+    assert (newest["kind"], newest["review"]) == ("reject", None)  # the reviewer's own
+    one = client.get(f"/api/v1/revisions/{second.revision.id}", headers=token).get_json()
+    assert one["review"] == "rejected"
+
+
 def test_a_missing_page_is_a_problem_document(client):
     response = client.get("/api/v1/pages/Nowhere")
     assert response.status_code == 404

@@ -230,6 +230,11 @@ def _schemas() -> dict:
             "kind": string,
             "size": integer,
             "size_change": integer,
+            # Only for a revision that needed review; null when it was published at once.
+            "review": {
+                "type": ["string", "null"],
+                "enum": ["waiting", "accepted", "rejected", None],
+            },
         },
     }
     return {

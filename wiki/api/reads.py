@@ -12,6 +12,7 @@ from ..models import Page, User
 from ..organise import redirects
 from ..pages import service as pages
 from ..problems import BadRequest, NotFound
+from ..review.queue import states as review_states
 from ..review.visibility import sees_waiting, visible
 from ..search import service as search
 from ..talk import reading as talk
@@ -63,7 +64,9 @@ def page_history(title: Title, viewer: User | None, cursor: str | None, limit: i
     public_only = not sees_waiting(viewer)
     shown = history.history(found, before=before, after=None, limit=limit, public_only=public_only)
     after = cursors.encode("history", shown.older) if shown.older else None
-    return Listing([serialise.revision(row) for row in shown.revisions], after)
+    reviews = review_states(found.id, [row.id for row in shown.revisions])
+    items = [serialise.revision(row, reviews.get(row.id)) for row in shown.revisions]
+    return Listing(items, after)
 
 
 def diff(title: Title, viewer: User | None, old_id: int | None, new_id: int | None) -> dict:
@@ -98,7 +101,8 @@ def revision(revision_id: int, viewer: User | None) -> dict:
     row = history.get_revision(revision_id)
     if not visible(row, viewer) or (row.page.deleted and not is_moderator(viewer)):
         raise NotFound(N_("There is no revision with that number."))
-    return serialise.revision(row) | {"title": row.page.title, "text": row.text}
+    review = review_states(row.page_id, [row.id]).get(row.id)
+    return serialise.revision(row, review) | {"title": row.page.title, "text": row.text}
 
 
 def recent(viewer: User | None, cursor: str | None, limit: int, days: int) -> Listing:

@@ -45,8 +45,13 @@ def page(view, redirect_title: str | None = None) -> dict:
     }
 
 
-def revision(row) -> dict:
-    """Return one revision's facts (not its text)."""
+#: A revision's review, as the API names it: a reviewer's "published" is "accepted".
+REVIEW_WORDS = {"waiting": "waiting", "published": "accepted", "rejected": "rejected"}
+
+
+def revision(row, review=None) -> dict:
+    """Return one revision's facts (not its text); review: its review row, if it needed one
+    ("review" is then waiting, accepted or rejected; null: published at once)."""
     return {
         "id": row.id,
         "parent": row.parent_id,
@@ -57,6 +62,7 @@ def revision(row) -> dict:
         "kind": row.kind,
         "size": row.size,
         "size_change": row.size_change,
+        "review": REVIEW_WORDS.get(review.state) if review is not None else None,
     }
 
 
