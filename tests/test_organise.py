@@ -61,6 +61,18 @@ def test_wanted_pages_are_missing_pages_most_linked_first(client, make_page):
     assert "3 links" in html and "Roadmap" in html and "Existing" not in html
 
 
+def test_a_page_or_file_waiting_for_review_is_not_wanted(app, client, make_page, people):
+    from tests.helpers import save
+
+    make_page("Hub", "[[Launch plan]] [[File:Poster.png]] [[Missing]]")
+    app.config["REVIEW_POLICY"] = "newcomers"
+    save("Launch plan", "Written, waiting for review.", people["newbie"])
+    save("File:Poster.png", "A poster, waiting for review.", people["newbie"])
+    assert [w.key for w in service.wanted()[0]] == ["missing"]
+    html = text(client.get("/special/wanted"))
+    assert "Missing" in html and "Launch plan" not in html and "Poster" not in html
+
+
 def test_links_from_and_to_deleted_pages(make_page, make_user):
     make_page("Spam", "[[Wanted by spam]] [[Real]]")
     make_page("Real", "content")

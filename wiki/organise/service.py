@@ -55,6 +55,12 @@ def _existing(entity=Page):
     return and_(entity.deleted.is_(False), entity.published_revision_id.is_not(None))
 
 
+def _written(entity=Page):
+    """Return the condition for pages that are written, published or waiting for review: not
+    wanted, as nobody may create them again (visitors are told one waits)."""
+    return and_(entity.deleted.is_(False), entity.latest_revision_id.is_not(None))
+
+
 #: Pages under these keys are not articles a reader is sent to at random.
 ARTICLE_EXCLUDED_PREFIXES = (CATEGORY_KEY_PREFIX, TEMPLATE_KEY_PREFIX, "file:")
 
@@ -219,7 +225,7 @@ def wanted(page_number: int = 1, limit: int = PAGE_SIZE) -> tuple[list[Wanted], 
     rows = db.session.execute(
         select(Link.target_key, func.min(Link.target_title), count)
         .join(source, source.id == Link.page_id)
-        .outerjoin(target, and_(target.key == Link.target_key, _existing(target)))
+        .outerjoin(target, and_(target.key == Link.target_key, _written(target)))
         .where(source.deleted.is_(False), target.id.is_(None))
         .group_by(Link.target_key)
         .order_by(count.desc(), _bytewise(Link.target_key))
