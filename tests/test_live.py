@@ -26,7 +26,7 @@ from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.live import store
 from wiki.live.models import LiveDraft, LiveUpdate, RevisionCoauthor
-from wiki.models import Draft, Revision
+from wiki.models import Draft, Revision, Role
 from wiki.safety import accounts, protection
 
 
@@ -709,6 +709,39 @@ def test_a_blocked_persons_unsaved_typing_is_set_aside_not_left_for_others_to_sa
     carla = join(page, "carla")
     news = next(e for e in carla.events if e.get("type") == "draft")
     assert not news["unsaved"]
+
+
+@pytest.mark.parametrize("withdrawal", ["reader", "approval"])
+def test_typing_of_someone_made_unable_to_edit_is_set_aside_too(
+    make_page, join, people, withdrawal
+):
+    page = make_page("FAQ", "# FAQ\n")
+    if withdrawal == "approval":
+        save_policy(people["admin"], edit="approved")
+        for name in ("alice", "bob"):
+            accounts.approve(people["admin"], people[name])
+    alice, bob = join(page, "alice"), join(page, "bob")
+    bob.insert(6, "Unchecked claims\n")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nUnchecked claims\n")
+    bob.close()
+    if withdrawal == "reader":
+        accounts.set_role(people["admin"], people["bob"], str(int(Role.READER)), "")
+    else:
+        accounts.approve(people["admin"], people["bob"], approved=False)
+    assert alice.wait(lambda: alice.value() == "# FAQ\n")
+    kept = db.session.scalar(select(Draft).where(Draft.user_id == people["bob"].id))
+    assert kept is not None and "Unchecked claims" in kept.text
+
+
+def test_a_change_that_leaves_editing_allowed_sets_nothing_aside(make_page, join, people):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    bob.insert(6, "Good answer\n")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nGood answer\n")
+    accounts.set_role(people["admin"], people["bob"], str(int(Role.MODERATOR)), "")
+    accounts.approve(people["admin"], people["bob"], approved=False)  # the policy needs none
+    carla = join(page, "carla")
+    assert carla.value() == "# FAQ\nGood answer\n"
 
 
 def test_a_draft_others_typed_in_too_keeps_it_and_says_who_is_blocked(make_page, join, people):

@@ -54,6 +54,7 @@ revision_coauthored = _signals.signal("revision-coauthored")
 #: outside any request, with the request asked and the title the URL names).
 page_view_served = _signals.signal("page-view-served")
 
-#: An administrator blocked an account, sent after the block is stored (outside its
-#: transaction): user (the account blocked), admin.
-account_blocked = _signals.signal("account-blocked")
+#: An administrator took away an account's right to edit (a block, the Reader role, an
+#: approval withdrawn), sent after the change is stored (outside its transaction): user,
+#: admin.
+editing_withdrawn = _signals.signal("editing-withdrawn")

@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
     app.extensions["live"] = Hub(app)
     # A save from the live editor takes in others' typing: review weighs them too.
     pages_service.set_coauthor_rule(service.typists_taken_in)
-    # Nobody saves a blocked person's typing on their behalf.
-    events.account_blocked.connect(_set_aside_typing)
+    # Nobody saves the typing of someone who may no longer edit on their behalf.
+    events.editing_withdrawn.connect(_set_aside_typing)
     app.register_blueprint(views.bp)
     app.add_template_global(live_room)
     app.add_template_global(service.coauthors, "revision_coauthors")
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 
 
 def _set_aside_typing(_sender, user, **_extra) -> None:
-    """Set aside what a blocked person typed in live drafts only they changed."""
+    """Set aside what someone who may no longer edit typed in live drafts only they changed."""
     from flask import current_app
 
     from .service import set_aside_typing_of

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from simple_websocket import ConnectionClosed, Server
 
-from ..access.permissions import active_block, edit_refusal, raise_refusal
+from ..access.permissions import edit_refusal, raise_refusal
 from ..core import ymessages as ym
 from ..core.titles import N_
 from ..extensions import db
@@ -108,7 +108,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
     checked = heard = time.monotonic()
-    blocked = None
+    withdrawn = False  # the person may no longer edit anywhere (not just this page)
     try:
         while conn.open:
             data = ws.receive(timeout=1.0)
@@ -135,7 +135,8 @@ def _serve(ws: Server, conn: Connection, page) -> None:
                     reason = _(refusal.message, **refusal.params)
                     conn.send(ym.event({"type": "readonly", "reason": reason}))
                     ws.close(REFUSED, close_reason(reason))
-                    blocked = active_block(db.session.get(User, conn.user_id))
+                    user = db.session.get(User, conn.user_id)
+                    withdrawn = edit_refusal(user) is not None
                     return
             if now - heard >= KEEPALIVE_SECONDS:
                 heard = now
@@ -143,7 +144,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     finally:
         conn.open = False
         live.leave(room, conn)
-        if blocked is not None:  # typed since the block, before this check: set it aside
+        if withdrawn:  # typed since the block (or demotion), before this check: set it aside
             also = room.page_id if conn.typed else None
             service.set_aside_typing_of(db.session.get(User, conn.user_id), also=also)
 

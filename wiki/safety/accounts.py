@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select
 
 from .. import events, modlog
 from ..access.models import Approval, Block
-from ..access.permissions import mask_ip, require_admin
+from ..access.permissions import edit_refusal, mask_ip, require_admin
 from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
@@ -121,6 +121,7 @@ def set_role(admin: User, user: User, role_value: str, reason: str) -> User:
             old=old.name.lower(),
             new=role.name.lower(),
         )
+    _tell_if_editing_withdrawn(admin, user)
     return user
 
 
@@ -136,6 +137,14 @@ def approve(admin: User, user: User, approved: bool = True) -> None:
         elif not approved and row is not None:
             session.delete(row)
             modlog.record("unapprove", admin, target=user.username, target_user=user)
+    if not approved:
+        _tell_if_editing_withdrawn(admin, user)
+
+
+def _tell_if_editing_withdrawn(admin: User, user: User) -> None:
+    """Announce that a person may no longer edit anywhere, if so after a change of theirs."""
+    if edit_refusal(db.session.merge(user)) is not None:
+        events.editing_withdrawn.send(user=user, admin=admin)
 
 
 def block_user(admin: User, user: User, reason: str, duration: str) -> Block:
@@ -160,7 +169,7 @@ def block_user(admin: User, user: User, reason: str, duration: str) -> Block:
             reason=reason,
             expires=until.isoformat() if until else None,
         )
-    events.account_blocked.send(user=user, admin=admin)
+    events.editing_withdrawn.send(user=user, admin=admin)
     return block
 
 
