@@ -22,8 +22,8 @@ LONG_TITLE = "Spring" + "x" * 234
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Serve a wiki with a page and an administrator; yield its URL and the admin's name."""
+def wiki(tmp_path_factory):
+    """Serve a wiki with a page and an administrator; yield its URL, the admin's name, the app."""
     with serve(tmp_path_factory.mktemp("layout-live")) as (base, app):
         name = make_account(app, Role.ADMIN)
         with app.app_context():
@@ -38,7 +38,22 @@ def served(tmp_path_factory):
                 LONG_TITLE, "A title of one long word, edited.", author, summary="Why" + "y" * 497
             )
             create_token(author, "Newsletter sync", ["edit", "talk"])
-        yield base, name
+        yield base, name, app
+
+
+@pytest.fixture(scope="module")
+def served(wiki):
+    """Return the served wiki's URL and its administrator's name."""
+    return wiki[:2]
+
+
+@pytest.fixture
+def email_on(wiki):
+    """Turn email on in the served wiki for one test (nothing is sent by looking)."""
+    app = wiki[2]
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    yield
+    app.config["MAIL_SERVER"] = ""
 
 
 @pytest.fixture
@@ -300,7 +315,7 @@ def test_on_a_phone_in_italian_the_tabs_keep_one_row_and_the_current_admin_tab_s
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-def test_on_a_phone_every_column_of_a_table_of_choices_is_there(tab, served):
+def test_on_a_phone_every_column_of_a_table_of_choices_is_there(tab, served, email_on):
     page = tab(PHONE)
     page.goto("/preferences")
     choices = page.locator("table.email-choices")
@@ -357,3 +372,63 @@ def test_a_picture_floated_beside_the_text_stays_above_the_sharing_links(tab):
     expect(picture).to_be_visible()
     bottom = picture.bounding_box()["y"] + picture.bounding_box()["height"]
     assert page.locator(".share").first.bounding_box()["y"] >= bottom
+
+
+#: The sections of /preferences, by the name a screen reader gives them.
+PREFERENCE_SECTIONS = [
+    ("group", "Your profile"),
+    ("group", "Watching"),
+    ("group", "Email"),
+    ("region", "Language and time zone"),
+    ("region", "Ways to log in"),
+    ("region", "Email addresses"),
+    ("region", "Two-factor authentication"),
+    ("region", "Feeds"),
+    ("region", "API tokens"),
+]
+
+
+@pytest.mark.parametrize("mail", ["email off", "email on"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_preference_sections_line_up_and_save_preferences_closes_its_own_box(
+    tab, request, viewport, mail
+):
+    if mail == "email on":  # the Email section holds a table of choices
+        request.getfixturevalue("email_on")
+    page = tab(viewport)
+    page.goto("/preferences")
+    boxes = {}
+    for role, name in PREFERENCE_SECTIONS:
+        section = page.get_by_role(role, name=name, exact=True)
+        expect(section).to_be_visible()
+        boxes[name] = section.bounding_box()
+    # One column of sections, one width: no box juts out on the right.
+    edges = {name: (round(b["x"]), round(b["x"] + b["width"])) for name, b in boxes.items()}
+    assert len(set(edges.values())) == 1, edges
+    right = next(iter(edges.values()))[1]
+    assert right <= viewport["width"]
+    # Their headings are of one size, whether a fieldset's legend or a section's heading.
+    sizes = page.locator(".preferences-group > :is(legend, h2)").evaluate_all(
+        "es => es.map(e => getComputedStyle(e).fontSize)"
+    )
+    assert len(sizes) == len(PREFERENCE_SECTIONS) and len(set(sizes)) == 1, sizes
+
+    # "Save preferences" ends the box of the sections it saves (profile, watching, email):
+    # a bar drawn right under the last of them, closing that box, apart from the next one.
+    save = page.get_by_role("button", name="Save preferences")
+    bar = page.locator(".editor-actions", has=save)
+    saved = bar.bounding_box()
+    email = boxes["Email"]
+    assert abs(saved["y"] - (email["y"] + email["height"])) < 1.5
+    assert (round(saved["x"]), round(saved["x"] + saved["width"])) == edges["Email"]
+    assert bar.evaluate("e => parseFloat(getComputedStyle(e).borderBottomWidth)") >= 1
+    button = save.bounding_box()
+    assert saved["y"] <= button["y"]
+    assert button["y"] + button["height"] <= saved["y"] + saved["height"]
+    gap = boxes["Language and time zone"]["y"] - (saved["y"] + saved["height"])
+    assert gap >= 16, "the next section is a box of its own"
+    for above, below in (("Your profile", "Watching"), ("Watching", "Email")):
+        bottom = boxes[above]["y"] + boxes[above]["height"]
+        assert abs(bottom - boxes[below]["y"]) < 1.5, f"{above} and {below} share one box"
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"/preferences is {wide}px wider than the screen"

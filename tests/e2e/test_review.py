@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import file_samples as samples
+from tests.a11y.axe import axe_violations
 from tests.e2e.helpers import log_in, make_account, save_edit, serve, unique
 from wiki.models import Role
 
@@ -195,3 +196,53 @@ def test_a_reviewer_publishes_the_first_of_two_waiting_changes(browser, served):
     finally:
         for page in (company, author, checker, reader):
             page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
+def test_the_review_queue_is_a_table_that_fits_the_screen_or_scrolls_in_its_own_box(
+    browser, served, width
+):
+    base, app = served
+    newcomer, reviewer = make_account(app), make_account(app, Role.REVIEWER)
+    title = unique("Minutes_of_the_quarterly_planning_meeting_with_the_regional_teams_")
+    author = tab(browser, base)
+    checker = tab(browser, base)
+    try:
+        log_in(author, newcomer)
+        save_edit(author, title, "Who came, what was decided.")
+        log_in(checker, reviewer)
+        checker.set_viewport_size({"width": width, "height": 844})
+        checker.goto(f"/review?author={newcomer}")
+
+        # The table scrolls sideways in a region of its own that says what it holds and
+        # takes keyboard focus; the page itself never gets wider than the screen.
+        region = checker.get_by_role("region", name="Pending changes")
+        expect(region).to_be_visible()
+        assert region.evaluate("e => e.tabIndex") == 0
+        box = region.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        wide = checker.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert wide <= 0, f"the review queue is {wide}px wider than the screen"
+
+        # Styled as the wiki's other tables: a border, a shaded row of headings.
+        table = region.get_by_role("table")
+        assert table.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)") >= 1
+        heading = table.get_by_role("columnheader", name="Page")
+        page_bg = checker.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert heading.evaluate("e => getComputedStyle(e).backgroundColor") != page_bg
+        assert heading.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+        # The page's name is shown whole, wrapped within the screen; the last column is
+        # reached by scrolling the table's region.
+        link = region.get_by_role("link", name=title.replace("_", " "))
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        authors = region.get_by_role("cell", name=newcomer)
+        authors.scroll_into_view_if_needed()
+        box = authors.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert checker.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert axe_violations(checker) == []
+    finally:
+        author.context.close()
+        checker.context.close()

@@ -148,7 +148,8 @@ def discard(user: User, page_id: int, *, only_mine: bool = False) -> Discarded:
 def set_aside_typing_of(user: User, also: int | None = None) -> list[int]:
     """Discard the unsaved typing of someone who may no longer edit (blocked, made a reader,
     approval withdrawn) from live drafts where nobody else typed since the last save, so
-    that nobody saves it on their behalf; they keep it as a personal draft. Return the ids of the pages whose drafts were reset.
+    that nobody saves it on their behalf; they keep it as a personal draft. Return the ids
+    of the pages whose drafts were reset.
 
     Drafts where others typed too keep it (it cannot be told apart from theirs): whoever
     opens them is told whose changes they hold and who of them is blocked. also: the page of
