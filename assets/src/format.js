@@ -1,108 +1,71 @@
-// The formatting toolbar and its shortcuts: Markdown marks around the selection, or line
-// prefixes, as one change (so one Ctrl+Z takes it back).
+// The formatting tools on CodeMirror: the tools themselves (which marks, which buttons) are
+// the plain editor's, from static/js/toolbar.js (window.bottegaEditorTools, loaded first);
+// here each kind of tool is one change to the editor's state (so one Ctrl+Z takes it back).
 import { EditorSelection } from "@codemirror/state";
 
-function wrap(before, after, placeholder) {
-  return (view) => {
-    if (view.state.readOnly) return false;
-    view.dispatch(view.state.changeByRange((range) => {
-      const text = view.state.sliceDoc(range.from, range.to) || placeholder;
-      const insert = before + text + after;
-      return {
-        changes: { from: range.from, to: range.to, insert },
-        range: EditorSelection.range(range.from + before.length, range.from + before.length + text.length),
-      };
-    }), { scrollIntoView: true, userEvent: "input.format" });
-    view.focus();
-    return true;
-  };
+const tools = () => window.bottegaEditorTools;
+
+function wrap(view, { before, after, placeholder }) {
+  view.dispatch(view.state.changeByRange((range) => {
+    const text = view.state.sliceDoc(range.from, range.to) || placeholder;
+    return {
+      changes: { from: range.from, to: range.to, insert: before + text + after },
+      range: EditorSelection.range(range.from + before.length, range.from + before.length + text.length),
+    };
+  }), { scrollIntoView: true, userEvent: "input.format" });
 }
 
-function prefixLines(prefix) {
-  return (view) => {
-    if (view.state.readOnly) return false;
-    const changes = [];
-    const seen = new Set();
-    for (const range of view.state.selection.ranges) {
-      for (let pos = range.from; pos <= range.to;) {
-        const line = view.state.doc.lineAt(pos);
-        if (!seen.has(line.number)) {
-          seen.add(line.number);
-          const bare = line.text.replace(/^(#{1,6} |- )/, "");
-          changes.push({ from: line.from, to: line.to, insert: prefix + bare });
-        }
-        pos = line.to + 1;
+function prefixLines(view, { text: prefix }) {
+  const changes = [];
+  const seen = new Set();
+  for (const range of view.state.selection.ranges) {
+    for (let pos = range.from; pos <= range.to;) {
+      const line = view.state.doc.lineAt(pos);
+      if (!seen.has(line.number)) {
+        seen.add(line.number);
+        changes.push({ from: line.from, to: line.to, insert: prefix + line.text.replace(tools().LINE_MARK, "") });
       }
+      pos = line.to + 1;
     }
-    view.dispatch({ changes, userEvent: "input.format" });
-    view.focus();
-    return true;
-  };
+  }
+  view.dispatch({ changes, userEvent: "input.format" });
 }
 
-function insertBlock(block) {
+function insertBlock(view, { text: block }) {
+  const { from } = view.state.selection.main;
+  const line = view.state.doc.lineAt(from);
+  const lead = line.text ? "\n\n" : "";
+  const at = line.text ? line.to : line.from;
+  view.dispatch({
+    changes: { from: at, insert: lead + block + "\n" },
+    selection: { anchor: at + lead.length + block.length },
+    userEvent: "input.format",
+  });
+}
+
+const APPLY = { wrap, lines: prefixLines, block: insertBlock };
+
+// Return the command of a tool, as CodeMirror runs it (true: handled).
+function command(key) {
   return (view) => {
     if (view.state.readOnly) return false;
-    const { from } = view.state.selection.main;
-    const line = view.state.doc.lineAt(from);
-    const lead = line.text ? "\n\n" : "";
-    const at = line.text ? line.to : line.from;
-    view.dispatch({
-      changes: { from: at, insert: lead + block + "\n" },
-      selection: { anchor: at + lead.length + block.length },
-      userEvent: "input.format",
-    });
+    const tool = tools().TOOLS[key];
+    APPLY[tool.kind](view, tool);
     view.focus();
     return true;
   };
 }
 
-export const commands = {
-  h2: prefixLines("## "),
-  h3: prefixLines("### "),
-  bold: wrap("**", "**", "bold"),
-  italic: wrap("_", "_", "italic"),
-  link: wrap("[", "](https://)", "text"),
-  wikilink: wrap("[[", "]]", "Page"),
-  list: prefixLines("- "),
-  table: insertBlock("| Column | Column |\n| --- | --- |\n| | |"),
-  image: wrap("![", "](File:name.png)", "description"),
-};
-
-const SHOWN = { h2: "H2", h3: "H3", bold: "B", italic: "I", link: "[ ](…)", wikilink: "[[ ]]", list: "•", table: "▦", image: "![ ]" };
-
-export const formatKeymap = [
-  { key: "Mod-b", run: commands.bold, preventDefault: true },
-  { key: "Mod-i", run: commands.italic, preventDefault: true },
-  { key: "Mod-k", run: commands.link, preventDefault: true },
-];
-
-// Where uploads are possible, static/js/uploads.js shows a button that picks files from the
-// device and uploads them as dropped ones: the image tool uses it, so a picture is added, not a
-// placeholder to fill in by hand. Without it (no right to upload) the tool inserts the Markdown.
-function pickPictures(view) {
-  if (view.state.readOnly) return true; // nothing to add to: do nothing
-  const pick = document.querySelector("[data-upload-pick]");
-  if (!pick || pick.hidden || pick.disabled) return false;
-  pick.click();
-  return true;
-}
+export const formatKeymap = Object.entries(tools().SHORTCUTS).map(
+  ([letter, key]) => ({ key: "Mod-" + letter, run: command(key), preventDefault: true }),
+);
 
 export function toolbar(view, labels, name) {
-  const bar = document.createElement("div");
-  bar.className = "live-toolbar";
-  bar.setAttribute("role", "toolbar");
-  bar.setAttribute("aria-label", name);
-  for (const [key, command] of Object.entries(commands)) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "live-tool live-tool-" + key;
-    button.textContent = SHOWN[key];
-    button.title = labels[key] || key;
-    button.setAttribute("aria-label", labels[key] || key);
-    button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
-    button.addEventListener("click", () => (key === "image" && pickPictures(view)) || command(view));
-    bar.append(button);
-  }
-  return bar;
+  return tools().toolbar(name, labels, (key) => {
+    if (key === "image") {
+      if (view.state.readOnly) return; // nothing to add to: do nothing
+      if (tools().pickPictures()) return;
+    }
+    command(key)(view);
+  });
 }

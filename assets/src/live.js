@@ -437,7 +437,7 @@ function start() {
     window.addEventListener("beforeunload", (event) => {
       if (unsent && !submitting) { event.preventDefault(); event.returnValue = ""; }
     });
-    preview = livePreview(view, hook, form);
+    preview = livePreview(view, hook);
     shareSummary();
     form.dataset.live = "on";
     form.addEventListener("submit", (event) => {

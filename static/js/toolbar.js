@@ -1,14 +1,119 @@
-// The plain editor's formatting toolbar and side preview: the textarea of a new page, a
-// translation, a conflict or an undo gets the same tools as the live editor (whose own,
-// in live.bundle.js, work on CodeMirror). Without JavaScript the textarea works as it is.
+// The editor's formatting tools and the preview beside the text, for both editors: the
+// plain one (the textarea of a new page, a translation, a conflict or an undo) set up here,
+// and the live one (live.bundle.js, on CodeMirror), which takes the same tools and preview
+// from window.bottegaEditorTools. Without JavaScript the textarea works as it is.
 (function () {
   "use strict";
+  // Each tool: Markdown marks around the selection (wrap), a prefix on each line of it
+  // (lines), or a block on a line of its own (block); shown: the button's face.
+  var TOOLS = {
+    h2: { kind: "lines", text: "## ", shown: "H2" },
+    h3: { kind: "lines", text: "### ", shown: "H3" },
+    bold: { kind: "wrap", before: "**", after: "**", placeholder: "bold", shown: "B" },
+    italic: { kind: "wrap", before: "_", after: "_", placeholder: "italic", shown: "I" },
+    link: { kind: "wrap", before: "[", after: "](https://)", placeholder: "text", shown: "[ ](…)" },
+    wikilink: { kind: "wrap", before: "[[", after: "]]", placeholder: "Page", shown: "[[ ]]" },
+    list: { kind: "lines", text: "- ", shown: "•" },
+    table: { kind: "block", text: "| Column | Column |\n| --- | --- |\n| | |", shown: "▦" },
+    image: { kind: "wrap", before: "![", after: "](File:name.png)", placeholder: "description", shown: "![ ]" },
+  };
+  // What a line prefix tool replaces: another heading or list mark.
+  var LINE_MARK = /^(#{1,6} |- )/;
+  var SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+
+  // Where uploads are possible, the image tool picks pictures from the device and uploads
+  // them (static/js/uploads.js) instead of inserting a placeholder to fill in by hand.
+  function pickPictures() {
+    var pick = document.querySelector("[data-upload-pick]");
+    if (!pick || pick.hidden || pick.disabled) return false;
+    pick.click();
+    return true;
+  }
+
+  // Return the toolbar: a button per tool, each calling use(key).
+  function toolbar(name, labels, use, controls) {
+    var bar = document.createElement("div");
+    bar.className = "live-toolbar";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", name);
+    Object.keys(TOOLS).forEach(function (key) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "live-tool live-tool-" + key;
+      button.textContent = TOOLS[key].shown;
+      button.title = labels[key] || key;
+      button.setAttribute("aria-label", labels[key] || key);
+      if (controls) button.setAttribute("aria-controls", controls);
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep the selection
+      button.addEventListener("click", function () { use(key); });
+      bar.append(button);
+    });
+    return bar;
+  }
+
+  // The preview beside the text on wide screens: the server renders (POST /live/preview,
+  // the page view's Markdown and sanitiser) a moment after typing stops. Returns
+  // { changed() } to call when the text changes.
+  function sidePreview(editor, textOf, url, label) {
+    var token = document.querySelector("meta[name=csrf-token]");
+    if (!url || !window.matchMedia || !window.fetch) return { changed: function () {} };
+    var pane = document.createElement("section");
+    pane.className = "live-preview prose";
+    pane.setAttribute("aria-label", label || "Preview");
+    pane.setAttribute("aria-live", "off");
+    var split = document.createElement("div");
+    split.className = "live-split";
+    editor.parentNode.insertBefore(split, editor);
+    split.append(editor, pane);
+    var wide = window.matchMedia("(min-width: 1100px)");
+    var timer = null;
+    var rendered = null;
+
+    function render() {
+      timer = null;
+      var markdown = textOf();
+      if (!wide.matches || markdown === rendered) return;
+      var body = new FormData();
+      body.append("text", markdown);
+      fetch(url, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": token ? token.content : "" }
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (data.html !== undefined) {
+            pane.innerHTML = data.html; // sanitised by the server, as on every page view
+            // Read, not used: Tab goes on from the text to the summary and Save, not
+            // through every link and heading anchor of the preview.
+            pane.querySelectorAll("a[href], button, input, select, textarea, iframe, summary, [tabindex]")
+              .forEach(function (element) { element.setAttribute("tabindex", "-1"); });
+            rendered = markdown;
+          } else if (data.error || data.detail) {
+            pane.textContent = data.error || data.detail;
+          }
+        })
+        .catch(function () { /* offline: the next pause tries again */ });
+    }
+
+    function changed() {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(render, 1200);
+    }
+    wide.addEventListener("change", changed);
+    changed();
+    return { changed: changed };
+  }
+
+  window.bottegaEditorTools = {
+    TOOLS: TOOLS, LINE_MARK: LINE_MARK, SHORTCUTS: SHORTCUTS,
+    toolbar: toolbar, sidePreview: sidePreview, pickPictures: pickPictures,
+  };
+
+  // --- The plain editor ------------------------------------------------------------------
   var form = document.getElementById("editor-form");
   if (!form || !form.dataset.toolbar || document.getElementById("live-editor")) return;
   var text = form.querySelector("textarea[name=text]");
   if (!text) return;
-  var labels = JSON.parse(form.dataset.labels || "{}");
-  var token = document.querySelector("meta[name=csrf-token]");
 
   // Replace from..to with insert and select selectFrom..selectTo (offsets in the new text).
   // insertText keeps the browser's own undo: one Ctrl+Z takes the change back.
@@ -24,135 +129,50 @@
     text.setSelectionRange(selectFrom, selectTo);
   }
 
-  function wrap(before, after, placeholder) {
-    return function () {
+  function lineStart(value, at) { return value.lastIndexOf("\n", at - 1) + 1; }
+  function lineEnd(value, at) { var end = value.indexOf("\n", at); return end === -1 ? value.length : end; }
+
+  var apply = {
+    wrap: function (tool) {
       var from = text.selectionStart, to = text.selectionEnd;
-      var inner = text.value.slice(from, to) || placeholder;
-      var start = from + before.length;
-      replace(from, to, before + inner + after, start, start + inner.length);
-    };
-  }
-
-  function prefixLines(prefix) {
-    return function () {
+      var inner = text.value.slice(from, to) || tool.placeholder;
+      var start = from + tool.before.length;
+      replace(from, to, tool.before + inner + tool.after, start, start + inner.length);
+    },
+    lines: function (tool) {
       var value = text.value;
-      var from = value.lastIndexOf("\n", text.selectionStart - 1) + 1;
-      var end = value.indexOf("\n", Math.max(text.selectionEnd, from));
-      var to = end === -1 ? value.length : end;
-      var lines = value.slice(from, to).split("\n").map(function (line) {
-        return prefix + line.replace(/^(#{1,6} |- )/, "");
-      });
-      var insert = lines.join("\n");
+      var from = lineStart(value, text.selectionStart);
+      var to = lineEnd(value, Math.max(text.selectionEnd, from));
+      var insert = value.slice(from, to).split("\n").map(function (line) {
+        return tool.text + line.replace(LINE_MARK, "");
+      }).join("\n");
       replace(from, to, insert, from + insert.length, from + insert.length);
-    };
-  }
-
-  function insertBlock(block) {
-    return function () {
+    },
+    block: function (tool) {
       var value = text.value;
-      var end = value.indexOf("\n", text.selectionStart);
-      var at = end === -1 ? value.length : end;
-      var lineStart = value.lastIndexOf("\n", text.selectionStart - 1) + 1;
-      var lead = value.slice(lineStart, at) ? "\n\n" : "";
-      if (!lead) at = lineStart;
-      var caret = at + lead.length + block.length;
-      replace(at, at, lead + block + "\n", caret, caret);
-    };
-  }
-
-  // Where uploads are possible, the image tool picks pictures from the device and uploads
-  // them (static/js/uploads.js) instead of inserting a placeholder to fill in by hand.
-  function pickPictures() {
-    var pick = document.querySelector("[data-upload-pick]");
-    if (!pick || pick.hidden || pick.disabled) return false;
-    pick.click();
-    return true;
-  }
-
-  var commands = {
-    h2: prefixLines("## "),
-    h3: prefixLines("### "),
-    bold: wrap("**", "**", "bold"),
-    italic: wrap("_", "_", "italic"),
-    link: wrap("[", "](https://)", "text"),
-    wikilink: wrap("[[", "]]", "Page"),
-    list: prefixLines("- "),
-    table: insertBlock("| Column | Column |\n| --- | --- |\n| | |"),
-    image: function () { if (!pickPictures()) wrap("![", "](File:name.png)", "description")(); },
+      var start = lineStart(value, text.selectionStart);
+      var end = lineEnd(value, text.selectionStart);
+      var lead = value.slice(start, end) ? "\n\n" : "";
+      var at = lead ? end : start;
+      var caret = at + lead.length + tool.text.length;
+      replace(at, at, lead + tool.text + "\n", caret, caret);
+    },
   };
-  var shown = { h2: "H2", h3: "H3", bold: "B", italic: "I", link: "[ ](…)", wikilink: "[[ ]]", list: "•", table: "▦", image: "![ ]" };
 
-  var bar = document.createElement("div");
-  bar.className = "live-toolbar";
-  bar.setAttribute("role", "toolbar");
-  bar.setAttribute("aria-label", form.dataset.toolbar);
-  Object.keys(commands).forEach(function (key) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "live-tool live-tool-" + key;
-    button.textContent = shown[key];
-    button.title = labels[key] || key;
-    button.setAttribute("aria-label", labels[key] || key);
-    button.setAttribute("aria-controls", text.id);
-    button.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep the selection
-    button.addEventListener("click", commands[key]);
-    bar.append(button);
-  });
-  text.parentNode.insertBefore(bar, text);
+  function use(key) {
+    if (key === "image" && pickPictures()) return;
+    apply[TOOLS[key].kind](TOOLS[key]);
+  }
 
-  var keys = { b: commands.bold, i: commands.italic, k: commands.link };
+  var labels = JSON.parse(form.dataset.labels || "{}");
+  text.parentNode.insertBefore(toolbar(form.dataset.toolbar, labels, use, text.id), text);
   text.addEventListener("keydown", function (event) {
-    var run = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && keys[event.key.toLowerCase()];
-    if (run) { event.preventDefault(); run(); }
+    var key = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && SHORTCUTS[event.key.toLowerCase()];
+    if (key) { event.preventDefault(); use(key); }
   });
 
-  // The preview beside the text on wide screens, as the live editor's: the server renders
-  // (POST /live/preview, the page view's Markdown and sanitiser) a moment after typing
-  // stops. A translation's editor already has the source beside the text: no preview there.
-  var url = form.dataset.previewUrl;
-  if (!url || !window.matchMedia || !window.fetch || form.querySelector(".translation-editor")) return;
-  var pane = document.createElement("section");
-  pane.className = "live-preview prose";
-  pane.setAttribute("aria-label", form.dataset.previewLabel || "Preview");
-  pane.setAttribute("aria-live", "off");
-  var split = document.createElement("div");
-  split.className = "live-split";
-  text.parentNode.insertBefore(split, text);
-  split.append(text, pane);
-  var wide = window.matchMedia("(min-width: 1100px)");
-  var timer = null;
-  var rendered = null;
-
-  function render() {
-    timer = null;
-    var markdown = text.value;
-    if (!wide.matches || markdown === rendered) return;
-    var body = new FormData();
-    body.append("text", markdown);
-    fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": token ? token.content : "" }
-    })
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
-        if (data.html !== undefined) {
-          pane.innerHTML = data.html; // sanitised by the server, as on every page view
-          // Read, not used: Tab goes on from the text to the summary and Save.
-          pane.querySelectorAll("a[href], button, input, select, textarea, iframe, summary, [tabindex]")
-            .forEach(function (element) { element.setAttribute("tabindex", "-1"); });
-          rendered = markdown;
-        } else if (data.error || data.detail) {
-          pane.textContent = data.error || data.detail;
-        }
-      })
-      .catch(function () { /* offline: the next pause tries again */ });
-  }
-
-  function changed() {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(render, 1200);
-  }
-  text.addEventListener("input", changed);
-  wide.addEventListener("change", changed);
-  changed();
+  // A translation's editor already has the source beside the text: no preview there.
+  if (form.querySelector(".translation-editor")) return;
+  var preview = sidePreview(text, function () { return text.value; }, form.dataset.previewUrl, form.dataset.previewLabel);
+  text.addEventListener("input", preview.changed);
 })();
