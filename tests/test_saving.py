@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.helpers import edit, form_value, latest_text, text
+from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.models import Draft, Revision, Role
 
@@ -129,6 +130,21 @@ def test_a_conflict_with_ones_own_save_is_shown_once_someone_else_saved_too(two_
     response = edit(alice, "Plan", BASE.replace("April", "June"), base=base)
     assert response.status_code == 409  # Bob saw May: only Alice may say which date stays
     assert latest_text("Plan") == BASE.replace("April", "May").replace("Milan", "Turin")
+
+
+def test_a_save_written_with_others_is_not_overwritten_as_ones_own(two_editors, people):
+    from wiki.live.models import RevisionCoauthor
+
+    alice, _bob = two_editors
+    base = open_editor(alice, "Plan")
+    # Alice saves what she and Carol typed together in the live editor (Carol credited).
+    edit(alice, "Plan", BASE.replace("April", "May, as Carol wrote"))
+    with write_transaction():
+        newest = db.session.scalar(db.select(Revision.id).order_by(Revision.id.desc()))
+        db.session.add(RevisionCoauthor(revision_id=newest, user_id=people["carol"].id))
+    response = edit(alice, "Plan", BASE.replace("April", "June"), base=base)
+    assert response.status_code == 409  # Carol's words are not Alice's to drop unasked
+    assert latest_text("Plan") == BASE.replace("April", "May, as Carol wrote")
 
 
 def test_conflict_text_survives_a_reload_as_a_draft(two_editors):

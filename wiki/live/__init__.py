@@ -25,6 +25,9 @@ def init_app(app: Flask) -> None:
     app.extensions["live"] = Hub(app)
     # A save from the live editor takes in others' typing: review weighs them too.
     pages_service.set_coauthor_rule(service.typists_taken_in)
+    # A save crediting others is not its author's alone: a later save of theirs from an
+    # older base conflicts with it instead of overwriting the others' words.
+    pages_service.set_shared_rule(service.coauthored_between)
     # Nobody saves the typing of someone who may no longer edit on their behalf.
     events.editing_withdrawn.connect(_set_aside_typing)
     app.register_blueprint(views.bp)

@@ -248,6 +248,16 @@ def _typists(draft_id: int, room: Room | None) -> set[int]:
     return typed
 
 
+def coauthored_between(page_id: int, after_id: int, upto_id: int) -> bool:
+    """Return whether a revision of the page after one, up to another, has co-authors."""
+    shared = (
+        select(RevisionCoauthor.revision_id)
+        .join(Revision, Revision.id == RevisionCoauthor.revision_id)
+        .where(Revision.page_id == page_id, Revision.id > after_id, Revision.id <= upto_id)
+    )
+    return bool(db.session.scalar(select(shared.exists())))
+
+
 def coauthors(revision: Revision) -> list[User]:
     """Return the people credited beside a revision's author."""
     return list(

@@ -481,6 +481,10 @@ _publication_rule: list[Callable[..., bool]] = []
 #: from the live editor takes what others typed in the shared draft). Their edits must be
 #: as trusted as the author's for the revision to be published at once.
 _coauthor_rule: list[Callable[[Page], set[int]]] = []
+#: Whether a revision of a page after one, up to another, credits someone beside its
+#: author: rule(page_id, after_id, upto_id) -> bool (wiki/live sets one: a save from the
+#: live editor holds what others typed, so it is not its author's alone).
+_shared_rule: list[Callable[[int, int, int], bool]] = []
 
 
 def set_publication_rule(rule: Callable[..., bool]) -> None:
@@ -491,6 +495,11 @@ def set_publication_rule(rule: Callable[..., bool]) -> None:
 def set_coauthor_rule(rule: Callable[[Page], set[int]]) -> None:
     """Let rule say who else wrote the text of each save (besides its author)."""
     _coauthor_rule[:] = [rule]
+
+
+def set_shared_rule(rule: Callable[[int, int, int], bool]) -> None:
+    """Let rule say whether revisions in a span hold others' writing besides their authors'."""
+    _shared_rule[:] = [rule]
 
 
 def _publish_if_allowed(
@@ -585,8 +594,12 @@ def _merge_with_latest(
 
 def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | None) -> bool:
     """Return whether every revision of the page after one, up to latest, is the author's
-    own (an account's: anonymous editors sharing an address are not one person)."""
+    own (an account's: anonymous editors sharing an address are not one person), written by
+    them alone (a live save credits those who typed with them: their words are not the
+    author's to overwrite)."""
     if author is None:
+        return False
+    if _shared_rule and _shared_rule[0](page.id, after_id, latest.id):
         return False
     others = select(Revision.id).where(
         Revision.page_id == page.id,

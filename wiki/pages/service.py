@@ -35,6 +35,7 @@ from .saving import (
     save_page,
     set_coauthor_rule,
     set_publication_rule,
+    set_shared_rule,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "rejection",
     "set_rejection_rule",
     "set_coauthor_rule",
+    "set_shared_rule",
     "set_publication_rule",
     "shown_revision",
     "waiting_changes",
