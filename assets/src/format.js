@@ -32,15 +32,11 @@ function prefixLines(view, { text: prefix }) {
 }
 
 function insertBlock(view, { text: block }) {
-  const { from } = view.state.selection.main;
-  const line = view.state.doc.lineAt(from);
-  const lead = line.text ? "\n\n" : "";
-  const at = line.text ? line.to : line.from;
-  view.dispatch({
-    changes: { from: at, insert: lead + block + "\n" },
-    selection: { anchor: at + lead.length + block.length },
-    userEvent: "input.format",
-  });
+  const { doc } = view.state;
+  const line = doc.lineAt(view.state.selection.main.from);
+  const previous = line.number > 1 ? doc.line(line.number - 1) : null;
+  const { at, insert, caret } = tools().blockInsertion(block, line, previous);
+  view.dispatch({ changes: { from: at, insert }, selection: { anchor: caret }, userEvent: "input.format" });
 }
 
 const APPLY = { wrap, lines: prefixLines, block: insertBlock };

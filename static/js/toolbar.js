@@ -30,25 +30,53 @@
     return true;
   }
 
-  // Return the toolbar: a button per tool, each calling use(key).
+  // Return the toolbar: a button per tool, each calling use(key). As a toolbar should, it
+  // is one Tab stop: the arrow keys (and Home, End) move between its buttons.
   function toolbar(name, labels, use, controls) {
     var bar = document.createElement("div");
     bar.className = "live-toolbar";
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", name);
-    Object.keys(TOOLS).forEach(function (key) {
+    var buttons = Object.keys(TOOLS).map(function (key, index) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "live-tool live-tool-" + key;
       button.textContent = TOOLS[key].shown;
       button.title = labels[key] || key;
+      button.tabIndex = index ? -1 : 0;
       button.setAttribute("aria-label", labels[key] || key);
       if (controls) button.setAttribute("aria-controls", controls);
       button.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep the selection
-      button.addEventListener("click", function () { use(key); });
+      button.addEventListener("click", function () { current(index); use(key); });
       bar.append(button);
+      return button;
+    });
+    function current(index) {
+      buttons.forEach(function (button, at) { button.tabIndex = at === index ? 0 : -1; });
+      return buttons[index];
+    }
+    var MOVES = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    bar.addEventListener("keydown", function (event) {
+      var at = buttons.indexOf(document.activeElement);
+      if (at === -1) return;
+      var to = event.key === "Home" ? 0 : event.key === "End" ? buttons.length - 1
+        : event.key in MOVES ? (at + MOVES[event.key] + buttons.length) % buttons.length : -1;
+      if (to === -1) return;
+      event.preventDefault();
+      current(to).focus();
     });
     return bar;
+  }
+
+  // Where a block (a table) goes for the cursor on a line: on a line of its own with a blank
+  // line before it (else Markdown reads it as the paragraph's text going on). Returns the
+  // offset to insert at, the text, and where the cursor goes (offsets in the document).
+  function blockInsertion(block, line, previousLine) {
+    if (line.text) {
+      return { at: line.to, insert: "\n\n" + block + "\n", caret: line.to + 2 + block.length };
+    }
+    var lead = previousLine && previousLine.text ? "\n" : "";
+    return { at: line.from, insert: lead + block + "\n", caret: line.from + lead.length + block.length };
   }
 
   // The preview beside the text on wide screens: the server renders (POST /live/preview,
@@ -107,6 +135,7 @@
   window.bottegaEditorTools = {
     TOOLS: TOOLS, LINE_MARK: LINE_MARK, SHORTCUTS: SHORTCUTS,
     toolbar: toolbar, sidePreview: sidePreview, pickPictures: pickPictures,
+    blockInsertion: blockInsertion,
   };
 
   // --- The plain editor ------------------------------------------------------------------
@@ -150,12 +179,13 @@
     },
     block: function (tool) {
       var value = text.value;
-      var start = lineStart(value, text.selectionStart);
-      var end = lineEnd(value, text.selectionStart);
-      var lead = value.slice(start, end) ? "\n\n" : "";
-      var at = lead ? end : start;
-      var caret = at + lead.length + tool.text.length;
-      replace(at, at, lead + tool.text + "\n", caret, caret);
+      var lineOf = function (at) {
+        var from = lineStart(value, at), to = lineEnd(value, at);
+        return { from: from, to: to, text: value.slice(from, to) };
+      };
+      var line = lineOf(text.selectionStart);
+      var where = blockInsertion(tool.text, line, line.from ? lineOf(line.from - 1) : null);
+      replace(where.at, where.at, where.insert, where.caret, where.caret);
     },
   };
 

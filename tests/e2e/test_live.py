@@ -248,6 +248,18 @@ def test_toolbar_and_shortcuts_format_the_selection(served, new_page):
     expect_same(tab, "word")
 
 
+def test_the_table_tool_leaves_a_blank_line_so_the_table_shows(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Tables", "Our plans:")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.press("Enter")  # on an empty line just under the text
+    tab.get_by_role("button", name="Table").click()
+    expect_same(tab, "Our plans:\n\n| Column | Column |\n| --- | --- |\n| | |\n")
+    expect(tab.locator(".live-preview table")).to_be_visible()
+
+
 def test_preview_and_show_changes_keep_the_live_text(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "Preview", "Start.")

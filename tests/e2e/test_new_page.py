@@ -121,3 +121,31 @@ def test_a_new_pages_editor_on_a_phone_has_the_tools_but_no_preview_beside_the_t
     ).click()
     expect(box).to_have_value("- one\n- two")
     expect(page.locator(".live-preview")).to_be_hidden()
+
+
+def test_the_table_tool_makes_a_table_under_a_line_of_text(page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    register(page, unique("tabler"))
+    page.goto(f"/edit/{unique('Plans ')}")
+    box = page.get_by_label("Content")
+    box.fill("Our plans:\n")
+    box.press("Control+End")
+    page.get_by_role("button", name="Table").click()
+    expect(box).to_have_value(re.compile(r"^Our plans:\n\n\| Column \| Column \|"))
+    expect(page.get_by_role("region", name="Preview").locator("table")).to_be_visible()
+
+
+def test_the_formatting_toolbar_is_one_tab_stop_with_arrow_keys_inside(page):
+    register(page, unique("keys"))
+    page.goto(f"/edit/{unique('Keyboard ')}")
+    tools = page.get_by_role("toolbar", name="Formatting")
+    tools.get_by_role("button", name="Heading", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    expect(tools.get_by_role("button", name="Subheading")).to_be_focused()
+    page.keyboard.press("End")
+    expect(tools.get_by_role("button", name="Image")).to_be_focused()
+    page.keyboard.press("Tab")  # out of the toolbar at once, on to the text
+    expect(page.get_by_label("Content")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # back to the button last used, the only stop
+    expect(tools.get_by_role("button", name="Image")).to_be_focused()
+    assert tools.locator("button[tabindex='0']").count() == 1
