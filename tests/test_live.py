@@ -16,6 +16,7 @@ from tests.helpers import (
     release,
     save,
     served_on_a_port,
+    text,
 )
 from tests.live_client import LiveClient, handshake_status
 from wiki import create_app
@@ -731,6 +732,26 @@ def test_typing_of_someone_made_unable_to_edit_is_set_aside_too(
     assert alice.wait(lambda: alice.value() == "# FAQ\n")
     kept = db.session.scalar(select(Draft).where(Draft.user_id == people["bob"].id))
     assert kept is not None and "Unchecked claims" in kept.text
+
+
+def test_saving_a_shared_draft_someone_else_saved_says_who_saved_it(
+    make_page, join, people, login_as
+):
+    page = make_page("FAQ", "# FAQ\n")
+    alice, bob = join(page, "alice"), join(page, "bob")
+    bob.insert(6, "Bob's answer.\n")
+    assert alice.wait(lambda: alice.value() == "# FAQ\nBob's answer.\n")
+    form = {"text": "# FAQ\nBob's answer.\n", "base_revision": page.latest_revision_id}
+    alice_saves = login_as(people["alice"]).post("/edit/FAQ", data={**form, "live": "1"})
+    assert alice_saves.status_code == 302
+    assert bob.wait(lambda: any(e.get("type") == "saved" for e in bob.events))
+    bob_saves = login_as(people["bob"])
+    bob_saves.post("/edit/FAQ", data={**form, "live": "1"})
+    told = text(bob_saves.get("/wiki/FAQ"))
+    assert "Nothing left to save: alice saved the shared text" in told
+    assert "Nothing changed" not in told
+    alice.close()
+    bob.close()
 
 
 def test_a_change_that_leaves_editing_allowed_sets_nothing_aside(make_page, join, people):

@@ -385,7 +385,7 @@ def _save(title: Title, page, form: "EditForm"):
             "info",
         )
     elif result.revision is None:
-        flash(_("Nothing changed, so no new revision was saved."), "info")
+        flash(_nothing_saved(result.page), "info")
     elif result.created:
         flash(_("The page was created."), "success")
     elif result.merged_with is not None:
@@ -393,6 +393,28 @@ def _save(title: Title, page, form: "EditForm"):
     else:
         flash(_("Your changes were saved."), "success")
     return redirect(url_for("pages.view", title=shown_title.replace(" ", "_")))
+
+
+def _nothing_saved(page) -> str:
+    """Say why a save made no revision: nothing changed, or (live editor) someone else
+    already saved the shared text, this person's typing in it."""
+    latest = page.latest
+    if (
+        request.form.get("live") == "1"
+        and latest is not None
+        and latest.author_id
+        not in (
+            None,
+            current_user.id,
+        )
+    ):
+        return _(
+            "Nothing left to save: %(name)s saved the shared text, with everyone’s typing in "
+            "it, as revision %(id)s.",
+            name=latest.author.username,
+            id=latest.id,
+        )
+    return _("Nothing changed, so no new revision was saved.")
 
 
 def _merge_notice(result, form: "EditForm") -> Markup:
