@@ -5,7 +5,7 @@
  *   The topic's comment count (in its header) and the Discussion tab's follow: the server's
  *   answer says the topic's count in the reader's language; without it, what is shown is
  *   counted on by one.
- * - Forms with data-confirm ask before they are sent (deleting a comment).
+ * (Forms with data-confirm, deleting a comment, ask first: static/js/confirm.js.)
  * No inline scripts, styles or handlers: the page can run under a strict CSP.
  */
 (function () {
@@ -152,11 +152,6 @@
       event.preventDefault();
       var submitter = event.submitter;
       send(form, submitter && submitter.value === "preview" ? "preview" : "save");
-      return;
-    }
-    var question = form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
     }
   });
 })();

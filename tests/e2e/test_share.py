@@ -130,6 +130,14 @@ def test_a_token_made_in_the_preferences_lets_a_program_edit_until_revoked(new_p
 
     page.goto("/preferences/tokens")
     expect(page.locator("#new-token")).to_have_count(0)  # shown once only
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Revoke CMS sync").click()  # asked first: not yet
+    expect(page.get_by_role("button", name="Revoke CMS sync")).to_be_visible()
+    assert questions and "CMS sync" in questions[0]
+    status, _body = api(base, "GET", f"/api/v1/pages/{title}", token)
+    assert status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke CMS sync").click()
     expect(page.get_by_text("is revoked")).to_be_visible()
     status, body = api(base, "GET", f"/api/v1/pages/{title}", token)
