@@ -105,6 +105,65 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(app, client, editor)
     assert as_json.status_code == 413 and "too large" in as_json.get_json()["detail"]
 
 
+def test_a_body_refused_unread_still_shows_what_was_typed_before_the_file(app, client, editor):
+    # A 105 MB file with a 100 MB limit: the body is refused before the file is read, but
+    # the form sends the typed fields first, so they are read and shown again.
+    samples.upload(client, samples.png(), "Logo.png")
+    app.config["FILE_MAX_BYTES"] = 0
+    huge = b"\x89PNG" + bytes(2 * 1024 * 1024)
+    response = samples.upload(
+        client, huge, "huge.png", description="Our <b>office</b> cat", licence="CC BY 4.0"
+    )
+    body = text(response)
+    assert response.status_code == 413 and "too large" in body
+    assert "Our &lt;b&gt;office&lt;/b&gt; cat</textarea>" in body and 'value="CC BY 4.0"' in body
+    assert "What you typed is kept below; choose the file again." in body
+    # A new version sent from the file's page: still that file's form, the comment kept.
+    again = samples.upload(
+        client, huge, "huge.png", name="Logo.png", replace=1, comment="Brighter", keep_original=1
+    )
+    body = text(again)
+    assert again.status_code == 413 and "Upload a new version of Logo.png" in body
+    assert 'value="Brighter"' in body and 'name="keep_original" value="1" checked' in body
+    assert db.session.scalar(select(func.count()).select_from(FileVersion)) == 1
+
+
+def test_a_body_refused_unread_with_the_file_first_says_the_form_was_lost(app, client, editor):
+    app.config["FILE_MAX_BYTES"] = 0
+    parts = [
+        b'Content-Disposition: form-data; name="file"; filename="huge.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + bytes(2 * 1024 * 1024),
+        b'Content-Disposition: form-data; name="description"\r\n\r\nLost words',
+    ]
+    body = b"".join(b"--xyz\r\n" + part + b"\r\n" for part in parts) + b"--xyz--\r\n"
+    for content_type, data in [
+        ("multipart/form-data; boundary=xyz", body),
+        ("multipart/form-data; boundary=xyz", b"not a form at all" * 200_000),
+        ("application/octet-stream", bytes(2 * 1024 * 1024)),
+    ]:
+        response = client.post("/upload", data=data, content_type=content_type)
+        page = text(response)
+        assert response.status_code == 413 and "too large" in page
+        assert "anything you typed in it could not be kept: type it again" in page
+        assert "Lost words" not in page and "What you typed is kept" not in page
+
+
+def test_the_upload_forms_send_the_file_last_and_know_its_limit(app, client, editor):
+    app.config["FILE_MAX_BYTES"] = 5 * 2**20
+    samples.upload(client, samples.png(), "Logo.png")
+    for url, fields in [
+        ("/upload", ["name", "description", "licence", "keep_original"]),
+        ("/upload?name=Logo.png", ["comment", "keep_original"]),
+        ("/file/Logo.png", ["comment", "keep_original"]),
+    ]:
+        page = text(client.get(url))
+        form = page[page.index('enctype="multipart/form-data"') :]
+        chooser = form.index('type="file" name="file"')
+        assert all(form.index(f'name="{field}"') < chooser for field in fields), url
+        assert f'data-max-bytes="{5 * 2**20}"' in form, url
+        assert "a file can be at most 5 MB." in form and "js/uploads.js" in page, url
+
+
 def test_the_page_texts_limit_does_not_cap_uploads(app, client, editor):
     # MAX_CONTENT_LENGTH is sized for page texts (~4 MB); a file may be larger.
     photo = samples.jpeg(64, 64) + b""

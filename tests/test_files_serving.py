@@ -8,10 +8,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests import file_samples as samples
-from tests.helpers import save, text
+from tests.helpers import count_queries, save, text
 from wiki.core.filenames import parse_file_name
 from wiki.extensions import db
 from wiki.files import reading
+from wiki.files.intake import accepted_types
 from wiki.files.models import FileVersion
 
 
@@ -154,3 +155,30 @@ def test_the_gallery_lists_files_newest_first_with_filters_and_key_pages(
     shown = [f.page.title for f in first.files + second.files + third.files]
     assert len(shown) == len(set(shown)) == 7 and third.older is None
     assert names(f"/files?before={first.older}")[0] == "Image 3.png"
+
+
+def kinds_offered(client, url="/files") -> list[str]:
+    page = text(client.get(url))
+    choice = page[page.index('id="gallery-kind"') : page.index("</select>")]
+    return re.findall(r'<option value="(\w*)"', choice)
+
+
+def test_the_gallery_offers_the_kinds_that_can_be_uploaded_or_that_it_holds(app, client, editor):
+    assert kinds_offered(client) == ["", "image", "pdf"]
+    app.config["FILE_TYPES"] = "mp3"
+    assert kinds_offered(client) == ["", "image", "pdf", "audio"]
+    app.config["FILE_TYPES"] = "zip"
+    samples.upload(client, samples.zip_archive(), "Kit.zip")
+    app.config["FILE_TYPES"] = ""  # an older wiki took ZIP files; it still holds one
+    assert kinds_offered(client) == ["", "image", "pdf", "document"]
+    assert "Kit.zip" in text(client.get("/files?kind=document"))
+    # A kind asked for by address stays chosen in the form that shows the answer.
+    assert kinds_offered(client, "/files?kind=video") == ["", "image", "pdf", "video", "document"]
+    assert '<option value="video" selected>' in text(client.get("/files?kind=video"))
+    # One grouped query, and none when every kind can be uploaded.
+    with count_queries() as seen:
+        assert reading.gallery_kinds(accepted_types("")) == ["image", "pdf", "document"]
+    assert len(seen) == 1
+    with count_queries() as seen:
+        assert len(reading.gallery_kinds(accepted_types("mp4 mp3 zip"))) == len(reading.KINDS)
+    assert seen == []

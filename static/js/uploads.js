@@ -1,8 +1,54 @@
 // Drop or paste files into the editor's text: each is uploaded (POST /upload, answered in
 // JSON) and the Markdown that embeds it is inserted where the cursor is. Kept apart from
 // editor.js: it only needs the textarea, the form's data-upload-url and the status line.
+// The upload forms (the upload page, a file's new version) use it too: a file larger than
+// the wiki takes (data-max-bytes) is refused here, before it is sent.
 (function () {
   "use strict";
+
+  // Whether a file is larger than an element's data-max-bytes allows.
+  function tooLarge(file, holder) {
+    var limit = parseInt(holder.dataset.maxBytes, 10);
+    return !!file && !isNaN(limit) && file.size > limit;
+  }
+
+  // An upload form: say at once when the chosen file is too large, and do not send it (what
+  // was typed stays, as the page stays).
+  Array.prototype.forEach.call(
+    document.querySelectorAll("form input[type=file][data-max-bytes]"),
+    function (input) {
+      var note = document.createElement("p");
+      note.id = input.id + "-too-large";
+      note.className = "flash flash-error";
+      note.setAttribute("role", "alert");
+      note.hidden = true;
+      input.insertAdjacentElement("afterend", note);
+      var described = input.getAttribute("aria-describedby");
+
+      function check() {
+        var refused = tooLarge(input.files && input.files[0], input);
+        note.textContent = refused ? input.dataset.tooLarge : "";
+        note.hidden = !refused;
+        if (refused) {
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", ((described || "") + " " + note.id).trim());
+        } else {
+          input.removeAttribute("aria-invalid");
+          if (described) input.setAttribute("aria-describedby", described);
+          else input.removeAttribute("aria-describedby");
+        }
+        return !refused;
+      }
+
+      input.addEventListener("change", check);
+      input.form.addEventListener("submit", function (event) {
+        if (check()) return;
+        event.preventDefault();
+        input.focus();
+      });
+    }
+  );
+
   var form = document.getElementById("editor-form");
   if (!form || !form.dataset.uploadUrl || !window.fetch || !window.FormData) return;
   var text = form.querySelector("textarea[name=text]");
@@ -56,6 +102,10 @@
 
   function upload(file, pasted) {
     var name = nameOf(file, pasted);
+    if (tooLarge(file, status)) {  // not sent: the server would refuse it after it all arrived
+      say(name + ": " + status.dataset.tooLarge, true);
+      return Promise.resolve();
+    }
     var body = new FormData();
     body.append("csrf_token", token ? token.content : "");
     body.append("file", file, name);
@@ -67,14 +117,19 @@
       headers: { "Accept": "application/json" }
     })
       .then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        return response.json()
+          .catch(function () { return {}; })  // a proxy's page, not the wiki's answer
+          .then(function (data) {
+            var refused = response.status === 413 ? status.dataset.refused : "";
+            return { ok: response.ok, data: data, refused: refused };
+          });
       })
       .then(function (result) {
-        if (result.ok) {
+        if (result.ok && result.data.markdown) {
           insert(result.data.markdown);
           say(message("done", result.data.name));
         } else {
-          say(name + ": " + (result.data.detail || message("failed", name)), true);
+          say(name + ": " + (result.data.detail || result.refused || message("failed", name)), true);
         }
       })
       .catch(function () { say(message("failed", name), true); });

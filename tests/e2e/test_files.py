@@ -3,10 +3,11 @@
 import base64
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests import file_samples as samples
-from tests.e2e.helpers import register, unique
+from tests.e2e.helpers import register, serve, unique
 
 DROP = """([data, name]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
@@ -20,6 +21,17 @@ DROP = """([data, name]) => {
     text.dispatchEvent(new DragEvent(kind, options));
   }
 }"""
+# A file of a given size, dropped into the editor (its bytes are never read when refused).
+DROP_SIZED = """([size, name]) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([new Uint8Array(size)], name, { type: "application/pdf" }));
+  const text = document.getElementById("editor-text");
+  for (const kind of ["dragenter", "dragover", "drop"]) {
+    const options = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    text.dispatchEvent(new DragEvent(kind, options));
+  }
+}"""
+LIMIT = 1024 * 1024  # a wiki that takes files of at most 1 MB
 PASTE = """([data]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   const transfer = new DataTransfer();
@@ -132,3 +144,69 @@ def test_the_upload_form_explains_a_refusal_and_keeps_the_description(page, tmp_
     expect(page.locator(".file-facts")).to_contain_text("800 × 600 pixels")
     page.goto("/files?kind=image")
     expect(page.locator(".gallery-name").first).to_contain_text("Office cat")
+
+
+@pytest.fixture(scope="module")
+def small_wiki(tmp_path_factory):
+    """Serve a wiki whose files may be at most 1 MB; yield its base URL."""
+    with serve(tmp_path_factory.mktemp("small"), FILE_MAX_BYTES=LIMIT) as (url, _app):
+        yield url
+
+
+@pytest.fixture
+def small_page(browser, small_wiki):
+    """Return a tab on the wiki that takes small files only, and the uploads it sends."""
+    context = browser.new_context(base_url=small_wiki)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    yield page, sent
+    context.close()
+
+
+def uploads(sent: list[str]) -> list[str]:
+    return [url for url in sent if url.endswith("/upload")]
+
+
+def test_a_file_over_the_limit_is_refused_before_sending_and_the_form_is_kept(small_page):
+    page, sent = small_page
+    register(page, unique("archivist"))
+    page.goto("/upload")
+    page.get_by_label("Name").fill("Annual report.pdf")
+    page.get_by_label("Description").fill("The annual report, all 105 pages")
+    too_big = {"name": "report.pdf", "mimeType": "application/pdf", "buffer": bytes(LIMIT + 1)}
+    page.get_by_label("File", exact=True).set_input_files(too_big)
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("The file is too large: a file can be at most 1 MB.")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_label("File", exact=True)).to_be_focused()
+    assert uploads(sent) == [] and page.url.endswith("/upload")
+    expect(page.get_by_label("Description")).to_have_value("The annual report, all 105 pages")
+    expect(page.get_by_label("Name")).to_have_value("Annual report.pdf")
+
+    smaller = {"name": "report.pdf", "mimeType": "application/pdf", "buffer": samples.pdf()}
+    page.get_by_label("File", exact=True).set_input_files(smaller)
+    expect(alert).to_be_hidden()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".file-description")).to_contain_text("all 105 pages")
+    assert len(uploads(sent)) == 1
+
+
+def test_the_editor_refuses_a_file_over_the_limit_before_sending_it(small_page, tmp_path):
+    page, sent = small_page
+    register(page, unique("reporter"))
+    page.goto(f"/edit/{unique('Report_')}")
+    page.get_by_label("Content").fill("Our report: ")
+    page.evaluate(DROP_SIZED, [LIMIT + 1, "report.pdf"])
+    refused = "report.pdf: The file is too large: a file can be at most 1 MB."
+    expect(page.get_by_role("status").filter(has_text=refused)).to_be_visible()
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(bytes(LIMIT + 1))
+    with page.expect_file_chooser() as chosen:
+        page.get_by_role("button", name="Add pictures or files…").click()
+    chosen.value.set_files(str(big))
+    refused = "scan.pdf: The file is too large: a file can be at most 1 MB."
+    expect(page.get_by_role("status").filter(has_text=refused)).to_be_visible()
+    expect(page.get_by_label("Content")).to_have_value("Our report: ")
+    assert uploads(sent) == []

@@ -29,6 +29,26 @@ KINDS = {
 }
 
 
+def kind_of(media_type: str) -> str | None:
+    """Return the gallery kind a media type is listed under (as KINDS filters it)."""
+    major = media_type.partition("/")[0]
+    if major in ("image", "video", "audio"):
+        return major
+    if media_type == "application/pdf":
+        return "pdf"
+    return "document" if major == "application" else None
+
+
+def gallery_kinds(accepted: Iterable[str]) -> list[str]:
+    """Return the kinds the gallery offers, in KINDS order: those that can be uploaded, and
+    those the wiki holds files of (one query, read from an index, when some kind cannot)."""
+    offered = {kind_of(media_type) for media_type in accepted}
+    if not offered.issuperset(KINDS):
+        held = db.session.scalars(select(WikiFile.media_type).distinct())
+        offered |= {kind_of(media_type) for media_type in held}
+    return [kind for kind in KINDS if kind in offered]
+
+
 def name_of(page: Page) -> FileName:
     """Return the file name a description page stands for ("File:Logo.png" → "Logo.png")."""
     return FileName(strip_namespace(page.title) or page.title)

@@ -17,6 +17,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.wsgi import get_input_stream
 
 from .. import errors
 from ..access.permissions import can_edit, is_moderator, raise_refusal
@@ -53,9 +55,52 @@ def allow_large_uploads(endpoint, _values) -> None:
     if endpoint == "files.upload":
         limit = current_app.config["FILE_MAX_BYTES"] + SLACK
         request.max_content_length = limit
-        # Refuse a declared oversize body now, before the form parser starts spooling it.
+        # Refuse a declared oversize body now, before the form parser starts spooling it;
+        # the fields sent before the file are read, to show them again.
         if (request.content_length or 0) > limit:
-            raise RequestEntityTooLarge()
+            raise UploadTooLarge(_fields_before_the_file())
+
+
+class UploadTooLarge(RequestEntityTooLarge):
+    """An upload refused unread, with the form's fields the browser sent before the file
+    (None if the file came first, or the body could not be read: what was typed is lost)."""
+
+    def __init__(self, fields: dict[str, str] | None) -> None:
+        super().__init__()
+        self.fields = fields
+
+
+def _fields_before_the_file() -> dict[str, str] | None:
+    """Return the upload form's fields, sent before the file (the forms put it last), reading
+    at most SLACK bytes; None if they did not all come first (what was typed is unknown)."""
+    boundary = request.mimetype_params.get("boundary", "")
+    if request.mimetype != "multipart/form-data" or not boundary:
+        return None
+    stream = get_input_stream(request.environ, max_content_length=None)
+    decoder = MultipartDecoder(boundary.encode(), max_form_memory_size=SLACK)
+    fields: dict[str, str] = {}
+    name, value, budget = None, b"", SLACK
+    try:
+        while budget > 0:
+            chunk = stream.read(min(budget, 64 * 1024))
+            budget -= len(chunk)
+            decoder.receive_data(chunk or None)
+            event = decoder.next_event()
+            while not isinstance(event, NeedData | Epilogue):
+                if isinstance(event, File):  # known if the form's text came first, as it does
+                    return fields if {"description", "comment"} & fields.keys() else None
+                if isinstance(event, Field):
+                    name, value = event.name, b""
+                elif isinstance(event, Data) and name is not None:
+                    value += event.data
+                    if not event.more_data:
+                        fields.setdefault(name, value.decode("utf-8", "replace"))
+                event = decoder.next_event()
+            if not chunk or isinstance(event, Epilogue):
+                return None
+    except (ValueError, RequestEntityTooLarge, OSError):
+        return None
+    return None
 
 
 @bp.before_app_request
@@ -92,6 +137,23 @@ class UploadForm:
             replace=flag_arg("replace", form=True),
             keep_original=flag_arg("keep_original", form=True),
         )
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> "UploadForm":
+        """Return the form from fields read without the request's form parser."""
+        return cls(
+            name=fields.get("name", "").strip()[:300],
+            description=fields.get("description", ""),
+            licence=fields.get("licence", ""),
+            comment=fields.get("comment", ""),
+            replace=fields.get("replace", "") not in ("", "0"),
+            keep_original=fields.get("keep_original", "") not in ("", "0"),
+        )
+
+    @property
+    def typed(self) -> bool:
+        """Return whether the form holds something typed (shown again below an error)."""
+        return any((self.name, self.description, self.licence, self.comment))
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -179,13 +241,22 @@ def _existing(raw: str) -> reading.FileInfo | None:
         return None
 
 
-def _show_form(form: UploadForm, error: str | None = None, replacing=None, back: str = ""):
-    """Show the upload form with what the person typed (back: where to return after)."""
+def _show_form(
+    form: UploadForm,
+    error: str | None = None,
+    replacing=None,
+    back: str = "",
+    *,
+    typed_lost: bool = False,
+):
+    """Show the upload form with what the person typed (back: where to return after;
+    typed_lost: the body was refused unread, so what was typed could not be shown)."""
     config = current_app.config
     return render_template(
         "files/upload.html",
         form=form,
         error=error,
+        typed_lost=typed_lost,
         replacing=replacing,
         back=back,
         accepted=[TYPES[media] for media in accepted_types(config["FILE_TYPES"])],
@@ -194,13 +265,20 @@ def _show_form(form: UploadForm, error: str | None = None, replacing=None, back:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """Say how large a file may be (the body was refused before any field was read)."""
+def too_large(error):
+    """Say how large a file may be, with the fields sent before the file (the body was
+    refused before the file was read), or saying plainly that they could not be kept."""
     limit = current_app.config["FILE_MAX_BYTES"] // 2**20
     message = _(TOO_LARGE, limit=limit)
     if wants_json() or request.endpoint != "files.upload":
         return errors.error_response(413, message)
-    return _show_form(UploadForm(), error=message), 413
+    fields = getattr(error, "fields", None)
+    if fields is None:
+        return _show_form(UploadForm(), error=message, typed_lost=True), 413
+    form = UploadForm.from_fields(fields)
+    back = fields.get("next", "")[:500]
+    replacing = _existing(form.name) if form.replace else None
+    return _show_form(form, error=message, replacing=replacing, back=back), 413
 
 
 def _name_or_400(raw: str) -> FileName:
@@ -272,10 +350,13 @@ def gallery():
         unused=flag_arg("unused"),
     )
     listing = reading.gallery(filters, int_arg("before"), public=_public_view())
+    # Kinds that can be uploaded, or that the wiki has files of; and the one asked for.
+    kinds = reading.gallery_kinds(accepted_types(current_app.config["FILE_TYPES"]))
     return render_template(
         "files/gallery.html",
         listing=listing,
         filters=filters,
+        kinds={"", filters.kind, *kinds},
         filter_args={name: value for name, value in asdict(filters).items() if value},
     )
 
