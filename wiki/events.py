@@ -30,6 +30,10 @@ comment_posted = _signals.signal("comment-posted")
 #: A comment's author changed its text: comment, author, mentioned (everyone it names now).
 comment_edited = _signals.signal("comment-edited")
 
+#: A moderator hid a comment that was shown (inside the hiding's transaction): comment
+#: (hidden_at and hidden_reason set), moderator.
+comment_hidden = _signals.signal("comment-hidden")
+
 #: A page was renamed (inside the move's transaction): page (its new title already set),
 #: old_title (str), user. The page keeps its id, so whatever hangs on the id follows it.
 page_moved = _signals.signal("page-moved")

@@ -122,6 +122,22 @@ def test_two_people_discuss_a_page_and_a_moderator_hides_a_comment(talk_server, 
     expect(anna.get_by_text("Hidden by a moderator: Internal dates")).to_be_visible()
     expect(anna.get_by_text("the ads are booked")).to_have_count(0)
     expect(anna.locator(".comment-body", has_text="Then summer it is.")).to_be_visible()
+    expect(anna.locator("article.comment-hidden .comment-body")).to_have_count(0)
+
+    # Bruno alone is told why, under the bell, and reads his own words, marked as hidden.
+    bruno.goto("/notifications")
+    told = bruno.locator(".notification-hidden")
+    expect(told).to_contain_text("A moderator hid your comment in “Spring or summer?”")
+    expect(told).to_contain_text("Reason: Internal dates")
+    told.locator("a.notification-link").click()
+    mine = bruno.locator("article.comment-hidden")
+    expect(mine).to_be_in_viewport()
+    expect(mine.get_by_text("Hidden by a moderator: Internal dates")).to_be_visible()
+    expect(mine.get_by_text("Only you and the moderators can read it.")).to_be_visible()
+    expect(mine.locator(".comment-body")).to_have_text("Summer, the ads are booked for June.")
+    expect(mine.get_by_role("button", name="Unhide")).to_have_count(0)
+    anna.goto("/notifications")
+    expect(anna.locator(".notification-hidden")).to_have_count(0)
 
 
 def test_replying_works_without_javascript(talk_server, browser, live_server):

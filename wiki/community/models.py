@@ -39,8 +39,8 @@ class Kind(enum.StrEnum):
     REPLY = "reply"  # a reply to one's comment (or to one's topic)
     COMMENT = "comment"  # a new comment in a topic one follows
     MENTION = "mention"  # one's @name in a comment
-    #: Only a choice of email: a reviewer accepted or rejected one's changes (ACCEPTED,
-    #: REJECTED below are the notifications' own kinds).
+    #: Only a choice of email: a reviewer accepted or rejected one's changes, or a moderator
+    #: hid one's comment (ACCEPTED, REJECTED, HIDDEN below are the notifications' own kinds).
     REVIEW = "review"
 
 
@@ -49,6 +49,9 @@ ACCEPTED = "accepted"  # a reviewer published one's changes
 REJECTED = "rejected"  # a reviewer rejected one's changes (the reason is the review's)
 #: A reviewer rejected changes that one was told of as edits to a page one watches.
 WATCH_REJECTED = "watch_rejected"
+#: A moderator hid one's comment (the reason is the comment's while it stays hidden); only
+#: its author gets it, and sees it even while the comment is hidden.
+HIDDEN = "hidden"
 
 
 class Delivery(enum.StrEnum):
@@ -130,15 +133,19 @@ class UserProfile(db.Model):
 
 def email_choice(kind: str) -> str:
     """Return the email choice (a Kind) that decides about notifications of this kind."""
-    # A review's outcome for its author; a rejection of what a watcher heard of as an edit.
-    return {ACCEPTED: Kind.REVIEW, REJECTED: Kind.REVIEW, WATCH_REJECTED: Kind.EDIT}.get(
-        kind, kind
-    )
+    # A review's outcome for its author (and a moderator's verdict on their comment); a
+    # rejection of what a watcher heard of as an edit.
+    return {
+        ACCEPTED: Kind.REVIEW,
+        REJECTED: Kind.REVIEW,
+        HIDDEN: Kind.REVIEW,
+        WATCH_REJECTED: Kind.EDIT,
+    }.get(kind, kind)
 
 
 def kinds_chosen_by(choices: list[str]) -> list[str]:
     """Return the notification kinds these email choices decide about."""
-    every = [*map(str, Kind), ACCEPTED, REJECTED, WATCH_REJECTED]
+    every = [*map(str, Kind), ACCEPTED, REJECTED, HIDDEN, WATCH_REJECTED]
     return [kind for kind in every if str(email_choice(kind)) in choices and kind != Kind.REVIEW]
 
 

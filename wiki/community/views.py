@@ -15,7 +15,7 @@ from .credits import pageinfo, profiles, stats
 from .credits.activity import weekly_chart
 from .recent.changes import changes, parse_cursor
 from .recent.requests import back_to, existing_page, filters_from_request, text_arg
-from .watch import notifications, watching
+from .watch import mail, notifications, watching
 
 bp = Blueprint("community", __name__)
 
@@ -78,7 +78,9 @@ def notifications_list():
         return login_first()
     unread = flag_arg("unread")
     shown = notifications.list_items(current_user, before=int_arg("before"), unread_only=unread)
-    return render_template("community/notifications.html", shown=shown, unread_only=unread)
+    return render_template(
+        "community/notifications.html", shown=shown, unread_only=unread, email_on=mail.enabled()
+    )
 
 
 def _answer_marked(message: str):

@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from ..models import User
 from ..moments import clock
 from .models import Comment, Topic
-from .permissions import can_change, can_moderate, can_reply
+from .permissions import can_change, can_moderate, can_read_hidden, can_reply
 
 
 class Display:
@@ -71,6 +71,8 @@ class ThreadDisplay(Display):
             "a_comment": _("a comment"),
             "deleted": _("This comment was deleted."),
             "show_hidden": _("Show the hidden comment"),
+            "show_own_hidden": _("Show your hidden comment"),
+            "own_hidden": _("Only you and the moderators can read it."),
         }
 
     def comment_href(self, comment: Comment) -> str:
@@ -82,6 +84,10 @@ class ThreadDisplay(Display):
     def can_change(self, comment: Comment) -> bool:
         """Return whether the viewer may edit and delete the comment."""
         return can_change(self.user, comment)
+
+    def can_read_hidden(self, comment: Comment) -> bool:
+        """Return whether the viewer may read the hidden comment (a moderator, its author)."""
+        return can_read_hidden(self.user, comment)
 
     def comment_url(self, comment: Comment, action: str) -> str:
         """Return the URL of an action on a comment: edit, delete, hide, versions…"""

@@ -1,8 +1,9 @@
 """Moderating talk pages: hiding comments, locking topics, marking them resolved."""
 
+from flask import current_app
 from sqlalchemy import select
 
-from .. import modlog
+from .. import events, modlog
 from ..access.permissions import require_moderator
 from ..core.titles import N_
 from ..database import write_transaction
@@ -14,7 +15,8 @@ from .service import set_visibility
 
 
 def hide_comment(comment_id: int, reason: str, *, moderator: User | None) -> Comment:
-    """Hide a comment from everyone but moderators, saying why."""
+    """Hide a comment from everyone but moderators and its author, saying why (its author is
+    told, unless they hide it themselves)."""
     require_moderator(moderator)
     reason = " ".join(reason.split())
     if not reason:
@@ -25,10 +27,15 @@ def hide_comment(comment_id: int, reason: str, *, moderator: User | None) -> Com
         )
     with write_transaction() as session:
         comment = _comment(session, comment_id)
+        was_hidden = comment.hidden_at is not None
         set_visibility(
             session, comment, hidden_at=utcnow(), hidden_by_id=moderator.id, hidden_reason=reason
         )
         _log_comment("hide", moderator, comment, reason)
+        if not was_hidden and comment.deleted_at is None:
+            events.comment_hidden.send(
+                current_app._get_current_object(), comment=comment, moderator=moderator
+            )
     return comment
 
 

@@ -27,6 +27,16 @@ def can_change(user: User | None, comment: Comment) -> bool:
     )
 
 
+def can_read_hidden(user: User | None, comment: Comment) -> bool:
+    """Return whether this person may read a comment a moderator hid: moderators may, and
+    its author; no one else, anywhere."""
+    if comment.hidden_at is None or comment.deleted_at is not None:
+        return False
+    if can_moderate(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and comment.author_id == user.id
+
+
 def can_resolve(user: User | None, topic: Topic) -> bool:
     """Return whether this person may mark the topic resolved: its author or a moderator."""
     if user is None or not user.is_authenticated:

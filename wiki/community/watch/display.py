@@ -6,7 +6,7 @@ from flask_babel import ngettext
 
 from ...core.text import unquoted
 from ...urls import page_url
-from ..models import ACCEPTED, REJECTED, WATCH_REJECTED
+from ..models import ACCEPTED, HIDDEN, REJECTED, WATCH_REJECTED
 from .notifications import Item
 
 
@@ -47,6 +47,13 @@ def sentence(item: Item) -> str:
         return _("%(who)s rejected your changes to %(title)s", who=people, title=title)
     if item.kind == WATCH_REJECTED:
         return _("%(who)s rejected the waiting changes to %(title)s", who=people, title=title)
+    if item.kind == HIDDEN:
+        # Unnamed, as on the thread: the moderation log says who, where the wiki shows it.
+        return _(
+            "A moderator hid your comment in “%(subject)s” on %(title)s",
+            subject=subject,
+            title=title,
+        )
     if item.kind == "topic":
         return _(
             "%(who)s started the topic “%(subject)s” about %(title)s",

@@ -9,7 +9,7 @@ if the comment is shown again.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ...access.permissions import is_moderator
@@ -20,7 +20,7 @@ from ...models import Page, Revision, User, utcnow
 from ...review.models import RevisionReview
 from ...summaries import display as summary_shown
 from ...talk.models import Comment, Topic
-from ..models import REJECTED, WATCH_REJECTED, Notification
+from ..models import HIDDEN, REJECTED, WATCH_REJECTED, Notification
 from ..sql import page_shown
 
 PAGE_SIZE = 30
@@ -62,7 +62,9 @@ def _shown(viewer: User):
     """Return the conditions leaving out what the viewer may not see."""
     comment_ok = Comment.deleted_at.is_(None)
     if not is_moderator(viewer):
-        comment_ok = and_(comment_ok, Comment.hidden_at.is_(None))
+        # Only its author is told that a comment was hidden: they may read it.
+        readable = or_(Comment.hidden_at.is_(None), Notification.kind == HIDDEN)
+        comment_ok = and_(comment_ok, readable)
     conditions = [or_(Notification.comment_id.is_(None), comment_ok)]
     page_ok = page_shown(Page, viewer)
     if page_ok is not None:
@@ -72,18 +74,18 @@ def _shown(viewer: User):
 
 def _heads(viewer: User):
     """Return the query of the viewer's visible group heads, with what they are about."""
-    # A rejection's reason is read from its review, shown where a comment's text would be.
+    # A rejection's reason is read from its review, shown where a comment's text would be;
+    # a hidden comment's, from the comment (none once it is shown again).
     rejected = and_(
         Notification.kind.in_((REJECTED, WATCH_REJECTED)),
         RevisionReview.revision_id == Notification.revision_id,
     )
+    text = case(
+        (Notification.kind == HIDDEN, Comment.hidden_reason),
+        else_=func.coalesce(Comment.body, RevisionReview.reason),
+    )
     return (
-        select(
-            Notification,
-            Page.title,
-            Topic.subject,
-            func.coalesce(Comment.body, RevisionReview.reason),
-        )
+        select(Notification, Page.title, Topic.subject, text)
         .outerjoin(Page, Page.id == Notification.page_id)
         .outerjoin(Topic, Topic.id == Notification.topic_id)
         .outerjoin(Comment, Comment.id == Notification.comment_id)

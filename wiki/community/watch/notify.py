@@ -21,6 +21,7 @@ from ...models import Page, Revision, User, utcnow
 from ...talk.models import Comment, PageTalkSubscription, Topic, TopicSubscription
 from ..models import (
     ACCEPTED,
+    HIDDEN,
     REJECTED,
     WATCH_REJECTED,
     Kind,
@@ -42,6 +43,7 @@ def connect() -> None:
     events.topic_created.connect(on_topic_created)
     events.comment_posted.connect(on_comment_posted)
     events.comment_edited.connect(on_comment_edited)
+    events.comment_hidden.connect(on_comment_hidden)
     events.page_published.connect(on_changes_accepted)
     events.changes_rejected.connect(on_changes_rejected)
     events.revision_coauthored.connect(on_revision_coauthored)
@@ -307,6 +309,29 @@ def on_comment_edited(sender, *, comment: Comment, author: User, **extra):
         session = db.session()
         topic = session.get(Topic, comment.topic_id)
         _notify_comment(session, topic, comment, author, {}, mentioned)
+
+
+def on_comment_hidden(sender, *, comment: Comment, moderator: User, **_):
+    """Tell a hidden comment's author that it was hidden and why (by email too, if they
+    want news of reviews); nobody else hears of it."""
+    if comment.author_id is None or comment.author_id == moderator.id:
+        return
+    session = db.session()
+    topic = session.get(Topic, comment.topic_id)
+    row = {
+        "user_id": comment.author_id,
+        "kind": HIDDEN,
+        # Once per hiding: a comment shown again and hidden again is news again.
+        "dedupe_key": f"h{comment.id}.{comment.hidden_at:%Y%m%d%H%M%S%f}",
+        "actor_id": moderator.id,
+        "page_id": topic.page_id,
+        "topic_id": topic.id,
+        "comment_id": comment.id,
+        "created_at": comment.hidden_at,
+        "group_id": None,
+    }
+    added = _insert(session, [row])
+    mail.queue(session, [(user_id, nid) for nid, user_id, _head in added])
 
 
 def _notify_comment(session, topic, comment, author, concerned: dict, mentioned) -> None:
