@@ -136,6 +136,8 @@ def test_with_email_off_the_pages_say_so_once_and_ask_for_no_address(client, aut
     assert "No email is sent:" not in page and "to get email" not in page
     form = text(client.get("/preferences/emails"))
     assert "Email is off on this wiki" in form and 'name="new_email"' not in form
+    sent = client.post("/preferences/emails", data={"new_email": "bob@example.com"})
+    assert sent.status_code == 400 and "Email is off" in text(sent)
 
 
 def test_with_email_off_preferences_offer_no_email_choices_and_keep_the_ones_made(
