@@ -205,12 +205,15 @@ def test_protected_page_refuses_editors_and_lets_moderators_edit(
     # Not a dead end: the text to read and copy, and the ways on (MediaWiki's View source).
     assert "Source of Pricing" in html and ">text</textarea>" in html and "readonly" in html
     assert 'href="/talk/Pricing"' in html and 'href="/wiki/Pricing"' in html
-    assert ">View source</a>" in client.get("/wiki/Pricing").get_data(as_text=True)
+    shown = client.get("/wiki/Pricing").get_data(as_text=True)
+    assert ">View source</a>" in shown
+    assert 'href="/move/Pricing"' not in shown  # moving it is refused as well: no Move tab
     assert edit(client, "Pricing", "new text", base="").status_code == 403
     auth.logout()
     auth.login("mod")
     assert client.get("/edit/Pricing").status_code == 200
-    assert ">Edit</a>" in client.get("/wiki/Pricing").get_data(as_text=True)
+    shown = client.get("/wiki/Pricing").get_data(as_text=True)
+    assert ">Edit</a>" in shown and 'href="/move/Pricing"' in shown
     assert edit(client, "Pricing", "new text", base="1").status_code == 302
 
 
