@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..access.permissions import can_post, is_moderator
+from ..access.permissions import can_post, is_moderator, logged_in
 from ..models import User
 from .models import Comment, Topic
 
@@ -34,7 +34,7 @@ def can_read_hidden(user: User | None, comment: Comment) -> bool:
         return False
     if can_moderate(user):
         return True
-    return bool(getattr(user, "is_authenticated", False)) and comment.author_id == user.id
+    return logged_in(user) and comment.author_id == user.id
 
 
 def can_resolve(user: User | None, topic: Topic) -> bool:
