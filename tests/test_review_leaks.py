@@ -106,7 +106,16 @@ def test_no_door_shows_a_waiting_change_to_a_visitor(app, waiting_world, people,
     member = login_as(people["carol"])
     for url in ("/wiki/Product", "/history/Product", "/recent", "/wiki/Secret_launch"):
         assert WORD in text(member.get(url)), url  # logged-in people see waiting changes
-    values = _values(waiting_world)
+    assert_no_door_shows_the_word(app, waiting_world, client)
+    # The walk reaches the word's doors: once accepted, visitors see it.
+    publishing.accept(people["moderator"], page_named("Product"), latest_product_id())
+    assert WORD in text(client.get("/wiki/Product"))
+    assert WORD in text(client.get("/search?q=inside"))
+
+
+def assert_no_door_shows_the_word(app, world, client) -> None:
+    """Walk every GET route with every kind of argument as this client: no WORD anywhere."""
+    values = _values(world)
     urls = _urls(app, values) + _queries(values)
     leaks = []
     for url in urls:
@@ -115,10 +124,16 @@ def test_no_door_shows_a_waiting_change_to_a_visitor(app, waiting_world, people,
         if WORD.lower() in body.lower():
             leaks.append(url)
     assert leaks == [], f"{len(leaks)} of {len(urls)} URLs show the waiting word: {leaks}"
-    # The walk reaches the word's doors: once accepted, visitors see it.
-    publishing.accept(people["moderator"], page_named("Product"), latest_product_id())
-    assert WORD in text(client.get("/wiki/Product"))
-    assert WORD in text(client.get("/search?q=inside"))
+
+
+def test_where_only_reviewers_see_waiting_changes_no_door_shows_one_to_a_member(
+    app, waiting_world, people, login_as
+):
+    app.config["REVIEW_WAITING_SHOWN"] = "reviewers"
+    assert_no_door_shows_the_word(app, waiting_world, login_as(people["carol"]))
+    # The walk reaches the word's doors: the author and reviewers see it.
+    assert WORD in text(login_as(people["newbie"]).get("/wiki/Secret_launch"))
+    assert WORD in text(login_as(people["moderator"]).get("/history/Product"))
 
 
 def latest_product_id() -> int:

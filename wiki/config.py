@@ -125,6 +125,7 @@ class Defaults:
     REVIEW_POLICY = "off"  # off | newcomers | all (everyone but reviewers)
     REVIEW_NEWCOMER_EDITS = 10  # a newcomer has fewer accepted edits than this ...
     REVIEW_NEWCOMER_DAYS = 4  # ... or an account younger than this many days
+    REVIEW_WAITING_SHOWN = "members"  # who sees waiting changes: members | reviewers
     #: Types accepted beyond images and PDF, by extension or media type: "mp4 docx pptx".
     FILE_TYPES = ""
     #: Where images by URL (![x](https://…)) may load from, besides the wiki itself: sources
@@ -268,6 +269,11 @@ def _check(config) -> None:
     for name in ("RENDER_TIMEOUT", "RENDER_QUEUE_SECONDS"):
         if float(config[name]) <= 0:
             raise ConfigError(f"{name}={config[name]!r}: must be above 0.")
+    if config["REVIEW_WAITING_SHOWN"] not in ("members", "reviewers"):
+        raise ConfigError(
+            f"REVIEW_WAITING_SHOWN={config['REVIEW_WAITING_SHOWN']!r}: use members (everyone "
+            "logged in sees changes waiting for review) or reviewers (only reviewers do)."
+        )
     config["IMAGE_SOURCES"] = image_sources(config["IMAGE_SOURCES"])
     if not hash_method_works(config["PASSWORD_HASH_METHOD"], weak=bool(config.get("TESTING"))):
         raise ConfigError(

@@ -246,3 +246,45 @@ def test_the_review_queue_is_a_table_that_fits_the_screen_or_scrolls_in_its_own_
     finally:
         author.context.close()
         checker.context.close()
+
+
+def test_where_only_reviewers_see_waiting_changes_customers_read_the_published_page(
+    browser, tmp_path
+):
+    with serve(tmp_path, REVIEW_POLICY="newcomers") as (base, app):
+        admin, newcomer, customer = (make_account(app, Role.ADMIN), make_account(app),
+                                     make_account(app))  # fmt: skip
+        title = unique("Gadget_")
+        company, author, other = (tab(browser, base) for _ in range(3))
+        try:
+            log_in(company, admin)
+            save_edit(company, title, "Our gadget is red.")
+            company.goto("/admin/settings")
+            company.get_by_label("Only reviewers see them; each author sees their own").check()
+            company.get_by_role("button", name="Save policy").click()
+            expect(company.get_by_text("The site policy is saved.")).to_be_visible()
+
+            log_in(author, newcomer)
+            save_edit(author, title, "Our gadget is red. Call 555-SPAM!", summary="Offer")
+            # The author reads their own change, and edits on from it.
+            expect(author.locator(".prose")).to_contain_text("555-SPAM")
+            expect(author.get_by_text("waits for review (made")).to_be_visible()
+            author.goto(f"/edit/{title}")
+            expect(author.get_by_label("Content")).to_have_value(re.compile("555-SPAM"))
+
+            # Another customer with an account reads what is published, and no sign of it.
+            log_in(other, customer)
+            other.goto(f"/wiki/{title}")
+            expect(other.locator(".prose")).to_have_text("Our gadget is red.")
+            expect(other.get_by_text("waits for review")).to_have_count(0)
+            other.goto(f"/history/{title}")
+            expect(other.locator(".history-row")).to_have_count(1)
+
+            # The company's reviewer sees it waiting and is led to review it.
+            company.goto(f"/wiki/{title}")
+            expect(company.locator(".prose")).to_contain_text("555-SPAM")
+            company.locator(".review-notice").get_by_role("link", name="see it").click()
+            expect(company).to_have_url(re.compile(r"/review/"))
+        finally:
+            for opened in (company, author, other):
+                opened.context.close()

@@ -13,7 +13,7 @@ from ..organise import redirects
 from ..pages import service as pages
 from ..problems import BadRequest, NotFound
 from ..review.queue import states as review_states
-from ..review.visibility import sees_waiting, visible
+from ..review.visibility import sees_waiting_on, visible
 from ..search import service as search
 from ..talk import reading as talk
 from . import cursors, serialise
@@ -61,7 +61,7 @@ def page_history(title: Title, viewer: User | None, cursor: str | None, limit: i
     """Return a page's revisions, newest first, from the cursor on."""
     found = readable_page(title, viewer, current=False)
     before = cursors.decode_int("history", cursor)
-    public_only = not sees_waiting(viewer)
+    public_only = not sees_waiting_on(found, viewer)
     shown = history.history(found, before=before, after=None, limit=limit, public_only=public_only)
     after = cursors.encode("history", shown.older) if shown.older else None
     reviews = review_states(found.id, [row.id for row in shown.revisions])
@@ -80,7 +80,7 @@ def diff(title: Title, viewer: User | None, old_id: int | None, new_id: int | No
     old = (
         history.revision_of(found, old_id, viewer)
         if old_id
-        else history.neighbour(new, older=True, public_only=not sees_waiting(viewer))
+        else history.neighbour(new, older=True, public_only=not sees_waiting_on(found, viewer))
     )
     if old is not None and old.id > new.id:
         old, new = new, old

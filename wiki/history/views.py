@@ -10,7 +10,7 @@ from ..pages import service as pages
 from ..pages.content import rendered_html
 from ..problems import BadRequest, NotFound, UserError
 from ..review.queue import states as review_states
-from ..review.visibility import sees_waiting, visible
+from ..review.visibility import sees_waiting_on, visible
 from ..urls import page_url
 from ..web import content_disposition, follow_alias, int_arg, title_or_400, user_message
 from . import rows, service
@@ -31,9 +31,9 @@ def page_or_404(title: str):
     return page
 
 
-def _public_only() -> bool:
-    """Return whether the reader may see only published revisions."""
-    return not sees_waiting(current_user)
+def _public_only(page) -> bool:
+    """Return whether the reader may see only the page's published revisions."""
+    return not sees_waiting_on(page, current_user)
 
 
 @bp.get("/history/<path:title>")
@@ -45,7 +45,7 @@ def history(title: str):
         before=int_arg("before", message=REVISION_NUMBER),
         after=int_arg("after", message=REVISION_NUMBER),
         limit=current_app.config["HISTORY_PAGE_SIZE"],
-        public_only=_public_only(),
+        public_only=_public_only(page),
     )
     return render_template(
         "history/history.html",
@@ -73,13 +73,13 @@ def diff(title: str):
     old = (
         _page_revision(page, old_id)
         if old_id
-        else service.neighbour(new, older=True, public_only=_public_only())
+        else service.neighbour(new, older=True, public_only=_public_only(page))
     )
     if old is not None and old.id > new.id:
         old, new = new, old
     if request.args.get("format") == "diff":
         return _unified(page, old, new)
-    comparison = service.compare(old, new, public_only=_public_only())
+    comparison = service.compare(old, new, public_only=_public_only(page))
     inline = request.args.get("view") == "inline"
     return render_template("history/diff.html", page=page, cmp=comparison, inline=inline)
 
@@ -120,8 +120,8 @@ def revision(revision_id: int):
         html=html,
         headings=headings,
         render_error=render_error,
-        older=service.neighbour(old, older=True, public_only=_public_only()),
-        newer=service.neighbour(old, older=False, public_only=_public_only()),
+        older=service.neighbour(old, older=True, public_only=_public_only(old.page)),
+        newer=service.neighbour(old, older=False, public_only=_public_only(old.page)),
         mark=review_states(old.page_id, [old.id]).get(old.id),
         can_edit=pages.can_edit(current_user),
     )

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from ..access.permissions import logged_in
 from ..core.render import Heading, mark_missing, wikilink_keys
@@ -47,16 +47,55 @@ def view_page(title: Title, viewer=None) -> PageView | None:
     return render_page(page, revision) if revision is not None else None
 
 
+#: Whether a logged-in person sees every change waiting for review: rule(viewer) (wiki/
+#: review sets one from the site's choice; without it everyone logged in does).
+_waiting_rule: list[Callable[[object], bool]] = []
+
+
+def set_waiting_rule(rule: Callable[[object], bool]) -> None:
+    """Let rule(viewer) say whether a logged-in person sees every waiting change."""
+    _waiting_rule[:] = [rule]
+
+
 def sees_waiting(viewer) -> bool:
-    """Return whether this person may see changes waiting for review (anyone logged in)."""
-    return logged_in(viewer)
+    """Return whether this person may see every change waiting for review: anyone logged
+    in, or only reviewers where the site chose so."""
+    return logged_in(viewer) and (not _waiting_rule or _waiting_rule[0](viewer))
+
+
+def sees_waiting_on(page: Page, viewer) -> bool:
+    """Return whether this person sees the changes waiting on this page: they see every
+    waiting change, or each one waiting here is their own (an author is never shown an
+    older text than the one they saved, nor edits on from it)."""
+    if sees_waiting(viewer):
+        return True
+    if not logged_in(viewer) or page.latest_revision_id == page.published_revision_id:
+        return False
+    known = g.setdefault("own_waiting", {}) if has_request_context() else {}
+    if (page.id, viewer.id) not in known:
+        others = (Revision.page_id == page.id) & (Revision.author_id.is_distinct_from(viewer.id))
+        if page.published_revision_id is not None:
+            others &= Revision.id > page.published_revision_id
+        known[page.id, viewer.id] = not db.session.scalar(select(exists().where(others)))
+    return known[page.id, viewer.id]
+
+
+def own_waiting_revision(page: Page, viewer) -> int | None:
+    """Return the id of this person's latest change waiting on the page, when changes of
+    others they may not see wait with it (else None: they read their own on the page)."""
+    if not logged_in(viewer) or sees_waiting_on(page, viewer):
+        return None
+    after = (Revision.page_id == page.id) & (Revision.author_id == viewer.id)
+    if page.published_revision_id is not None:
+        after &= Revision.id > page.published_revision_id
+    return db.session.scalar(select(func.max(Revision.id)).where(after))
 
 
 def shown_revision(page: Page, viewer, stable: bool | None = None) -> Revision | None:
-    """Return the revision of a page this viewer reads: the latest for people who may see
+    """Return the revision of a page this viewer reads: the latest for people who see its
     waiting changes (unless they ask for the stable one), else the published one. A new
     page a reviewer rejected is read by nobody (its text stays in its history)."""
-    if sees_waiting(viewer) and not stable:
+    if not stable and sees_waiting_on(page, viewer):
         if page.published_revision_id is None and rejection(page) is not None:
             return None
         return page.latest

@@ -102,7 +102,7 @@ def view(title: str):
     if hop is not None and hop.target is not None and request.args.get("redirect") != "no":
         target = hop.target.title.replace(" ", "_")
         return redirect(url_for("pages.view", title=target, redirectedfrom=url_title))
-    sees_waiting = service.sees_waiting(current_user)
+    sees_waiting = service.sees_waiting_on(page, current_user)
     if hop is None:
         page_cache.page_alone()  # a redirect's notice shows its target's state
     return render_template(
@@ -110,6 +110,7 @@ def view(title: str):
         view=service.render_page(page, shown),
         title=parsed,
         waiting=service.waiting_changes(page) if sees_waiting else None,
+        own_waiting=None if sees_waiting else service.own_waiting_revision(page, current_user),
         stable=stable,
         hop=hop,
         redirected_from=redirects.redirected_from(page, request.args.get("redirectedfrom")),
@@ -210,7 +211,7 @@ def undo(title: str):
         raise NotFound(_("There is no page with this title."))
     raise_refusal(service.edit_refusal(current_user, page))
     undone = history.revision_of(page, int_arg("rev"), current_user)
-    public_only = not service.sees_waiting(current_user)
+    public_only = not service.sees_waiting_on(page, current_user)
     if public_only and page.published is None:
         raise NotFound(_("There is no page with this title."))
     result = history.undo(page, undone, public_only=public_only)
@@ -294,6 +295,11 @@ def _submit(title: Title, page):
 
 def _overlaps_waiting() -> str:
     """Return why the conflict screen is not shown to someone who may not see waiting changes."""
+    if current_user.is_authenticated:
+        return _(
+            "Your edit overlaps changes that are waiting for review. Your text is kept "
+            "below: try again once they are reviewed."
+        )
     return _(
         "Your edit overlaps changes that are waiting for review. Your text is kept "
         "below: try again once they are reviewed, or log in to see them."
@@ -305,7 +311,7 @@ def _hides_waiting(page) -> bool:
     return (
         page is not None
         and page.latest_revision_id != page.published_revision_id
-        and not service.sees_waiting(current_user)
+        and not service.sees_waiting_on(page, current_user)
     )
 
 

@@ -24,7 +24,7 @@ from ..pages import service as pages
 from ..problems import BadRequest, Conflict, NotAllowed, NotFound
 from ..summaries import SystemSummary
 from .models import PUBLISHED, REJECTED, WAITING, RevisionReview, ScheduledPublication
-from .settings import current_settings, policy_for
+from .settings import current_settings, policy_for, sees_every_waiting_change
 
 ONLY_REVIEWERS = N_("Only reviewers, moderators and administrators can review changes.")
 MAX_REASON = 500
@@ -128,6 +128,7 @@ def install() -> None:
     """Let the review policy decide, at each save, whether the new revision is published."""
     pages.set_publication_rule(_decide)
     pages.set_rejection_rule(_rejection_of_latest)
+    pages.set_waiting_rule(sees_every_waiting_change)
     events.page_saved.connect(_announce_published_with_save)
     # A move cannot wait for review: only those whose edits are published at once move.
     moves.set_move_rule(lambda user, page: is_trusted(user, policy_for(page.key if page else "")))

@@ -7,12 +7,13 @@ from sqlalchemy import delete, select
 
 from .. import modlog
 from ..access.models import SiteSetting
+from ..access.permissions import has_role
 from ..core.numbers import parse_natural
 from ..core.titles import N_, Title
 from ..database import write_transaction
 from ..extensions import db
 from ..memo import RULES, content_changed, until_changed
-from ..models import Page, User, utcnow
+from ..models import Page, Role, User, utcnow
 from ..problems import BadRequest
 from .models import PageReviewPolicy
 
@@ -24,11 +25,20 @@ POLICIES = {
     "newcomers": N_("Edits by visitors without an account and by newcomers wait for review"),
     "all": N_("Every edit waits for review, except those by reviewers"),
 }
+#: Who sees changes while they wait for review, and the label of each choice.
+WAITING_SHOWN = {
+    # As Wikipedia's pending changes: the public reads the published version.
+    "members": N_("Everyone logged in sees them; visitors read the published version"),
+    # A company opening its pages to customers may not want one customer's edit shown to
+    # another before it is checked.
+    "reviewers": N_("Only reviewers see them; each author sees their own"),
+}
 #: SiteSetting names → config keys.
 _NAMES = {
     "review": "REVIEW_POLICY",
     "review_newcomer_edits": "REVIEW_NEWCOMER_EDITS",
     "review_newcomer_days": "REVIEW_NEWCOMER_DAYS",
+    "review_waiting_shown": "REVIEW_WAITING_SHOWN",
 }
 MAX_THRESHOLD = 100_000
 
@@ -40,6 +50,8 @@ class ReviewSettings:
     policy: str
     newcomer_edits: int
     newcomer_days: int
+    #: Who sees changes waiting for review: a key of WAITING_SHOWN.
+    waiting_shown: str = "members"
 
 
 def current_settings() -> ReviewSettings:
@@ -63,10 +75,13 @@ def _stored_settings() -> ReviewSettings:
     )
     values = {name: stored.get(name, current_app.config[key]) for name, key in _NAMES.items()}
     policy = values["review"] if values["review"] in POLICIES else "off"
+    shown = values["review_waiting_shown"]
     return ReviewSettings(
         policy=policy,
         newcomer_edits=_number(values["review_newcomer_edits"]),
         newcomer_days=_number(values["review_newcomer_days"]),
+        # Anything else stored shows waiting changes to fewer people, not to more.
+        waiting_shown=shown if shown == "members" else "reviewers",
     )
 
 
@@ -90,20 +105,30 @@ def parse_threshold(raw: str | None, label: str) -> int:
     return number
 
 
-def save_settings(admin: User, policy: str, newcomer_edits: int, newcomer_days: int) -> None:
-    """Store the review settings an administrator chose and log each change."""
-    if policy not in POLICIES:
-        raise BadRequest(N_("That is not one of the choices."))
+def save_settings(
+    admin: User,
+    policy: str,
+    newcomer_edits: int,
+    newcomer_days: int,
+    waiting_shown: str | None = None,
+) -> None:
+    """Store the review settings an administrator chose and log each change
+    (waiting_shown None: as it was)."""
     before = current_settings()
+    waiting_shown = waiting_shown or before.waiting_shown
+    if policy not in POLICIES or waiting_shown not in WAITING_SHOWN:
+        raise BadRequest(N_("That is not one of the choices."))
     chosen = {
         "review": policy,
         "review_newcomer_edits": str(newcomer_edits),
         "review_newcomer_days": str(newcomer_days),
+        "review_waiting_shown": waiting_shown,
     }
     old = {
         "review": before.policy,
         "review_newcomer_edits": str(before.newcomer_edits),
         "review_newcomer_days": str(before.newcomer_days),
+        "review_waiting_shown": before.waiting_shown,
     }
     with write_transaction() as session:
         for name, value in chosen.items():
@@ -158,3 +183,9 @@ def set_page_policy(moderator: User, title: Title, policy: str) -> None:
             old=before or "site",
             new=new or "site",
         )
+
+
+def sees_every_waiting_change(viewer) -> bool:
+    """Return whether a logged-in person sees every change waiting for review, as the
+    site chose: everyone logged in, or reviewers only."""
+    return current_settings().waiting_shown == "members" or has_role(viewer, Role.REVIEWER)

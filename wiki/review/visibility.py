@@ -7,9 +7,10 @@ waiting for review and rejected ones, and so every revision of a page nobody pub
 
 from sqlalchemy import exists
 
+from ..access.permissions import logged_in
 from ..extensions import db
 from ..models import Revision
-from ..pages.reading import sees_waiting  # the one rule, re-exported for review's callers
+from ..pages.reading import sees_waiting, sees_waiting_on  # noqa: F401 (re-exported)
 from .models import PUBLISHED, RevisionReview
 
 
@@ -32,5 +33,8 @@ def is_public(revision: Revision) -> bool:
 
 
 def visible(revision: Revision | None, viewer) -> bool:
-    """Return whether this person may see this revision."""
-    return revision is not None and (sees_waiting(viewer) or is_public(revision))
+    """Return whether this person may see this revision (their own, even waiting)."""
+    if revision is None:
+        return False
+    own = logged_in(viewer) and revision.author_id == viewer.id
+    return own or sees_waiting(viewer) or is_public(revision)

@@ -110,7 +110,7 @@ def _site_page(form: dict[str, str], problems: dict[str, str]):
     )
 
 
-def _review_form() -> tuple[str, int, int] | None:
+def _review_form() -> tuple[str, int, int, str | None] | None:
     """Return the review settings posted (None if the form has none), or raise BadRequest."""
     if "review" not in request.form:
         return None
@@ -125,7 +125,7 @@ def _review_form() -> tuple[str, int, int] | None:
             problems.append(user_message(problem))
     if problems:  # every one at once, as the registration form does
         raise BadRequest(" ".join(problems))
-    return request.form["review"], *thresholds
+    return request.form["review"], *thresholds, request.form.get("review_waiting_shown")
 
 
 def _settings_page(**extra):
@@ -136,6 +136,7 @@ def _settings_page(**extra):
         choices=policy.CHOICES,
         review=review_settings.current_settings(),
         review_policies=review_settings.POLICIES,
+        waiting_shown=review_settings.WAITING_SHOWN,
         **extra,
     )
 
