@@ -181,3 +181,30 @@ def test_a_rejected_new_page_is_shown_to_nobody_and_waits_for_nothing(site, logi
     save("Launch", "Our launch, in May.", site["bob"])
     again = text(login_as(site["carol"]).get("/wiki/Launch"))
     assert "Our launch, in May." in again and "did not accept" not in again
+
+
+def test_a_visitor_compares_each_published_revision_with_the_one_before_they_see(
+    site, client, login_as
+):
+    """A rejected edit between two published revisions is not a visitor's "prev", nor what
+    the size change is measured from (it pointed at a revision they get 404 for)."""
+    first = page_named("Home").latest_revision_id
+    save("Home", NEW, site["bob"])
+    publishing.reject(site["alice"], page_named("Home"), page_named("Home").latest_revision_id,
+                      "Not the quote")  # fmt: skip
+    rejection = page_named("Home").latest_revision_id
+    history = text(client.get("/history/Home"))
+    prev = re.findall(r'href="/diff/Home\?from=(\d+)&amp;to=(\d+)">prev', history)
+    assert prev == [(str(first), str(rejection))]
+    assert client.get(f"/diff/Home?from={first}&to={rejection}").status_code == 200
+    row = re.search(r'<li class="history-row">.*?</li>', history, re.S).group(0)
+    assert 'class="size size-same"' in row  # the text a visitor reads did not change
+    items = client.get("/api/v1/pages/Home/history").get_json()["items"]
+    assert [(item["id"], item["parent"], item["size_change"]) for item in items][0] == (
+        rejection,
+        first,
+        0,
+    )
+    # Someone who sees the rejected edit compares with it, as before.
+    member = text(login_as(site["carol"]).get("/history/Home"))
+    assert f"from={rejection - 1}&amp;to={rejection}" in member

@@ -65,7 +65,12 @@ def page_history(title: Title, viewer: User | None, cursor: str | None, limit: i
     shown = history.history(found, before=before, after=None, limit=limit, public_only=public_only)
     after = cursors.encode("history", shown.older) if shown.older else None
     reviews = review_states(found.id, [row.id for row in shown.revisions])
-    items = [serialise.revision(row, reviews.get(row.id)) for row in shown.revisions]
+    items = [
+        serialise.revision(
+            row, reviews.get(row.id), shown.parent_of(row), shown.size_change_of(row)
+        )
+        for row in shown.revisions
+    ]
     return Listing(items, after)
 
 

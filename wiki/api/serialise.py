@@ -49,19 +49,20 @@ def page(view, redirect_title: str | None = None) -> dict:
 REVIEW_WORDS = {"waiting": "waiting", "published": "accepted", "rejected": "rejected"}
 
 
-def revision(row, review=None) -> dict:
+def revision(row, review=None, parent: int | None = None, size_change: int | None = None) -> dict:
     """Return one revision's facts (not its text); review: its review row, if it needed one
-    ("review" is then waiting, accepted or rejected; null: published at once)."""
+    ("review" is then waiting, accepted or rejected; null: published at once). A reader who
+    may not see its parent gets the revision before it they see, and the change from it."""
     return {
         "id": row.id,
-        "parent": row.parent_id,
+        "parent": row.parent_id if size_change is None else parent,
         "created_at": when(row.created_at),
         "author": author(row.author, row.author_ip),
         "summary": row.summary,
         "minor": row.minor,
         "kind": row.kind,
         "size": row.size,
-        "size_change": row.size_change,
+        "size_change": row.size_change if size_change is None else size_change,
         "review": REVIEW_WORDS.get(review.state) if review is not None else None,
     }
 

@@ -30,15 +30,17 @@ def _cache() -> RowCache:
     return current_app.extensions.setdefault("history_rows", RowCache())
 
 
-def revision_row(revision: Revision) -> Markup:
-    """Return the time link, author, size change, badges and summary of a revision."""
-    key = (revision.id, str(get_locale()), str(get_timezone()))
+def revision_row(revision: Revision, size_change: int | None = None) -> Markup:
+    """Return the time link, author, size change, badges and summary of a revision (its
+    size change from the revision before it that the reader sees, if not its parent)."""
+    change = revision.size_change if size_change is None else size_change
+    key = (revision.id, change, str(get_locale()), str(get_timezone()))
     cache = _cache()
     with cache.lock:
         cached = cache.rows.get(key)
     if cached is not None:
         return cached
-    row = Markup(get_template_attribute("history/_row.html", "revision_row")(revision))
+    row = Markup(get_template_attribute("history/_row.html", "revision_row")(revision, change))
     with cache.lock:
         cache.rows[key] = row
     return row

@@ -31,6 +31,17 @@ class HistoryPage:
     newer: int | None  # pass as ?after= to see newer revisions
     older: int | None  # pass as ?before= to see older revisions
     latest_id: int | None
+    #: For a reader who sees only published revisions: the revision shown before each one
+    #: whose own parent they may not see, and its size change from that one.
+    shown_before: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+
+    def parent_of(self, revision: Revision) -> int | None:
+        """Return the revision this reader compares this one with ("prev")."""
+        return self.shown_before.get(revision.id, (revision.parent_id,))[0]
+
+    def size_change_of(self, revision: Revision) -> int:
+        """Return the size change from the revision before it that this reader sees."""
+        return self.shown_before.get(revision.id, (None, revision.size_change))[1]
 
 
 def history(
@@ -67,7 +78,22 @@ def history(
         newer=rows[0].id if more_newer else None,
         older=rows[-1].id if more_older else None,
         latest_id=latest_id,
+        shown_before=_shown_before(rows) if public_only else {},
     )
+
+
+def _shown_before(rows: list[Revision]) -> dict[int, tuple[int | None, int]]:
+    """Return, for each published revision (newest first) whose parent is not published
+    (a rejected or still waiting edit came between), the published one before it and the
+    size change from it: a reader who may not see the edit between compares with that."""
+    oldest = rows[-1]
+    beyond = neighbour(oldest, older=True, public_only=True) if oldest.parent_id else None
+    shown = {}
+    for revision, before in zip(rows, [*rows[1:], beyond], strict=True):
+        before_id = before.id if before is not None else None
+        if before_id != revision.parent_id:
+            shown[revision.id] = (before_id, revision.size - (before.size if before else 0))
+    return shown
 
 
 def get_revision(revision_id: int) -> Revision | None:
