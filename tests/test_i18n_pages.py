@@ -278,3 +278,32 @@ def test_names_and_tags_the_wiki_cannot_write_about_are_refused(alice, make_page
     assert alice.get("/wiki/Launch").status_code == 200
     started = alice.get("/translate/Launch", query_string={"to": typed, "new_title": "X"})
     assert started.status_code == 400
+
+
+def test_translations_follow_the_published_source_not_changes_waiting_for_review(
+    app, alice, make_page, people, client
+):
+    """A translator translates what readers read: a waiting edit (here spam) is not offered,
+    and rejecting it leaves the translation up to date (no "outdated" for a text that did
+    not change, with a link visitors could not open)."""
+    from wiki.review import publishing
+
+    make_page("Launch", "We launch in May.")
+    translate(alice, "Launch", "it", "Lancio", "Lanciamo a maggio.")
+    app.config["REVIEW_POLICY"] = "all"
+    make_page("Launch", "We launch in May. Buy cheap pills!", author=people["bob"])
+    spam = latest_id("Launch")
+    editor = text(alice.get("/edit/Lancio"))
+    assert "cheap pills" not in editor[editor.index("translation-source-text") :]
+    assert "translation-outdated" not in text(client.get("/wiki/Lancio"))
+    publishing.reject(people["admin"], page_named("Launch"), spam, "Spam")
+    for reader in (client, alice):
+        assert "translation-outdated" not in text(reader.get("/wiki/Lancio"))
+    assert "outdated-translations" not in text(alice.get("/translations?language=it"))
+    # An accepted change is what translations catch up with.
+    make_page("Launch", "We launch in June.", author=people["bob"])
+    publishing.accept(people["admin"], page_named("Launch"), latest_id("Launch"))
+    html = text(client.get("/wiki/Lancio"))
+    assert "translation-outdated" in html
+    link = re.search(r'href="(/diff/Launch\?[^"]+)"', html[html.index("translation-outdated") :])
+    assert client.get(link.group(1).replace("&amp;", "&")).status_code == 200

@@ -157,6 +157,7 @@ def register(app: Flask) -> None:
         language_in_words=lambda code: locales.name_in(code, get_locale()),
         language_preference=language_preference,
         page_lang=translations.lang_of,
+        reference_revision_id=translations.reference_revision_id,
         new_page_language=lambda page: editor.new_page_language(page, request.values),
         available_languages=locales.available,
         timezone_names=locales.timezones,

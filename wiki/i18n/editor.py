@@ -45,7 +45,7 @@ def context(title: Title, page: Page | None, values: Mapping[str, str]) -> Trans
         source_revision=revision,
         lang=translations.lang_of(page),
         new=False,
-        outdated=link.synced_revision_id != source.latest_revision_id,
+        outdated=translations.moved_on([(link.synced_revision_id, source)])[0],
     )
 
 
@@ -62,10 +62,14 @@ def _new(values: Mapping[str, str]) -> TranslationEdit | None:
 
 
 def _shown_revision(source: Page, values: Mapping[str, str]) -> Revision:
-    """Return the source revision the editor showed (posted back), else the latest."""
+    """Return the source revision the editor showed (posted back), else the one
+    translations follow (its published one: changes waiting for review are not
+    translated before a reviewer accepts them)."""
     shown_id = parse_natural(values.get("source_revision", ""), MAX_ID)
     shown = db.session.get(Revision, shown_id) if shown_id else None
-    return shown if shown is not None and shown.page_id == source.id else source.latest
+    if shown is not None and shown.page_id == source.id:
+        return shown
+    return db.session.get(Revision, translations.reference_revision_id(source))
 
 
 def after_save(page: Page, user: User, edit: TranslationEdit | None, synced: bool) -> None:

@@ -14,7 +14,7 @@ from ..core.titles import N_
 from ..database import write_transaction
 from ..extensions import db
 from ..memo import RULES, until_changed
-from ..models import Page, User, utcnow
+from ..models import Page, Revision, User, utcnow
 from ..pages import service as pages
 from ..pages.cache import content_changed
 from ..problems import BadRequest, NotAllowed
@@ -144,12 +144,38 @@ def group_of(page: Page) -> Group | None:
     return Group(source, members)
 
 
+def reference_revision_id(source: Page) -> int | None:
+    """Return the source revision translations follow: its published one (a translation
+    must not carry on text no reviewer has accepted), or its latest if none is."""
+    return source.published_revision_id or source.latest_revision_id
+
+
+def moved_on(pairs: list[tuple[int | None, Page]]) -> list[bool]:
+    """Return, for each (synced revision id, source), whether the source's text changed
+    since that revision: its reference revision has other text (one query for them all;
+    a rejection publishes a new revision with the same text, which changes nothing)."""
+    wanted = {
+        revision_id
+        for synced, source in pairs
+        if synced != reference_revision_id(source)
+        for revision_id in (synced, reference_revision_id(source))
+        if revision_id is not None
+    }
+    rows = select(Revision.id, Revision.sha1).where(Revision.id.in_(wanted))
+    sha1 = {row.id: row.sha1 for row in db.session.execute(rows)} if wanted else {}
+    return [
+        synced != reference_revision_id(source)
+        and (synced is None or sha1.get(synced) != sha1.get(reference_revision_id(source)))
+        for synced, source in pairs
+    ]
+
+
 def _member(page: Page, link: PageTranslation | None, source: Page | None = None) -> Member:
     lang = lang_of(page)
     outdated = (
         link is not None
         and source is not None
-        and (link.synced_revision_id != source.latest_revision_id)
+        and moved_on([(link.synced_revision_id, source)])[0]
     )
     return Member(
         page=page,
@@ -277,16 +303,19 @@ def work(langs: list[str]) -> list[LanguageWork]:
     }
     translated: dict[str, set[int]] = {}
     outdated: dict[str, list] = {}
+    followed = [
+        (row, page, sources[row.source_id])
+        for row, page in links
+        if row.source_id in sources and not sources[row.source_id].deleted
+    ]
+    changed = moved_on([(row.synced_revision_id, src) for row, _page, src in followed])
+    for (row, page, src), is_outdated in zip(followed, changed, strict=True):
+        if is_outdated:
+            outdated.setdefault(page.lang or default, []).append(
+                (page, src, row.synced_revision_id)
+            )
     for row, page in links:
-        lang = page.lang or default
-        translated.setdefault(lang, set()).add(row.source_id)
-        src = sources.get(row.source_id)
-        if (
-            src is not None
-            and not src.deleted
-            and row.synced_revision_id != src.latest_revision_id
-        ):
-            outdated.setdefault(lang, []).append((page, src, row.synced_revision_id))
+        translated.setdefault(page.lang or default, set()).add(row.source_id)
     translations = {page.id for _, page in links}
     result = []
     for lang in langs:
