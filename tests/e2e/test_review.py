@@ -181,6 +181,14 @@ def test_a_reviewer_publishes_the_first_of_two_waiting_changes(browser, served):
         checker.goto(f"/review/{title}")
         checker.get_by_role("button", name="Publish up to this change").click()
         expect(checker.get_by_text("Later edits still wait for review.")).to_be_visible()
+        # The reviewer stays with the page: what is left waits on its screen.
+        expect(checker).to_have_url(re.compile(rf"/review/{title}$"))
+        expect(checker.locator(".review-changes")).to_contain_text(newcomer)
+        # Rejecting needs a reason, asked for before anything is sent.
+        checker.get_by_role("button", name="Reject").click()
+        reason = checker.get_by_label("Reason for rejecting")
+        assert reason.evaluate("e => e.matches(':invalid')")
+        expect(checker.get_by_text("The changes are rejected.")).to_have_count(0)
         reader.goto(f"/wiki/{title}")
         expect(reader.locator(".prose")).to_have_text("Our gadget is small and light.")
         # The rest: edited by the reviewer, published with the edit.

@@ -9,7 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Decide publication on save, add the views and the template helpers."""
-    from . import helpers, publishing, scheduling, views
+    from . import helpers, publishing, scheduling, settings, views
 
     publishing.install()
     scheduling.register(app)
@@ -21,4 +21,5 @@ def init_app(app: Flask) -> None:
         waiting_summary=helpers.waiting_summary,
         scheduled_publication=scheduling.scheduled,
         wiki_timezone=lambda: str(scheduling.get_timezone()),
+        waiting_shown=lambda: settings.current_settings().waiting_shown,
     )

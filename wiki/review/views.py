@@ -84,9 +84,11 @@ def decide(title: str):
             "The %(num)s files it shows are published too.",
             published_files,
         )
-    if outcome.still_waiting:
-        done += " " + _("Later edits still wait for review.")
     flash(done, "success")
+    if outcome.still_waiting:
+        # The reviewer goes on with the same page: what is left waits on its screen.
+        flash(_("Later edits still wait for review."), "info")
+        return redirect(url_for("review.page", title=found.title.replace(" ", "_")))
     return redirect(url_for("review.waiting"))
 
 
