@@ -36,7 +36,9 @@ def test_an_admin_chooses_who_sees_waiting_changes_and_it_is_logged(app, people,
     assert admin.post("/admin/settings", data=fields).status_code == 302
     assert current_settings().waiting_shown == "reviewers"
     assert re.search(r'value="reviewers"\s+checked', text(admin.get("/admin/settings")))
-    assert "review_waiting_shown" in text(admin.get("/log"))
+    log = text(admin.get("/log"))
+    assert "Who sees changes while they wait for review" in log
+    assert "Only reviewers see them; each author sees their own" in log
     refused = admin.post("/admin/settings", data={**fields, "review_waiting_shown": "all"})
     assert refused.status_code == 400 and current_settings().waiting_shown == "reviewers"
 

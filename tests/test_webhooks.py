@@ -3,13 +3,14 @@
 import hashlib
 import hmac
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import finish_jobs, reply, save, start_topic, text
+from tests.helpers import finish_jobs, log_in, reply, save, start_topic, text
 from wiki.api import delivery, webhooks
 from wiki.api.models import Webhook, WebhookAttempt, WebhookDelivery
 from wiki.extensions import db
@@ -250,6 +251,19 @@ def test_ping_secret_rotation_edit_and_delete(app, client, admin, receiver):
     assert saved.event_list == ["page.moved"] and saved.active is False
     assert client.post(f"/admin/webhooks/{hook.id}/delete", data={}).status_code == 302
     assert db.session.scalars(select(Webhook)).all() == []
+    # Each step is in the moderation log, which names the host only (an address may hold
+    # a token); what moderators read there, editors do not.
+    log = text(client.get("/log?action=webhook"))
+    entries = re.findall(r'<li class="modlog-entry modlog-webhook">(.*?)</li>', log, re.S)
+    said = [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in entries]
+    assert len(said) == 4
+    for entry, change in zip(
+        said, ["removed", "changed", "given a new secret", "added"], strict=True
+    ):
+        assert "127.0.0.1" in entry and change in entry and "x=1" not in entry
+    client.post("/logout", data={})
+    log_in(client, "alice")
+    assert "modlog-webhook" not in text(client.get("/log"))
 
 
 def test_only_administrators_manage_webhooks(client, auth, people):

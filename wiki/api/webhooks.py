@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
-from .. import jobs
+from .. import jobs, modlog
 from ..access.permissions import require_admin
 from ..core.titles import N_
 from ..database import write_transaction
@@ -75,6 +75,7 @@ def create_webhook(user: User, settings: Settings) -> Webhook:
             created_by_id=user.id,
         )
         session.add(hook)
+        _log(user, hook, "added")
     return hook
 
 
@@ -87,6 +88,7 @@ def update_webhook(user: User, hook_id: int, settings: Settings) -> Webhook:
         hook.url, hook.events = settings.url, " ".join(settings.events)
         hook.description, hook.active = settings.description, settings.active
         hook.allow_private = settings.allow_private
+        _log(user, hook, "changed")
     return hook
 
 
@@ -96,6 +98,7 @@ def rotate_secret(user: User, hook_id: int) -> Webhook:
     with write_transaction() as session:
         hook = _hook(session, hook_id)
         hook.secret = new_secret()
+        _log(user, hook, "secret")
     return hook
 
 
@@ -107,7 +110,14 @@ def delete_webhook(user: User, hook_id: int) -> None:
         deliveries = select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == hook.id)
         session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+        _log(user, hook, "removed")
         session.delete(hook)
+
+
+def _log(user: User, hook: Webhook, change: str) -> None:
+    """Log a change of a webhook: it sends the wiki's changes to another server. Only its
+    host is named (an address may carry a token in its path or query)."""
+    modlog.record("webhook", user, target=urlsplit(hook.url).hostname or "", change=change)
 
 
 def _hook(session, hook_id: int) -> Webhook:

@@ -42,9 +42,17 @@ ACTIONS = {
     "review_policy": N_("Review policy of a page"),
     "invite": N_("Invitation"),
     "reset_link": N_("Password reset link"),
+    "webhook": N_("Webhook"),
 }
 #: Only moderators see these, whatever the policy: they concern one person's account.
-STAFF_ONLY = {"invite", "reset_link", "approve", "unapprove"}
+STAFF_ONLY = {"invite", "reset_link", "approve", "unapprove", "webhook"}
+#: What was done to a webhook, as the log says it.
+WEBHOOK_CHANGES = {
+    "added": N_("added"),
+    "changed": N_("changed"),
+    "secret": N_("given a new secret"),
+    "removed": N_("removed"),
+}
 
 
 @dataclass
@@ -121,6 +129,7 @@ SETTING_LABELS = {
     "review": N_("Review of edits before the public sees them"),
     "review_newcomer_edits": N_("A newcomer has fewer accepted edits than"),
     "review_newcomer_days": N_("or an account younger than this many days"),
+    "review_waiting_shown": N_("Who sees changes while they wait for review"),
     "site_name": N_("Site name"),
     "site_tagline": N_("Tagline"),
     "main_page": N_("Main page"),
@@ -141,10 +150,11 @@ class SettingChange:
 def setting_change(facts: dict) -> SettingChange:
     """Return a logged setting change in the reader's language (the settings screens'
     words), not the stored names and values ("read users → everyone")."""
-    from ..review.settings import POLICIES
+    from ..review.settings import POLICIES, WAITING_SHOWN
 
     name = facts.get("setting", "")
-    choices = CHOICES[name][1] if name in CHOICES else POLICIES if name == "review" else {}
+    review_choices = {"review": POLICIES, "review_waiting_shown": WAITING_SHOWN}
+    choices = CHOICES[name][1] if name in CHOICES else review_choices.get(name, {})
 
     def shown(value) -> str:
         value = "" if value is None else str(value)

@@ -51,6 +51,7 @@ def log():
         choices=moderation_log.actions_for(current_user),
         reason_text=moderation_log.reason_text,
         setting_change=moderation_log.setting_change,
+        webhook_changes=moderation_log.WEBHOOK_CHANGES,
     )
 
 
