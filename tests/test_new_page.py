@@ -64,6 +64,12 @@ def test_an_invalid_title_shows_the_form_again_with_the_error_and_what_was_typed
     assert empty.status_code == 400
     assert 'id="title-error"' in text(empty)
 
+    # The Italian name of a namespace, with no name after it: the form says so (it opened
+    # an editor of "Category:" that could only answer a bare 400).
+    bare = client.get("/new", query_string={"title": "Categoria:"})
+    assert bare.status_code == 400
+    assert 'value="Categoria:"' in text(bare) and 'id="title-error"' in text(bare)
+
 
 def test_an_existing_title_says_the_page_exists_and_links_to_it_and_its_editor(
     client, editor, make_page

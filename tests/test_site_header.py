@@ -50,7 +50,7 @@ def test_every_way_to_log_in_comes_back_without_a_stray_question_mark(client, ma
     watchlist = client.get("/watchlist")
     assert watchlist.status_code == 302
     assert watchlist.headers["Location"].endswith("/login?next=/watchlist")
-    # The talk page's "Log in to start a topic".
+    # The talk page's invitation to log in and start a topic.
     talk = text(client.get("/talk/FAQ"))
     assert "/login?next=/talk/FAQ&#34;" not in talk
     assert re.search(r'href="/login\?next=/talk/FAQ"', talk)

@@ -74,7 +74,13 @@ def test_anonymous_readers_see_topics_but_cannot_post(client, page, make_user, a
     start(client)
     auth.logout()
     html = text(client.get("/talk/Spring_Launch"))
-    assert "Tone of voice" in html and "Log in to start a topic" in html
+    assert "Tone of voice" in html
+    # One invitation with both ways in (it said "Log in or create an account to take
+    # part" and then "Log in to start a topic").
+    join = re.search(r'<p class="talk-join">(.*?)</p>', html, re.S).group(1)
+    assert "To start a topic, log in or create an account." in join
+    assert 'href="/login?next=/talk/Spring_Launch"' in join and 'href="/register"' in join
+    assert html.count("log in") + html.count("Log in") <= 3  # the header's, and this one
     assert 'name="subject"' not in html
     response = start(client, subject="Spam")
     assert response.status_code == 403

@@ -20,6 +20,8 @@ NO_NAME = "needs a name after"
         "Image:",
         "Category:/Sub",
         "File: /Logo.png",
+        "Categoria:",  # Italian for Category: it opened the editor of "Category:"
+        "immagine: ",
     ],
 )
 def test_a_namespace_prefix_without_a_name_is_refused(typed):

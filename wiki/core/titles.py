@@ -113,7 +113,8 @@ def parse_title(text: str) -> Title:
     key = title_key(display)
     if not key:
         raise TitleError(N_("The title is empty. Please give the page a title."))
-    if _bare_namespace(key.split("/", 1)[0]):
+    # "Categoria:" too: it opens the editor of "Category:", which has no name either.
+    if _bare_namespace(title_key(canonical_namespace(display)).split("/", 1)[0]):
         raise TitleError(
             N_(
                 "A title needs a name after “Category:”, “Template:” or “File:”, "
