@@ -73,7 +73,7 @@ def test_replies_nest_count_and_move_the_topic_up(page, people, first):
     [
         ("", 400, "empty"),
         ("  \n\t ", 400, "empty"),
-        ("x" * 2049, 413, "at most 2 KB"),
+        ("x" * 2049, 413, "it has 2049 characters, and a comment may have about 2048 at most"),
     ],
 )
 def test_empty_and_oversized_comments_are_refused(app, page, people, body, status, words):

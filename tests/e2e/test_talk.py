@@ -270,3 +270,23 @@ def test_an_inline_reply_updates_the_counts_in_the_readers_language(talk_server,
     page.reload()
     expect(count).to_contain_text("3 commenti")
     expect(tab).to_have_text("Discussione (4)")
+
+
+def test_a_refused_reply_opens_on_its_message_far_down_a_long_thread(talk_server, page):
+    name = unique("long")
+    register(page, name)
+    set_role(talk_server[1], name, Role.EDITOR)
+    title = unique("Long_")
+    page.goto(f"/edit/{title}")
+    page.get_by_label("Content").fill("Text")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/talk/{title}")
+    page.get_by_label("Subject").fill("Long one")
+    page.get_by_label("Comment").fill("Start.")
+    page.get_by_role("button", name="Add topic").click()
+    page.locator("#reply-body").fill("Far too long. " * 2000)  # 28,000 characters
+    page.get_by_role("button", name="Post reply").click()
+    message = page.get_by_role("alert").filter(has_text="too long")
+    expect(message).to_be_focused()
+    expect(message).to_be_in_viewport()
+    expect(page.locator("#reply-body")).to_have_value(re.compile(r"^Far too long\."))

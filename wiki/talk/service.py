@@ -76,10 +76,11 @@ def prepare(body: str) -> Prepared:
     if byte_size(text) > limit:
         raise TooLarge(
             N_(
-                "The comment is too long: a comment can hold at most %(limit)s KB. "
-                "Your text is kept; shorten it and post again."
+                "The comment is too long: it has %(count)s characters, and a comment may "
+                "have about %(limit)s at most. Your text is kept; shorten it and post again."
             ),
-            limit=limit // 1024,
+            count=len(text),
+            limit=limit,  # characters of one byte; letters with accents take two
         )
     try:
         rendered = content.render(text)
