@@ -221,7 +221,10 @@ def test_search_results_show_the_page_language(alice, make_page):
     html = text(alice.get("/search?q=launch&fulltext=1"))
     results = html[html.index('class="search-results"') :]
     assert '<p class="search-snippet" lang="it" dir="ltr">' in results
-    assert ">Italiano</span>" in results and ">English</span>" in results
+    # Named in the reader's language, as in a sentence ("Italian", not "Italiano").
+    assert ">Italian</span>" in results and ">English</span>" in results
+    italian = text(alice.get("/search?q=launch&fulltext=1&lang=it"))
+    assert ">Inglese</span>" in italian[italian.index('class="search-results"') :]
 
 
 def test_a_new_page_is_written_in_its_writers_language(alice, make_page):

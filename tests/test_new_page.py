@@ -181,3 +181,12 @@ def test_the_demo_campaigns_page_links_to_a_brief_started_from_its_template(app,
     [href] = re.findall(r'<a href="(/new\?template=[^"]+)">', html)
     form = text(client.get(href.replace("&amp;", "&")))
     assert re.search(r'<option value="Template:Campaign brief" selected>', form)
+
+
+def test_the_offer_to_create_follows_the_results_when_there_are_some(client, editor, make_page):
+    """The page looked for is most likely among the results: they come first."""
+    make_page("Studio guide", "All about the studio.")
+    html = text(client.get("/search", query_string={"q": "studio", "fulltext": "1"}))
+    assert html.index('class="search-results"') < html.index('class="search-create"')
+    none = text(client.get("/search", query_string={"q": "xyzzyqq", "fulltext": "1"}))
+    assert 'class="search-create"' in none and 'class="search-results"' not in none
