@@ -119,3 +119,26 @@ def test_an_unknown_configured_choice_is_refused_at_start(tmp_path):
     config = base_config(tmp_path, f"sqlite:///{tmp_path / 'w.sqlite'}")
     with pytest.raises(ConfigError, match="REVIEW_WAITING_SHOWN"):
         create_app({**config, "REVIEW_WAITING_SHOWN": "nobody"})
+
+
+def test_watchers_hear_of_a_waiting_edit_as_they_may_see_it(app, make_page, people, login_as):
+    """A member who may not see waiting changes hears of the edit once it is published;
+    a reviewer hears at once that it waits for them, and is led to review it."""
+    from wiki.community.watch import watching
+
+    make_page("Product", PUBLISHED_TEXT)
+    app.config.update(REVIEW_POLICY="newcomers", REVIEW_WAITING_SHOWN="reviewers")
+    for watcher in ("carol", "mod"):
+        watching.watch(people[watcher], page_named("Product"))
+    waiting = save("Product", BOBS, people["bob"]).revision
+    carol, moderator = login_as(people["carol"]), login_as(people["mod"])
+    assert "bob edited" not in text(carol.get("/notifications"))
+    told = text(moderator.get("/notifications"))
+    assert "edited Product — waiting for your review" in told
+    assert 'href="/review/Product"' in told
+    publishing.accept(people["mod"], page_named("Product"), waiting.id)
+    heard = text(carol.get("/notifications"))
+    link = re.search(r'href="(/diff/Product\?[^"]+)"', heard)
+    assert "edited Product" in heard and link is not None
+    assert carol.get(link.group(1).replace("&amp;", "&")).status_code == 200
+    assert "waiting for your review" not in text(moderator.get("/notifications"))

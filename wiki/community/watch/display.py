@@ -29,6 +29,14 @@ def sentence(item: Item) -> str:
     """Return what happened, in one sentence."""
     people, title = who(item), item.page_title or ""
     subject = unquoted(item.topic_subject or "")  # the sentences quote it themselves
+    if item.kind == "edit" and item.awaits_review:
+        return ngettext(
+            "%(who)s edited %(title)s — waiting for your review",
+            "%(who)s edited %(title)s — %(num)s edits, waiting for your review",
+            item.count,
+            who=people,
+            title=title,
+        )
     if item.kind == "edit":
         if item.count == 1:
             return _("%(who)s edited %(title)s", who=people, title=title)
@@ -83,6 +91,8 @@ def sentence(item: Item) -> str:
 def target_url(item: Item, external: bool = False) -> str:
     """Return where a line leads: the diff of the edits, or the comment in its thread."""
     if item.kind == "edit" and item.page_title is not None:
+        if item.awaits_review:
+            return page_url(item.page_title, "review.page", _external=external)
         if item.from_revision and item.to_revision:
             values = {"from": item.from_revision, "to": item.to_revision}
             return page_url(item.page_title, "history.diff", _external=external, **values)

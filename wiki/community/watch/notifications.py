@@ -9,15 +9,16 @@ if the comment is shown again.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, true, update
 from sqlalchemy.orm import aliased
 
-from ...access.permissions import is_moderator
+from ...access.permissions import can_review, is_moderator
 from ...core.excerpt import excerpt
 from ...database import write_transaction
 from ...extensions import db
 from ...models import Page, Revision, User, utcnow
-from ...review.models import RevisionReview
+from ...review.models import PUBLISHED, WAITING, RevisionReview
+from ...review.visibility import sees_waiting
 from ...summaries import display as summary_shown
 from ...talk.models import Comment, Topic
 from ..models import HIDDEN, REJECTED, WATCH_REJECTED, Notification
@@ -48,6 +49,9 @@ class Item:
     #: The diff covering the whole group: from the revision before the first edit to the last.
     from_revision: int | None = None
     to_revision: int | None = None
+    #: An edit line whose latest edit waits for review, for a reviewer: it says so and
+    #: leads to the page's review screen.
+    awaits_review: bool = False
 
 
 @dataclass
@@ -69,7 +73,19 @@ def _shown(viewer: User):
     page_ok = page_shown(Page, viewer)
     if page_ok is not None:
         conditions.append(or_(Notification.page_id.is_(None), page_ok))
+    if not sees_waiting(viewer):
+        conditions.append(_published_edit())
     return conditions
+
+
+def _published_edit():
+    """Return the condition: not an edit, or an edit that was published (someone who may
+    not see waiting changes hears of an edit once a reviewer accepts it)."""
+    review = aliased(RevisionReview)  # the lines' query joins the rejections' reviews
+    unpublished = exists().where(
+        review.revision_id == Notification.revision_id, review.state != PUBLISHED
+    )
+    return or_(Notification.kind != "edit", Notification.revision_id.is_(None), ~unpublished)
 
 
 def _heads(viewer: User):
@@ -105,7 +121,7 @@ def list_items(
         query = query.where(Notification.id < before)
     rows = db.session.execute(query.order_by(Notification.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
-    items = _items(rows[:limit])
+    items = _items(rows[:limit], viewer)
     return ItemsPage(items, items[-1].id if more and items else None)
 
 
@@ -114,7 +130,7 @@ def items_by_id(viewer: User, head_ids: list[int]) -> list[Item]:
     if not head_ids:
         return []
     query = _heads(viewer).where(Notification.id.in_(head_ids))
-    return _items(db.session.execute(query.order_by(Notification.id.desc())).all())
+    return _items(db.session.execute(query.order_by(Notification.id.desc())).all(), viewer)
 
 
 def items_for_digest(viewer: User, kinds: list[str], after_id: int, limit: int) -> list[Item]:
@@ -127,10 +143,11 @@ def items_for_digest(viewer: User, kinds: list[str], after_id: int, limit: int) 
     query = _heads(viewer).where(
         Notification.kind.in_(kinds), or_(Notification.id > after_id, Notification.id.in_(grown))
     )
-    return _items(db.session.execute(query.order_by(Notification.id.desc()).limit(limit)).all())
+    rows = db.session.execute(query.order_by(Notification.id.desc()).limit(limit)).all()
+    return _items(rows, viewer)
 
 
-def _items(rows) -> list[Item]:
+def _items(rows, viewer: User) -> list[Item]:
     """Turn head rows into lines, adding each group's members in one query."""
     items = {}
     for notification, title, subject, body in rows:
@@ -149,12 +166,15 @@ def _items(rows) -> list[Item]:
             count=0,
         )
     if items:
-        _add_members(items)
+        _add_members(items, public_only=not sees_waiting(viewer))
+        if can_review(viewer):
+            _mark_awaiting_review(items.values())
     return list(items.values())
 
 
-def _add_members(items: dict[int, Item]) -> None:
-    """Fill in each line's actors, count, time span and diff range from its group."""
+def _add_members(items: dict[int, Item], public_only: bool) -> None:
+    """Fill in each line's actors, count, time span and diff range from its group
+    (public_only: of the edits that were published)."""
     group = func.coalesce(Notification.group_id, Notification.id)
     actor = aliased(User)
     ids = list(items)
@@ -170,6 +190,7 @@ def _add_members(items: dict[int, Item]) -> None:
         )
         .outerjoin(actor, actor.id == Notification.actor_id)
         .where(or_(Notification.id.in_(ids), Notification.group_id.in_(ids)))
+        .where(_published_edit() if public_only else true())
         .group_by(group, actor.username)
     ).all()
     latest: dict[int, list[tuple[int, str]]] = {}
@@ -184,6 +205,20 @@ def _add_members(items: dict[int, Item]) -> None:
     for head, actors in latest.items():
         items[head].actors = [name for _, name in sorted(actors, reverse=True)]
     _add_summaries([item for item in items.values() if item.kind == "edit" and item.to_revision])
+
+
+def _mark_awaiting_review(items) -> None:
+    """Mark the edit lines whose latest edit waits for review (one query)."""
+    edits = {item.to_revision: item for item in items if item.kind == "edit" and item.to_revision}
+    if not edits:
+        return
+    waiting = db.session.scalars(
+        select(RevisionReview.revision_id).where(
+            RevisionReview.revision_id.in_(edits), RevisionReview.state == WAITING
+        )
+    )
+    for revision_id in waiting:
+        edits[revision_id].awaits_review = True
 
 
 def _add_summaries(edits: list[Item]) -> None:
