@@ -142,3 +142,22 @@ def test_watchers_hear_of_a_waiting_edit_as_they_may_see_it(app, make_page, peop
     assert "edited Product" in heard and link is not None
     assert carol.get(link.group(1).replace("&amp;", "&")).status_code == 200
     assert "waiting for your review" not in text(moderator.get("/notifications"))
+
+
+def test_an_admin_sees_whether_a_persons_edits_wait_and_how_far_from_trusted(
+    app, people, login_as, make_page
+):
+    make_page("Product", PUBLISHED_TEXT)
+    app.config.update(REVIEW_POLICY="newcomers", REVIEW_NEWCOMER_EDITS=3, REVIEW_NEWCOMER_DAYS=0)
+    save("Product", BOBS, people["bob"])  # waits: not counted as accepted
+    admin = login_as(people["admin"])
+    page = " ".join(text(admin.get("/admin/users/bob")).split())
+    assert "Their edits wait for review: they are a newcomer." in page
+    assert "Accepted edits: 0 of the 3 needed; days since joining: 0 of 0." in page
+    app.config["REVIEW_POLICY"] = "off"
+    for body in ("One.", "Two.", "Three."):  # published at once: review was off
+        save("Extra", body, people["carol"])
+    app.config["REVIEW_POLICY"] = "newcomers"
+    assert "Their edits are published at once." in text(admin.get("/admin/users/carol"))
+    save_settings(people["admin"], "off", 3, 0)
+    assert "review-standing" not in text(admin.get("/admin/users/bob"))

@@ -58,6 +58,31 @@ def is_trusted(user: User | None, policy: str) -> bool:
     return old_enough and accepted_edits(user) >= settings.newcomer_edits
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Whether a person's edits wait for review under the site's policy, and why."""
+
+    policy: str
+    trusted: bool
+    accepted: int
+    needed_edits: int
+    days: int
+    needed_days: int
+
+
+def standing(user: User) -> Standing:
+    """Return how the site's review policy treats this person's edits (for admins)."""
+    settings = current_settings()
+    return Standing(
+        policy=settings.policy,
+        trusted=is_trusted(user, settings.policy),
+        accepted=accepted_edits(user),
+        needed_edits=settings.newcomer_edits,
+        days=max(0, (utcnow() - user.created_at).days),
+        needed_days=settings.newcomer_days,
+    )
+
+
 def waiting_ids(page_id: int) -> list[int]:
     """Return the ids of the page's waiting revisions, oldest first."""
     return list(db.session.scalars(_WAITING_IDS, {"page_id": page_id}))

@@ -13,6 +13,7 @@ from ..files import logo as site_logo
 from ..models import Role
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
+from ..review import publishing as review_publishing
 from ..review import settings as review_settings
 from ..web import user_message
 from . import accounts, protection
@@ -171,6 +172,7 @@ def _user_page(user, **extra):
         block=permissions.active_block(user),
         blocks=accounts.blocks_of(user),
         approved=permissions.is_approved(user),
+        review=review_publishing.standing(user),
         **extra,
     )
 
