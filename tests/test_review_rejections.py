@@ -208,3 +208,17 @@ def test_a_visitor_compares_each_published_revision_with_the_one_before_they_see
     # Someone who sees the rejected edit compares with it, as before.
     member = text(login_as(site["carol"]).get("/history/Home"))
     assert f"from={rejection - 1}&amp;to={rejection}" in member
+
+
+def test_the_author_of_a_rejected_change_is_led_to_talk_it_over(site, login_as):
+    """From the rejection's notification the author opens their revision: it says it was
+    rejected and why, leads to the talk page, and restoring it says it asks for review."""
+    mine = save("Home", NEW, site["bob"]).revision
+    publishing.reject(site["alice"], page_named("Home"), mine.id, REASON)
+    bob = login_as(site["bob"])
+    told = text(bob.get("/notifications"))
+    assert f'href="/revision/{mine.id}"' in told
+    page = text(bob.get(f"/revision/{mine.id}"))
+    assert "A reviewer rejected this change." in page and REASON in page
+    assert 'href="/talk/Home"' in page
+    assert "Send it for review again" in page and "Restore this version" not in page
