@@ -10,7 +10,7 @@ from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, NotFound, UserError
 from ..urls import page_url
 from ..web import flag_arg, title_or_400, user_message
-from . import preferences, translations
+from . import locales, preferences, translations
 
 bp = Blueprint("i18n", __name__)
 
@@ -125,12 +125,16 @@ def translate(title: str):
             error = user_message(problem)
     elif "to" in request.args and not to:
         error = _(translations.NOT_A_LANGUAGE)
+    choices = [c for c in translations.language_choices() if c[0] != translations.lang_of(source)]
+    if not to and "to" not in request.args and len(choices) == 1:
+        to = choices[0][0]  # the one other language the wiki has
+    if to and not new_title and "new_title" not in request.args:
+        # A title to start from ("Launch (Italiano)"): the translator may put their own.
+        new_title = f"{source.title} ({locales.native_name(to.replace('-', '_'))})"
     return render_template(
         "i18n/translate.html",
         page=source,
-        choices=[
-            c for c in translations.language_choices() if c[0] != translations.lang_of(source)
-        ],
+        choices=choices,
         to=to or request.args.get("to", ""),
         new_title=new_title,
         error=error,
