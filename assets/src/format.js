@@ -15,28 +15,47 @@ function wrap(view, { before, after, placeholder }) {
   }), { scrollIntoView: true, userEvent: "input.format" });
 }
 
+// Put the mark at the start of each line of the selection, in place of another heading or
+// list mark. The selection keeps its place in the lines' text, after the new mark (on an
+// empty line, the caret goes after it: what is typed next is the heading or the item).
 function prefixLines(view, { text: prefix }) {
+  const { state } = view;
+  const dropped = new Map(); // line number → length of the mark it loses
   const changes = [];
-  const seen = new Set();
-  for (const range of view.state.selection.ranges) {
+  for (const range of state.selection.ranges) {
     for (let pos = range.from; pos <= range.to;) {
-      const line = view.state.doc.lineAt(pos);
-      if (!seen.has(line.number)) {
-        seen.add(line.number);
-        changes.push({ from: line.from, to: line.to, insert: prefix + line.text.replace(tools().LINE_MARK, "") });
+      const line = state.doc.lineAt(pos);
+      if (!dropped.has(line.number)) {
+        const mark = tools().LINE_MARK.exec(line.text);
+        dropped.set(line.number, mark ? mark[0].length : 0);
+        changes.push({ from: line.from, to: line.from + dropped.get(line.number), insert: prefix });
       }
       pos = line.to + 1;
     }
   }
-  view.dispatch({ changes, userEvent: "input.format" });
+  const changeSet = state.changes(changes);
+  const place = (pos) => {
+    const line = state.doc.lineAt(pos);
+    const old = dropped.get(line.number);
+    if (old === undefined) return changeSet.mapPos(pos);
+    return changeSet.mapPos(line.from, -1) + prefix.length + Math.max(0, pos - line.from - old);
+  };
+  const selection = EditorSelection.create(
+    state.selection.ranges.map((range) => EditorSelection.range(place(range.anchor), place(range.head))),
+    state.selection.mainIndex,
+  );
+  view.dispatch({ changes: changeSet, selection, scrollIntoView: true, userEvent: "input.format" });
 }
 
-function insertBlock(view, { text: block }) {
+function insertBlock(view, tool) {
   const { doc } = view.state;
   const line = doc.lineAt(view.state.selection.main.from);
   const previous = line.number > 1 ? doc.line(line.number - 1) : null;
-  const { at, insert, caret } = tools().blockInsertion(block, line, previous);
-  view.dispatch({ changes: { from: at, insert }, selection: { anchor: caret }, userEvent: "input.format" });
+  const next = line.number < doc.lines ? doc.line(line.number + 1) : null;
+  const { at, insert, from, to } = tools().blockInsertion(tool, line, previous, next);
+  view.dispatch({
+    changes: { from: at, insert }, selection: { anchor: from, head: to }, scrollIntoView: true, userEvent: "input.format",
+  });
 }
 
 const APPLY = { wrap, lines: prefixLines, block: insertBlock };

@@ -10,10 +10,11 @@ import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap, drawSelection } from "@codemirror/view";
 import { defaultKeymap } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
-import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { syntaxHighlighting } from "@codemirror/language";
 import { toolbar, formatKeymap } from "./format.js";
 import { completion } from "./complete.js";
 import { livePreview } from "./preview.js";
+import { editorColors, markdownHighlight } from "./theme.js";
 
 const EVENT = 20; // Bottega's own messages (wiki/core/ymessages.py)
 const REFUSED = 4403;
@@ -385,7 +386,8 @@ function start() {
           drawSelection(),
           EditorView.lineWrapping,
           markdown(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(markdownHighlight, { fallback: true }),
+          editorColors,
           yCollab(ytext, provider.awareness, { undoManager }),
           withinLimit,
           completion(t.suggestUrl, t.peopleUrl),

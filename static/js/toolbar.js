@@ -4,18 +4,30 @@
 // from window.bottegaEditorTools. Without JavaScript the textarea works as it is.
 (function () {
   "use strict";
+  var form = document.getElementById("editor-form");
+  // What the tools put in where nothing is selected, in the page's language: the edit form's
+  // data-placeholders (templates/pages/edit.html); these English words without it.
+  var WORDS = {
+    bold: "bold", italic: "italic", link: "text", wikilink: "Page", image: "description",
+    file: "File:name.png", column: "Column",
+  };
+  try { Object.assign(WORDS, JSON.parse((form && form.dataset.placeholders) || "{}")); } catch (_error) { /* English */ }
   // Each tool: Markdown marks around the selection (wrap), a prefix on each line of it
-  // (lines), or a block on a line of its own (block); shown: the button's face.
+  // (lines), or a block on lines of its own (block; select: the part of it selected after,
+  // to type over); shown: the button's face.
   var TOOLS = {
     h2: { kind: "lines", text: "## ", shown: "H2" },
     h3: { kind: "lines", text: "### ", shown: "H3" },
-    bold: { kind: "wrap", before: "**", after: "**", placeholder: "bold", shown: "B" },
-    italic: { kind: "wrap", before: "_", after: "_", placeholder: "italic", shown: "I" },
-    link: { kind: "wrap", before: "[", after: "](https://)", placeholder: "text", shown: "[ ](…)" },
-    wikilink: { kind: "wrap", before: "[[", after: "]]", placeholder: "Page", shown: "[[ ]]" },
+    bold: { kind: "wrap", before: "**", after: "**", placeholder: WORDS.bold, shown: "B" },
+    italic: { kind: "wrap", before: "_", after: "_", placeholder: WORDS.italic, shown: "I" },
+    link: { kind: "wrap", before: "[", after: "](https://)", placeholder: WORDS.link, shown: "[ ](…)" },
+    wikilink: { kind: "wrap", before: "[[", after: "]]", placeholder: WORDS.wikilink, shown: "[[ ]]" },
     list: { kind: "lines", text: "- ", shown: "•" },
-    table: { kind: "block", text: "| Column | Column |\n| --- | --- |\n| | |", shown: "▦" },
-    image: { kind: "wrap", before: "![", after: "](File:name.png)", placeholder: "description", shown: "![ ]" },
+    table: {
+      kind: "block", text: "| " + WORDS.column + " | " + WORDS.column + " |\n| --- | --- |\n| | |",
+      select: [2, 2 + WORDS.column.length], shown: "▦",
+    },
+    image: { kind: "wrap", before: "![", after: "](" + WORDS.file + ")", placeholder: WORDS.image, shown: "![ ]" },
   };
   // What a line prefix tool replaces: another heading or list mark.
   var LINE_MARK = /^(#{1,6} |- )/;
@@ -68,15 +80,20 @@
     return bar;
   }
 
-  // Where a block (a table) goes for the cursor on a line: on a line of its own with a blank
-  // line before it (else Markdown reads it as the paragraph's text going on). Returns the
-  // offset to insert at, the text, and where the cursor goes (offsets in the document).
-  function blockInsertion(block, line, previousLine) {
-    if (line.text) {
-      return { at: line.to, insert: "\n\n" + block + "\n", caret: line.to + 2 + block.length };
-    }
-    var lead = previousLine && previousLine.text ? "\n" : "";
-    return { at: line.from, insert: lead + block + "\n", caret: line.from + lead.length + block.length };
+  // Where a block (a table) goes for the cursor on a line: on lines of its own, with a blank
+  // line before it (else Markdown reads it as the paragraph's text going on) and one after
+  // it (else what is typed under it is one more row of the table). What the person types
+  // next goes into the block: its first words are selected (a table's first heading), as
+  // word processors put the cursor in a new table's first cell. The lines around are
+  // { from, to, text } or null. Returns the offset to insert at, the text, and the selection
+  // (offsets in the document).
+  function blockInsertion(tool, line, previousLine, nextLine) {
+    var at = line.text ? line.to : line.from;
+    var lead = line.text ? "\n\n" : previousLine && previousLine.text ? "\n" : "";
+    var tail = !nextLine ? "\n\n" : nextLine.text ? "\n" : "";
+    var start = at + lead.length;
+    var select = tool.select || [tool.text.length, tool.text.length];
+    return { at: at, insert: lead + tool.text + tail, from: start + select[0], to: start + select[1] };
   }
 
   // The preview beside the text on wide screens: the server renders (POST /live/preview,
@@ -139,7 +156,6 @@
   };
 
   // --- The plain editor ------------------------------------------------------------------
-  var form = document.getElementById("editor-form");
   if (!form || !form.dataset.toolbar || document.getElementById("live-editor")) return;
   var text = form.querySelector("textarea[name=text]");
   if (!text) return;
@@ -168,14 +184,28 @@
       var start = from + tool.before.length;
       replace(from, to, tool.before + inner + tool.after, start, start + inner.length);
     },
+    // As in the live editor: the selection keeps its place in the lines' text, after the
+    // new mark (on an empty line, the caret goes after it).
     lines: function (tool) {
       var value = text.value;
       var from = lineStart(value, text.selectionStart);
       var to = lineEnd(value, Math.max(text.selectionEnd, from));
-      var insert = value.slice(from, to).split("\n").map(function (line) {
-        return tool.text + line.replace(LINE_MARK, "");
-      }).join("\n");
-      replace(from, to, insert, from + insert.length, from + insert.length);
+      var lines = value.slice(from, to).split("\n").map(function (line) {
+        var mark = LINE_MARK.exec(line);
+        return { text: line, dropped: mark ? mark[0].length : 0 };
+      });
+      function place(at) {
+        var old = from, now = from;
+        for (var i = 0; i < lines.length; i++) {
+          if (at <= old + lines[i].text.length || i === lines.length - 1) {
+            return now + tool.text.length + Math.max(0, at - old - lines[i].dropped);
+          }
+          old += lines[i].text.length + 1;
+          now += tool.text.length + lines[i].text.length - lines[i].dropped + 1;
+        }
+      }
+      var insert = lines.map(function (line) { return tool.text + line.text.slice(line.dropped); }).join("\n");
+      replace(from, to, insert, place(text.selectionStart), place(text.selectionEnd));
     },
     block: function (tool) {
       var value = text.value;
@@ -184,8 +214,10 @@
         return { from: from, to: to, text: value.slice(from, to) };
       };
       var line = lineOf(text.selectionStart);
-      var where = blockInsertion(tool.text, line, line.from ? lineOf(line.from - 1) : null);
-      replace(where.at, where.at, where.insert, where.caret, where.caret);
+      var previous = line.from ? lineOf(line.from - 1) : null;
+      var next = line.to < value.length ? lineOf(line.to + 1) : null;
+      var where = blockInsertion(tool, line, previous, next);
+      replace(where.at, where.at, where.insert, where.from, where.to);
     },
   };
 

@@ -10,9 +10,11 @@ from playwright.sync_api import expect
 from tests import file_samples as samples
 from tests.a11y.axe import axe_violations
 from tests.e2e.helpers import make_account, serve, unique
-from tests.helpers import PASSWORD, save, start_topic
+from tests.helpers import PASSWORD, add_user, save, start_topic
 from wiki.api.tokens import create_token
+from wiki.core.titles import parse_title
 from wiki.models import Role, User
+from wiki.review.settings import set_page_policy
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
@@ -279,6 +281,104 @@ def test_on_a_phone_a_file_page_with_its_history_fits_the_screen(tab):
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(page) == []
+
+
+def test_on_a_phone_a_file_history_cut_at_the_edge_shows_the_next_column_fading(tab):
+    page = tab(PHONE)
+    address = upload_logo(page)
+    for language in ("en", "it"):  # the columns' widths differ with their words
+        page.context.set_extra_http_headers({"Accept-Language": language})
+        page.goto(address)
+        region = page.locator(".file-versions .table-scroll")
+        shown = region.evaluate(
+            """r => {
+              const edge = r.getBoundingClientRect().right;
+              const cut = [...r.querySelectorAll('thead th')]
+                .find(th => th.getBoundingClientRect().right > edge + 1);
+              return {
+                shown: cut && edge - cut.getBoundingClientRect().left,
+                mask: getComputedStyle(r).maskImage,
+                previews: [...r.querySelectorAll('img')].map(i => i.getBoundingClientRect().width),
+              };
+            }"""
+        )
+        # Small previews, so that the first column past the edge starts well inside it,
+        # where the fade shows it: "more this way".
+        assert max(shown["previews"]) <= 64, language
+        assert shown["shown"] and shown["shown"] >= 40, language
+        assert "gradient" in shown["mask"], language
+        revert = region.get_by_role("button").last  # the last column, reached by scrolling
+        revert.scroll_into_view_if_needed()
+        box = revert.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], language
+
+
+def test_on_a_phone_page_information_scrolls_its_contributors_in_their_own_box(tab):
+    page = tab(PHONE)
+    page.context.set_extra_http_headers({"Accept-Language": "it"})  # longer words
+    page.goto("/info/Plan")
+    table = page.locator("table.contributors")
+    expect(table).to_be_visible()
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the page information is {wide}px wider than the phone"
+    region = page.get_by_role("region", name="Autori")  # "Contributors", its heading
+    expect(region).to_have_attribute("tabindex", "0")  # scrolled with the keyboard too
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth + 1"), "the table fits: no test"
+    assert "gradient" in region.evaluate("e => getComputedStyle(e).maskImage")
+    last = table.locator("th").last
+    last.scroll_into_view_if_needed()
+    box = last.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_on_a_phone_comment_actions_and_suggested_names_are_finger_sized(tab, served):
+    page = tab(PHONE)
+    _, name = served
+    page.goto("/talk/Plan")
+    page.get_by_role("link", name="Question 4").click()
+    actions = page.locator(".comment-actions").first
+    targets = [
+        actions.get_by_role("link", name="Reply"),
+        actions.get_by_role("link", name="Edit"),
+        actions.get_by_role("button", name="Delete"),
+        actions.locator("summary"),  # Moderate
+    ]
+    boxes = [target.bounding_box() for target in targets]
+    for target, box in zip(targets, boxes, strict=True):
+        assert box["height"] >= 44, f"{target.text_content()} is {box['height']}px tall"
+    for before, after in zip(boxes, boxes[1:], strict=False):  # side by side, not overlapping
+        assert before["x"] + before["width"] <= after["x"] + 0.5
+        assert abs(before["y"] - after["y"]) < 1
+    box = page.locator("textarea[data-mention-url]").last
+    box.press_sequentially("Thanks @" + name[:4])
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    for option in options.all():
+        assert option.bounding_box()["height"] >= 40
+
+
+def test_in_dark_mode_the_publish_time_and_token_scopes_look_like_the_other_fields(tab, wiki):
+    _, name, app = wiki
+    title = unique("Waiting")
+    with app.app_context():
+        admin = User.query.filter_by(username=name).one()
+        save(title, "First.", admin)
+        set_page_policy(admin, parse_title(title), "all")
+        save(title, "First, then more.", add_user(unique("writer")))
+    page = tab(DESKTOP, "dark")
+    page.goto(f"/review/{title}")
+    look = (
+        "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color,"
+        " s.borderTopStyle, s.borderTopColor, s.borderTopLeftRadius, s.minHeight]; }"
+    )
+    when = page.get_by_label(re.compile("Publish at"))
+    assert when.evaluate(look) == page.get_by_label("Reason for rejecting").evaluate(look)
+    page.goto("/preferences")
+    scopes = page.get_by_role("group", name="What it may do")
+    card = page.locator("section.preferences-group").filter(has=scopes)
+    border = "e => { const s = getComputedStyle(e); return [s.borderTopStyle, s.borderTopColor]; }"
+    assert scopes.evaluate(border) == card.evaluate(border)  # not the browser's grooved line
+    assert scopes.evaluate("e => getComputedStyle(e).borderTopLeftRadius") != "0px"
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -248,7 +248,28 @@ def test_toolbar_and_shortcuts_format_the_selection(served, new_page):
     expect_same(tab, "word")
 
 
-def test_the_table_tool_leaves_a_blank_line_so_the_table_shows(served, new_page):
+@pytest.mark.parametrize(
+    "tool,mark", [("Bulleted list", "- "), ("Heading", "## "), ("Subheading", "### ")]
+)
+def test_a_line_tool_puts_the_caret_after_its_mark(served, new_page, tool, mark):
+    _url, app = served
+    title = page_saved(new_page, app, "Marks", "Intro")
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.press("Enter")
+    tab.keyboard.press("Enter")  # an empty line: what is typed next is the item or heading
+    tab.get_by_role("button", name=tool, exact=True).click()
+    tab.keyboard.type("XY")
+    expect_same(tab, f"Intro\n\n{mark}XY")
+    # On a line with text the caret keeps its place in the text, shifted by the mark.
+    tab.keyboard.press("ArrowLeft")
+    tab.get_by_role("button", name="Heading", exact=True).click()
+    tab.keyboard.type("-")
+    expect_same(tab, "Intro\n\n## X-Y")
+
+
+def test_the_table_tool_makes_a_table_of_its_own_whose_first_heading_is_typed(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "Tables", "Our plans:")
     _name, tab, box = open_editor(new_page, app, title)
@@ -256,8 +277,92 @@ def test_the_table_tool_leaves_a_blank_line_so_the_table_shows(served, new_page)
     tab.keyboard.press("Control+End")
     tab.keyboard.press("Enter")  # on an empty line just under the text
     tab.get_by_role("button", name="Table").click()
-    expect_same(tab, "Our plans:\n\n| Column | Column |\n| --- | --- |\n| | |\n")
-    expect(tab.locator(".live-preview table")).to_be_visible()
+    expect_same(tab, "Our plans:\n\n| Column | Column |\n| --- | --- |\n| | |\n\n")
+    tab.keyboard.type("Launch")  # the first heading is selected: typing replaces it
+    tab.keyboard.press("Control+End")  # under the table, after a blank line
+    tab.keyboard.type("After the table.")
+    expect_same(tab, "Our plans:\n\n| Launch | Column |\n| --- | --- |\n| | |\n\nAfter the table.")
+    preview = tab.locator(".live-preview")
+    expect(preview.locator("table th").first).to_have_text("Launch")
+    expect(preview.locator("p").last).to_have_text("After the table.")
+    expect(preview.locator("table")).not_to_contain_text("After")
+
+
+def test_the_tools_put_in_words_in_the_editors_language(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Parole", "Testo")
+    _name, tab, _box = open_editor(new_page, app, title)
+    tab.context.set_extra_http_headers({"Accept-Language": "it"})
+    tab.reload()
+    box = tab.get_by_role("textbox", name="Contenuto")
+    expect(box).to_have_attribute("contenteditable", "true")
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.press("Enter")
+    tab.locator(".live-tool-wikilink").click()  # "Collegamento a una pagina"
+    expect_same(tab, "Testo\n[[Pagina]]")
+
+
+#: Markdown with every kind of mark the editor colours: headings, links and addresses,
+#: titles, escapes, entities, code, a rule, a quote, inline HTML and a comment.
+COLOURED = (
+    "# Launch\n\n"
+    '![the studio](File:studio-pro.png "Our studio") and [[Pricing]], **bold**, _em_, '
+    "`code`, \\*not emphasis\\* &amp; <https://example.com>\n\n"
+    "- an item\n\n> a quote\n\n---\n\n"
+    "```python\nprint('hi')\n```\n\n"
+    '<b class="note">tag</b> <!-- a comment -->\n'
+)
+
+
+def test_in_dark_mode_the_editors_text_caret_and_selection_are_readable(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Dark", COLOURED)
+    tab = new_page()
+    tab.emulate_media(color_scheme="dark")
+    log_in(tab, make_account(app))
+    tab.goto(f"/edit/{title}")
+    box = tab.get_by_role("textbox", name="Content")
+    expect(box).to_have_attribute("contenteditable", "true")
+    box.click()
+    tab.keyboard.press("Control+Home")
+    tab.keyboard.press("Shift+End")  # "# Launch" selected
+    shown = tab.evaluate(
+        """() => {
+          const editor = document.querySelector('.cm-editor');
+          const colour = (e, p) => getComputedStyle(e)[p];
+          const spans = [...editor.querySelectorAll('.cm-line span')]
+            .filter(e => e.textContent.trim());
+          return {
+            background: colour(editor, 'backgroundColor'),
+            text: colour(editor, 'color'),
+            spans: spans.map(e => [e.textContent, colour(e, 'color')]),
+            caret: colour(editor.querySelector('.cm-cursor'), 'borderLeftColor'),
+            selection: colour(editor.querySelector('.cm-selectionBackground'), 'backgroundColor'),
+          };
+        }"""
+    )
+    background = shown["background"]
+    assert luminance(background) < 0.05  # the dark theme, or this test shows nothing
+    marks = {text for text, _ in shown["spans"]}
+    assert {"File:studio-pro.png", "#", "**", "&amp;", "python"} <= marks
+    for text, colour in shown["spans"]:
+        assert contrast(colour, background) >= 4.5, f"{text!r} is {colour} on {background}"
+    assert contrast(shown["caret"], background) >= 3
+    assert contrast(shown["text"], shown["selection"]) >= 4.5
+
+
+def luminance(colour: str) -> float:
+    """Return the relative luminance (WCAG) of a CSS rgb()/rgba() colour."""
+    channels = [int(float(n)) / 255 for n in re.findall(r"[\d.]+", colour)[:3]]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """Return the contrast ratio (WCAG) of two CSS colours."""
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def test_preview_and_show_changes_keep_the_live_text(served, new_page):
@@ -334,6 +439,22 @@ def test_typing_at_offers_account_names_to_mention(served, new_page):
     expect(option).to_be_visible()
     option.click()
     expect_same(tab, "Thanks @giulia and @giulia ")
+
+
+def test_on_a_phone_the_suggested_names_are_rows_a_finger_can_pick(served, new_page):
+    _url, app = served
+    name = unique("phonebook")
+    with app.app_context():
+        add_user(name)
+    title = page_saved(new_page, app, "Phone", "Thanks")
+    _name, tab, box = open_editor(new_page, app, title)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(" @" + name[:7])
+    option = tab.get_by_role("option", name=name)
+    expect(option).to_be_visible()
+    assert option.bounding_box()["height"] >= 40
 
 
 def test_cancel_offers_to_discard_your_own_unsaved_changes(served, new_page):

@@ -135,6 +135,56 @@ def test_the_table_tool_makes_a_table_under_a_line_of_text(page):
     expect(page.get_by_role("region", name="Preview").locator("table")).to_be_visible()
 
 
+def test_after_the_table_tool_the_heading_is_typed_and_what_follows_is_not_a_row(page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    register(page, unique("tabler"))
+    page.goto(f"/edit/{unique('Plans ')}")
+    box = page.get_by_label("Content")
+    box.fill("Our plans:")
+    box.press("Control+End")  # at the end of a line of text
+    page.get_by_role("button", name="Table").click()
+    page.keyboard.type("Launch")  # the first heading is selected: typing replaces it
+    box.press("Control+End")  # under the table, after a blank line
+    box.press_sequentially("See [[Dates]].")
+    table = "| Launch | Column |\n| --- | --- |\n| | |"
+    expect(box).to_have_value(f"Our plans:\n\n{table}\n\nSee [[Dates]].")
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.locator("table th").first).to_have_text("Launch")
+    expect(preview.locator("p a.wikilink")).to_have_text("Dates")
+    expect(preview.locator("table")).not_to_contain_text("Dates")
+    # Over a line with text below it, the table is set apart from that line too.
+    box.fill("Intro\n\nMore.")
+    box.evaluate("e => e.setSelectionRange(0, 0)")
+    page.get_by_role("button", name="Table").click()
+    expect(box).to_have_value(f"Intro\n\n{table.replace('Launch', 'Column')}\n\nMore.")
+
+
+def test_a_line_tool_puts_the_caret_after_its_mark_and_keeps_its_place_in_the_text(page):
+    register(page, unique("marker"))
+    page.goto(f"/edit/{unique('Marks ')}")
+    box = page.get_by_label("Content")
+    tools = page.get_by_role("toolbar", name="Formatting")
+    box.fill("Intro\n\n")
+    box.press("Control+End")  # an empty line: what is typed next is the item
+    tools.get_by_role("button", name="Bulleted list").click()
+    box.press_sequentially("XY")
+    expect(box).to_have_value("Intro\n\n- XY")
+    box.press("ArrowLeft")  # in the text: the caret stays between X and Y
+    tools.get_by_role("button", name="Heading", exact=True).click()
+    box.press_sequentially("-")
+    expect(box).to_have_value("Intro\n\n## X-Y")
+
+
+def test_the_tools_put_in_words_in_the_pages_language(page):
+    register(page, unique("scrittore"))
+    page.context.set_extra_http_headers({"Accept-Language": "it"})
+    page.goto(f"/edit/{unique('Piani ')}")
+    box = page.locator("textarea[name=text]")
+    tools = page.get_by_role("toolbar")
+    tools.get_by_role("button", name="Collegamento a una pagina").click()
+    expect(box).to_have_value("[[Pagina]]")  # "Page", in Italian
+
+
 def test_the_formatting_toolbar_is_one_tab_stop_with_arrow_keys_inside(page):
     register(page, unique("keys"))
     page.goto(f"/edit/{unique('Keyboard ')}")
