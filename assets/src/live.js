@@ -188,8 +188,12 @@ function start() {
     let text;
     if (!by.length) text = fill(t.unsavedAnyone, { when: draftNews.ago });
     else if (!others) text = fill(t.unsavedYours, { when: draftNews.ago });
-    else text = fill(t.unsavedBy, { names: namesWithYou(by), when: draftNews.ago });
-    text += " " + t.unsavedHint;
+    else if (by.includes(me)) {
+      // "by Giulia and you" is one sentence per language ("di Giulia e tue"), not a list.
+      const names = listNames(by.filter((name) => name !== me).sort(), t.and);
+      text = fill(t.unsavedByAndYou, { names, when: draftNews.ago });
+    } else text = fill(t.unsavedBy, { names: namesWithYou(by), when: draftNews.ago });
+    text += " " + (others ? t.unsavedHint : t.unsavedHintYours);
     // Someone blocked since typing: their words must not go out under another's name unread.
     const blocked = (draftNews.blocked || []).filter((name) => name !== me);
     if (blocked.length) text += " " + fill(t.blockedTypists, { names: listNames(blocked, t.and) });

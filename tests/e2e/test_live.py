@@ -490,6 +490,9 @@ def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(serv
     notice = c_tab.locator(".live-draft")
     expect(notice).to_contain_text(f"Unsaved changes by {bob}, ")
     expect(notice).to_contain_text(" ago.")
+    # Review is off on this wiki: saving them waits for nothing, and the notice says none.
+    expect(notice).to_contain_text("Saving includes them in your edit; “Show changes”")
+    expect(notice).not_to_contain_text("review")
     c_tab.get_by_role("button", name="Show changes").click()
     heading = c_tab.locator("#changes-title")
     expect(heading).to_have_text("Unsaved changes in this draft")
@@ -647,3 +650,24 @@ def expect_same(tab, text: str) -> None:
     tab.wait_for_function(
         "text => window.bottegaLiveEditor?.view.state.doc.toString() === text", arg=text
     )
+
+
+def test_changes_left_by_someone_and_you_are_said_so_in_one_sentence(served, new_page):
+    """Not "by Bob and you" assembled from a list: in Italian that read "di Bob e te"."""
+    _url, app = served
+    title = page_saved(new_page, app, "Terms", "# Terms\n")
+    bob, b_tab, b_box = open_editor(new_page, app, title)
+    b_box.click()
+    b_tab.keyboard.press("Control+End")
+    b_tab.keyboard.type("\nBob's line.")
+    b_tab.context.close()
+    carla, c_tab, c_box = open_editor(new_page, app, title)
+    expect_same(c_tab, "# Terms\n\nBob's line.")
+    c_box.click()
+    c_tab.keyboard.press("Control+End")
+    c_tab.keyboard.type(" Carla's words.")
+    expect_same(c_tab, "# Terms\n\nBob's line. Carla's words.")
+    # The typing is in the shared draft already: carla comes back to it, reading Italian.
+    c_tab.goto(f"/edit/{title}?lang=it")
+    notice = c_tab.locator(".live-draft")
+    expect(notice).to_contain_text(f"Modifiche non salvate di {bob} e tue, ")

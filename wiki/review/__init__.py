@@ -22,4 +22,5 @@ def init_app(app: Flask) -> None:
         scheduled_publication=scheduling.scheduled,
         wiki_timezone=lambda: str(scheduling.get_timezone()),
         waiting_shown=lambda: settings.current_settings().waiting_shown,
+        review_policy_of=settings.policy_for,
     )
