@@ -312,12 +312,14 @@ def test_translations_follow_the_published_source_not_changes_waiting_for_review
     assert client.get(link.group(1).replace("&amp;", "&")).status_code == 200
 
 
-def test_translating_starts_from_a_tab_with_the_other_language_and_a_title_offered(
+def test_translating_starts_from_the_page_with_the_other_language_and_a_title_offered(
     alice, make_page
 ):
     make_page("Launch", "We launch in May.")
     page = text(alice.get("/wiki/Launch"))
-    assert re.search(r'<a href="/translate/Launch"\s*>Translate</a>', page)
+    assert re.search(
+        r'<a href="/translate/Launch" class="page-translate-link">Translate</a>', page
+    )
     form = text(alice.get("/translate/Launch"))
     assert 'id="to" name="to" type="text" list="language-codes" value="it"' in form
     assert 'value="Launch (Italiano)"' in form
