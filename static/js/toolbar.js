@@ -108,8 +108,21 @@
     pane.setAttribute("aria-live", "off");
     var split = document.createElement("div");
     split.className = "live-split";
+    // Moving the editor into the split takes the focus from it (the browser blurs what
+    // leaves the page, even for a moment): whoever began typing before this script ran (a
+    // slow phone) would go on typing into nothing. The focus, the selection and the scroll
+    // come back in the same task, before any key is handled.
+    var focused = editor.contains(document.activeElement) ? document.activeElement : null;
+    var selection = focused && typeof focused.setSelectionRange === "function"
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection] : null;
+    var scrolled = editor.scrollTop;
     editor.parentNode.insertBefore(split, editor);
     split.append(editor, pane);
+    editor.scrollTop = scrolled;
+    if (focused) {
+      focused.focus({ preventScroll: true });
+      if (selection) focused.setSelectionRange(selection[0], selection[1], selection[2]);
+    }
     var wide = window.matchMedia("(min-width: 1100px)");
     var timer = null;
     var rendered = null;

@@ -81,3 +81,23 @@ def test_red_link_leads_to_creating_the_page(page):
     page.get_by_role("button", name="Save").click()
     page.goto(f"/wiki/{title}")
     expect(page.locator("a.wikilink")).not_to_have_class(re.compile(r"\bnew\b"))
+
+
+def test_typing_before_the_editor_scripts_run_keeps_the_focus(page):
+    """Someone who taps the text and types before the editor's scripts ran (a slow phone)
+    kept typing into nothing: the script moving the text box beside its preview took the
+    focus away (and a fill under load lost the whole text, a flaky test found)."""
+    register(page, unique("early"))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    held = []
+    page.route("**/static/js/toolbar.js", lambda route: held.append(route))
+    page.goto(f"/edit/{unique('Early_')}", wait_until="commit")
+    text = page.get_by_label("Content")
+    text.click()
+    page.keyboard.type("Typed early. ")
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    expect(page.locator(".live-toolbar")).to_have_count(1)
+    page.keyboard.type("Typed later.")
+    expect(text).to_have_value("Typed early. Typed later.")
