@@ -4,10 +4,13 @@ import re
 
 import pytest
 
-from tests.helpers import edit, form_value, latest_text, text
+from tests.helpers import edit, form_value, latest_id, latest_text, text
 from wiki.database import write_transaction
 from wiki.extensions import db
+from wiki.access.policy import save_policy
+from wiki.core.titles import parse_title
 from wiki.models import Draft, Revision, Role
+from wiki.pages.service import save_page
 
 BASE = "Spring is here.\n\nOur launch is in April.\n\nJoin us in Milan.\n"
 
@@ -326,6 +329,36 @@ def test_rollback_is_offered_only_when_someone_elses_version_exists(
     assert "rollback-form" in text(client.get("/history/Solo"))
 
 
+def test_rollback_names_whose_edits_and_how_many(client, make_user, auth, make_page):
+    make_user("mod", role=Role.MODERATOR)
+    make_page("Plan", "good text", author=make_user("good"))
+    make_page("Plan", "spam", "more spam", "most spam", author=make_user("vandal"))
+    auth.login("mod")
+    assert "Roll back vandal’s 3 edits" in text(client.get("/history/Plan"))
+    make_page("Plan", "fixed", author=make_user("fixer"))
+    assert "Roll back fixer’s edit" in text(client.get("/history/Plan"))
+
+
+def test_rollback_tells_two_visitors_without_accounts_apart(client, people, auth, make_page):
+    save_policy(people["admin"], edit="everyone")
+    make_page("Plan", "good text")
+    for body, address in (("first visitor", "198.51.100.7"), ("second visitor", "203.0.113.9")):
+        save_page(
+            parse_title("Plan"),
+            body,
+            author=None,
+            author_ip=address,
+            base_revision_id=latest_id("Plan"),
+        )
+    auth.login("admin")
+    history = text(client.get("/history/Plan"))
+    assert "Roll back 203.0.113.x’s edit" in history
+    client.post("/rollback/Plan", data={"latest": str(latest_id("Plan"))})
+    assert latest_text("Plan") == "first visitor"  # only the second visitor's edit went
+    newest = db.session.scalar(db.select(Revision).order_by(Revision.id.desc()))
+    assert newest.summary == "Reverted edits by 203.0.113.x to the last revision by 198.51.100.x"
+
+
 def test_rollback_refuses_when_page_changed_since(client, make_user, auth, make_page):
     make_user("mod", role=Role.MODERATOR)
     page = make_page("Plan", "a", "b")
@@ -391,7 +424,6 @@ def test_a_failing_revision_added_receiver_keeps_the_page_and_the_text(two_edito
 
 
 def test_undoing_a_move_says_it_changed_no_text(client, make_user, auth, make_page, people):
-    from wiki.core.titles import parse_title
     from wiki.organise import moves
 
     make_user("alice")

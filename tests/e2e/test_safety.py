@@ -95,6 +95,32 @@ def test_a_protected_page_refuses_an_editor_and_lets_a_moderator_edit(safety_ser
     expect(mod.locator(".prose")).to_contain_text("Today!")
 
 
+def test_a_moderator_rolls_back_a_vandals_run_of_edits_named_on_the_button(
+    safety_server, new_page
+):
+    app = safety_server[1]
+    mod_name, vandal_name = make_account(app, Role.MODERATOR), make_account(app)
+    mod, vandal = new_page(), new_page()
+    title = unique("Offer_")
+    log_in(mod, mod_name)
+    save_edit(mod, title, "# Offer\n\nTwo months free.")
+    log_in(vandal, vandal_name)
+    save_edit(vandal, title, "# Offer\n\nBuy elsewhere.")
+    save_edit(vandal, title, "# Offer\n\nBuy elsewhere!!!")
+
+    mod.goto(f"/history/{title}")
+    mod.get_by_role("button", name=f"Roll back {vandal_name}’s 2 edits").click()
+    expect(mod.get_by_text("The edits were rolled back.")).to_be_visible()
+    expect(mod.locator(".history-row").first).to_contain_text(
+        f"Reverted edits by {vandal_name} to the last revision by {mod_name}"
+    )
+    mod.goto(f"/wiki/{title}")
+    expect(mod.locator(".prose")).to_contain_text("Two months free.")
+    # The last editor is now the moderator, whose one edit has the vandal's to return to.
+    mod.goto(f"/history/{title}")
+    expect(mod.get_by_role("button", name=f"Roll back {mod_name}’s edit")).to_be_visible()
+
+
 def test_the_protect_page_has_the_page_tabs_and_says_who_is_a_newcomer(safety_server, new_page):
     app = safety_server[1]
     mod = new_page()

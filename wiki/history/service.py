@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -20,7 +21,7 @@ from ..models import Page, Revision, RevisionKind, User
 from ..pages.service import EditConflict, SaveResult, save_page
 from ..problems import BadRequest, NotFound
 from ..review.visibility import public_revision, visible
-from ..summaries import SystemSummary
+from ..summaries import ANONYMOUS, SystemSummary
 
 
 @dataclass
@@ -267,16 +268,55 @@ def restore(page: Page, revision: Revision, user: User, reason: str = "") -> Sav
     )
 
 
+def _same_editor(latest: Revision):
+    """Return the condition "made by the editor of latest": the same account, or for an
+    edit without one, no account and the same network (two visitors are two editors)."""
+    if latest.author_id is not None:
+        # Never NULL, so its negation holds for edits without an account.
+        return Revision.author_id.is_not_distinct_from(latest.author_id)
+    return Revision.author_id.is_(None) & Revision.author_ip.is_not_distinct_from(
+        latest.author_ip
+    )
+
+
+def editor_name(revision: Revision) -> str | None:
+    """Return who made a revision: their username, or for an edit without an account its
+    network as history shows it (None if not even that is known)."""
+    return revision.author.username if revision.author else revision.author_ip
+
+
 def rollback_target(page: Page, latest: Revision) -> Revision | None:
     """Return the revision a rollback returns to: the latest by someone else than the last
     editor (None when every revision is theirs)."""
     return db.session.scalar(
         select(Revision)
-        .where(Revision.page_id == page.id)
-        .where(Revision.author_id.is_distinct_from(latest.author_id))
+        .where(Revision.page_id == page.id, ~_same_editor(latest))
         .order_by(Revision.id.desc())
         .limit(1)
     )
+
+
+@dataclass
+class RollbackOffer:
+    """What a rollback would undo: the last editor's run of edits."""
+
+    latest: Revision
+    edits: int
+
+
+def rollback_offer(page: Page) -> RollbackOffer | None:
+    """Return the last editor's run a rollback would revert, or None when every revision
+    of the page is theirs (nothing to return to)."""
+    latest = page.latest
+    target = rollback_target(page, latest) if latest is not None else None
+    if target is None:
+        return None
+    edits = db.session.scalar(
+        select(func.count())
+        .select_from(Revision)
+        .where(Revision.page_id == page.id, Revision.id > target.id)
+    )
+    return RollbackOffer(latest, edits or 0)
 
 
 def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
@@ -289,20 +329,16 @@ def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
             latest,
         )
     target = rollback_target(page, latest)
-    last = latest.author.username if latest.author else "anonymous"
+    last = editor_name(latest)
     if target is None:
         raise BadRequest(
             N_(
                 "Every revision of this page is by %(name)s: "
                 "there is no earlier version to return to."
             ),
-            name=last,
+            name=last or gettext(ANONYMOUS),
         )
-    previous = target.author.username if target.author else None
-    summary = SystemSummary(
-        "rollback",
-        {"last": latest.author.username if latest.author else None, "previous": previous},
-    )
+    summary = SystemSummary("rollback", {"last": last, "previous": editor_name(target)})
 
     def log(page: Page, revision: Revision) -> None:
         modlog.record(

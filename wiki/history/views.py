@@ -54,9 +54,7 @@ def history(title: str):
         marks=review_states(page.id, [rev.id for rev in shown.revisions]),
         can_edit=pages.can_edit(current_user),
         # Offered only when there is someone else's version to return to.
-        can_rollback=is_moderator(current_user)
-        and page.latest is not None
-        and service.rollback_target(page, page.latest) is not None,
+        rollback=service.rollback_offer(page) if is_moderator(current_user) else None,
     )
 
 
