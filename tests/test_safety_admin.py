@@ -189,6 +189,60 @@ def test_invites_page(admin_client):
     assert "Nora" in listing and "invite=" not in listing
 
 
+def test_an_invitation_says_who_used_it_and_an_unused_one_can_be_withdrawn(client, people, auth):
+    from tests.helpers import register
+    from wiki.access.policy import save_policy
+    from wiki.safety import accounts
+
+    save_policy(people["root"], register="invite")
+    used = accounts.create_invite(people["root"], "Nora at Acme")
+    unused = accounts.create_invite(people["root"], "Paolo at Beta")
+    assert register(client, "nora", url=f"/register?invite={used}").status_code == 302
+    auth.logout()
+    auth.login("root")
+
+    listing = client.get("/admin/invites").get_data(as_text=True)
+    assert "Used by nora" in listing
+    withdraw = re.findall(r'action="(/admin/invites/\d+/withdraw)"', listing)
+    assert len(withdraw) == 1  # only the unused one
+    response = client.post(withdraw[0], data={})
+    assert response.status_code == 302
+    listing = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The invitation no longer works." in listing
+    assert "No longer works" in listing and "/withdraw" not in listing
+    assert last_log().action == "invite_withdrawn" and last_log().target == "Paolo at Beta"
+
+    auth.logout()
+    refused = client.get(f"/register?invite={unused}")
+    assert refused.status_code == 403 and "invitation link" in refused.get_data(as_text=True)
+
+
+def test_withdrawing_a_used_invitation_is_refused_plainly(admin_client, people):
+    from wiki.safety import accounts
+
+    accounts.create_invite(people["root"], "")
+    invite = db.session.scalar(db.select(OneTimeLink).where(OneTimeLink.kind == "invite"))
+    with db.session.begin_nested():
+        invite.used_at = invite.created_at
+    db.session.commit()
+    refused = admin_client.post(f"/admin/invites/{invite.id}/withdraw", data={})
+    assert refused.status_code == 400
+    assert "already used" in refused.get_data(as_text=True)
+    assert admin_client.post("/admin/invites/999999/withdraw", data={}).status_code == 404
+
+
+def test_an_invited_person_reads_that_the_link_worked(client, people):
+    from wiki.access.policy import save_policy
+    from wiki.safety import accounts
+
+    save_policy(people["root"], register="invite")
+    token = accounts.create_invite(people["root"], "")
+    page = client.get(f"/register?invite={token}").get_data(as_text=True)
+    assert "You are invited to" in page
+    save_policy(people["root"], register="open")
+    assert "You are invited to" not in client.get("/register").get_data(as_text=True)
+
+
 def test_staff_see_their_links(client, make_user, auth):
     make_user("bob")
     auth.login("bob")

@@ -5,10 +5,10 @@ import re
 import pytest
 
 from tests.helpers import edit, form_value, latest_id, latest_text, text
-from wiki.database import write_transaction
-from wiki.extensions import db
 from wiki.access.policy import save_policy
 from wiki.core.titles import parse_title
+from wiki.database import write_transaction
+from wiki.extensions import db
 from wiki.models import Draft, Revision, Role
 from wiki.pages.service import save_page
 

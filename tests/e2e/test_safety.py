@@ -232,3 +232,53 @@ def test_a_moderator_hides_a_comment_and_others_see_it_was_hidden(safety_server,
 
     reader.goto("/log?action=hide")
     expect(reader.locator(".modlog-entry").first).to_contain_text("Advertising")
+
+
+def test_an_admin_invites_a_partner_who_registers_and_withdraws_a_second_invitation(
+    tmp_path, browser
+):
+    with serve(tmp_path) as (url, app):
+        admin_name = make_account(app, Role.ADMIN)
+        admin_context = browser.new_context(base_url=url)
+        guest_context = browser.new_context(base_url=url)
+        admin, guest = admin_context.new_page(), guest_context.new_page()
+        try:
+            log_in(admin, admin_name)
+            admin.goto("/admin/settings")
+            admin.get_by_label("Only with an invitation link").check()
+            admin.get_by_role("button", name="Save policy").click()
+            expect(admin.get_by_text("The site policy is saved.")).to_be_visible()
+
+            admin.goto("/admin/invites")
+            admin.get_by_label("For whom").fill("Giulia at Acme")
+            admin.get_by_role("button", name="Make an invitation link").click()
+            link = admin.get_by_role("textbox", name="Invitation link").input_value()
+            admin.get_by_label("For whom").fill("Paolo at Beta")
+            admin.get_by_role("button", name="Make an invitation link").click()
+            second = admin.get_by_role("textbox", name="Invitation link").input_value()
+
+            guest.goto(link)
+            expect(guest.get_by_text("You are invited to")).to_be_visible()
+            guest.get_by_label("Username").fill("giulia")
+            guest.get_by_label("Password", exact=True).fill(PASSWORD)
+            guest.get_by_label("Confirm password").fill(PASSWORD)
+            guest.get_by_role("button", name="Create account").click()
+            expect(guest.get_by_role("button", name="Log out")).to_be_visible()
+
+            admin.goto("/admin/invites")
+            expect(admin.get_by_role("row", name="Giulia at Acme")).to_contain_text(
+                "Used by giulia"
+            )
+            admin.once("dialog", lambda dialog: dialog.accept())
+            admin.get_by_role("button", name="Withdraw Paolo at Beta").click()
+            expect(admin.get_by_text("The invitation no longer works.")).to_be_visible()
+            expect(admin.get_by_role("row", name="Paolo at Beta")).to_contain_text(
+                "No longer works"
+            )
+
+            guest.get_by_role("button", name="Log out").click()
+            guest.goto(second)
+            expect(guest.get_by_text("You need an invitation link")).to_be_visible()
+        finally:
+            admin_context.close()
+            guest_context.close()

@@ -274,9 +274,7 @@ def _same_editor(latest: Revision):
     if latest.author_id is not None:
         # Never NULL, so its negation holds for edits without an account.
         return Revision.author_id.is_not_distinct_from(latest.author_id)
-    return Revision.author_id.is_(None) & Revision.author_ip.is_not_distinct_from(
-        latest.author_ip
-    )
+    return Revision.author_id.is_(None) & Revision.author_ip.is_not_distinct_from(latest.author_ip)
 
 
 def editor_name(revision: Revision) -> str | None:

@@ -90,12 +90,17 @@ def registration_refusal(invite: str) -> str | None:
     if policy == "open" or first_account():
         return None
     if policy == "invite":
-        try:
-            find_link("invite", invite)
-        except UserError:
-            return INVITE_ONLY
-        return None
+        return None if invited(invite) else INVITE_ONLY
     return CLOSED
+
+
+def invited(invite: str) -> bool:
+    """Return whether this is a working invitation link's token."""
+    try:
+        find_link("invite", invite)
+    except UserError:
+        return False
+    return True
 
 
 def first_account() -> bool:

@@ -74,6 +74,8 @@ def register():
     refusal = service.registration_refusal(invite)
     if refusal is not None:
         raise NotAllowed(refusal)
+    # Said on the form, so the invited person knows the link did its part.
+    invited = bool(invite) and service.invited(invite)
     if request.method == "POST":
         try:
             user = service.register(
@@ -92,12 +94,13 @@ def register():
                 form=form,
                 error=user_message(error),
                 also=[user_message(problem) for problem in problems[1:]],
+                invited=invited,
             )
             return page, error.status
         sessions.log_in(user)
         flash(welcome(user), "success")
         return redirect(safe_next(request.args.get("next")))
-    return render_template("people/register.html", form=form)
+    return render_template("people/register.html", form=form, invited=invited)
 
 
 @bp.route("/login", methods=["GET", "POST"])

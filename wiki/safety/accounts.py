@@ -283,6 +283,23 @@ def create_invite(admin: User, note: str) -> str:
     return token
 
 
+def withdraw_invite(admin: User, invite_id: int) -> OneTimeLink:
+    """End an unused invitation now (sent to the wrong person, or no longer wanted)."""
+    require_admin(admin)
+    with write_transaction() as session:
+        invite = session.get(OneTimeLink, invite_id)
+        if invite is None or invite.kind != "invite":
+            raise NotFound(N_("There is no such invitation."))
+        if invite.used_at is not None:
+            raise BadRequest(
+                N_("This invitation was already used: block or demote the account instead.")
+            )
+        if invite.expires_at > utcnow():
+            invite.expires_at = utcnow()
+            modlog.record("invite_withdrawn", admin, target=invite.note or "—")
+    return invite
+
+
 def invites(limit: int = 100) -> list[OneTimeLink]:
     """Return the latest invitations, newest first."""
     statement = select(OneTimeLink).where(OneTimeLink.kind == "invite")

@@ -10,7 +10,7 @@ from .. import site
 from ..access import permissions, policy
 from ..core.titles import parse_title
 from ..files import logo as site_logo
-from ..models import Role
+from ..models import Role, utcnow
 from ..pages import service as pages
 from ..problems import BadRequest, NotAllowed, UserError
 from ..review import publishing as review_publishing
@@ -280,5 +280,17 @@ def invites():
         token = accounts.create_invite(current_user, request.form.get("note", ""))
         link = url_for("people.register", invite=token, _external=True)
     return render_template(
-        "safety/invites.html", invites=accounts.invites(), link=link, role_admin=Role.ADMIN
+        "safety/invites.html",
+        invites=accounts.invites(),
+        link=link,
+        role_admin=Role.ADMIN,
+        now=utcnow(),
     )
+
+
+@bp.post("/invites/<int:invite_id>/withdraw")
+def withdraw_invite(invite_id: int):
+    """End an unused invitation at once."""
+    invite = accounts.withdraw_invite(current_user, invite_id)
+    flash(_("The invitation no longer works."), "success")
+    return redirect(url_for("admin.invites", _anchor=f"invite-{invite.id}"))

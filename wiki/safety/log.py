@@ -41,11 +41,12 @@ ACTIONS = {
     "schedule": N_("Publication scheduled"),
     "review_policy": N_("Review policy of a page"),
     "invite": N_("Invitation"),
+    "invite_withdrawn": N_("Invitation withdrawn"),
     "reset_link": N_("Password reset link"),
     "webhook": N_("Webhook"),
 }
 #: Only moderators see these, whatever the policy: they concern one person's account.
-STAFF_ONLY = {"invite", "reset_link", "approve", "unapprove", "webhook"}
+STAFF_ONLY = {"invite", "invite_withdrawn", "reset_link", "approve", "unapprove", "webhook"}
 #: What was done to a webhook, as the log says it.
 WEBHOOK_CHANGES = {
     "added": N_("added"),
