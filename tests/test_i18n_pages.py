@@ -177,6 +177,18 @@ def test_translations_lists_pages_missing_in_a_language(alice, make_page):
     assert 'href="/wiki/Listino"' in missing and 'href="/wiki/Lancio"' not in missing
 
 
+def test_only_articles_are_missing_in_a_language(alice, make_page):
+    make_page("Pricing", "Prices")
+    make_page("File:Logo.png", "Our logo")
+    make_page("Template:Offer", "An offer")
+    make_page("Category:Products", "Our products")
+    html = text(alice.get("/translations?language=it"))
+    missing = html[html.index("missing-translations") :]
+    assert 'href="/wiki/Pricing"' in missing
+    for title in ("File:Logo.png", "Template:Offer", "Category:Products"):
+        assert f'href="/wiki/{title}"' not in missing
+
+
 def test_an_existing_page_can_be_linked_and_unlinked(alice, make_page):
     make_page("Launch", "We launch in May.")
     make_page("Lancio", "Lanciamo a maggio.")

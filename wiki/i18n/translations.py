@@ -16,6 +16,7 @@ from ..extensions import db
 from ..memo import RULES, until_changed
 from ..models import Page, Revision, User, utcnow
 from ..pages import service as pages
+from ..organise.service import is_article
 from ..pages.cache import content_changed
 from ..problems import BadRequest, NotAllowed
 from . import locales
@@ -319,13 +320,15 @@ def work(langs: list[str]) -> list[LanguageWork]:
     translations = {page.id for _, page in links}
     result = []
     for lang in langs:
-        # A page is missing in lang when it is in another language, is no translation
-        # itself, and no translation of it is in lang.
+        # An article is missing in lang when it is in another language, is no translation
+        # itself, and no translation of it is in lang. (A file's description, a template
+        # or a category is not offered: readers do not read them as pages.)
         done = translated.get(lang, set()) | translations
         conditions = [
             Page.deleted.is_(False),
             Page.redirect_key.is_(None),
             Page.latest_revision_id.is_not(None),
+            is_article(),
             func.coalesce(Page.lang, default) != lang,
         ]
         if done:

@@ -61,8 +61,13 @@ def _written(entity=Page):
     return and_(entity.deleted.is_(False), entity.latest_revision_id.is_not(None))
 
 
-#: Pages under these keys are not articles a reader is sent to at random.
+#: Pages under these keys are not articles (sent to at random, or missing in a language).
 ARTICLE_EXCLUDED_PREFIXES = (CATEGORY_KEY_PREFIX, TEMPLATE_KEY_PREFIX, "file:")
+
+
+def is_article():
+    """Return the condition "this page is an article": no category, template or file page."""
+    return and_(*[~Page.key.startswith(prefix) for prefix in ARTICLE_EXCLUDED_PREFIXES])
 
 
 @dataclass
@@ -104,7 +109,7 @@ def random_page() -> Page | None:
     articles = select(Page).where(
         _existing(),
         Page.redirect_key.is_(None),
-        *[~Page.key.startswith(prefix) for prefix in ARTICLE_EXCLUDED_PREFIXES],
+        is_article(),
     )
     highest = db.session.scalar(select(func.max(Page.id)))
     if highest is None:
