@@ -15,8 +15,8 @@ from ..database import write_transaction
 from ..extensions import db
 from ..memo import RULES, until_changed
 from ..models import Page, Revision, User, utcnow
-from ..pages import service as pages
 from ..organise.service import is_article
+from ..pages import service as pages
 from ..pages.cache import content_changed
 from ..problems import BadRequest, NotAllowed
 from . import locales
