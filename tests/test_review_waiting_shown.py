@@ -78,6 +78,19 @@ def test_the_author_reads_and_edits_on_from_their_own_waiting_change(
     assert "zanzibarquux. Second line." in page_named("Product").latest.text
 
 
+def test_the_author_finds_their_waiting_edit_in_recent_changes_and_their_contributions(
+    private_review, people, login_as
+):
+    bob = login_as(people["bob"])
+    for url in ("/recent", "/user/bob"):
+        listing = text(bob.get(url))
+        assert "zanzibarquux summary" in listing
+        assert "waiting" in listing.lower()  # marked as not yet published
+    carol = login_as(people["carol"])
+    for url in ("/recent", "/user/bob"):
+        assert "zanzibarquux summary" not in text(carol.get(url))
+
+
 def test_an_author_whose_change_waits_among_others_is_shown_where_theirs_is(
     private_review, people, login_as
 ):

@@ -15,7 +15,7 @@ from sqlalchemy import and_, not_, or_, select, union
 from sqlalchemy.orm import aliased
 
 from ... import summaries
-from ...access.permissions import is_moderator
+from ...access.permissions import is_moderator, logged_in
 from ...core.excerpt import excerpt
 from ...core.numbers import parse_natural
 from ...extensions import db
@@ -221,6 +221,7 @@ def _edits(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[
             rev.summary_key,
             rev.summary_args,
             rev.parent_id,
+            rev.author_id,
             Page.title,
             User.username,
             RevisionReview.state,
@@ -231,8 +232,10 @@ def _edits(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[
         .outerjoin(RevisionReview, RevisionReview.revision_id == rev.id)
         .order_by(rev.created_at.desc(), rev.id.desc())
     )
-    # Others read published revisions only (_revisions): nothing of a review to show them.
+    # Others read published revisions only (_revisions) and their own edits: of a review,
+    # they are told about their own.
     reviewed = sees_waiting(viewer)
+    own_id = viewer.id if logged_in(viewer) else None
     return [
         Change(
             source="r",
@@ -245,7 +248,11 @@ def _edits(filters: Filters, viewer, before: Cursor | None, limit: int) -> list[
             size_change=row.size_change,
             summary=summaries.display(row.summary, row.summary_key, row.summary_args),
             parent_id=row.parent_id,
-            **(_review_state(row.state, row.reason) if reviewed else {}),
+            **(
+                _review_state(row.state, row.reason)
+                if reviewed or (own_id is not None and row.author_id == own_id)
+                else {}
+            ),
         )
         for row in db.session.execute(query)
     ]
@@ -287,7 +294,10 @@ def _revisions(query, filters: Filters, viewer, before: Cursor | None):
         query, filters, viewer, Revision.created_at, Revision.page_id, Revision.author_id
     )
     if not sees_waiting(viewer):
-        query = query.where(public_revision())
+        shown = public_revision()
+        if logged_in(viewer):  # their own waiting edits: the author may see them
+            shown = or_(shown, Revision.author_id == viewer.id)
+        query = query.where(shown)
     if filters.hide_minor:
         query = query.where(Revision.minor.is_(False))
     if filters.new_pages:
