@@ -136,3 +136,24 @@ def test_a_reviewer_may_publish_the_page_without_its_new_picture(launch, people,
     # A reviewer's uploads are published at once, and say nothing of review.
     done = samples.upload(moderator, samples.png(color=GREEN), "Dunes.png")
     assert "waits for review" not in text(moderator.get(done.headers["Location"]))
+
+
+def test_under_reviewers_only_the_uploader_sees_their_waiting_upload_and_others_do_not(
+    app, people, login_as
+):
+    app.config.update(REVIEW_POLICY="newcomers", REVIEW_WAITING_SHOWN="reviewers")
+    newbie = login_as(people["newbie"])
+    assert samples.upload(newbie, samples.png(color=GREEN), "Booth.png").status_code == 302
+    new = sha_of("Booth.png")
+    # The uploader is led to the file page: it shows their picture, waiting.
+    mine = newbie.get("/file/Booth.png")
+    assert mine.status_code == 200 and new in text(mine)
+    assert newbie.get(f"/thumb/{new}/64.png", buffered=True).status_code == 200
+    assert newbie.get(f"/media/{new}/Booth.png", buffered=True).status_code == 200
+    # Another member does not see it until a reviewer accepts it.
+    carol = login_as(people["carol"])
+    assert carol.get("/file/Booth.png").status_code == 404
+    assert carol.get(f"/thumb/{new}/64.png", buffered=True).status_code == 404
+    page = page_named("File:Booth.png")
+    publishing.accept(people["moderator"], page, page.latest_revision_id)
+    assert new in text(carol.get("/file/Booth.png"))

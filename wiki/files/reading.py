@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..access.permissions import is_moderator
+from ..access.permissions import is_moderator, logged_in
 from ..core.filenames import FileName, strip_namespace
 from ..core.sniff import TYPES, FileType
 from ..extensions import db
@@ -238,7 +238,7 @@ def _current_of(keys: set[str], public: bool = False) -> dict[str, Shown]:
 
 def visible_blob(sha256: str, viewer: User | None) -> FileBlob | None:
     """Return the stored bytes if some file the viewer may see has them as a version (one
-    waiting for review only for those who see waiting changes)."""
+    waiting for review only for those who see waiting changes, and its uploader)."""
     blob = db.session.get(FileBlob, sha256)
     if blob is None:
         return None
@@ -250,7 +250,10 @@ def visible_blob(sha256: str, viewer: User | None) -> FileBlob | None:
     if not is_moderator(viewer):
         shown = shown.where(Page.deleted.is_(False))
     if not sees_waiting(viewer):
-        shown = shown.where(_is_published())
+        published = _is_published()
+        if logged_in(viewer):
+            published = or_(published, FileVersion.uploader_id == viewer.id)
+        shown = shown.where(published)
     return blob if db.session.scalar(select(exists(shown))) else None
 
 
