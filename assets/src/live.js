@@ -219,8 +219,10 @@ function start() {
   const dialog = form.querySelector("dialog.live-discard");
   let leaving = null; // where Cancel was going, while its question is open
 
-  function ask(mine) {
+  // leavingTo: Cancel's address when Cancel asked (its "no" keeps the draft and leaves).
+  function ask(mine, leavingTo = null) {
     if (!dialog || !dialog.showModal) return false;
+    leaving = leavingTo;
     const detail = dialog.querySelector("#live-discard-detail");
     detail.textContent = "";
     const line = (text) => { const p = document.createElement("p"); p.textContent = text; detail.append(p); };
@@ -234,7 +236,7 @@ function start() {
       const here = othersHere();
       if (here.length) line(fill(t.editingNow, { names: listNames(here, t.and) }));
     }
-    dialog.querySelector(".live-discard-no").textContent = mine ? t.keepLater : t.keep;
+    dialog.querySelector(".live-discard-no").textContent = leaving ? t.keepLater : t.keep;
     dialog.dataset.mine = mine ? "1" : "";
     dialog.showModal();
     return true;
@@ -259,6 +261,7 @@ function start() {
     };
     field("csrf_token", form.querySelector("input[name=csrf_token]").value);
     field("discard", mine ? "mine" : "all");
+    if (leaving) field("then", "page"); // Cancel asked: discarded, it leaves as Cancel would
     document.body.append(post);
     setTimeout(() => post.submit(), Math.max(0, lastTyped + 1500 - Date.now()));
   }
@@ -266,7 +269,8 @@ function start() {
   if (dialog) {
     dialog.querySelector(".live-discard-yes").addEventListener("click", () => discard(!!dialog.dataset.mine));
     dialog.querySelector(".live-discard-no").addEventListener("click", () => {
-      const to = dialog.dataset.mine ? leaving : null;
+      const to = leaving;
+      leaving = null;
       dialog.close();
       if (to) location.href = to; // kept for later: leave as Cancel would have
     });
@@ -274,15 +278,16 @@ function start() {
   if (draftNotice) {
     draftNotice.querySelector(".live-discard-ask").addEventListener("click", () => ask(false));
   }
-  // Cancel leaves the text in the shared draft for the next person: when the changes are
-  // only this person's and nobody else is here, ask whether to discard them first.
+  // Cancel leaves the text in the shared draft for the next person. With others still
+  // editing here, that is co-editing: leave. Alone, ask first whether to discard the
+  // draft's changes: "your" changes when they are all this person's, else everyone's
+  // (naming whose), or to keep them for later.
   const cancel = form.querySelector("a.cancel");
   if (cancel) {
     cancel.addEventListener("click", (event) => {
-      if (!view || refused || !changed || !authors.has(me)) return;
-      if ([...authors].some((name) => name !== me) || othersHere().length) return;
-      leaving = cancel.href;
-      if (ask(true)) event.preventDefault();
+      if (!view || refused || !changed || !authors.has(me) || othersHere().length) return;
+      const mine = [...authors].every((name) => name === me);
+      if (ask(mine, cancel.href)) event.preventDefault();
     });
   }
 

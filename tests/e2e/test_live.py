@@ -519,6 +519,42 @@ def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(serv
     expect(b_tab.get_by_text("You have an unsaved draft")).to_be_visible()
 
 
+def test_cancel_alone_among_others_changes_asks_before_leaving_them_in_the_draft(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "FAQ", "# FAQ\n")
+    bob, b_tab, b_box = open_editor(new_page, app, title)
+    b_box.click()
+    b_tab.keyboard.press("Control+End")
+    b_tab.keyboard.type("## Bob asks")
+    b_tab.get_by_role("link", name="Cancel").click()
+    b_tab.get_by_role("button", name="Keep for later").click()
+    b_tab.wait_for_url(re.compile(r"/wiki/"))
+
+    _carla, c_tab, c_box = open_editor(new_page, app, title)
+    expect_same(c_tab, "# FAQ\n## Bob asks")
+    c_box.click()
+    c_tab.keyboard.press("Control+End")
+    c_tab.keyboard.type("\n## Carla asks")
+    # Nobody else is editing: leaving would leave both people's typing for the next one.
+    c_tab.get_by_role("link", name="Cancel").click()
+    question = c_tab.get_by_role("dialog", name="Discard the unsaved changes?")
+    expect(question).to_contain_text(f"A copy is kept as a personal draft for {bob}.")
+    question.get_by_role("button", name="Keep for later").click()
+    c_tab.wait_for_url(re.compile(r"/wiki/"))
+
+    _dora, d_tab, d_box = open_editor(new_page, app, title)
+    expect_same(d_tab, "# FAQ\n## Bob asks\n## Carla asks")
+    d_box.click()
+    d_tab.keyboard.press("Control+End")
+    d_tab.keyboard.type("\n## Dora asks")
+    d_tab.get_by_role("link", name="Cancel").click()
+    question = d_tab.get_by_role("dialog", name="Discard the unsaved changes?")
+    question.get_by_role("button", name="Discard", exact=True).click()
+    d_tab.wait_for_url(re.compile(r"/wiki/"))  # discarded, she leaves as Cancel does
+    expect(d_tab.locator(".flash").first).to_contain_text("The unsaved changes were discarded")
+    expect_next_editor_finds(new_page, app, title, "# FAQ\n")
+
+
 def test_cancel_is_a_plain_link_without_javascript(served, new_page, browser):
     url, app = served
     title = page_saved(new_page, app, "Plain", "Text.")

@@ -60,7 +60,8 @@ def discard(page_id: int):
     if done.copies_for:
         names = ", ".join(done.copies_for)
         flash(_("A copy is kept as a personal draft for %(names)s.", names=names), "info")
-    return redirect(page_url(done.title) if mine else page_url(done.title, "pages.edit"))
+    leaving = mine or request.form.get("then") == "page"
+    return redirect(page_url(done.title) if leaving else page_url(done.title, "pages.edit"))
 
 
 @bp.get("/live/<int:page_id>", endpoint="plain")
