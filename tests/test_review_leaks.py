@@ -203,3 +203,15 @@ def test_page_information_credits_only_what_a_visitor_reads(
     assert "1 contributor" in client.get("/wiki/Product").get_data(as_text=True)
     editor = login_as(people["alice"]).get("/info/Product").get_data(as_text=True)
     assert 'href="/user/newbie"' in editor and "2 revisions" in editor and "2 people" in editor
+
+
+def test_a_profile_counts_only_the_edits_a_visitor_may_read(
+    waiting_world, client, login_as, people
+):
+    visitor = text(client.get("/user/newbie"))
+    assert "0 edits" in visitor and "0 pages created" in visitor
+    assert "0 edits in the last 52 weeks" in visitor  # the chart's description
+    member = text(login_as(people["alice"]).get("/user/newbie"))
+    assert "2 edits" in member and "1 page created" in member
+    own = text(login_as(people["newbie"]).get("/user/newbie"))
+    assert "2 edits" in own

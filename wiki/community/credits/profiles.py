@@ -5,8 +5,11 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from ...access.permissions import logged_in
 from ...extensions import db
-from ...models import User
+from ...models import Revision, RevisionKind, User
+from ...review.models import REJECTED, WAITING, RevisionReview
+from ...review.visibility import sees_waiting
 from ...talk.models import Comment
 from ..models import PageContributor, UserProfile
 from ..recent.changes import ChangesPage, Cursor, Filters, changes
@@ -29,8 +32,25 @@ class Counts:
     comments: int
 
 
-def counts(user: User) -> Counts:
-    """Return a person's edits, pages created and visible comments, in two queries."""
+def unseen_edits(user: User) -> list[tuple[int, str]]:
+    """Return the ids and kinds of a person's revisions waiting for review or rejected:
+    readers who may not see waiting changes count neither."""
+    return [
+        (revision_id, kind)
+        for revision_id, kind in db.session.execute(
+            select(Revision.id, Revision.kind)
+            .join(RevisionReview, RevisionReview.revision_id == Revision.id)
+            .where(
+                Revision.author_id == user.id,
+                RevisionReview.state.in_([WAITING, REJECTED]),
+            )
+        )
+    ]
+
+
+def counts(user: User, unseen: list[tuple[int, str]] = ()) -> Counts:
+    """Return a person's edits, pages created and visible comments, in two queries (less
+    the unseen edits, and the pages they created)."""
     edits, created = db.session.execute(
         select(
             func.coalesce(func.sum(PageContributor.edits), 0),
@@ -46,7 +66,8 @@ def counts(user: User) -> Counts:
             Comment.hidden_at.is_(None),
         )
     )
-    return Counts(int(edits), int(created), comments or 0)
+    creations = sum(1 for _id, kind in unseen if kind == RevisionKind.CREATE)
+    return Counts(int(edits) - len(unseen), int(created) - creations, comments or 0)
 
 
 @dataclass
@@ -73,13 +94,20 @@ def profile_page(
         new_pages=filters.new_pages,
         user_id=user.id,
     )
+    # Others who may not see waiting changes are not told of this person's waiting ones.
+    mine = logged_in(viewer) and viewer.id == user.id
+    unseen = [] if mine or sees_waiting(viewer) else unseen_edits(user)
     return ProfilePage(
         user=user,
         profile=profile_of(user),
-        counts=counts(user),
+        counts=counts(user, unseen),
         contributions=changes(
             filters, viewer=viewer, before=before, limit=CONTRIBUTIONS_PAGE_SIZE
         ),
         filters=filters,
-        per_day=edits_per_day(since=year_start(), author_id=user.id),
+        per_day=edits_per_day(
+            since=year_start(),
+            author_id=user.id,
+            leaving_out=[revision_id for revision_id, _kind in unseen],
+        ),
     )
