@@ -6,10 +6,13 @@ import urllib.parse
 
 import pytest
 
-from tests.helpers import redis_or_skip, start_gunicorn, stop_gunicorn
+from sqlalchemy import select
+
+from tests.helpers import page_named, redis_or_skip, start_gunicorn, stop_gunicorn
 from tests.live_client import LiveClient
 from wiki.extensions import db
 from wiki.live import store
+from wiki.live.models import RevisionCoauthor
 
 
 def connect(url: str, page_id: int, cookie: str, seconds: float = 30) -> LiveClient:
@@ -125,3 +128,54 @@ def test_a_discard_through_one_process_resets_the_draft_for_editors_of_both(
     status, body = post_form(second_url, f"/live/{page.id}/discard", bob_client, mine)
     assert status == 409 and "Someone else has changed" in body
     assert alice.wait(lambda: alice.value() == "Alice. # FAQ\nBob.")
+
+
+def test_a_typist_in_the_other_process_is_credited_once_not_again_on_the_next_save(
+    request, app, make_page, login_as, people
+):
+    redis_or_skip()
+    page = make_page("Credits", "Hello")
+    # Bob's process writes his typing late, so alice's save surely comes first (as it can
+    # within a quarter of a second).
+    first, first_url = start_gunicorn(app)
+    request.addfinalizer(lambda: stop_gunicorn(first))
+    second, second_url = start_gunicorn(app, WIKI_LIVE_WRITE_SECONDS="3")
+    request.addfinalizer(lambda: stop_gunicorn(second))
+    alice_client = login_as(people["alice"])
+    alice = connect(first_url, page.id, alice_client.get_cookie("session").value)
+    request.addfinalizer(alice.close)
+    bob = connect(second_url, page.id, login_as(people["bob"]).get_cookie("session").value)
+    request.addfinalizer(bob.close)
+    bob.insert(5, " from Bob")
+    assert alice.wait(lambda: alice.value() == "Hello from Bob")
+
+    def save(text: str) -> int:
+        db.session.rollback()
+        fields = {"text": text, "base_revision": str(page_named("Credits").latest_revision_id)}
+        status, _body = post_form(first_url, "/edit/Credits", alice_client, fields | LIVE)
+        assert status == 302
+        db.session.rollback()
+        return page_named("Credits").latest_revision_id
+
+    first = save("Hello from Bob")
+    assert coauthor_ids(first) == [people["bob"].id]
+    # Bob's process hears of the save; what it had not written yet of his is in it.
+    assert bob.wait(lambda: any(e.get("type") == "saved" for e in bob.events))
+    time.sleep(4.0)  # after its next write
+    db.session.rollback()
+    assert store.typists(store.draft_for(page.id).id) == []
+    alice.insert(0, "Alice alone. ")
+    assert bob.wait(lambda: bob.value() == "Alice alone. Hello from Bob")
+    assert coauthor_ids(save("Alice alone. Hello from Bob")) == []
+
+
+LIVE = {"live": "1", "action": "save", "summary": ""}
+
+
+def coauthor_ids(revision_id: int) -> list[int]:
+    """Return who a revision credits beside its author."""
+    return list(
+        db.session.scalars(
+            select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == revision_id)
+        )
+    )

@@ -139,6 +139,9 @@ class Defaults:
     LIVE_MAX_MESSAGE_BYTES = 1024 * 1024  # one message from a browser
     LIVE_MESSAGES_PER_SECOND = 100  # per connection, after a burst of LIVE_MESSAGE_BURST
     LIVE_MESSAGE_BURST = 300
+    #: How often each process writes what its editors typed to the database (seconds): also
+    #: the most a crashed process loses of typing no other process holds.
+    LIVE_WRITE_SECONDS = 0.25
 
 
 class ConfigError(click.ClickException):

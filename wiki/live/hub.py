@@ -35,6 +35,8 @@ class Hub:
         self.rooms: dict[int, Room] = {}
         self.lock = threading.Lock()
         self.origin = os.urandom(8)
+        #: How often a room writes its editors' typing (LIVE_WRITE_SECONDS).
+        self.write_seconds = float(app.config.get("LIVE_WRITE_SECONDS", 0.25))
         seed = f"{app.config['SECRET_KEY']}|{app.config.get('SQLALCHEMY_DATABASE_URI')}"
         self.prefix = f"bottega:live:{hashlib.sha1(seed.encode()).hexdigest()[:12]}:"
         self.redis = None
@@ -169,7 +171,7 @@ def hub() -> Hub:
 
 
 def flush(room: Room, force: bool = False) -> None:
-    """Write what a room's clients typed since the last write (every FLUSH_SECONDS)."""
+    """Write what a room's clients typed since the last write (every LIVE_WRITE_SECONDS)."""
     taken = room.take_pending(force)
     if taken is not None:
         store.append(room.draft_id, *taken)

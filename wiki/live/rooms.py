@@ -17,9 +17,6 @@ from ..core import ymessages as ym
 from ..core.ymessages import Malformed, Presence
 from . import store
 
-#: How often a room writes what its clients typed (seconds); also the most a crash loses
-#: of updates no other process holds.
-FLUSH_SECONDS = 0.25
 #: How often a process with a room open says so in the database (store.mark_open), for
 #: `flask live-expire`, which runs elsewhere and sees no room.
 OPEN_EVERY_SECONDS = 60.0
@@ -153,7 +150,7 @@ class Room:
     def _record(self, conn: Connection) -> None:
         """Write that the person typed in the draft before their typing reaches anyone, once
         per save: a save in any process then knows whose text it takes in (review weighs
-        them; the flush every FLUSH_SECONDS came too late for a save made meanwhile)."""
+        them; the flush every LIVE_WRITE_SECONDS came too late for a save made meanwhile)."""
         if conn.user_id in self.recorded:
             return
         store.add_typist(self.draft_id, conn.user_id)
@@ -220,8 +217,10 @@ class Room:
             elif kind == "discarded" or (kind == "saved" and not data.get("merged")):
                 self.announced.clear()  # saved or gone: nobody's changes are pending
                 self.recorded.clear()  # and the database's record of who typed is gone
-                if kind == "discarded":
-                    self.typists.clear()
+                # Credited by the save (made in any process) or gone with the discard: not
+                # to be written again as typists of the next save. Typing from now on is
+                # recorded anew as it comes (_record).
+                self.typists.clear()
         message = ym.event(data)
         for conn in list(self.connections):
             if conn is not source:
@@ -246,9 +245,9 @@ class Room:
             return True
 
     def take_pending(self, force: bool = False) -> tuple[list[bytes], set[int]] | None:
-        """Return the updates and typists to write now (every FLUSH_SECONDS), or None."""
+        """Return the updates and typists to write now (every LIVE_WRITE_SECONDS), or None."""
         with self.lock:
-            if not force and time.monotonic() - self.flushed_at < FLUSH_SECONDS:
+            if not force and time.monotonic() - self.flushed_at < self.hub.write_seconds:
                 return None
             self.flushed_at = time.monotonic()
             if not self.pending and not self.typists:
