@@ -5,7 +5,6 @@ import time
 import urllib.parse
 
 import pytest
-
 from sqlalchemy import select
 
 from tests.helpers import page_named, redis_or_skip, start_gunicorn, stop_gunicorn
@@ -157,8 +156,8 @@ def test_a_typist_in_the_other_process_is_credited_once_not_again_on_the_next_sa
         db.session.rollback()
         return page_named("Credits").latest_revision_id
 
-    first = save("Hello from Bob")
-    assert coauthor_ids(first) == [people["bob"].id]
+    together = save("Hello from Bob")
+    assert coauthor_ids(together) == [people["bob"].id]
     # Bob's process hears of the save; what it had not written yet of his is in it.
     assert bob.wait(lambda: any(e.get("type") == "saved" for e in bob.events))
     time.sleep(4.0)  # after its next write
