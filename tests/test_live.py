@@ -727,6 +727,25 @@ def test_a_blocked_persons_unsaved_typing_is_set_aside_not_left_for_others_to_sa
     assert not news["unsaved"]
 
 
+def test_typing_on_between_the_block_and_the_editor_closing_adds_to_the_set_aside_draft(
+    make_page, join, people
+):
+    page = make_page("FAQ", "# FAQ\n")
+    bob = join(page, "bob")
+    bob.insert(6, "Early words\n")
+    assert bob.wait(lambda: stored_text(page) == "# FAQ\nEarly words\n")
+    accounts.block_user(people["admin"], people["bob"], "Spam", "1w")
+    # Set aside at once; his editor takes typing until its next check puts him out.
+    assert bob.wait(lambda: bob.value() == "# FAQ\n")
+    bob.insert(6, "Late words\n")
+    assert bob.wait_closed(15)
+    # Put out, what he typed since is set aside too: nobody else may save it.
+    assert LiveClient.wait_for(lambda: stored_text(page) == "# FAQ\n")
+    db.session.rollback()
+    kept = db.session.scalar(select(Draft).where(Draft.user_id == people["bob"].id))
+    assert "Early words" in kept.text and "Late words" in kept.text
+
+
 @pytest.mark.parametrize("withdrawal", ["reader", "approval"])
 def test_typing_of_someone_made_unable_to_edit_is_set_aside_too(
     make_page, join, people, withdrawal

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
+from ..core.merge import merge3
 from ..core.text import clean_text
 from ..database import write_transaction
 from ..extensions import db
@@ -83,23 +84,43 @@ class Copy:
     touched: datetime
 
 
-def hand_over(user_ids, page_key: str, title: str, copy: Copy) -> list[int]:
+def hand_over(
+    user_ids, page_key: str, title: str, copy: Copy, combining: frozenset[int] = frozenset()
+) -> list[int]:
     """Make the copy each person's personal draft of the page, unless theirs is newer;
-    return who got it (call inside a write transaction)."""
+    return who got it (call inside a write transaction).
+
+    combining: people whose draft of the same base is merged with the copy instead (someone
+    blocked while typing has their typing set aside twice: at the block, and when their
+    editor closes after typing on into the draft the first set-aside emptied).
+    """
     given = []
     for user_id in sorted(user_ids):
         mine = db.session.scalar(
             select(Draft).where(Draft.user_id == user_id, Draft.page_key == page_key)
         )
-        if mine is not None and mine.updated_at > copy.touched:
+        text, summary = copy.text, _one_line(copy.summary)
+        if mine is not None and user_id in combining:
+            text, summary = _combined(mine, copy), summary or mine.summary
+        elif mine is not None and mine.updated_at > copy.touched:
             continue  # a newer draft of their own: keep it
         if mine is None:
-            mine = Draft(user_id=user_id, page_key=page_key, title=title, text=copy.text)
+            mine = Draft(user_id=user_id, page_key=page_key, title=title, text=text)
             db.session.add(mine)
-        mine.text, mine.summary = copy.text, _one_line(copy.summary)
+        mine.text, mine.summary = text, summary
         mine.base_revision_id = copy.base_revision_id
         given.append(user_id)
     return given
+
+
+def _combined(mine: Draft, copy: Copy) -> str:
+    """Return a personal draft and a copy of the same base merged (both sides kept where
+    they changed the same passage), or the copy if their bases differ."""
+    if mine.base_revision_id != copy.base_revision_id or mine.text == copy.text:
+        return copy.text
+    base = db.session.get(Revision, copy.base_revision_id) if copy.base_revision_id else None
+    merged = merge3(base.text if base else "", mine.text, copy.text)
+    return merged.resolve(["both"] * len(merged.conflicts))
 
 
 def _one_line(summary: str) -> str:

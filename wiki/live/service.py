@@ -217,7 +217,8 @@ def _reset(user: User, page_id: int, only_mine: bool, set_aside: bool = False):
         # A blocked person keeps what they typed, even when only the room that refused
         # them knew they had (their record of typists cleared by another process's reset).
         keeping = ids | {user.id} if set_aside else ids - {user.id}
-        given = expiry.hand_over(keeping, page.key, page.title, copy)
+        combining = frozenset({user.id}) if set_aside else frozenset()
+        given = expiry.hand_over(keeping, page.key, page.title, copy, combining)
     update = None
     if changes:
         update = merge_updates(*changes)
