@@ -133,6 +133,8 @@ def test_two_browsers_of_one_person_each_see_what_the_other_did(
     # The phone, as many requests old as the laptop, marks everything read.
     assert phone.post("/notifications/read-all", data={}).status_code == 302
     assert "bell-count" not in phone.get("/wiki/Launch").get_data(as_text=True)
+    # The laptop's remembered count is not shown again: read is read in every browser.
+    assert "bell-count" not in laptop.get("/wiki/Launch").get_data(as_text=True)
 
 
 def test_what_a_request_read_before_a_change_elsewhere_is_never_remembered_as_current(

@@ -202,10 +202,18 @@ def person_changed(user_id: int) -> None:
     info.setdefault(CHANGED_PEOPLE, set()).add(person_scope(user_id)[1])
 
 
+def seen_by_own_doing(user_id: int) -> None:
+    """Note that the current transaction changes what one person is shown by their own doing
+    (notifications read): their other browsers and logins, which have versions of their
+    own (person_version), see it at their next request; page views of others do not change."""
+    db.session().info.setdefault(CHANGED_PEOPLE, set()).add(person_scope(user_id)[1])
+
+
 def changed_generations(info: dict) -> list[str]:
     """Return (and forget) the generations a transaction that committed must bump."""
     if not info.pop(CHANGED, False):
-        return []
+        # Only people's own doings, if anything: their buckets, not the content.
+        return [f"person:{bucket}" for bucket in sorted(info.pop(CHANGED_PEOPLE, set()))]
     names = [CONTENT]
     pages = info.pop(CHANGED_PAGES, set())
     people = info.pop(CHANGED_PEOPLE, set())

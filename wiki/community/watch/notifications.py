@@ -16,6 +16,7 @@ from ...access.permissions import can_review, is_moderator
 from ...core.excerpt import excerpt
 from ...database import write_transaction
 from ...extensions import db
+from ...memo import seen_by_own_doing
 from ...models import Page, Revision, User, utcnow
 from ...review.models import PUBLISHED, WAITING, RevisionReview
 from ...review.visibility import sees_waiting
@@ -272,6 +273,7 @@ def mark_read(viewer: User, head_id: int) -> bool:
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount:
+            seen_by_own_doing(viewer.id)  # the bell of their other browsers
             return True
         mine = select(Notification.id).where(
             Notification.id == head_id, Notification.user_id == viewer.id
@@ -288,4 +290,6 @@ def mark_all_read(viewer: User) -> int:
             .values(read_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+        if changed.rowcount:
+            seen_by_own_doing(viewer.id)  # the bell of their other browsers
     return changed.rowcount
