@@ -87,6 +87,14 @@ def served_on_a_port(app) -> Iterator[str]:
     server = make_server(
         "127.0.0.1", 0, _remembering(app), threaded=True, request_handler=_ClosingHandler
     )
+    handlers: list[threading.Thread] = []
+    answer = server.process_request_thread
+
+    def process_request_thread(request, client_address) -> None:
+        handlers.append(threading.current_thread())
+        answer(request, client_address)
+
+    server.process_request_thread = process_request_thread
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -94,6 +102,11 @@ def served_on_a_port(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        # A request still being answered (a live editor's socket writing what its client
+        # typed as it closes) must end before the test's database is emptied.
+        deadline = time.monotonic() + 10
+        for handler in handlers:
+            handler.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def base_config(tmp_path, database_url: str) -> dict:

@@ -335,6 +335,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "admin.invites GET": [GET("/admin/invites", admins())],
     "admin.invites POST": [POST("/admin/invites", admins(), {"note": "for Nora"})],
+    "admin.withdraw_invite POST": [POST("/admin/invites/999999/withdraw", admins(allowed=404))],
     # Sharing
     "share.robots GET": [GET("/robots.txt", everyone(200))],
     "share.sitemap GET": [GET("/sitemap.xml", everyone(200))],
