@@ -293,7 +293,7 @@ def _name_or_400(raw: str) -> FileName:
 def file_page(name: str):
     """Show a file: preview, versions, where it is used, its description and discussion."""
     parsed = _name_or_400(name)
-    public = _public_view(pages.get_page(Title(parsed.title, parsed.key)))
+    public = _public_view(parsed)
     info = reading.find_file(parsed, deleted=is_moderator(current_user), public=public)
     shown = pages.shown_revision(info.page, current_user) if info is not None else None
     if info is None or shown is None:  # none, or a description waiting for review
@@ -311,13 +311,16 @@ def file_page(name: str):
     )
 
 
-def _public_view(page=None) -> bool:
+def _public_view(name: FileName | None = None) -> bool:
     """Return whether this visitor is shown published uploads only (not those waiting for
     review), as they are shown the published text of pages (of this file's page: its
     uploader sees their own upload while it waits)."""
-    if page is not None:
-        return not pages.sees_waiting_on(page, current_user)
-    return not pages.sees_waiting(current_user)
+    if pages.sees_waiting(current_user):
+        return False
+    if name is None or not current_user.is_authenticated:
+        return True
+    page = pages.get_page(Title(name.title, name.key))
+    return page is None or not pages.sees_waiting_on(page, current_user)
 
 
 def _missing(name: FileName):

@@ -298,7 +298,8 @@ def rollback_target(page: Page, latest: Revision) -> Revision | None:
 class RollbackOffer:
     """What a rollback would undo: the last editor's run of edits."""
 
-    latest: Revision
+    #: Who made them (editor_name: None for an edit without an account or a known network).
+    name: str | None
     edits: int
 
 
@@ -314,7 +315,7 @@ def rollback_offer(page: Page) -> RollbackOffer | None:
         .select_from(Revision)
         .where(Revision.page_id == page.id, Revision.id > target.id)
     )
-    return RollbackOffer(latest, edits or 0)
+    return RollbackOffer(editor_name(latest), edits or 0)
 
 
 def rollback(page: Page, user: User, seen_latest_id: int | None) -> SaveResult:
