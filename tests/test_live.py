@@ -345,6 +345,38 @@ def test_stored_updates_are_compacted_when_the_room_closes(make_page, join):
     assert alice.wait(lambda: rows() == 1 and store.text_of(store.load_doc(draft.id)) == expected)
 
 
+def test_someone_joining_as_the_last_editor_leaves_finds_their_last_typing(
+    app, make_page, join, served, login_as, people, monkeypatch
+):
+    """The last editor leaves (for Preview, say, whose page joins again at once) with typing
+    the room has not written yet: whoever joins meanwhile finds it, not the older text."""
+    page = make_page("Launch", "Hello")
+    live = app.extensions["live"]
+    live.write_seconds = 60  # nothing is written until the room empties
+    alice = join(page, "alice")
+    alice.insert(5, " there")
+    assert LiveClient.wait_for(lambda: store.text_of(live.room(page.id).doc) == "Hello there")
+    bob_cookie = login_as(people["bob"]).get_cookie("session").value
+    joining: list[LiveClient] = []
+    write = store.append
+
+    def append_as_bob_joins(draft_id, *taken):
+        # Bob's browser connects while the room writes alice's typing on her way out.
+        if not joining:
+            joining.append(LiveClient(served, page.id, bob_cookie))
+            joining[0].synced.wait(1)
+        write(draft_id, *taken)
+
+    monkeypatch.setattr(store, "append", append_as_bob_joins)
+    alice.close()
+    assert LiveClient.wait_for(lambda: joining and joining[0].synced.is_set())
+    bob = joining[0]
+    try:
+        assert bob.wait(lambda: bob.value() == "Hello there"), (bob.value(), bob.events)
+    finally:
+        bob.close()
+
+
 def test_only_the_live_editor_page_allows_codemirrors_styles(client, make_page, editor):
     make_page("Launch", "Hello")
     page = client.get("/edit/Launch")

@@ -7,10 +7,18 @@ import urllib.parse
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import page_named, redis_or_skip, start_gunicorn, stop_gunicorn
+from tests.helpers import (
+    REDIS_URL,
+    page_named,
+    redis_or_skip,
+    served_on_a_port,
+    start_gunicorn,
+    stop_gunicorn,
+)
 from tests.live_client import LiveClient
 from wiki.extensions import db
 from wiki.live import store
+from wiki.live.hub import Hub
 from wiki.live.models import RevisionCoauthor
 
 
@@ -178,3 +186,40 @@ def coauthor_ids(revision_id: int) -> list[int]:
             select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == revision_id)
         )
     )
+
+
+def test_a_room_opened_elsewhere_as_the_last_editor_leaves_gets_their_last_typing(
+    app, other, make_page, login_as, people, monkeypatch
+):
+    """Bob's room, new in its process, read the draft just before alice's room (the last one
+    open, elsewhere) wrote her last typing and let go: asked what it lacks, the room that
+    was let go still answers."""
+    redis_or_skip()
+    for each in (app, other):  # two processes sharing Redis, served here in threads
+        each.config["REDIS_URL"] = REDIS_URL
+        each.extensions["live"] = Hub(each)
+    here = app.extensions["live"]
+    here.write_seconds = 60  # alice's typing is written only as her room empties
+    page = make_page("Launch", "Hello")
+    alice_cookie = login_as(people["alice"]).get_cookie("session").value
+    bob_cookie = login_as(people["bob"]).get_cookie("session").value
+    with served_on_a_port(app) as first, served_on_a_port(other) as second:
+        alice = connect(first, page.id, alice_cookie)
+        alice.insert(5, " there")
+        assert LiveClient.wait_for(lambda: store.text_of(here.room(page.id).doc) == "Hello there")
+        opening, opened = store.open_draft, []
+
+        def open_as_alice_leaves(shown_page):
+            loaded = opening(shown_page)  # before alice's typing is written
+            if not opened:
+                opened.append(True)
+                alice.close()
+                assert LiveClient.wait_for(lambda: here.room(page.id) is None)
+            return loaded
+
+        monkeypatch.setattr(store, "open_draft", open_as_alice_leaves)
+        bob = connect(second, page.id, bob_cookie)
+        try:
+            assert opened and bob.wait(lambda: bob.value() == "Hello there")
+        finally:
+            bob.close()

@@ -78,6 +78,17 @@ def built_once(build: Callable[[str], T]) -> Callable[[Session], T]:
     return statement
 
 
+def read_afresh() -> None:
+    """End the session's read snapshot: what is read next is what the database holds now.
+
+    SQLite keeps the snapshot of a transaction's first read until it ends; a request that
+    waited (for a lock, say) would otherwise read what others committed meanwhile as missing.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+
+
 @contextmanager
 def write_transaction(keep: tuple[type, ...] = ()) -> Iterator[Session]:
     """Run the block as one write transaction, committed at the end or rolled back.

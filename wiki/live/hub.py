@@ -26,6 +26,9 @@ _EVENT = ym.EVENT
 
 #: How long the first room of a process waits for its Redis subscription to be confirmed.
 SUBSCRIBE_SECONDS = 5.0
+#: How long an unloaded room still answers other processes' new rooms (see Hub._closed):
+#: its draft cannot be expired meanwhile (it was marked open, expiry.OPEN_GRACE).
+CLOSED_SECONDS = 10.0
 
 
 class Hub:
@@ -33,6 +36,10 @@ class Hub:
 
     def __init__(self, app: Flask) -> None:
         self.rooms: dict[int, Room] = {}
+        #: Rooms unloaded in the last CLOSED_SECONDS, by page id, with when: they still
+        #: answer another process's new room, which may have read the draft just before
+        #: their last typing was written.
+        self._closed: dict[int, tuple[float, Room]] = {}
         self.lock = threading.Lock()
         self.origin = os.urandom(8)
         #: How often a room writes its editors' typing (LIVE_WRITE_SECONDS).
@@ -69,10 +76,20 @@ class Hub:
         with self.lock:
             empty = room.leave(conn)
             if empty:
-                self.rooms.pop(room.page_id, None)
-        flush(room, force=True)
-        if empty:
-            store.tidy(room.draft_id)
+                # Written before the room is let go, under the lock that opening a room
+                # takes: a browser joining now (the same person back from Preview) loads
+                # the draft from the database and must find the last typing in it.
+                try:
+                    flush(room, force=True)
+                finally:
+                    self.rooms.pop(room.page_id, None)
+                    self._prune_closed()
+                    if self.redis is not None:
+                        self._closed[room.page_id] = (time.monotonic(), room)
+        if not empty:
+            flush(room, force=True)
+            return
+        store.tidy(room.draft_id)
 
     def room(self, page_id: int) -> Room | None:
         """Return the page's room if it is open in this process."""
@@ -141,14 +158,30 @@ class Hub:
             self._publish(page_id, _HELLO, state)  # they answer with what this room lacks
             self._publish(page_id, ym.SYNC, everything)  # updates apply once, so resending is safe
 
+    def _recently_closed(self, page_id: int) -> Room | None:
+        """Return the page's room if this process unloaded it within CLOSED_SECONDS."""
+        with self.lock:
+            self._prune_closed()
+            closed = self._closed.get(page_id)
+        return closed[1] if closed else None
+
+    def _prune_closed(self) -> None:
+        """Let go of rooms unloaded more than CLOSED_SECONDS ago (under the hub's lock)."""
+        now = time.monotonic()
+        for page_id, (at, _room) in list(self._closed.items()):
+            if now - at > CLOSED_SECONDS:
+                del self._closed[page_id]
+
     def _deliver(self, channel: bytes, data: bytes) -> None:
         if data[:8] == self.origin or len(data) < 9:
             return
         page_id = int(channel.decode().rsplit(":", 1)[1])
+        kind, payload = data[8], data[9:]
         room = self.rooms.get(page_id)
+        if room is None and kind == _HELLO:
+            room = self._recently_closed(page_id)
         if room is None:
             return
-        kind, payload = data[8], data[9:]
         if kind == _HELLO:
             with room.lock:
                 try:

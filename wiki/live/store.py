@@ -5,7 +5,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.textedits import replacements, utf8_offset
-from ..database import write_transaction
+from ..database import read_afresh, write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User, utcnow
 from .models import LiveAuthor, LiveDraft, LiveUpdate
@@ -82,7 +82,11 @@ def draft_id_for(page_id: int) -> int | None:
 
 def open_draft(page: Page) -> tuple[LiveDraft, Doc]:
     """Return the page's live draft and its document, starting one from the latest revision."""
-    draft = draft_for(page.id)
+    # As the database holds it now: the last room may have written its typing while this
+    # request waited to open the next one (wiki/live/hub.py, Hub.leave).
+    page_id = page.id
+    read_afresh()
+    draft = draft_for(page_id)
     if draft is None:
         draft = _start_draft(page)
     return draft, load_doc(draft.id)
