@@ -72,8 +72,8 @@ def test_each_address_gets_its_own_links(app, make_page):
     client = app.test_client()
     plain = text(client.get("/wiki/Plan", base_url="http://one.example/"))
     prefixed = text(client.get("/wiki/Plan", base_url="http://two.example/wiki-site/"))
-    assert 'href="/static/css/bottega.css"' in plain
-    assert 'href="/wiki-site/static/css/bottega.css"' in prefixed
+    assert 'href="/static/css/bottega.css?v=' in plain
+    assert 'href="/wiki-site/static/css/bottega.css?v=' in prefixed
     assert '<link rel="canonical" href="http://one.example/wiki/Plan">' in plain
     assert '<link rel="canonical" href="http://two.example/wiki-site/wiki/Plan">' in prefixed
     assert "two.example" not in plain and "one.example" not in prefixed

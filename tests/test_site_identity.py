@@ -55,7 +55,7 @@ def test_by_default_the_configuration_names_the_site(client, make_page):
     assert "<title>Home · Bottega</title>" in html
     assert f"Bottega — {DEFAULT_TAGLINE}" in html
     assert client.get("/").headers["Location"] == "/wiki/Home"
-    assert '<link rel="icon" href="/static/favicon.svg"' in html
+    assert '<link rel="icon" href="/static/favicon.svg?v=' in html
 
 
 def test_an_admin_renames_the_site_and_every_page_says_so(admin_client, make_page):

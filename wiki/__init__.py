@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import renderer, templating
+from . import assets, renderer, templating
 from .config import load_config
 from .database import tune_engine
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -86,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     page_cache.register(app)
     memo.register(app)
     templating.register(app)
+    assets.register(app)
     cli.register(app)
     from . import community, files
 
