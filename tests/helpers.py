@@ -95,7 +95,8 @@ def served_on_a_port(app) -> Iterator[str]:
         answer(request, client_address)
 
     server.process_request_thread = process_request_thread
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polled every 0.05 s (werkzeug's 0.5 s held each test's end for a quarter second).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -123,6 +124,9 @@ def base_config(tmp_path, database_url: str) -> dict:
         # A cheap real hash: the suite makes many accounts through the forms (the default,
         # scrypt, takes 0.1 s a hash); tests/test_config.py checks the default.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # A live editor checks often that its person may still edit (2 s by default): tests
+        # of blocks and protections would wait that long. The browser journeys keep 2 s.
+        "LIVE_RECHECK_SECONDS": 0.3,
     }
 
 

@@ -760,8 +760,9 @@ def test_a_blocked_persons_unsaved_typing_is_set_aside_not_left_for_others_to_sa
 
 
 def test_typing_on_between_the_block_and_the_editor_closing_adds_to_the_set_aside_draft(
-    make_page, join, people
+    app, make_page, join, people
 ):
+    app.config["LIVE_RECHECK_SECONDS"] = 2.0  # the default: time to type before the check
     page = make_page("FAQ", "# FAQ\n")
     bob = join(page, "bob")
     bob.insert(6, "Early words\n")

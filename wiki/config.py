@@ -142,6 +142,9 @@ class Defaults:
     #: How often each process writes what its editors typed to the database (seconds): also
     #: the most a crashed process loses of typing no other process holds.
     LIVE_WRITE_SECONDS = 0.25
+    #: How often an open editor's connection checks that its person may still edit the page
+    #: (seconds): a block, a protection or a lost role puts them out within this long.
+    LIVE_RECHECK_SECONDS = 2.0
 
 
 class ConfigError(click.ClickException):

@@ -28,8 +28,6 @@ bp = Blueprint("live", __name__)
 OTHER_ORIGIN = N_("Live editing is only open to this wiki's own pages.")
 SOCKET_ONLY = N_("This address is for the live editor's WebSocket connection.")
 
-#: How often a room re-reads whether each person may still edit (seconds).
-RECHECK_SECONDS = 2.0
 #: After this long without a message, send one so the browser knows the link is alive.
 KEEPALIVE_SECONDS = 10.0
 #: Close codes the browser does not retry (4400–4499): refused, or a broken client.
@@ -108,6 +106,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
     conn.send(ym.event(news))
     config = current_app.config
     bucket = Bucket(config["LIVE_MESSAGES_PER_SECOND"], config["LIVE_MESSAGE_BURST"])
+    recheck = float(config["LIVE_RECHECK_SECONDS"])
     checked = heard = time.monotonic()
     withdrawn = False  # the person may no longer edit anywhere (not just this page)
     try:
@@ -129,7 +128,7 @@ def _serve(ws: Server, conn: Connection, page) -> None:
                 heard = now
             flush(room)
             keep_open(room)
-            if now - checked >= RECHECK_SECONDS:
+            if now - checked >= recheck:
                 checked = now
                 refusal = service.current_refusal(conn.user_id, room.page_id)
                 if refusal is not None:
