@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
@@ -140,6 +140,28 @@ def _share_compiled_templates() -> None:
 _share_compiled_templates()
 
 
+class _KeptPool(QueuePool):
+    """A pool of PostgreSQL connections that outlives the engines using it (tests only).
+
+    A new connection is a new server process whose catalogue caches start cold: a test's
+    statements took 0.65 ms on average against 0.19 ms for a bare round trip. Every test app
+    of a process uses the first engine's pool (its connect hooks included); an app's
+    dispose() at its end keeps the connections, each rolled back as it is returned.
+    """
+
+    @classmethod
+    def adopt(cls, pool: QueuePool) -> None:
+        """Make an engine's own pool a kept one, never short of connections."""
+        pool.__class__ = cls
+        pool._max_overflow = -1  # a thread a test left holding one must not starve the next
+
+    def dispose(self) -> None:
+        """Keep the connections: the next test's app uses them."""
+
+    def recreate(self) -> "_KeptPool":
+        return self
+
+
 def _share_compiled_statements() -> None:
     """Compile each SQL statement once per test process instead of once per app.
 
@@ -174,9 +196,13 @@ def _share_compiled_statements() -> None:
             # foreign keys, busy timeout, transactions): it must not serve a request.
             engine.dispose()
             engine._compiled_cache = LRUCache(5000)
-            shared[kind] = (engine.dialect, engine._compiled_cache)
+            if url.drivername.startswith("postgresql"):
+                _KeptPool.adopt(engine.pool)
+            shared[kind] = (engine.dialect, engine._compiled_cache, engine.pool)
         else:
-            engine.dialect, engine._compiled_cache = shared[kind]
+            engine.dialect, engine._compiled_cache, pool = shared[kind]
+            if isinstance(pool, _KeptPool):
+                engine.pool = pool
         return engine
 
     SQLAlchemy._make_engine = make_engine
