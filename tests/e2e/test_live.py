@@ -327,6 +327,9 @@ def test_in_dark_mode_the_editors_text_caret_and_selection_are_readable(served, 
     box.click()
     tab.keyboard.press("Control+Home")
     tab.keyboard.press("Shift+End")  # "# Launch" selected
+    # CodeMirror draws the caret and the selection in a layer of their own, a frame later.
+    expect(tab.locator(".cm-editor .cm-cursor").first).to_be_attached()
+    expect(tab.locator(".cm-editor .cm-selectionBackground").first).to_be_attached()
     shown = tab.evaluate(
         """() => {
           const editor = document.querySelector('.cm-editor');
