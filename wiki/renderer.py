@@ -15,11 +15,9 @@ import os
 import signal
 import threading
 import time
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from wiki.core.readable import plain_text
 from wiki.core.render import Rendered, RenderError, render_markdown
 from wiki.core.titles import N_
 from wiki.problems import CannotProcess
@@ -73,9 +71,8 @@ def _serve(conn: Connection) -> None:
         except EOFError:
             return
         try:
-            rendered = render_markdown(text)
-            if readable:  # made here, on this core, while the saving thread goes on
-                rendered = replace(rendered, plain=plain_text(rendered.html))
+            # The readable text is made here, on this core, while the saving thread goes on.
+            rendered = render_markdown(text, readable)
             reply: tuple[str, object] = ("ok", rendered)
         except RenderError as exc:
             reply = ("refused", str(exc))

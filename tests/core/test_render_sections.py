@@ -1,5 +1,5 @@
 """A page rendered a section at a time (sections kept and reused) gives exactly what
-rendering it whole gives: HTML, headings, links and categories."""
+rendering it whole gives: HTML, headings, links, categories and readable text."""
 
 import pytest
 from hypothesis import given, settings
@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from benchmarks._wiki import markdown_page
 from wiki import demo
 from wiki.core import mdsections, render
+from wiki.core.readable import plain_text
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +23,14 @@ def whole(text: str) -> render.Rendered:
 
 
 def same(sectioned: render.Rendered, text: str) -> bool:
-    """Whether a page rendered in sections is the page rendered whole: the same HTML and
-    headings, the same links and categories (a set: the whole page lists them in the order
+    """Whether a page rendered in sections is the page rendered whole: the same HTML,
+    readable text (each section's sanitised and made readable apart) and headings, the
+    same links and categories (a set: the whole page lists them in the order
     Python-Markdown happens to visit nested elements, not in reading order)."""
     expected = whole(text)
     return (
         sectioned.html == expected.html
+        and sectioned.plain == plain_text(expected.html)
         and sectioned.headings == expected.headings
         and set(sectioned.links) == set(expected.links)
         and set(sectioned.categories) == set(expected.categories)
@@ -88,7 +91,7 @@ pages = st.lists(block, min_size=1, max_size=14).map("\n\n".join)
 @settings(max_examples=200, deadline=None)
 @given(pages)
 def test_any_page_renders_in_sections_as_it_renders_whole(text):
-    assert same(render.render_markdown(text), text)
+    assert same(render.render_markdown(text, readable=True), text)
 
 
 @settings(max_examples=60, deadline=None)
@@ -97,20 +100,20 @@ def test_a_page_edited_reuses_kept_sections_and_still_renders_as_whole(text, at,
     render.render_markdown(text)
     blocks = text.split("\n\n")
     edited = "\n\n".join(blocks[:at] + [inserted] + blocks[at:])
-    assert same(render.render_markdown(edited), edited)
+    assert same(render.render_markdown(edited, readable=True), edited)
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_realistic_pages_render_in_sections_as_whole(seed):
     text = markdown_page(20_000, seed=seed)
     assert len(mdsections.sections(text)) > 1
-    assert same(render.render_markdown(text), text)
+    assert same(render.render_markdown(text, readable=True), text)
 
 
 def test_the_demo_pages_render_in_sections_as_whole():
     for _title, revisions in demo.PAGES:
         for _author, _summary, _minor, text in revisions:
-            assert same(render.render_markdown(text), text)
+            assert same(render.render_markdown(text, readable=True), text)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +125,7 @@ def test_the_demo_pages_render_in_sections_as_whole():
     ],
 )
 def test_pages_whose_parts_refer_to_each_other_render_whole(text):
-    assert same(render.render_markdown(text), text)
+    assert same(render.render_markdown(text, readable=True), text)
 
 
 def test_a_heading_inside_fenced_code_does_not_cut_the_page():
