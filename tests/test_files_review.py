@@ -157,3 +157,28 @@ def test_under_reviewers_only_the_uploader_sees_their_waiting_upload_and_others_
     page = page_named("File:Booth.png")
     publishing.accept(people["moderator"], page, page.latest_revision_id)
     assert new in text(carol.get("/file/Booth.png"))
+
+
+def test_under_reviewers_only_the_uploader_sees_their_waiting_picture_in_the_page_they_put_it(
+    launch, app, people, login_as, client
+):
+    app.config["REVIEW_WAITING_SHOWN"] = "reviewers"
+    newbie = login_as(people["newbie"])
+    assert samples.upload(newbie, samples.png(color=GREEN), "Booth.png").status_code == 302
+    booth = sha_of("Booth.png")
+    save("Launch", "![Our logo](File:Logo.png)\n\n![Our booth](File:Booth.png)", people["newbie"])
+    # Their edit waits, and they read it: with their picture in it, not a missing file.
+    mine = text(newbie.get("/wiki/Launch"))
+    assert thumbs_in(mine) == {launch, booth}
+    assert "Booth.png" in mine and 'class="new"' not in mine
+    # Another member and a visitor read the published page: neither the edit nor the picture.
+    carol = login_as(people["carol"])
+    assert thumbs_in(text(carol.get("/wiki/Launch"))) == {launch}
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch}
+    # Their own view of it again (kept for them) still shows it; once accepted, everyone does.
+    assert thumbs_in(text(newbie.get("/wiki/Launch"))) == {launch, booth}
+    for title in ("File:Booth.png", "Launch"):
+        page = page_named(title)
+        publishing.accept(people["moderator"], page, page.latest_revision_id)
+    assert thumbs_in(text(carol.get("/wiki/Launch"))) == {launch, booth}
+    assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch, booth}

@@ -7,8 +7,7 @@ page render again.
 
 from urllib.parse import unquote
 
-from flask import get_template_attribute, has_request_context
-from flask_login import current_user
+from flask import get_template_attribute
 
 from ..core import fileembed
 from ..core.filenames import FileName
@@ -24,9 +23,14 @@ def resolve(body: str) -> str:
     matches = list(fileembed.EMBED.finditer(body))
     if not matches:
         return body
-    # Readers shown the published text see published uploads only (wiki/review).
-    public = not (has_request_context() and pages.sees_waiting(current_user))
-    shown = reading.embedded({fileembed.read_embed(match).key for match in matches}, public=public)
+    # Readers shown the published text see published uploads only (wiki/review), and
+    # their own newer ones.
+    waiting = pages.waiting_shown()
+    shown = reading.embedded(
+        {fileembed.read_embed(match).key for match in matches},
+        public=not waiting.every,
+        uploader_id=waiting.own_uploads_of,
+    )
     macro = get_template_attribute("files/_embed.html", "embed")
 
     def replace(match) -> str:

@@ -89,12 +89,16 @@ def _is_published(version=FileVersion, page=Page):
     )
 
 
-def _published_version_id(page=Page):
-    """SQL: the id of the file's newest published version (correlated to page)."""
+def _published_version_id(page=Page, uploader_id: int | None = None):
+    """SQL: the id of the file's newest published version (correlated to page), or of one
+    uploaded by uploader_id if newer (an uploader sees their own upload waiting for review)."""
     version = aliased(FileVersion)
+    shown = _is_published(version, page)
+    if uploader_id is not None:
+        shown = or_(shown, version.uploader_id == uploader_id)
     return (
         select(func.max(version.id))
-        .where(version.page_id == page.id, _is_published(version, page))
+        .where(version.page_id == page.id, shown)
         .correlate(page)
         .scalar_subquery()
     )
@@ -203,10 +207,13 @@ class Shown:
     blob: FileBlob
 
 
-def embedded(keys: set[str], *, public: bool = False) -> dict[str, Shown]:
+def embedded(
+    keys: set[str], *, public: bool = False, uploader_id: int | None = None
+) -> dict[str, Shown]:
     """Return the existing files among description page keys (one redirect followed);
-    public: their published versions (files with none are missing)."""
-    found = _current_of(keys, public)
+    public: their published versions (files with none are missing), or the newer ones
+    uploaded by uploader_id."""
+    found = _current_of(keys, public, uploader_id)
     missing = keys - found.keys()
     if missing:
         redirects = dict(
@@ -216,16 +223,19 @@ def embedded(keys: set[str], *, public: bool = False) -> dict[str, Shown]:
                 )
             ).all()
         )
-        targets = _current_of(set(redirects.values()), public) if redirects else {}
+        targets = _current_of(set(redirects.values()), public, uploader_id) if redirects else {}
         found |= {key: targets[target] for key, target in redirects.items() if target in targets}
     return found
 
 
-def _current_of(keys: set[str], public: bool = False) -> dict[str, Shown]:
-    """Return the current (or published) blob of each non-deleted file among these keys."""
+def _current_of(
+    keys: set[str], public: bool = False, uploader_id: int | None = None
+) -> dict[str, Shown]:
+    """Return the current (or published, or uploader_id's own newer) blob of each
+    non-deleted file among these keys."""
     if not keys:
         return {}
-    shown = _published_version_id() if public else WikiFile.version_id
+    shown = _published_version_id(uploader_id=uploader_id) if public else WikiFile.version_id
     rows = db.session.execute(
         select(Page, FileBlob)
         .join(WikiFile, WikiFile.page_id == Page.id)

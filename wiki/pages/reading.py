@@ -154,15 +154,30 @@ def render_page(page: Page, revision: Revision | None = None) -> PageView:
     # file's new version are changes of the base (wiki.memo), an edit of a page is not; an
     # embedded file's red link speaks the reader's language, and an upload waiting for
     # review shows only to those who see waiting changes (wiki/files/embeds.py).
-    key = (revision.sha1, str(get_locale()), _sees_waiting_now())
+    key = (revision.sha1, str(get_locale()), waiting_shown())
     html, headings = until_changed("html", key, finished, RULES)
     return PageView(page=page, revision=revision, html=html, headings=list(headings))
 
 
-def _sees_waiting_now() -> bool:
-    """Return whether the person asking sees changes waiting for review (False outside a
-    request: what is published)."""
-    return has_request_context() and sees_waiting(current_user)
+@dataclass(frozen=True)
+class WaitingShown:
+    """What the person asking is shown of the changes waiting for review: every one, or
+    the published ones and, if set, their own uploads (embedded files)."""
+
+    every: bool
+    own_uploads_of: int | None = None
+
+
+def waiting_shown() -> WaitingShown:
+    """Return what the person asking sees of changes waiting for review (outside a request:
+    what is published)."""
+    if not has_request_context():
+        return WaitingShown(False)
+    if sees_waiting(current_user):
+        return WaitingShown(True)
+    # An uploader sees their own upload waiting in the pages that embed it, as on its
+    # file page (wiki/files/reading.py): their copy of a page's HTML is theirs alone.
+    return WaitingShown(False, current_user.id if logged_in(current_user) else None)
 
 
 #: Steps other features add to finish a page's HTML at view time (files: embedded images).

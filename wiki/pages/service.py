@@ -22,6 +22,7 @@ from .reading import (
     shown_revision,
     view_page,
     waiting_changes,
+    waiting_shown,
     with_red_links,
 )
 from .saving import (
@@ -49,6 +50,7 @@ __all__ = [
     "replace_links",
     "sees_waiting",
     "sees_waiting_on",
+    "waiting_shown",
     "own_waiting_revision",
     "set_waiting_rule",
     "rejection",
