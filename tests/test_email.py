@@ -311,6 +311,31 @@ def test_a_review_of_ones_changes_is_emailed_at_once_and_can_be_stopped(
     assert len(outbox()) == 1  # no second email
 
 
+def test_a_watcher_who_may_not_read_waiting_edits_is_emailed_once_they_are_published(
+    mail_app, smtp_server, client, auth, people, make_page
+):
+    bob, newbie = people["bob"], people["newbie"]
+    mail_app.config.update(REVIEW_POLICY="newcomers", REVIEW_WAITING_SHOWN="reviewers")
+    make_page("Pricing", "Prices on request.", author=bob)  # bob watches it
+    choose(bob, edit="immediate")
+    waiting = save("Pricing", "Prices from 10 euros.", newbie)
+    assert not waiting.published
+    with mail_app.test_request_context():
+        assert mail.deliver() == 0
+    # Bob may not read the waiting edit yet: he is not told of it...
+    assert smtp_server.messages == [] and outbox()[0].sent_at is not None
+    auth.login(people["mod"])
+    form = {"action": "accept", "revision": str(waiting.revision.id)}
+    assert client.post("/review/Pricing", data=form).status_code == 302
+    finish_jobs(mail_app)
+    # ...until a reviewer publishes it: then he is, once.
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "bob@example.test"
+    assert message["Subject"] == "newbie edited Pricing"
+    assert "/diff/Pricing" in smtp_server.body(message)
+    assert [row.sent_at is not None for row in outbox()] == [True]
+
+
 @pytest.mark.engine("postgres")  # SQLite lets one writer at a time claim: no race there
 def test_two_senders_reading_the_same_outbox_send_each_email_once(
     mail_app, smtp_server, other, people, monkeypatch

@@ -50,6 +50,8 @@ MAX_ATTEMPTS = 5
 DIGEST_INTERVAL = timedelta(hours=20)
 DIGEST_MAX_ITEMS = 100
 UNSUBSCRIBE_SALT = "bottega-unsubscribe"
+#: An outbox row's error when, at sending time, there was nothing its person could be told.
+NOTHING_TO_SEND = "nothing to send"
 #: What an unsubscribe link stops: one kind, every digest, or all email.
 SCOPES = (*(str(kind) for kind in Kind), "digest", "all")
 
@@ -81,6 +83,24 @@ def queue(session: Session, pairs: list[tuple[int, int]]) -> None:
         session.add_all(rows)
         session.flush()
         session.info.setdefault(_QUEUED, []).extend(row.id for row in rows)
+
+
+def queue_published(session: Session, revision_ids: list[int]) -> None:
+    """Send again the emails about these edits that found nothing to tell when first sent:
+    their person could not read an edit waiting for review then; published now, they can
+    (whatever else stopped them, hidden or a choice changed since, stops them again)."""
+    if not revision_ids or not enabled():
+        return
+    about = select(Notification.id).where(
+        Notification.revision_id.in_(revision_ids), Notification.kind == str(Kind.EDIT)
+    )
+    again = session.scalars(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.notification_id.in_(about), OutgoingEmail.error == NOTHING_TO_SEND)
+        .values(sent_at=None, claimed_at=None, attempts=0, error="")
+        .returning(OutgoingEmail.id)
+    ).all()
+    session.info.setdefault(_QUEUED, []).extend(again)
 
 
 def queue_message(session: Session, user_id: int, recipient: str, subject: str, body: str) -> bool:
@@ -204,7 +224,7 @@ def _record(sent: list[int], skipped: list[int], failed: dict[int, str]) -> None
         for row_id in sent + skipped:
             row = session.get(OutgoingEmail, row_id)
             row.sent_at = now
-            row.error = "" if row_id in sent else "nothing to send"
+            row.error = "" if row_id in sent else NOTHING_TO_SEND
         for row_id, error in failed.items():
             row = session.get(OutgoingEmail, row_id)
             row.claimed_at, row.error = None, error[:500]

@@ -74,10 +74,13 @@ def _review_rows(page: Page, revisions: list[Revision], user: User, kind: str) -
 
 
 def on_changes_accepted(sender, *, page: Page, user: User, revisions=(), **_):
-    """Tell the authors of the changes a reviewer published (by email too, if they want)."""
+    """Tell the authors of the changes a reviewer published (by email too, if they want),
+    and email the watchers who could not read these edits while they waited."""
     session = db.session()
-    added = _insert(session, _review_rows(page, list(revisions), user, ACCEPTED))
+    published = list(revisions)
+    added = _insert(session, _review_rows(page, published, user, ACCEPTED))
     mail.queue(session, [(user_id, nid) for nid, user_id, _head in added])
+    mail.queue_published(session, [revision.id for revision in published])
 
 
 def on_changes_rejected(sender, *, page: Page, user: User, revisions=(), undo=None, **_):
