@@ -43,9 +43,12 @@ class LiveClient:
         self.closed = threading.Event()
         self.close_message = ""
         self.ws = _Client(url, headers=headers)
+        # Read before the reader starts: the room's first messages may arrive at once, and
+        # two threads in one pycrdt document at a time fail ("Transaction is no longer valid").
+        state = self.doc.get_state()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.ws.send(ym.sync(ym.SYNC_STEP1, self.doc.get_state()))
+        self.ws.send(ym.sync(ym.SYNC_STEP1, state))
 
     def _read(self) -> None:
         try:
