@@ -125,14 +125,35 @@ def test_own_edits_that_do_not_overlap_are_both_kept_and_said_to_be_hers(two_edi
     assert "Both of your edits are on the page" in page
 
 
-def test_a_conflict_with_ones_own_save_is_shown_once_someone_else_saved_too(two_editors):
+def test_ones_own_save_is_no_conflict_when_someone_else_saved_elsewhere_too(two_editors):
     alice, bob = two_editors
     base = open_editor(alice, "Plan")
     edit(alice, "Plan", BASE.replace("April", "May"))
     edit(bob, "Plan", BASE.replace("April", "May").replace("Milan", "Turin"))
     response = edit(alice, "Plan", BASE.replace("April", "June"), base=base)
-    assert response.status_code == 409  # Bob saw May: only Alice may say which date stays
-    assert latest_text("Plan") == BASE.replace("April", "May").replace("Milan", "Turin")
+    # Bob left the date as it was: only Alice changed it, twice; her newer date stays, and
+    # his change stays too.
+    assert response.status_code == 302
+    assert latest_text("Plan") == BASE.replace("April", "June").replace("Milan", "Turin")
+    page = alice.get("/wiki/Plan").get_data(as_text=True)
+    assert "Someone saved while you were editing (bob)" in page
+    assert "from your own save since you opened the editor, this newer text was kept" in page
+
+
+def test_ones_own_passage_that_someone_else_changed_since_is_a_conflict(two_editors):
+    alice, bob = two_editors
+    base = open_editor(alice, "Plan")
+    edit(alice, "Plan", BASE.replace("April", "May"))
+    edit(bob, "Plan", BASE.replace("April", "May 3"))  # Bob changed the date Alice wrote
+    response = edit(alice, "Plan", BASE.replace("April", "June"), base=base)
+    assert response.status_code == 409  # only Alice may say whether Bob's day stays
+    assert latest_text("Plan") == BASE.replace("April", "May 3")
+    # And the other way round: Bob's change first, then Alice's own save over it.
+    again = open_editor(alice, "Plan")
+    edit(bob, "Plan", BASE.replace("April", "July"))
+    edit(alice, "Plan", BASE.replace("April", "July 9"))
+    response = edit(alice, "Plan", BASE.replace("April", "August"), base=again)
+    assert response.status_code == 409  # that tab was opened before Bob changed the date
 
 
 def test_a_save_written_with_others_is_not_overwritten_as_ones_own(two_editors, people):

@@ -7,7 +7,7 @@ import zlib
 
 from sqlalchemy import delete, select
 
-from tests.helpers import edit, edits, page_named, save
+from tests.helpers import edit, edits, form_value, page_named, save
 from wiki.anchors import authorship
 from wiki.anchors.models import RevisionAuthorship
 from wiki.core.authorship import Attribution, from_stored_form
@@ -239,3 +239,56 @@ def test_a_page_view_caching_its_html_while_another_process_writes_still_answers
     db.session.rollback()
     kept = db.session.scalar(select(RenderedText).where(RenderedText.sha1 == sha1))
     assert kept is not None and "<strong>due</strong>" in kept.html
+
+
+def test_a_save_merged_before_the_lock_takes_in_what_was_saved_meanwhile_in_one_merge(
+    app, other, people, make_page, login_as, monkeypatch
+):
+    """A save merges and renders before it takes the page's lock; if someone saved in the
+    meantime, it merges what they changed into its merged text (it does not merge from its
+    base again: on a busy page that work was done twice, inside the lock)."""
+
+    def changed(text: str, at: int, words: str) -> str:
+        out = text.splitlines(keepends=True)
+        out[at] = f"Line {at}: {words}\n"
+        return "".join(out)
+
+    make_page("Plan", PLAN)
+    people["bob"], people["carol"]
+    client = login_as(people["alice"])
+    base = form_value(client.get("/edit/Plan").get_data(as_text=True), "base_revision")
+    save("Plan", changed(PLAN, 5, "Bob's line."), people["bob"])
+    render, merges, meanwhile, started = content.render_soon, [], [], []
+
+    def render_while_carol_saves(text):
+        if not started:  # Alice's first render (Carol's own save renders too)
+            started.append(True)
+            _in_other(
+                other,
+                lambda user: meanwhile.append(
+                    save(
+                        "Plan",
+                        changed(changed(PLAN, 5, "Bob's line."), 100, "Carol's."),
+                        user("carol"),
+                    ).revision.id
+                ),
+            )
+        return render(text)
+
+    merge = saving.merge3
+
+    def counted(base_text, mine, theirs):
+        merges.append((base_text, theirs))
+        return merge(base_text, mine, theirs)
+
+    monkeypatch.setattr(content, "render_soon", render_while_carol_saves)
+    monkeypatch.setattr(saving, "merge3", counted)
+    response = edit(client, "Plan", changed(PLAN, 250, "Alice's."), base=base)
+    assert response.status_code == 302 and meanwhile
+    db.session.expire_all()
+    expected = changed(changed(changed(PLAN, 5, "Bob's line."), 100, "Carol's."), 250, "Alice's.")
+    assert page_named("Plan").latest.text == expected
+    # First with Bob's text from her base; then, under the lock, Carol's change onto that.
+    assert [b == PLAN for b, _ in merges] == [True, False]
+    carols = db.session.get(Revision, meanwhile[0]).text
+    assert merges[1] == (changed(PLAN, 5, "Bob's line."), carols)

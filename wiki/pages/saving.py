@@ -291,8 +291,11 @@ def _attempt_save(
             latest_id = page.latest_revision_id
             latest = db.session.get(Revision, latest_id) if latest_id else None
             base_text = prepared.base_text if seen[0] == page.id else None
+            onward = None
+            if prepared is not None and seen[0] == page.id:
+                onward = _prepare_onward(edit, page, latest, prepared)
             # Rendered in a worker while the revision is appended (the lock is held anyway).
-            prepared, patience = _prepare(edit, page, latest, base_text), None
+            prepared, patience = onward or _prepare(edit, page, latest, base_text), None
             if prepared.unchanged:
                 _discard_draft(edit.author, edit.title)
                 return SaveResult(page=page, revision=None, merged_with=prepared.merged_with)
@@ -330,6 +333,40 @@ def _prepare(
     text, merged_with, base_text, own_passages = _merge_with_latest(
         page, latest, edit.text, edit.base_revision_id, base_text, edit.author
     )
+    return _prepared(edit, page, latest, text, merged_with, base_text, own_passages)
+
+
+def _prepare_onward(
+    edit: _Edit, page: Page, latest: Revision | None, earlier: _Prepared
+) -> _Prepared | None:
+    """Return the text an earlier attempt prepared merged with what was saved since it
+    read the page, or None if that conflicts (the edit is then merged from its base again).
+
+    One merge of what the others' new revisions changed: under the lock of a busy page,
+    merging from the base again redid the earlier attempt's work (and its passage by
+    passage merge along the history, after the author's own saves).
+    """
+    if earlier.latest is None or latest is None or earlier.seen[0] != page.id:
+        return None
+    step = merge3(earlier.latest.text, earlier.text, latest.text)
+    if not step.clean:
+        return None
+    return _prepared(
+        edit, page, latest, step.text, latest, earlier.base_text, earlier.own_passages
+    )
+
+
+def _prepared(
+    edit: _Edit,
+    page: Page | None,
+    latest: Revision | None,
+    text: str,
+    merged_with: Revision | None,
+    base_text: str | None,
+    own_passages: int,
+) -> _Prepared:
+    """Return the text to append on top of latest, its render started (no render: the
+    text is the latest's, nothing to save)."""
     sha1 = text_sha1(text)
     seen = (page.id if page else None, latest.id if latest else None)
     persons = edit.system_summary is None and edit.also is None
@@ -580,6 +617,12 @@ def _merge_with_latest(
         # themselves (two tabs, the back button); their newest text wins where they differ.
         conflicts = len(result.conflicts)
         return result.resolve(["mine"] * conflicts), latest, base_text, conflicts
+    if base_revision_id is not None and author is not None:
+        # Others saved too: the conflicts may still be only with the person's own saves.
+        rebased = _rebased_over_own_saves(page, base_revision_id, base_text, text, latest, author)
+        if rebased is not None:
+            merged, own_passages = rebased
+            return merged, latest, base_text, own_passages
     raise EditConflict(
         N_(
             "Someone else changed the same words while you were editing. Your text is "
@@ -608,6 +651,57 @@ def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | N
         or_(Revision.author_id.is_(None), Revision.author_id != author.id),
     )
     return db.session.scalar(select(others.exists())) is False
+
+
+#: A save conflicting with its author's own saves while others saved too is merged again
+#: along the page's history only when that history since its base is this short, in at
+#: most this many runs of revisions by the author or by others (a merge each).
+MAX_REBASED_REVISIONS = 60
+MAX_REBASED_RUNS = 8
+
+
+def _rebased_over_own_saves(
+    page: Page, base_id: int, base_text: str, text: str, latest: Revision, author: User
+) -> tuple[str, int] | None:
+    """Return the text merged run by run along the revisions since its base (as a rebase
+    does) and how many passages took the author's newer text over their own saves; None if
+    some passage conflicts with someone else's change (or the history is too long).
+
+    Each run of the author's own revisions (theirs alone: not crediting co-authors) may
+    conflict with the text only where they changed the same passage twice: their newer
+    text is kept there. A run of others' revisions must merge cleanly: what another person
+    changed is never overwritten unasked.
+    """
+    rows = db.session.execute(
+        select(Revision.id, Revision.author_id)
+        .where(Revision.page_id == page.id, Revision.id > base_id, Revision.id <= latest.id)
+        .order_by(Revision.id)
+        .limit(MAX_REBASED_REVISIONS + 1)
+    ).all()
+    if not rows or len(rows) > MAX_REBASED_REVISIONS or rows[-1].id != latest.id:
+        return None
+    runs: list[tuple[bool, int]] = []  # (the author's own, the run's last revision id)
+    for row in rows:
+        own = row.author_id == author.id
+        if runs and runs[-1][0] == own:
+            runs[-1] = (own, row.id)
+        else:
+            runs.append((own, row.id))
+    if len(runs) > MAX_REBASED_RUNS or not any(own for own, _ in runs):
+        return None
+    before_id, before, mine, kept = base_id, base_text, text, 0
+    for own, last_id in runs:
+        after = latest.text if last_id == latest.id else db.session.get(Revision, last_id).text
+        step = merge3(before, mine, after)
+        if step.clean:
+            mine = step.text
+        elif own and not (_shared_rule and _shared_rule[0](page.id, before_id, last_id)):
+            kept += len(step.conflicts)
+            mine = step.resolve(["mine"] * len(step.conflicts))
+        else:
+            return None
+        before_id, before = last_id, after
+    return mine, kept
 
 
 def base_revision(page: Page, base_revision_id: int) -> Revision:

@@ -445,12 +445,18 @@ def _merge_notice(result, form: "EditForm") -> Markup:
             )
         )
     else:
-        names = [author.username if author else _("anonymous") for author in authors]
+        others = [a for a in authors if a is None or a.id != current_user.id]
+        names = [author.username if author else _("anonymous") for author in others]
         said = _(
             "Someone saved while you were editing (%(names)s). Your edit was merged with "
             "theirs: both changes are on the page.",
             names=", ".join(names),
         )
+        if result.own_passages:
+            said += " " + _(
+                "Where it differed from your own save since you opened the editor, this "
+                "newer text was kept."
+            )
     return Markup('{} <a href="{}">{}</a>').format(said, diff_url, _("See what your edit changed"))
 
 
