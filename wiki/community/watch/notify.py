@@ -223,15 +223,15 @@ def _edit_notifications(session, page, revision, previous, author: User) -> list
     """Return a notification for each watcher but the author, joined to their unread run."""
     watchers = session.execute(_WATCHERS, {"page_id": page.id, "author_id": author.id})
     rows = []
-    for user_id, last in watchers:
+    for user_id, last_id, kind, last_page_id, read_at, group_id in watchers:
         group = None
         if (
-            last is not None
-            and last.kind == Kind.EDIT
-            and last.page_id == page.id
-            and last.read_at is None
+            last_id is not None
+            and kind == Kind.EDIT
+            and last_page_id == page.id
+            and read_at is None
         ):
-            group = last.group_id or last.id
+            group = group_id or last_id
         rows.append(
             {
                 "user_id": user_id,
@@ -248,9 +248,17 @@ def _edit_notifications(session, page, revision, previous, author: User) -> list
     return rows
 
 
-#: A page's watchers but the author, each with their latest notification (if any).
+#: A page's watchers but the author, each with what grouping needs of their latest
+#: notification (if any): columns, not entities (a page of many watchers built as many).
 _WATCHERS = (
-    select(Watch.user_id, Notification)
+    select(
+        Watch.user_id,
+        Notification.id,
+        Notification.kind,
+        Notification.page_id,
+        Notification.read_at,
+        Notification.group_id,
+    )
     .outerjoin(
         Notification,
         Notification.id
