@@ -77,11 +77,24 @@ def test_saving_from_an_older_tab_keeps_ones_newer_text(new_page):
     first.get_by_label("Content").fill(BASE.replace("April", "May").replace("Milan", "Turin"))
     first.get_by_role("button", name="Save").click()
     expect(first.get_by_text("Your changes were saved")).to_be_visible()
+    # Someone else changes another passage meanwhile: still no conflict with herself.
+    other = new_page()
+    dario = unique("dario")
+    register(other, dario)
+    save_edit(
+        other,
+        title,
+        BASE.replace("April", "May").replace("Milan", "Turin") + "\nAll welcome.\n",
+        "welcome",
+    )
     second.get_by_label("Content").fill(BASE.replace("April", "June"))
     second.get_by_role("button", name="Save").click()
-    expect(second.get_by_text("this newer text was kept")).to_be_visible()
+    notice = second.locator(".flash-success")
+    expect(notice).to_contain_text(f"Someone saved while you were editing ({dario})")
+    expect(notice).to_contain_text("this newer text was kept")
     expect(second.locator(".prose")).to_contain_text("in June")
     expect(second.locator(".prose")).to_contain_text("in Turin")
+    expect(second.locator(".prose")).to_contain_text("All welcome.")
 
 
 def test_editor_autosaves_a_draft(page):
