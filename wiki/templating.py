@@ -7,7 +7,7 @@ from flask.templating import Environment as FlaskEnvironment
 from flask_babel import gettext as _
 
 from . import fragments
-from .core.text import unquoted
+from .core.text import box_digest, unquoted
 from .moments import exact_time, full_date, reader_zone, reltime, short_time
 from .site import shown_site
 from .urls import page_url, profile_url, return_path
@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = exact_time
     app.jinja_env.filters["unquoted"] = unquoted
+    app.jinja_env.filters["box_digest"] = box_digest
     app.jinja_env.filters["short_time"] = short_time
     app.jinja_env.filters["full_date"] = full_date
     fragments.register(app)

@@ -13,6 +13,28 @@
   var lastSaved = text.value + "\u0000" + summary.value;
   var submitting = false;
 
+  // The digest wiki/core/text.py box_digest makes: FNV-1a, 32 bits, over UTF-16 code units.
+  function digest(value) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < value.length; i++) {
+      hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return ("0000000" + hash.toString(16)).slice(-8);
+  }
+
+  // Back (or forward) to the editor: the browser puts the typed text back in the box, and
+  // the page offers the draft that text was saved as. The box holds it: nothing to offer.
+  // The box is filled again once the page has loaded (not yet when this script runs).
+  var offered = document.querySelector(".notice-draft[data-draft-digest]");
+  function holdsDraft() {
+    if (offered && text.value && digest(text.value) === offered.dataset.draftDigest) {
+      offered.hidden = true;
+      lastSaved = current();  // saved as the draft already: nothing to warn about
+    }
+  }
+  holdsDraft();
+  window.addEventListener("pageshow", holdsDraft);
+
   function current() { return text.value + "\u0000" + summary.value; }
 
   function say(message) { if (status) status.textContent = message; }

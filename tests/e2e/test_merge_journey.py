@@ -168,3 +168,21 @@ def test_conflict_choices_without_javascript_apply_after_a_refused_save(
     carla.get_by_role("button", name="Save").click()
     expect(carla.locator(".prose")).to_contain_text("Who can edit? Anyone. Members.")
     expect(carla.locator(".prose")).to_contain_text("In Rome.")
+
+
+def test_back_to_the_editor_the_box_holds_the_draft_and_it_is_not_offered_again(page):
+    register(page, unique("backer"))
+    title = unique("Back_")
+    page.goto(f"/edit/{title}")
+    typed = "A new page, typed and autosaved: caffè, 東京 🎉."
+    page.get_by_label("Content").fill(typed)
+    expect(page.locator(".draft-status")).to_have_text("Draft saved", timeout=10000)
+    page.goto("/recent")
+    page.go_back()
+    # The browser puts the text back in the box: the draft is not offered as if it were not.
+    expect(page.get_by_label("Content")).to_have_value(typed)
+    expect(page.get_by_text("You have an unsaved draft")).to_be_hidden()
+    # Opened afresh, the box holds the page's text (a new page: none): the draft is offered.
+    page.goto(f"/edit/{title}")
+    expect(page.get_by_label("Content")).to_have_value("")
+    expect(page.get_by_text("You have an unsaved draft")).to_be_visible()

@@ -17,6 +17,17 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def box_digest(text: str) -> str:
+    """Return a short digest of text as a browser script computes it over a text box's
+    value (FNV-1a, 32 bits, over its UTF-16 code units; static/js/editor.js): enough to tell
+    whether the box holds this text, without sending the text twice."""
+    digest = 0x811C9DC5
+    units = text.replace("\r\n", "\n").encode("utf-16-le")
+    for at in range(0, len(units), 2):
+        digest = ((digest ^ (units[at] | units[at + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return f"{digest:08x}"
+
+
 def byte_size(text: str) -> int:
     """Return the size of the text in UTF-8 bytes."""
     return len(text.encode("utf-8"))
