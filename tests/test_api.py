@@ -154,6 +154,30 @@ def test_read_a_page_with_its_revision_and_etag(client, campaign):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_page_read_for_another_site_has_links_and_images_on_the_sites_address(
+    app, client, make_page, people, login_as
+):
+    from tests import file_samples as samples
+
+    alice = people["alice"]
+    make_page("Home", "Welcome.")
+    picture = samples.png(width=800, height=400)
+    assert samples.upload(login_as(alice), picture, "Booth.png").status_code == 302
+    make_page("Fair", "See [[Home]] and ![Our booth](File:Booth.png).", author=alice)
+    plain = client.get("/api/v1/pages/Fair").get_json()["html"]
+    assert 'href="/wiki/Home"' in plain and 'src="/thumb/' in plain
+    response = client.get("/api/v1/pages/Fair?absolute_urls=1")
+    html = response.get_json()["html"]
+    assert 'href="http://localhost/wiki/Home"' in html
+    assert 'src="http://localhost/thumb/' in html
+    assert ' src="/' not in html and ' href="/' not in html and ", /thumb/" not in html
+    assert response.headers["ETag"] != client.get("/api/v1/pages/Fair").headers["ETag"]
+    # With the site's address set, that one: not whatever host the request named.
+    app.config["SITE_URL"] = "https://wiki.example.com/"
+    html = client.get("/api/v1/pages/Fair?absolute_urls=1").get_json()["html"]
+    assert 'href="https://wiki.example.com/wiki/Home"' in html
+
+
 def test_a_program_can_tell_waiting_text_from_published_and_ask_for_the_published(
     app, client, token, campaign, people
 ):

@@ -11,6 +11,7 @@ from wiki.core.render import (
     RENDERER_VERSION,
     Heading,
     RenderError,
+    absolute_urls,
     mark_missing,
     pygments_css,
     render_markdown,
@@ -517,3 +518,24 @@ def test_a_link_to_a_category_or_file_page_shows_its_title_without_the_colon() -
     html = render_markdown("[[:Category:Dolci]] and [[:File:Logo.png]]").html
     assert ">Category:Dolci</a>" in html and ">File:Logo.png</a>" in html
     assert ">:Category" not in html
+
+
+def test_absolute_urls_put_the_sites_address_before_its_own_paths_only():
+    html = (
+        '<p><a class="wikilink" data-key="home" href="/wiki/Home">Home</a> '
+        '<a href="//cdn.example/x">x</a> <a href="https://elsewhere.example/">e</a> '
+        '<a href="#top">top</a> <img src="/thumb/ab/320.png" '
+        'srcset="/thumb/ab/320.png 320w, /thumb/ab/640.png 640w, //cdn.example/y.png 2x" '
+        'alt="/wiki/Not a link"></p>'
+    )
+    out = absolute_urls(html, "https://wiki.example.com/")
+    assert 'href="https://wiki.example.com/wiki/Home"' in out
+    assert 'src="https://wiki.example.com/thumb/ab/320.png"' in out
+    assert (
+        'srcset="https://wiki.example.com/thumb/ab/320.png 320w, '
+        'https://wiki.example.com/thumb/ab/640.png 640w, //cdn.example/y.png 2x"'
+    ) in out
+    # Other hosts, fragments and text that only looks like a path are left as they were.
+    for kept in ('href="//cdn.example/x"', 'href="https://elsewhere.example/"', 'href="#top"'):
+        assert kept in out
+    assert 'alt="/wiki/Not a link"' in out

@@ -146,7 +146,17 @@ def _paths() -> dict:
         "/pages/{title}": _read(
             "Read a page",
             _ref("Page"),
-            params=[TITLE, {"name": "stable", "in": "query", "schema": {"type": "boolean"}}],
+            params=[
+                TITLE,
+                {"name": "stable", "in": "query", "schema": {"type": "boolean"}},
+                {
+                    "name": "absolute_urls",
+                    "in": "query",
+                    "schema": {"type": "boolean"},
+                    "description": "Links and images in html with the site's address "
+                    "(https://wiki.example.com/wiki/…), for HTML shown on another site.",
+                },
+            ],
             op="getPage",
         )
         | put,

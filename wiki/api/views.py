@@ -5,10 +5,13 @@ request authenticates with `Authorization: Bearer <token>` (a personal access to
 from the site's own pages, with the session cookie and a CSRF token.
 """
 
-from flask import Blueprint, g, jsonify, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from .. import errors
+from ..core.render import absolute_urls
 from ..core.titles import N_
 from ..extensions import csrf
 from ..problems import BadRequest
@@ -87,7 +90,17 @@ def get_page(title: str):
     auth.require("read")
     stable = flag_arg("stable")
     body, revision = reads.page(title_or_400(title), current_user, stable=stable)
+    if flag_arg("absolute_urls"):
+        # For HTML shown on another site: its links and images lead back here.
+        body = body | {"html": absolute_urls(body["html"], _site_origin())}
+        return auth.conditional(body, f'"{revision}-absolute"')
     return auth.conditional(body, f'"{revision}"')
+
+
+def _site_origin() -> str:
+    """Return the site's scheme and host: SITE_URL's if it is set, else the request's."""
+    address = urlsplit(current_app.config.get("SITE_URL") or request.host_url)
+    return f"{address.scheme}://{address.netloc}"
 
 
 @bp.put("/pages/<path:title>")

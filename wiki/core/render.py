@@ -553,6 +553,29 @@ def wikilink_keys(body: str) -> set[str]:
     return {html.unescape(key) for key in _WIKILINK_TAG.findall(body)}
 
 
+# Addresses on the site itself in the HTML pages show (the sanitiser and the templates
+# write attributes double-quoted): "/wiki/…", "/thumb/…", not "//host/…".
+_SITE_PATH = re.compile(r'(\s(?:href|src)=")(/(?!/))')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+
+
+def absolute_urls(body: str, origin: str) -> str:
+    """Return page HTML with the addresses on the site (paths starting with one "/") made
+    absolute on origin ("https://wiki.example.com"), for HTML shown on other sites."""
+    origin = origin.rstrip("/")
+
+    def candidates(match: re.Match) -> str:
+        listed = [
+            origin + item.strip()
+            if item.strip().startswith("/") and item.strip()[1:2] != "/"
+            else item.strip()
+            for item in match.group(2).split(",")
+        ]
+        return match.group(1) + ", ".join(listed) + match.group(3)
+
+    return _SRCSET.sub(candidates, _SITE_PATH.sub(lambda m: m.group(1) + origin + "/", body))
+
+
 def mark_missing(body: str, missing_keys: Collection[str]) -> str:
     """Add class "new" to wikilinks whose page does not exist."""
     if not missing_keys:
