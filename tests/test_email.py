@@ -336,6 +336,36 @@ def test_a_watcher_who_may_not_read_waiting_edits_is_emailed_once_they_are_publi
     assert [row.sent_at is not None for row in outbox()] == [True]
 
 
+def test_a_publication_while_the_email_is_being_sent_still_gets_it_sent(
+    mail_app, smtp_server, client, auth, people, make_page
+):
+    from wiki.models import utcnow
+
+    bob, newbie = people["bob"], people["newbie"]
+    mail_app.config.update(REVIEW_POLICY="newcomers", REVIEW_WAITING_SHOWN="reviewers")
+    make_page("Pricing", "Prices on request.", author=bob)
+    choose(bob, edit="immediate")
+    waiting = save("Pricing", "Prices from 10 euros.", newbie)
+    [row] = outbox()
+    # A sender takes the email and finds nothing Bob may read yet...
+    claimed_at = utcnow()
+    with mail_app.test_request_context():
+        assert mail._claim(None, 10, claimed_at) == [row.id]
+        assert mail._compose(row.id) is None
+    # ...while a reviewer publishes the edit (and its email is handed to a job)...
+    auth.login(people["mod"])
+    form = {"action": "accept", "revision": str(waiting.revision.id)}
+    assert client.post("/review/Pricing", data=form).status_code == 302
+    finish_jobs(mail_app)
+    # ...then the first sender closes what it took: the email went out once all the same.
+    mail._record([], [row.id], {}, claimed_at)
+    db.session.expire_all()
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "newbie edited Pricing"
+    [row] = outbox()
+    assert row.sent_at is not None and row.error == ""
+
+
 @pytest.mark.engine("postgres")  # SQLite lets one writer at a time claim: no race there
 def test_two_senders_reading_the_same_outbox_send_each_email_once(
     mail_app, smtp_server, other, people, monkeypatch

@@ -182,3 +182,19 @@ def test_under_reviewers_only_the_uploader_sees_their_waiting_picture_in_the_pag
         publishing.accept(people["moderator"], page, page.latest_revision_id)
     assert thumbs_in(text(carol.get("/wiki/Launch"))) == {launch, booth}
     assert thumbs_in(text(client.get("/wiki/Launch"))) == {launch, booth}
+
+
+def test_under_reviewers_only_a_rejected_upload_is_not_shown_to_its_uploader_as_if_waiting(
+    launch, app, people, login_as
+):
+    app.config["REVIEW_WAITING_SHOWN"] = "reviewers"
+    newbie = login_as(people["newbie"])
+    assert samples.upload(newbie, samples.png(color=GREEN), "Booth.png").status_code == 302
+    booth = sha_of("Booth.png")
+    save("Launch", "![Our logo](File:Logo.png)\n\n![Our booth](File:Booth.png)", people["newbie"])
+    assert thumbs_in(text(newbie.get("/wiki/Launch"))) == {launch, booth}
+    page = page_named("File:Booth.png")
+    publishing.reject(people["moderator"], page, page.latest_revision_id, "Not our booth")
+    # Their edit still waits; the picture in it is gone for them too (a missing file).
+    mine = text(newbie.get("/wiki/Launch"))
+    assert thumbs_in(mine) == {launch} and 'class="wikifile new"' in mine

@@ -455,3 +455,23 @@ def test_undoing_a_move_says_it_changed_no_text(client, make_user, auth, make_pa
     response = client.get(f"/undo/Roadmap?rev={moved.id}")
     assert response.status_code == 302
     assert "This edit changed no text" in client.get("/history/Roadmap").get_data(as_text=True)
+
+
+def test_a_reviewers_rejection_is_not_undone_by_their_own_older_tab(
+    app, two_editors, people, login_as
+):
+    from tests.helpers import page_named, save
+    from wiki.review import publishing
+
+    _alice, bob = two_editors
+    app.config["REVIEW_POLICY"] = "newcomers"
+    waiting = save("Plan", BASE.replace("Milan", "Milan, free entry fro all"), people["newbie"])
+    mod = login_as(people["mod"])
+    base = open_editor(mod, "Plan")  # an older tab, with the waiting sentence in it
+    publishing.reject(people["mod"], page_named("Plan"), waiting.revision.id, "Not true")
+    edit(bob, "Plan", BASE.replace("Spring is here.", "Spring is here!"))
+    fixed = BASE.replace("Milan", "Milan, free entry for all")  # the typo fixed in the old tab
+    response = edit(mod, "Plan", fixed, base=base)
+    # The rejection took the sentence out: an older tab's text must not silently put it back.
+    assert response.status_code == 409
+    assert "free entry" not in latest_text("Plan")

@@ -23,11 +23,16 @@
   }
 
   // Back (or forward) to the editor: the browser puts the typed text back in the box, and
-  // the page offers the draft that text was saved as. The box holds it: nothing to offer.
-  // The box is filled again once the page has loaded (not yet when this script runs).
+  // the page offers the draft that text was saved as. The box holds it: nothing to offer,
+  // if the form saves it on the draft's base (else the notice, and what others changed
+  // since, stay). The box is filled again once the page has loaded (not yet when this runs).
   var offered = document.querySelector(".notice-draft[data-draft-digest]");
+  var base = form.querySelector("input[name=base_revision]");
   function holdsDraft() {
-    if (offered && text.value && digest(text.value) === offered.dataset.draftDigest) {
+    if (
+      offered && text.value && base && base.value === offered.dataset.draftBase &&
+      digest(text.value) === offered.dataset.draftDigest
+    ) {
       offered.hidden = true;
       lastSaved = current();  // saved as the draft already: nothing to warn about
     }

@@ -539,3 +539,6 @@ def test_absolute_urls_put_the_sites_address_before_its_own_paths_only():
     for kept in ('href="//cdn.example/x"', 'href="https://elsewhere.example/"', 'href="#top"'):
         assert kept in out
     assert 'alt="/wiki/Not a link"' in out
+    # A code sample's markup is text, escaped: not an address.
+    sample = '<pre><code>&lt;img src="/logo.png"&gt; &lt;a href="/x"&gt;</code></pre>'
+    assert absolute_urls(sample, "https://wiki.example.com") == sample

@@ -515,11 +515,17 @@ def _section(text: str) -> _Part:
     with _kept_lock:
         if text not in _kept_sections:
             _kept_sections[text] = part
-            _kept_chars += len(text) + len(part.body)
+            _kept_chars += _weight(text, part)
         while _kept_chars > SECTION_CACHE_CHARS and len(_kept_sections) > 1:
             old_text, old = _kept_sections.popitem(last=False)
-            _kept_chars -= len(old_text) + len(old.body)
+            _kept_chars -= _weight(old_text, old)
     return part
+
+
+def _weight(text: str, part: _Part) -> int:
+    """Return the characters a kept section holds: its text, its HTML, and once made, its
+    sanitised HTML and readable text (counted ahead: about as long again, and half)."""
+    return len(text) + len(part.body) * 5 // 2
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:
@@ -554,9 +560,10 @@ def wikilink_keys(body: str) -> set[str]:
 
 
 # Addresses on the site itself in the HTML pages show (the sanitiser and the templates
-# write attributes double-quoted): "/wiki/…", "/thumb/…", not "//host/…".
-_SITE_PATH = re.compile(r'(\s(?:href|src)=")(/(?!/))')
-_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+# write attributes double-quoted): "/wiki/…", "/thumb/…", not "//host/…". Inside a tag
+# only: text holds "<" as "&lt;" (a code sample's src="/x" is not an address).
+_SITE_PATH = re.compile(r'(<[A-Za-z][^<>]*?\s(?:href|src)=")(/(?!/))')
+_SRCSET = re.compile(r'(<[A-Za-z][^<>]*?\ssrcset=")([^"]*)(")')
 
 
 def absolute_urls(body: str, origin: str) -> str:

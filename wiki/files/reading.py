@@ -91,11 +91,15 @@ def _is_published(version=FileVersion, page=Page):
 
 def _published_version_id(page=Page, uploader_id: int | None = None):
     """SQL: the id of the file's newest published version (correlated to page), or of one
-    uploaded by uploader_id if newer (an uploader sees their own upload waiting for review)."""
+    uploaded by uploader_id waiting for review if newer (an uploader sees their own upload
+    waiting, not one a reviewer rejected)."""
     version = aliased(FileVersion)
     shown = _is_published(version, page)
     if uploader_id is not None:
-        shown = or_(shown, version.uploader_id == uploader_id)
+        waiting = select(RevisionReview.revision_id).where(
+            RevisionReview.revision_id == version.revision_id, RevisionReview.state == WAITING
+        )
+        shown = or_(shown, and_(version.uploader_id == uploader_id, exists(waiting)))
     return (
         select(func.max(version.id))
         .where(version.page_id == page.id, shown)

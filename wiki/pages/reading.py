@@ -27,6 +27,9 @@ class PageView:
     revision: Revision
     html: str
     headings: list[Heading] = field(default_factory=list)
+    #: What of the changes waiting for review html shows (its embedded files): whatever is
+    #: worked out from html and kept for others (a link preview's description) says so.
+    waiting: "WaitingShown | None" = None
 
 
 #: Built once: building the statement and its cache key anew cost a page view 0.1 ms.
@@ -154,9 +157,10 @@ def render_page(page: Page, revision: Revision | None = None) -> PageView:
     # file's new version are changes of the base (wiki.memo), an edit of a page is not; an
     # embedded file's red link speaks the reader's language, and an upload waiting for
     # review shows only to those who see waiting changes (wiki/files/embeds.py).
-    key = (revision.sha1, str(get_locale()), waiting_shown())
+    waiting = waiting_shown()
+    key = (revision.sha1, str(get_locale()), waiting)
     html, headings = until_changed("html", key, finished, RULES)
-    return PageView(page=page, revision=revision, html=html, headings=list(headings))
+    return PageView(page, revision, html, list(headings), waiting)
 
 
 @dataclass(frozen=True)

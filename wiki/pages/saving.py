@@ -658,6 +658,8 @@ def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | N
 #: most this many runs of revisions by the author or by others (a merge each).
 MAX_REBASED_REVISIONS = 60
 MAX_REBASED_RUNS = 8
+#: The kinds of revision that are their author's own writing.
+_TYPED = (RevisionKind.CREATE, RevisionKind.EDIT, RevisionKind.MERGE)
 
 
 def _rebased_over_own_saves(
@@ -673,7 +675,7 @@ def _rebased_over_own_saves(
     changed is never overwritten unasked.
     """
     rows = db.session.execute(
-        select(Revision.id, Revision.author_id)
+        select(Revision.id, Revision.author_id, Revision.kind)
         .where(Revision.page_id == page.id, Revision.id > base_id, Revision.id <= latest.id)
         .order_by(Revision.id)
         .limit(MAX_REBASED_REVISIONS + 1)
@@ -682,7 +684,9 @@ def _rebased_over_own_saves(
         return None
     runs: list[tuple[bool, int]] = []  # (the author's own, the run's last revision id)
     for row in rows:
-        own = row.author_id == author.id
+        # Their typing only: a rejection, rollback, undo or restore of theirs took out or
+        # put back someone's text, which an older tab's text must not silently undo.
+        own = row.author_id == author.id and row.kind in _TYPED
         if runs and runs[-1][0] == own:
             runs[-1] = (own, row.id)
         else:

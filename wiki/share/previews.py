@@ -93,14 +93,15 @@ def og_locale(lang: str | None = None) -> str:
     return f"{locale.language}_{territory}" if territory.isalpha() else locale.language
 
 
-def _description(sha1: str, html: str, load_text) -> str:
-    """Return the description of a text, worked out once per text."""
+def _description(key, html: str, load_text) -> str:
+    """Return the description of a text as shown (key: its hash and what of the changes
+    waiting for review the HTML shows), worked out once per key."""
     with _lock:
-        found = _facts.get(sha1)
+        found = _facts.get(key)
     if found is None:
         found = explicit_description(load_text()) or first_paragraph(html)
         with _lock:
-            _facts[sha1] = found
+            _facts[key] = found
     return found
 
 
@@ -119,7 +120,10 @@ def link_preview(view, lang: str | None = None) -> LinkPreview:
     page, revision = view.page, view.revision
     # What the page's heading shows: a subpage's own name, not its path.
     heading = page.title.rsplit("/", 1)[-1]
-    description = _description(revision.sha1, view.html, lambda: revision.text)
+    # The HTML's first paragraph may name an embedded file waiting for review (a reviewer's
+    # or its uploader's view): kept apart from what visitors are told.
+    key = (revision.sha1, view.waiting)
+    description = _description(key, view.html, lambda: revision.text)
     image = preview_image(view)
     url = page_address(page.title)
     image_url = absolute(image) if image else site_image()

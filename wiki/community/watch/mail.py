@@ -94,9 +94,15 @@ def queue_published(session: Session, revision_ids: list[int]) -> None:
     about = select(Notification.id).where(
         Notification.revision_id.in_(revision_ids), Notification.kind == str(Kind.EDIT)
     )
+    # Closed as "nothing to send", or being sent right now by a sender who may have found
+    # nothing to tell yet (it closes its claim only if it is still its own: _record).
+    closed_or_taken = or_(
+        OutgoingEmail.error == NOTHING_TO_SEND,
+        and_(OutgoingEmail.sent_at.is_(None), OutgoingEmail.claimed_at.is_not(None)),
+    )
     again = session.scalars(
         update(OutgoingEmail)
-        .where(OutgoingEmail.notification_id.in_(about), OutgoingEmail.error == NOTHING_TO_SEND)
+        .where(OutgoingEmail.notification_id.in_(about), closed_or_taken)
         .values(sent_at=None, claimed_at=None, attempts=0, error="")
         .returning(OutgoingEmail.id)
     ).all()
@@ -151,7 +157,8 @@ def deliver(ids: list[int] | None = None, limit: int = 200) -> int:
     """Send unsent outbox emails (these ids only, if given); return how many were sent."""
     if not enabled():
         return 0
-    claimed = _claim(ids, limit)
+    claimed_at = utcnow()
+    claimed = _claim(ids, limit, claimed_at)
     if not claimed:
         return 0
     with site_context():
@@ -170,7 +177,7 @@ def deliver(ids: list[int] | None = None, limit: int = 200) -> int:
     except (OSError, smtplib.SMTPException) as error:
         failed.update({row_id: str(error) for row_id in messages if row_id not in sent})
     skipped = [row_id for row_id, message in messages.items() if message is None]
-    _record(sent, skipped, failed)
+    _record(sent, skipped, failed, claimed_at)
     return len(sent)
 
 
@@ -182,9 +189,9 @@ def site_context():
     return current_app.test_request_context(base_url=base)
 
 
-def _claim(ids: list[int] | None, limit: int) -> list[int]:
-    """Take unsent emails for this sender, so that no other sender sends them too."""
-    now = utcnow()
+def _claim(ids: list[int] | None, limit: int, now) -> list[int]:
+    """Take unsent emails for this sender (claimed at now), so that no other sender sends
+    them too."""
     with write_transaction() as session:
         candidates = _claimable(session, ids, limit, now)
         if not candidates:
@@ -217,14 +224,23 @@ def _claimable(session: Session, ids: list[int] | None, limit: int, now) -> list
     return list(session.scalars(query.order_by(OutgoingEmail.id).limit(limit)))
 
 
-def _record(sent: list[int], skipped: list[int], failed: dict[int, str]) -> None:
-    """Note what was sent, what there was no reason to send, and what failed (to retry)."""
+def _record(sent: list[int], skipped: list[int], failed: dict[int, str], claimed_at) -> None:
+    """Note what was sent, what there was no reason to send, and what failed (to retry).
+
+    An email skipped is closed only if it is still this sender's claim: a reviewer who
+    published its edit meanwhile opened it again (queue_published), to be sent now.
+    """
     now = utcnow()
     with write_transaction() as session:
-        for row_id in sent + skipped:
+        for row_id in sent:
             row = session.get(OutgoingEmail, row_id)
-            row.sent_at = now
-            row.error = "" if row_id in sent else NOTHING_TO_SEND
+            row.sent_at, row.error = now, ""
+        if skipped:
+            session.execute(
+                update(OutgoingEmail)
+                .where(OutgoingEmail.id.in_(skipped), OutgoingEmail.claimed_at == claimed_at)
+                .values(sent_at=now, error=NOTHING_TO_SEND)
+            )
         for row_id, error in failed.items():
             row = session.get(OutgoingEmail, row_id)
             row.claimed_at, row.error = None, error[:500]
