@@ -198,3 +198,21 @@ def test_under_reviewers_only_a_rejected_upload_is_not_shown_to_its_uploader_as_
     # Their edit still waits; the picture in it is gone for them too (a missing file).
     mine = text(newbie.get("/wiki/Launch"))
     assert thumbs_in(mine) == {launch} and 'class="wikifile new"' in mine
+
+
+def test_under_reviewers_only_members_read_a_page_without_files_from_the_visitors_copy(
+    app, people, login_as, make_page, client
+):
+    """Only a page that embeds files may differ for someone with uploads waiting: any other
+    page's HTML is remembered once, not once per person (the memory is bounded)."""
+    app.config["REVIEW_WAITING_SHOWN"] = "reviewers"
+    page = make_page("Plain", "Just words, and a link to [[Launch]].")
+    for name in ("carol", "newbie", "bob"):
+        assert login_as(people[name]).get("/wiki/Plain").status_code == 200
+    assert client.get("/wiki/Plain").status_code == 200
+    memo = app.extensions["memo"]
+    sha1 = page.latest.sha1
+    copies = [
+        key for key in list(memo._entries) if key[:2] == ("page", "html") and key[2][0] == sha1
+    ]
+    assert len(copies) == 1

@@ -148,19 +148,48 @@ def render_page(page: Page, revision: Revision | None = None) -> PageView:
     """Return a version of an existing page (its latest by default), rendered, with red
     links marked."""
     revision = revision or page.latest
+    waiting = waiting_shown()
+    if waiting.own_uploads_of is None:
+        html, headings, _files = _finished(revision, waiting)
+    else:
+        # Someone's own waiting uploads change only pages that embed files: any other page
+        # they read as visitors do (one remembered copy, not one per person).
+        shown = WaitingShown(False)
+        html, headings, files = _finished(revision, shown)
+        if files:
+            shown = waiting
+            html, headings, files = _finished(revision, shown)
+        waiting = shown
+    return PageView(page, revision, html, list(headings), waiting)
 
-    def finished() -> tuple[str, list[Heading]]:
-        html, headings = content.rendered_html(revision.sha1, lambda: revision.text)
-        return with_red_links(html), headings
+
+def _finished(revision: Revision, waiting: "WaitingShown") -> tuple[str, list, bool]:
+    """Return a revision's HTML as shown with these waiting changes (red links marked,
+    view steps run), its headings, and whether it embeds files; remembered."""
+
+    def finished() -> tuple[str, list[Heading], bool]:
+        raw, headings = content.rendered_html(revision.sha1, lambda: revision.text)
+        # The view steps (embedded files) ask waiting_shown(): this copy's, not the reader's.
+        before = g.get(_SHOWN_NOW)
+        setattr(g, _SHOWN_NOW, waiting)
+        try:
+            html = with_red_links(raw)
+        finally:
+            setattr(g, _SHOWN_NOW, before)
+        return html, headings, _FILE_MARK in raw
 
     # Red links and embedded files follow other pages: a page made, moved or deleted and a
     # file's new version are changes of the base (wiki.memo), an edit of a page is not; an
     # embedded file's red link speaks the reader's language, and an upload waiting for
     # review shows only to those who see waiting changes (wiki/files/embeds.py).
-    waiting = waiting_shown()
     key = (revision.sha1, str(get_locale()), waiting)
-    html, headings = until_changed("html", key, finished, RULES)
-    return PageView(page, revision, html, list(headings), waiting)
+    return until_changed("html", key, finished, RULES)
+
+
+#: g key: the waiting changes a copy of a page's HTML being made shows (see _finished).
+_SHOWN_NOW = "bottega_waiting_shown_now"
+#: What rendering leaves for each embedded file (wiki/core/fileembed.py).
+_FILE_MARK = 'class="wikifile"'
 
 
 @dataclass(frozen=True)
@@ -177,6 +206,9 @@ def waiting_shown() -> WaitingShown:
     what is published)."""
     if not has_request_context():
         return WaitingShown(False)
+    making = g.get(_SHOWN_NOW)
+    if making is not None:  # a copy of a page's HTML for these is being made
+        return making
     if sees_waiting(current_user):
         return WaitingShown(True)
     # An uploader sees their own upload waiting in the pages that embed it, as on its
