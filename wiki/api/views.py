@@ -5,9 +5,7 @@ request authenticates with `Authorization: Bearer <token>` (a personal access to
 from the site's own pages, with the session cookie and a CSRF token.
 """
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from .. import errors
@@ -15,6 +13,7 @@ from ..core.render import absolute_urls
 from ..core.titles import N_
 from ..extensions import csrf
 from ..problems import BadRequest
+from ..share.previews import absolute
 from ..web import flag_arg, int_arg, title_or_400
 from . import auth, cursors, openapi, reads, writes
 from .idempotency import idempotent
@@ -92,15 +91,10 @@ def get_page(title: str):
     body, revision = reads.page(title_or_400(title), current_user, stable=stable)
     if flag_arg("absolute_urls"):
         # For HTML shown on another site: its links and images lead back here.
-        body = body | {"html": absolute_urls(body["html"], _site_origin())}
+        # The site's own paths on its address: SITE_URL's, else the request's.
+        body = body | {"html": absolute_urls(body["html"], absolute("/"))}
         return auth.conditional(body, f'"{revision}-absolute"')
     return auth.conditional(body, f'"{revision}"')
-
-
-def _site_origin() -> str:
-    """Return the site's scheme and host: SITE_URL's if it is set, else the request's."""
-    address = urlsplit(current_app.config.get("SITE_URL") or request.host_url)
-    return f"{address.scheme}://{address.netloc}"
 
 
 @bp.put("/pages/<path:title>")

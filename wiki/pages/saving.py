@@ -339,14 +339,15 @@ def _prepare(
 def _prepare_onward(
     edit: _Edit, page: Page, latest: Revision | None, earlier: _Prepared
 ) -> _Prepared | None:
-    """Return the text an earlier attempt prepared merged with what was saved since it
-    read the page, or None if that conflicts (the edit is then merged from its base again).
+    """Return the text an earlier attempt prepared (on this page) merged with what was saved
+    since it read the page, or None if that conflicts (the edit is merged from its base
+    again).
 
     One merge of what the others' new revisions changed: under the lock of a busy page,
     merging from the base again redid the earlier attempt's work (and its passage by
     passage merge along the history, after the author's own saves).
     """
-    if earlier.latest is None or latest is None or earlier.seen[0] != page.id:
+    if earlier.latest is None or latest is None:
         return None
     step = merge3(earlier.latest.text, earlier.text, latest.text)
     if not step.clean:
