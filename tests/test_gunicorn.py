@@ -4,10 +4,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import stop_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -33,6 +36,17 @@ def start_gunicorn(tmp_path, workers: int, **env) -> subprocess.Popen:
     )
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server, reading the rest of its log so a full pipe cannot hold it.
+
+    A worker still booting when the signal comes may not have its handlers yet and sleep
+    through it; the stop then kills the server rather than wait for gunicorn's own timeout.
+    """
+    process.drain = threading.Thread(target=process.stderr.read, daemon=True)
+    process.drain.start()
+    stop_gunicorn(process)
+
+
 def log_until(process: subprocess.Popen, needle: str, seconds: float = 60) -> str:
     """Return what the server logged up to the line holding needle (or all, on timeout)."""
     seen, deadline = [], time.monotonic() + seconds
@@ -50,9 +64,7 @@ def test_several_workers_without_redis_warn_at_start_up(tmp_path, workers, warne
     try:
         log = log_until(process, "Booting worker" if not warned else "WIKI_REDIS_URL")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stderr.close()
+        stop(process)
     assert ("WIKI_REDIS_URL" in log) is warned
 
 
@@ -77,7 +89,5 @@ def test_a_malformed_chunked_body_is_a_400_not_a_500(tmp_path):
             except ConnectionRefusedError:
                 time.sleep(0.2)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stderr.close()
+        stop(process)
     assert status.split()[1] == "400", status
