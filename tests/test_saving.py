@@ -475,3 +475,30 @@ def test_a_reviewers_rejection_is_not_undone_by_their_own_older_tab(
     # The rejection took the sentence out: an older tab's text must not silently put it back.
     assert response.status_code == 409
     assert "free entry" not in latest_text("Plan")
+
+
+def test_a_reviewers_rejection_is_not_undone_by_their_older_tab_when_nobody_else_saved(
+    app, two_editors, people, login_as
+):
+    """Only the reviewer saved since the tab was opened, but their rejection is not their
+    writing: the tab's text over it is merged, and the passage it took out conflicts."""
+    from tests.helpers import page_named, save
+    from wiki.review import publishing
+
+    app.config["REVIEW_POLICY"] = "newcomers"
+    waiting = save("Plan", BASE.replace("Milan", "Milan, free entry fro all"), people["newbie"])
+    mod = login_as(people["mod"])
+    base = open_editor(mod, "Plan")
+    publishing.reject(people["mod"], page_named("Plan"), waiting.revision.id, "Not true")
+    fixed = BASE.replace("Milan", "Milan, free entry for all")
+    response = edit(mod, "Plan", fixed, base=base)
+    assert response.status_code == 409
+    assert "free entry" not in latest_text("Plan")
+    # Elsewhere in the page the older tab's change merges with the rejection cleanly.
+    other = BASE.replace("Milan", "Milan, free entry fro all").replace(
+        "Spring is here.", "Spring is here!"
+    )
+    response = edit(mod, "Plan", other, base=base)
+    assert response.status_code == 302
+    assert "Spring is here!" in latest_text("Plan")
+    assert "free entry" not in latest_text("Plan")

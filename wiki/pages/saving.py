@@ -638,9 +638,10 @@ def _merge_with_latest(
 
 def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | None) -> bool:
     """Return whether every revision of the page after one, up to latest, is the author's
-    own (an account's: anonymous editors sharing an address are not one person), written by
-    them alone (a live save credits those who typed with them: their words are not the
-    author's to overwrite)."""
+    own writing (an account's: anonymous editors sharing an address are not one person),
+    written by them alone (a live save credits those who typed with them: their words are
+    not the author's to overwrite), and typed (a rejection, rollback, undo or restore of
+    theirs took out or put back someone's text, which an older tab must not silently undo)."""
     if author is None:
         return False
     if _shared_rule and _shared_rule[0](page.id, after_id, latest.id):
@@ -649,7 +650,11 @@ def _only_saved_by(page: Page, after_id: int, latest: Revision, author: User | N
         Revision.page_id == page.id,
         Revision.id > after_id,
         Revision.id <= latest.id,
-        or_(Revision.author_id.is_(None), Revision.author_id != author.id),
+        or_(
+            Revision.author_id.is_(None),
+            Revision.author_id != author.id,
+            Revision.kind.not_in([str(kind) for kind in _TYPED]),
+        ),
     )
     return db.session.scalar(select(others.exists())) is False
 
