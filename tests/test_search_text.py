@@ -283,17 +283,79 @@ def terms_of(specs) -> tuple[Term, ...]:
 @given(SNIPPET_TEXT, term_specs(SNIPPET_WORD))
 def test_a_snippet_marks_exactly_the_words_that_fold_to_the_terms(text, specs):
     """A word is marked whole when it folds to a term's word, or (the last word of a prefix
-    term) starts with it once folded; never a part of a longer word."""
+    term) starts with it once folded; never a part of a longer word. Words in a row that
+    spell a phrase are one mark; a phrase's word alone is marked only if a one-word term
+    wants it, or the phrase is nowhere in the text."""
     terms = terms_of(specs)
-    exact = {w for t in terms for w in (t.words if not t.prefix else t.words[:-1])}
-    starts = [t.words[-1] for t in terms if t.prefix]
-    expected = [
-        m.group(0)
-        for m in re.finditer(r"[^\W_]+", text)
-        if fold(m.group(0)) in exact or any(fold(m.group(0)).startswith(w) for w in starts)
-    ]
     shown = str(snippet(text, terms, width=1000))
-    assert re.findall(r"<mark>([^<]*)</mark>", shown) == [str(escape(word)) for word in expected]
+    expected = [str(escape(marked)) for marked in marked_words(text, terms)]
+    assert re.findall(r"<mark>([^<]*)</mark>", shown) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(term_specs(SNIPPET_WORD), st.data())
+def test_a_snippet_of_the_terms_own_words_marks_their_phrases(specs, data):
+    """The same rule on texts made of the terms' words (so their phrases occur), in any
+    case and with any spaces and punctuation between them."""
+    terms = terms_of(specs)
+    pool = [w for t in terms for w in t.words] + ["zz"]
+    chosen = data.draw(st.lists(st.sampled_from(pool), max_size=12))
+    gaps = data.draw(st.lists(st.sampled_from([" ", "  ", ", ", " - ", ".\n"]), min_size=12))
+    cased = [word.upper() if i % 3 == 0 else word for i, word in enumerate(chosen)]
+    text = "".join(f"{word}{gap}" for word, gap in zip(cased, gaps, strict=False))
+    shown = str(snippet(text, terms, width=1000))
+    expected = [str(escape(marked)) for marked in marked_words(text, terms)]
+    assert re.findall(r"<mark>([^<]*)</mark>", shown) == expected
+
+
+def fits(term, position, word) -> bool:
+    """Return whether a folded word is the term's word at position (a prefix's last: starts)."""
+    if term.prefix and position == len(term.words) - 1:
+        return word.startswith(term.words[position])
+    return word == term.words[position]
+
+
+def marked_words(text, terms) -> list[str]:
+    """Return what a snippet of the whole text should mark, found word by word in the text."""
+    found = list(re.finditer(r"[^\W_]+", text))
+    words = [fold(m.group(0)) for m in found]
+    phrases = [t for t in terms if len(t.words) > 1]
+    marks, seen, i = [], set(), 0  # (what is marked, its folded word if alone)
+    while i < len(found):
+        for phrase in phrases:
+            n = len(phrase.words)
+            if i + n <= len(found) and all(fits(phrase, k, words[i + k]) for k in range(n)):
+                marks.append((text[found[i].start() : found[i + n - 1].end()], None))
+                seen.add(phrase)
+                i += n
+                break
+        else:
+            if any(fits(t, k, words[i]) for t in terms for k in range(len(t.words))):
+                marks.append((found[i].group(0), words[i]))
+            i += 1
+    wanted = [t for t in terms if len(t.words) == 1 or t not in seen]
+    return [
+        shown
+        for shown, word in marks
+        if word is None or any(fits(t, k, word) for t in wanted for k in range(len(t.words)))
+    ]
+
+
+def test_a_phrase_is_marked_as_one_and_its_words_alone_are_not():
+    terms = parse_query('"free entry" parking').terms
+    shown = str(snippet("Free parking. Entry is free. Free  - entry for all.", terms))
+    assert re.findall(r"<mark>([^<]*)</mark>", shown) == ["parking", "Free  - entry"]
+
+
+def test_a_phrase_found_nowhere_leaves_its_words_marked():
+    shown = str(snippet("Free parking. Entry is free.", parse_query('"free entry"').terms))
+    assert re.findall(r"<mark>([^<]*)</mark>", shown) == ["Free", "Entry", "free"]
+
+
+def test_the_snippet_shows_where_the_phrase_is():
+    text = "Free " + "padding words here " * 30 + "and then free entry at last."
+    shown = str(snippet(text, parse_query('"free entry"').terms, width=60))
+    assert "<mark>free entry</mark>" in shown
 
 
 #: Beyond Latin-1 too: letters with accents, ſ and K (which the pattern takes for s and k

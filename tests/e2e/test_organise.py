@@ -25,6 +25,10 @@ def test_search_follow_a_result_rename_and_follow_an_old_link(page):
     result = page.locator(".search-result")
     expect(result).to_have_count(1)
     expect(result.locator("mark")).to_have_text(word)
+    # A phrase is marked as one: its words in a row, not each word wherever it stands.
+    page.locator("#search-q").fill(f'"{word} of our"')
+    page.locator("#search-q").press("Enter")
+    expect(result.locator("mark")).to_have_text(f"{word} of our")
     result.get_by_role("link").click()
     expect(page.locator(".prose")).to_contain_text("spring launch")
 

@@ -441,8 +441,10 @@ def _mark(text: str, spans: list[tuple[int, int]]) -> Markup:
 
 
 def snippet(text: str, terms: Iterable[Term], width: int = SNIPPET_CHARS) -> Markup:
-    """Return the passage of text that shows the most terms, escaped, with the terms marked."""
-    spans = _matches(text[:SNIPPET_SCAN_CHARS], tuple(terms))
+    """Return the passage of text that shows the most terms, escaped, with the terms marked
+    (a phrase as one mark)."""
+    terms = tuple(terms)
+    spans = _phrases_joined(text, _matches(text[:SNIPPET_SCAN_CHARS], terms), terms)
     if not spans:
         end = _word_end(text, min(len(text), width))
         return Markup(_mark(text[:end], [])) + ("…" if end < len(text) else "")
@@ -467,6 +469,66 @@ def _matches(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
     if pattern is None:
         return []
     return [m.span() for m in islice(pattern.finditer(text), MAX_MATCHES)]
+
+
+def _phrases_joined(
+    text: str, spans: list[tuple[int, int]], terms: tuple[Term, ...]
+) -> list[tuple[int, int]]:
+    """Return the spans with each run of words that spells a phrase term joined into one.
+
+    A phrase's word standing alone is not what the page was found by: it stays marked only
+    when a one-word term looks for it too, or when the phrase is not in the scanned text at
+    all (then its words show where to look). Left to right, the first phrase that fits wins.
+    """
+    phrases = [term for term in terms if term.phrase]
+    if not phrases or not spans:
+        return spans
+    folded = [fold(text[start:end]) for start, end in spans]
+    joined: list[tuple[tuple[int, int], str | None]] = []  # a span, and its word if alone
+    found: set[Term] = set()
+    index = 0
+    while index < len(spans):
+        phrase = next((t for t in phrases if _spells(t, text, spans, folded, index)), None)
+        if phrase is None:
+            joined.append((spans[index], folded[index]))
+            index += 1
+            continue
+        last = index + len(phrase.words) - 1
+        joined.append(((spans[index][0], spans[last][1]), None))
+        found.add(phrase)
+        index = last + 1
+    wanted = [term for term in terms if term not in found or not term.phrase]
+    return [
+        span
+        for span, word in joined
+        if word is None
+        or any(_word_fits(t, at, word) for t in wanted for at in range(len(t.words)))
+    ]
+
+
+def _spells(
+    phrase: Term, text: str, spans: list[tuple[int, int]], folded: list[str], index: int
+) -> bool:
+    """Return whether the spans from index on are the phrase's words, one after the other
+    with nothing but spaces and punctuation between them."""
+    size = len(phrase.words)
+    if index + size > len(spans):
+        return False
+    for offset in range(size):
+        if not _word_fits(phrase, offset, folded[index + offset]):
+            return False
+        if offset and WORD.search(text, spans[index + offset - 1][1], spans[index + offset][0]):
+            return False
+    return True
+
+
+def _word_fits(term: Term, position: int, word: str) -> bool:
+    """Return whether a folded word is the term's word at position (or, the last word of a
+    prefix term, starts with it)."""
+    expected = term.words[position]
+    if term.prefix and position == len(term.words) - 1:
+        return word.startswith(expected)
+    return word == expected
 
 
 def _best_window(spans: list[tuple[int, int]], words: list[str], width: int) -> int:
