@@ -84,10 +84,10 @@ def test_a_comparison_across_several_edits_says_how_many_and_whose(client, make_
     make_page("Plan", "six", author=maria)
     ids = revision_ids(make_page("Plan", "seven", author=maria))
     html = client.get(f"/diff/Plan?from={ids[1]}&to={ids[5]}").get_data(as_text=True)
-    assert "4 edits between these versions, by sam, luca, maria." in html
+    assert "These versions are 4 edits apart, made by sam, luca, maria." in html
     assert f'href="/history/Plan?before={ids[5] + 1}"' in html
     one = client.get(f"/diff/Plan?from={ids[4]}&to={ids[5]}").get_data(as_text=True)
-    assert "between these versions" not in one  # one edit: its author is in the header
+    assert "edits apart" not in one  # one edit: its author is in the header
 
 
 def test_a_comparison_across_very_many_edits_counts_and_names_only_the_latest(
@@ -102,7 +102,7 @@ def test_a_comparison_across_very_many_edits_counts_and_names_only_the_latest(
     make_page("Plan", "four", "five", author=sam)
     ids = revision_ids(make_page("Plan", "six", author=maria))
     html = client.get(f"/diff/Plan?from={ids[1]}&to={ids[5]}").get_data(as_text=True)
-    assert "More than 2 edits between these versions; the latest 2 by maria, sam." in html
+    assert "These versions are more than 2 edits apart; the latest 2 were made by maria, sam." in html
 
 
 def test_diff_defaults_to_last_edit(client, make_page):
