@@ -132,7 +132,8 @@ def test_the_editors_json_upload_answers_with_markdown_and_never_overwrites(clie
     first = samples.upload(client, samples.png(), "image.png", json=True, unique=1)
     assert first.status_code == 201
     answer = first.get_json()
-    assert answer["markdown"] == "![image](File:image.png)"
+    # "image" says nothing of the picture: the words in brackets are left for the uploader.
+    assert answer["markdown"] == "![](File:image.png)"
     assert answer["url"] == "/file/image.png" and answer["width"] == 64
     other = samples.png(color=(0, 0, 0))
     second = samples.upload(client, other, "image.png", json=True, unique=1)
@@ -321,3 +322,24 @@ def test_extra_types_are_accepted_only_when_an_admin_allows_them(app, client, ed
     word = samples.zip_archive(["[Content_Types].xml", "word/document.xml"])
     assert samples.upload(client, word, "Letter.docx").status_code == 302
     assert "Word document" in text(client.get("/file/Letter.docx"))
+
+
+def test_an_uploaded_pictures_markdown_starts_its_description_from_a_name_that_says_something(
+    client, editor
+):
+    """A phone's or a screenshot tool's name says nothing of the picture: no words from it;
+    a person's name for it, without the date in it, is a start."""
+    answers = {
+        name: samples.upload(client, samples.png(color=(i, 0, 0)), name, json=True, unique=1)
+        for i, name in enumerate(
+            [
+                "IMG_20261204_101530.png",
+                "Screenshot 2026-12-04 at 10.15.30.png",
+                "spring-launch-banner 2026-12-04.png",
+            ]
+        )
+    }
+    markdown = [answer.get_json()["markdown"] for answer in answers.values()]
+    assert markdown[0].startswith("![](File:IMG")
+    assert markdown[1].startswith("![](File:Screenshot")
+    assert markdown[2].startswith("![spring launch banner](File:spring-launch-banner")

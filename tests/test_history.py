@@ -102,7 +102,8 @@ def test_a_comparison_across_very_many_edits_counts_and_names_only_the_latest(
     make_page("Plan", "four", "five", author=sam)
     ids = revision_ids(make_page("Plan", "six", author=maria))
     html = client.get(f"/diff/Plan?from={ids[1]}&to={ids[5]}").get_data(as_text=True)
-    assert "These versions are more than 2 edits apart; the latest 2 were made by maria, sam." in html
+    said = "These versions are more than 2 edits apart; the latest 2 were made by maria, sam."
+    assert said in html
 
 
 def test_diff_defaults_to_last_edit(client, make_page):

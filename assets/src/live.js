@@ -460,7 +460,9 @@ function start() {
       submitting = true;
       textarea.value = view.state.doc.toString();
     });
-    const insert = (markdown) => {
+    // select: [from, to] within the Markdown to select (a picture's description), else
+    // the caret goes after it.
+    const insert = (markdown, select) => {
       if (refused) return; // read-only: nothing goes into the text
       const { from, to } = view.state.selection.main;
       const before = view.state.sliceDoc(Math.max(0, from - 1), from);
@@ -468,7 +470,9 @@ function start() {
       const lead = before && !/\s/.test(before) ? "\n" : "";
       const tail = after && !/\s/.test(after) ? "\n" : "";
       const text = lead + markdown + tail;
-      view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + lead.length + markdown.length } });
+      const at = from + lead.length;
+      const selection = select ? { anchor: at + select[0], head: at + select[1] } : { anchor: at + markdown.length };
+      view.dispatch({ changes: { from, to, insert: text }, selection });
       view.focus();
     };
     window.bottegaLiveEditor = { view, ydoc, provider, insert, isReadOnly: () => refused };

@@ -73,10 +73,17 @@
     return (status.dataset[name] || "").replace("%(name)s", file);
   }
 
-  function insert(markdown) {
+  // Where a picture's description goes in its Markdown: between "![" and "](".
+  function describedAt(markdown) {
+    var end = markdown.indexOf("](");
+    return markdown.indexOf("![") === 0 && end > 1 ? [2, end] : null;
+  }
+
+  // Insert the Markdown at the caret; with select ([from, to] in it), select that part.
+  function insert(markdown, select) {
     // The live editor (live.bundle.js) holds the text once it runs: insert there.
     if (form.dataset.live === "on" && window.bottegaLiveEditor) {
-      window.bottegaLiveEditor.insert(markdown);
+      window.bottegaLiveEditor.insert(markdown, select);
       return;
     }
     var start = text.selectionStart, end = text.selectionEnd, value = text.value;
@@ -84,8 +91,9 @@
     var lead = before && !/\s$/.test(before) ? "\n" : "";
     var tail = after && !/^\s/.test(after) ? "\n" : "";
     text.value = before + lead + markdown + tail + after;
-    var caret = (before + lead + markdown).length;
-    text.setSelectionRange(caret, caret);
+    var at = (before + lead).length;
+    if (select) text.setSelectionRange(at + select[0], at + select[1]);
+    else text.setSelectionRange(at + markdown.length, at + markdown.length);
     text.focus();
     // editor.js listens for input: the draft autosave sees the new text.
     text.dispatchEvent(new Event("input", { bubbles: true }));
@@ -126,8 +134,12 @@
       })
       .then(function (result) {
         if (result.ok && result.data.markdown) {
-          insert(result.data.markdown);
-          say(message("done", result.data.name));
+          // A picture: its description is selected, to be typed over (people who cannot
+          // see it hear those words; a camera's file name would tell them nothing).
+          var picture = /^image\//.test(result.data.media_type || "");
+          var select = picture ? describedAt(result.data.markdown) : null;
+          insert(result.data.markdown, select);
+          say(message(select ? "describe" : "done", result.data.name));
         } else {
           say(name + ": " + (result.data.detail || result.refused || message("failed", name)), true);
         }

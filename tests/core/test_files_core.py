@@ -9,7 +9,7 @@ from tests import file_samples as samples
 from wiki.core import exif, fileembed, sniff
 from wiki.core.containers import DamagedFile, gif_layout, jpeg_layout, png_layout, webp_layout
 from wiki.core.fileembed import Options
-from wiki.core.filenames import FileNameError, numbered, parse_file_name
+from wiki.core.filenames import FileNameError, numbered, parse_file_name, suggested_alt
 from wiki.core.render import render_markdown
 
 SVG = sniff.SVG
@@ -198,3 +198,27 @@ def test_a_plan_never_offers_more_than_the_screen_needs(original, options, shown
     assert (plan.width, plan.height) == shown
     assert plan.widths == widths
     assert all(fileembed.thumb_width_allowed(w, original[0]) for w in plan.widths)
+
+
+@pytest.mark.parametrize(
+    ("name", "alt"),
+    [
+        ("IMG_20261204_101530.jpg", ""),
+        ("IMG_2041.JPG", ""),
+        ("PXL_20261204_101530123.jpg", ""),
+        ("DSC01234.JPG", ""),
+        ("GOPR0042.JPG", ""),
+        ("20261204_101530.jpg", ""),
+        ("WhatsApp Image 2026-12-04 at 10.15.30.jpeg", ""),
+        ("Schermata 2026-12-04 alle 10.15.30.png", ""),
+        ("image.png", ""),
+        ("Release Notes 2026-12-07 05-10-11.png", "Release Notes"),
+        ("spring-launch-banner.png", "spring launch banner"),
+        ("Team photo 2026.jpg", "Team photo"),
+        ("Q3 plan.png", "Q3 plan"),
+        ("Meet at the fair.png", "Meet at the fair"),
+        ("Sam.jpg", "Sam"),
+    ],
+)
+def test_a_pictures_suggested_description_keeps_only_the_words_a_person_gave_it(name, alt):
+    assert suggested_alt(parse_file_name(name)) == alt

@@ -117,11 +117,15 @@ def test_on_a_phone_pictures_are_picked_from_the_device_into_the_text(new_page, 
     with phone.expect_file_chooser() as chosen:
         phone.get_by_role("button", name="Add pictures or files…").click()
     chosen.value.set_files(str(photo))
-    embedded = re.compile(r"Our view: !\[[^\]]*\]\(File:sunset[^)]*\.png\)")
+    embedded = re.compile(r"Our view: !\[sunset\]\(File:sunset[^)]*\.png\)")
     expect(phone.get_by_label("Content")).to_have_value(embedded, timeout=20000)
     expect(
-        phone.get_by_role("status").filter(has_text="its Markdown is in the text")
+        phone.get_by_role("status").filter(has_text="Type what the picture shows")
     ).to_be_visible()
+    # The picture's description is selected: what the person types replaces it.
+    phone.keyboard.type("The sun setting over the bay")
+    described = re.compile(r"Our view: !\[The sun setting over the bay\]\(File:sunset")
+    expect(phone.get_by_label("Content")).to_have_value(described)
 
 
 def test_the_upload_form_explains_a_refusal_and_keeps_the_description(page, tmp_path):

@@ -609,6 +609,9 @@ def test_the_image_tool_adds_a_picture_from_the_device_for_everyone(served, new_
     chosen.value.set_files(str(photo))
     expect_contains(b_tab, "](File:harbour")
     assert "File:name.png" not in text_of(a_tab)  # no placeholder to fill in by hand
+    # Its description is selected in the uploader's editor: typing replaces it for everyone.
+    a_tab.keyboard.type("The harbour at dawn")
+    expect_contains(b_tab, "![The harbour at dawn](File:harbour")
 
 
 def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, new_page):

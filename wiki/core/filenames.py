@@ -109,3 +109,25 @@ def numbered(name: FileName, number: int) -> FileName:
     suffix = f"-{number}"
     stem = name.stem[: MAX_NAME_LENGTH - len(suffix) - len(name.extension)]
     return FileName(stem + suffix + name.display[len(name.stem) :])
+
+
+#: Names cameras, phones and screenshot tools give files: they say nothing of the picture.
+_MADE_BY_A_DEVICE = re.compile(
+    r"(img|image|dsc[nf]?|pxl|mvimg|pano|photo|foto|picture|screenshot|screen shot"
+    r"|schermata|whatsapp image|gopr|dji|cimg|p)?\d*",
+    re.IGNORECASE,
+)
+#: A date or time in a name (2026-12-04, 20261204, at 10.15.30, 05-10-11), a number alone.
+_STAMP = re.compile(
+    r"\b(?:(?:at|alle) )?(?:\d{4}[-_.]?\d{2}[-_.]?\d{2}|\d{1,2}[-_.:]\d{2}(?:[-_.:]\d{2})?|\d+)\b"
+)
+
+
+def suggested_alt(name: FileName) -> str:
+    """Return words a picture's alternative text may start from: its name as words, without
+    the dates, times and numbers a camera or screenshot tool puts in names; empty when
+    nothing else is left (IMG_2041.jpg says nothing of what the picture shows)."""
+    words = _SPACES.sub(" ", _STAMP.sub(" ", name.stem.replace("-", " "))).strip(" .,")
+    if not words or _MADE_BY_A_DEVICE.fullmatch(words):
+        return ""
+    return words

@@ -23,7 +23,13 @@ from werkzeug.wsgi import get_input_stream
 from .. import errors
 from ..access.permissions import can_edit, is_moderator, raise_refusal
 from ..core import fileembed
-from ..core.filenames import FileName, FileNameError, name_params, parse_file_name
+from ..core.filenames import (
+    FileName,
+    FileNameError,
+    name_params,
+    parse_file_name,
+    suggested_alt,
+)
 from ..core.sniff import TYPES
 from ..core.titles import Title
 from ..extensions import db
@@ -229,7 +235,8 @@ def _answer(result: service.UploadResult) -> dict:
         "height": blob.height,
         "created": result.created,
         "reused": result.reused,
-        "markdown": f"![{result.name.stem}](File:{result.name.display})",
+        # The editor selects the words in brackets for the uploader to describe the picture.
+        "markdown": f"![{suggested_alt(result.name)}](File:{result.name.display})",
     }
 
 
