@@ -32,6 +32,11 @@
       existing.querySelector("textarea").focus();
       return;
     }
+    // One reply at a time: a form opened elsewhere and left empty goes (one with words
+    // typed in it stays, so nothing typed is lost).
+    document.querySelectorAll(".inline-reply-form").forEach(function (other) {
+      if (!other.querySelector("textarea").value.trim()) other.remove();
+    });
     var form = template.content.firstElementChild.cloneNode(true);
     var id = "inline-reply-" + ++counter;
     form.querySelector("label").setAttribute("for", id);

@@ -88,8 +88,13 @@ def test_two_people_discuss_a_page_and_a_moderator_hides_a_comment(talk_server, 
 
     # Anna sees the answer and replies to it, nested one level deeper.
     anna.reload()
+    # A reply form opened and left empty gives way to the next one: one form at a time.
+    comment(anna, "Should we say").get_by_role("link", name="Reply").click()
+    expect(anna.locator(".inline-reply-form")).to_have_count(1)
     comment(anna, "the ads are booked").get_by_role("link", name="Reply").click()
     inline = anna.locator(".inline-reply-form")
+    expect(inline).to_have_count(1)
+    expect(anna.locator("ol.replies .inline-reply-form")).to_have_count(1)
     inline.get_by_label("Comment").fill("Then summer it is.")
     inline.get_by_role("button", name="Post reply").click()
     expect(anna.locator("ol.replies ol.replies .comment-body")).to_have_text("Then summer it is.")
