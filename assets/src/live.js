@@ -472,7 +472,7 @@ function start() {
       const text = lead + markdown + tail;
       const at = from + lead.length;
       const selection = select ? { anchor: at + select[0], head: at + select[1] } : { anchor: at + markdown.length };
-      view.dispatch({ changes: { from, to, insert: text }, selection });
+      view.dispatch({ changes: { from, to, insert: text }, selection, scrollIntoView: true });
       view.focus();
     };
     window.bottegaLiveEditor = { view, ydoc, provider, insert, isReadOnly: () => refused };

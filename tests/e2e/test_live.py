@@ -614,6 +614,35 @@ def test_the_image_tool_adds_a_picture_from_the_device_for_everyone(served, new_
     expect_contains(b_tab, "![The harbour at dawn](File:harbour")
 
 
+CARET_TOP = """() => {
+  const view = window.bottegaLiveEditor.view;
+  const at = view.coordsAtPos(view.state.selection.main.head);
+  return at ? at.top : -1;  // a line far out of view is not drawn at all
+}"""
+
+
+def test_a_picture_added_from_below_the_text_is_shown_where_it_went(served, new_page, tmp_path):
+    """The picker sits under the text: with the caret at its start and the window scrolled
+    down to the button, the inserted Markdown and its selected words come into view."""
+    _url, app = served
+    lines = "\n\n".join(f"Paragraph {n} of the coast guide." for n in range(60))
+    title = page_saved(new_page, app, "Coast guide", lines)
+    _name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+Home")
+    button = tab.get_by_role("button", name="Add pictures or files…")
+    button.scroll_into_view_if_needed()
+    assert tab.evaluate(CARET_TOP) < 0  # the start of the text is above the window
+    photo = tmp_path / "lighthouse.png"
+    photo.write_bytes(samples.png(200, 120, (20, 60, 90)))
+    with tab.expect_file_chooser() as chosen:
+        button.click()
+    chosen.value.set_files(str(photo))
+    expect_contains(tab, "![lighthouse](File:lighthouse")
+    tab.wait_for_function(f"() => ({CARET_TOP})() >= 0")
+    assert tab.evaluate(CARET_TOP) <= tab.evaluate("window.innerHeight") - 20
+
+
 def test_someone_blocked_while_editing_is_told_why_and_the_editor_stops(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "Blocked", "Start.")
