@@ -211,6 +211,16 @@ def undo(title: str):
         raise NotFound(_("There is no page with this title."))
     raise_refusal(service.edit_refusal(current_user, page))
     undone = history.revision_of(page, int_arg("rev"), current_user)
+    if undone.parent_id is None:
+        # Undoing the creation would offer an empty page, which cannot be saved.
+        flash(
+            _(
+                "This is the page's first version: undoing it would leave the page empty. "
+                "To take the page away, delete it."
+            ),
+            "info",
+        )
+        return redirect(page_url(page.title, "history.history"))
     public_only = not service.sees_waiting_on(page, current_user)
     if public_only and page.published is None:
         raise NotFound(_("There is no page with this title."))
