@@ -240,7 +240,10 @@ def test_a_page_created_by_a_newcomer_is_missing_for_the_public_until_accepted(
     # Said to be waiting, not offered to be created again.
     assert "waiting for review" in text(missing) and "Log in to create it" not in text(missing)
     assert "Log in to create it" in text(client.get("/wiki/Nothing_here"))
-    assert "zanzibarquux" in text(login_as(people["carol"]).get("/wiki/Launch"))
+    seen = text(login_as(people["carol"]).get("/wiki/Launch"))
+    assert "zanzibarquux" in seen
+    # Nothing is published yet: no published version is offered (it would be a 404).
+    assert "stable=1" not in seen and "Nothing of this page is published yet." in seen
     publishing.accept(people["moderator"], page_named("Launch"), result.revision.id)
     assert "zanzibarquux" in text(client.get("/wiki/Launch"))
 

@@ -146,6 +146,9 @@ def test_a_newcomers_page_with_their_new_picture_is_published_whole(browser, ser
         author.get_by_role("button", name="Upload").click()
         expect(author.get_by_text("It waits for review")).to_be_visible()
         save_edit(author, title, f"Our beach:\n\n![The beach](File:{name})")
+        # A new page: nothing of it is published, so no published version is offered.
+        expect(author.get_by_text("Nothing of this page is published yet.")).to_be_visible()
+        expect(author.get_by_role("link", name="Show the published version")).to_have_count(0)
         reader.goto(f"/wiki/{title}")  # a visitor: written, waiting, not "create it"
         expect(reader.get_by_text("waiting for review")).to_be_visible()
         expect(reader.get_by_role("link", name="Log in to create it")).to_have_count(0)
