@@ -64,6 +64,10 @@ def test_username_taken_case_insensitively(client):
     response = register(client, "ANNA")
     assert response.status_code == 400
     assert "already taken" in response.get_data(as_text=True)
+    # Said with the other problems at once, not only after the passwords are right.
+    both = register(client, "anna", "short", "shorter").get_data(as_text=True)
+    assert "already taken" in both and "at least 10 characters" in both
+    assert "do not match" in both
 
 
 def test_login_and_logout(client, make_user, auth):

@@ -198,6 +198,16 @@ def test_one_typo_then_the_right_password_logs_in_and_register_says_who_is_in(
     page.locator("main").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
 
+    # Registering with a taken name and unfit passwords: every problem is said at once.
+    page.goto("/register")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Confirm password").fill("shorter")
+    page.get_by_role("button", name="Create account").click()
+    for problem in ("already taken", "at least 10 characters", "do not match"):
+        expect(page.locator("main")).to_contain_text(problem)
+    expect(page.get_by_label("Username")).to_have_value(name)
+
 
 def test_a_moderator_hides_a_comment_and_others_see_it_was_hidden(safety_server, new_page):
     app = safety_server[1]

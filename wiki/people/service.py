@@ -53,6 +53,9 @@ def register(username: str, password: str, confirm: str, invite: str = "") -> Us
         username = check_username(username)
     except AccountError as problem:
         problems.append(problem)
+    else:
+        if _taken(username):  # told now, with the rest (the insert below still decides)
+            problems.append(AccountError(TAKEN, "username"))
     problems += password_problems(password, confirm, username)
     if problems:
         raise RegistrationRefused(problems)
@@ -71,10 +74,18 @@ def register(username: str, password: str, confirm: str, invite: str = "") -> Us
                 session.flush()
                 use_link("invite", invite, session, used_by=user)
     except IntegrityError as error:
-        raise AccountError(N_("This username is already taken."), "username") from error
+        raise AccountError(TAKEN, "username") from error
     except UserError as error:
         raise AccountError(error.message, status=error.status) from error
     return user
+
+
+TAKEN = N_("This username is already taken.")
+
+
+def _taken(username: str) -> bool:
+    """Return whether an account already has this name (as names are compared)."""
+    return db.session.scalar(select(User.id).where(User.key == user_key(username))) is not None
 
 
 CLOSED = N_("Registration is closed on this wiki.")
