@@ -128,6 +128,21 @@ def test_the_preview_image_follows_a_new_version_of_the_embedded_file(client, ed
     assert head.meta["twitter:image"] == head.meta["og:image"]
 
 
+def test_a_pictures_caption_or_a_documents_size_is_not_the_pages_description(client, editor):
+    samples.upload(client, samples.png(color=(4, 5, 6)), "Key visual.png")
+    samples.upload(client, samples.pdf(), "Brochure.pdf")
+    text_ = (
+        "# Autumn\n\n[[File:Key visual.png|thumb|Our autumn key visual]]\n\n"
+        "[[File:Brochure.pdf]]\n\nOur autumn launch builds on the spring one.\n"
+    )
+    client.post("/edit/Autumn", data={"text": text_, "action": "save"})
+    page = text(client.get("/wiki/Autumn"))
+    assert "Our autumn key visual" in page.split("</head>")[1]  # the caption is shown
+    head = Head(page)
+    assert head.meta["og:description"] == "Our autumn launch builds on the spring one."
+    assert head.meta["description"] == head.meta["og:description"]
+
+
 def test_json_ld_cannot_break_out_of_its_script(client, make_page):
     make_page("Quote", "# Quote\n\n</script><script>alert(1)</script> text")
     page = text(client.get("/wiki/Quote"))

@@ -86,6 +86,13 @@ def test_descriptions_come_from_the_marker_or_the_first_paragraph():
     html = "<h1>Plan</h1>\n<p></p><p><strong>Our</strong> spring &amp; summer plan.</p><p>More</p>"
     assert first_paragraph(html) == "Our spring & summer plan."
     assert first_paragraph("<h1>Only a title</h1>") == ""
+    figure = (
+        '<p><span class="file-embed file-thumb"><a class="file-image" href="/file/A.png">'
+        '<img alt="" src="/thumb/a"></a><span class="file-caption">A caption</span></span></p>'
+        '<p><a class="file-link" href="/file/B.pdf">B.pdf</a> '
+        '<span class="file-meta">(PDF, 3 KB)</span></p><p>The words.</p>'
+    )
+    assert first_paragraph(figure) == "The words."
 
 
 def test_long_descriptions_are_cut_at_a_word():

@@ -15,6 +15,12 @@ ELLIPSIS = "…"
 # The sanitiser writes tags in lower case and attributes double-quoted.
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+#: What an embedded file adds to a paragraph's text: a picture's caption, a document's name,
+#: kind and size, a missing file's link (templates/files/_embed.html). Not the page's words.
+_FILE_WORDS = re.compile(
+    r'<span class="file-(?:caption|meta)">[^<]*</span>'
+    r'|<a class="(?:file-link|wikifile new)"[^>]*>[^<]*</a>'
+)
 _IMAGE_TAG = re.compile(r"<img\b[^>]*>")
 _IMAGE_SRC = re.compile(r'\bsrc="([^"]+)"')
 _SRCSET = re.compile(r'\bsrcset="([^"]+)"')
@@ -40,9 +46,10 @@ def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def first_paragraph(body: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """Return the text of the first paragraph with words in it, shortened; "" if none."""
+    """Return the text of the first paragraph with words of its own in it (a picture's
+    caption is not the page's description), shortened; "" if none."""
     for match in _PARAGRAPH.finditer(body):
-        text = html.unescape(_TAG.sub("", match.group(1)))
+        text = html.unescape(_TAG.sub("", _FILE_WORDS.sub("", match.group(1))))
         if any(character.isalnum() for character in text):
             return shorten(text, limit)
     return ""
