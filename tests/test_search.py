@@ -1,5 +1,6 @@
 """Full-text search on both engines: ranking, snippets, words, talk, the index kept current."""
 
+import html
 import json
 import re
 
@@ -266,7 +267,10 @@ def test_search_view_lists_results_with_snippets_and_pages(client, make_page):
 def test_search_view_with_nothing_or_nothing_found(client, make_user, auth):
     assert client.get("/search").status_code == 200
     assert client.get("/search?q=").status_code == 200
-    assert "No page matches" in text(client.get("/search?q=zebra"))
+    assert "No page matches “zebra”." in text(client.get("/search?q=zebra"))
+    # A query with quotes of its own is not put in quotes again.
+    phrase = html.unescape(text(client.get('/search?q="zebra crossing"')))
+    assert 'No page matches "zebra crossing".' in phrase and '“"' not in phrase
     make_user("alice")
     auth.login("alice")
     assert "Create the page “zebra”" in text(client.get("/search?q=zebra"))
