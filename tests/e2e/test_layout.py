@@ -415,6 +415,25 @@ def test_on_a_phone_in_italian_the_tabs_keep_one_row_and_the_current_admin_tab_s
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
+def test_in_italian_the_bell_stays_with_the_account_links_and_the_name_is_not_cut(tab):
+    """An administrator's account links in Italian do not fit beside the search at 1024 px:
+    they move to a row of their own with the bell, not leaving it alone up beside the
+    search; where the links fold into the menu (768 px) the search gives way to the name."""
+    page = tab(DESKTOP)
+    page.context.set_extra_http_headers({"Accept-Language": "it"})
+    page.goto("/wiki/Plan")
+    middle = "el => { const box = el.getBoundingClientRect(); return box.top + box.height / 2; }"
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        bell = page.locator(".topbar a.bell").evaluate(middle)
+        me = page.locator(".account a.me").evaluate(middle)
+        assert abs(bell - me) < 8, width
+    page.set_viewport_size({"width": 768, "height": 800})
+    name = page.locator(".brand-name")
+    name.evaluate("el => { el.textContent = 'Acme Marketing'; }")  # a longer wiki name
+    assert name.evaluate("el => el.scrollWidth <= el.clientWidth")
+
+
 def test_on_a_phone_every_column_of_a_table_of_choices_is_there(tab, served, email_on):
     page = tab(PHONE)
     page.goto("/preferences")
