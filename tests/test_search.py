@@ -36,6 +36,22 @@ def test_title_matches_rank_first(make_page):
     assert titles("spring") == ["Spring Campaign", "Budget notes"]
 
 
+def test_articles_come_before_categories_templates_and_files_in_each_tier(make_page):
+    make_page("Category:Campaigns", "Campaign pages.")
+    make_page("Template:Campaign brief", "A campaign brief.")
+    make_page("Spring Campaign 2026", "Our spring campaign: the plan, the budget and the people.")
+    make_page("Launch plan", "The campaign starts in May; the " + "plan " * 40)
+    make_page("File:Campaign poster.png", "The campaign poster.")
+    found = titles("campaign")
+    assert found[0] == "Spring Campaign 2026"  # an article whose title matches, first
+    assert set(found[1:4]) == {
+        "Category:Campaigns",
+        "Template:Campaign brief",
+        "File:Campaign poster.png",
+    }
+    assert found[4] == "Launch plan"  # a title match of any kind before a text match
+
+
 def test_a_word_on_many_pages_ranks_a_bounded_set_of_matches(make_page, monkeypatch):
     # Both engines score the title matches and the first RANKED_MATCHES other matches only.
     monkeypatch.setattr(engines, "RANKED_MATCHES", 3)
