@@ -93,6 +93,9 @@ def test_uploading_over_an_existing_name_without_asking_keeps_the_form(client, e
     body = text(response)
     assert "already exists" in body and "Mine</textarea>" in body
     assert len(version_rows("Logo.png")) == 1
+    # The way to a new version is a link: the form for it, and the file's page.
+    assert 'href="/upload?name=Logo.png"' in body and 'href="/file/Logo.png"' in body
+    assert "Upload a new version of Logo.png" in text(client.get("/upload?name=Logo.png"))
 
 
 def test_the_same_bytes_as_the_current_version_are_not_a_new_version(client, editor):

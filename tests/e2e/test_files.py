@@ -141,13 +141,28 @@ def test_the_upload_form_explains_a_refusal_and_keeps_the_description(page, tmp_
 
     real = tmp_path / "Office cat.jpg"
     real.write_bytes(samples.jpeg(800, 600))
+    name = unique("Office cat ") + ".jpg"
     page.get_by_label("File", exact=True).set_input_files(str(real))
-    page.get_by_label("Name").fill(unique("Office cat ") + ".jpg")
+    page.get_by_label("Name").fill(name)
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".file-description")).to_contain_text("Our office cat")
     expect(page.locator(".file-facts")).to_contain_text("800 × 600 pixels")
     page.goto("/files?kind=image")
     expect(page.locator(".gallery-name").first).to_contain_text("Office cat")
+
+    # The same name again: refused, with the way to a new version of that file a link.
+    newer = tmp_path / "newer.jpg"
+    newer.write_bytes(samples.jpeg(640, 480))
+    page.goto("/upload")
+    page.get_by_label("File", exact=True).set_input_files(str(newer))
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("alert")).to_contain_text("already exists")
+    page.get_by_role("alert").get_by_role("link", name=f"Upload a new version of {name}").click()
+    expect(page.get_by_role("heading", name=f"Upload a new version of {name}")).to_be_visible()
+    page.get_by_label("File", exact=True).set_input_files(str(newer))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".file-facts")).to_contain_text("640 × 480 pixels")
 
 
 @pytest.fixture(scope="module")

@@ -183,7 +183,12 @@ def upload():
         if wants_json() or getattr(error, "needs_login", False):
             raise
         replacing = _existing(form.name) if form.replace else None
-        page = _show_form(form, error=user_message(error), replacing=replacing, back=back)
+        # The name is taken: the file's page (where a new version is uploaded) is a link.
+        asked = form.name or (sent.filename if sent is not None else "") or ""
+        taken = _existing(asked) if error.status == 409 and not form.replace else None
+        page = _show_form(
+            form, error=user_message(error), replacing=replacing, back=back, taken=taken
+        )
         return page, error.status
     if wants_json():
         return jsonify(_answer(result)), 200 if result.reused else 201
@@ -255,9 +260,11 @@ def _show_form(
     back: str = "",
     *,
     typed_lost: bool = False,
+    taken=None,
 ):
     """Show the upload form with what the person typed (back: where to return after;
-    typed_lost: the body was refused unread, so what was typed could not be shown)."""
+    typed_lost: the body was refused unread, so what was typed could not be shown; taken:
+    the file that already has the name asked for)."""
     config = current_app.config
     return render_template(
         "files/upload.html",
@@ -265,6 +272,7 @@ def _show_form(
         error=error,
         typed_lost=typed_lost,
         replacing=replacing,
+        taken=taken,
         back=back,
         accepted=[TYPES[media] for media in accepted_types(config["FILE_TYPES"])],
         max_mb=config["FILE_MAX_BYTES"] // 2**20,
