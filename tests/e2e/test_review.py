@@ -50,6 +50,10 @@ def test_a_newcomers_edits_are_reviewed_before_the_public_sees_them(browser, ser
         expect(checker.locator(".review-count")).to_have_text("1")
         checker.get_by_role("link", name=title.replace("_", " ")).click()
         expect(checker.locator(".review-changes")).to_contain_text(newcomer)
+        # What Accept does is said beside it, its lines starting right of the button.
+        accept = checker.get_by_role("button", name="Accept").bounding_box()
+        said = checker.locator(".review-accept .hint").bounding_box()
+        assert said["x"] >= accept["x"] + accept["width"], (accept, said)
         checker.get_by_role("button", name="Accept").click()
         expect(checker.get_by_text("The changes are published.")).to_be_visible()
 
