@@ -158,7 +158,7 @@
       timer = setTimeout(render, 1200);
     }
     wide.addEventListener("change", changed);
-    changed();
+    render(); // the text there is now: an empty pane until the first pause looked broken
     return { changed: changed };
   }
 

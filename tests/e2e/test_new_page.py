@@ -2,6 +2,7 @@
 and from a category whose pages start from a template."""
 
 import re
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
@@ -199,3 +200,19 @@ def test_the_formatting_toolbar_is_one_tab_stop_with_arrow_keys_inside(page):
     page.keyboard.press("Shift+Tab")  # back to the button last used, the only stop
     expect(tools.get_by_role("button", name="Image")).to_be_focused()
     assert tools.locator("button[tabindex='0']").count() == 1
+
+
+def test_the_preview_beside_the_text_shows_the_page_as_the_editor_opens(page):
+    """No pause in typing is waited for first: with the page's timers stopped, the preview
+    of the text the editor opened with is there."""
+    register(page, unique("reader"))
+    title = unique("Opening_")
+    save_edit(page, title, "# Autumn plan\n\nWe start in [[September]].\n")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    # The page's clock stands still: no timer fires, only what runs at once can fill it.
+    page.clock.install(time=datetime(2026, 1, 1, tzinfo=UTC))
+    page.clock.pause_at(datetime(2026, 1, 2, tzinfo=UTC))
+    page.goto(f"/edit/{title}")
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.locator("h1")).to_contain_text("Autumn plan")
+    expect(preview.locator("a.wikilink")).to_have_text("September")
