@@ -41,6 +41,8 @@ CASES = {
     "footnotes": ("Costs rose[^1].\n\n[^1]: In euro.", "Costs rose."),
     "escapes": (r"\*not bold\* and \[[not a link]]", "*not bold* and [[not a link]]"),
     "entities-and-raw-html": ("a &amp; b &copy; <b>raw</b>", "a & b © <b>raw</b>"),
+    "strikethrough": ("Was ~~99 €~~ now **79 €**", "Was 99 € now 79 €"),
+    "lone-tildes": ("a ~ b ~~ c", "a ~ b ~~ c"),
     "italian": ("**Perché** l'estate è _più_ bella?", "Perché l'estate è più bella?"),
     "cjk-emoji": ("## 日本語\n\n**美しい** 👨‍👩‍👧", "日本語 美しい 👨‍👩‍👧"),
     "redirect": ("#REDIRECT [[Target page]]", "#REDIRECT Target page"),

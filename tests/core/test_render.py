@@ -422,6 +422,23 @@ def test_task_list_items_show_disabled_checkboxes(text: str, boxes: list) -> Non
     assert "[x]" not in page.text.lower() or not boxes
 
 
+STRIKES = {
+    "price": ("Was ~~99 €~~ now 79 €.", "<p>Was <del>99 €</del> now 79 €.</p>"),
+    "with-emphasis": ("~~**bold** gone~~", "<p><del><strong>bold</strong> gone</del></p>"),
+    "spaces-inside": ("~~ a ~~ b", "<p>~~ a ~~ b</p>"),
+    "code-span": ("`~~code~~`", "<p><code>~~code~~</code></p>"),
+    "over-a-line": ("~~one\ntwo~~", "<p>~~one\ntwo~~</p>"),
+    "escaped": ("\\~~not~~", "<p>~~not~~</p>"),
+    "only-tildes": ("~~~~", "<p>~~~~</p>"),
+}
+
+
+@pytest.mark.parametrize(("text", "html"), STRIKES.values(), ids=STRIKES)
+def test_double_tildes_strike_text_through(text: str, html: str) -> None:
+    assert html_of(text).strip() == html
+    assert_safe(html_of(text))
+
+
 def test_a_task_item_keeps_its_text() -> None:
     page = Page(html_of("- [x] Buy **12,000 €** of [[Coffee]]\n- [ ] Perché no"))
     assert page.text.split() == ["Buy", "12,000", "€", "of", "Coffee", "Perché", "no"]

@@ -207,7 +207,8 @@ def test_the_preview_beside_the_text_shows_the_page_as_the_editor_opens(page):
     of the text the editor opened with is there."""
     register(page, unique("reader"))
     title = unique("Opening_")
-    save_edit(page, title, "# Autumn plan\n\nWe start in [[September]].\n")
+    save_edit(page, title, "# Autumn plan\n\nWe start in [[September]], not ~~August~~.\n")
+    expect(page.locator(".prose del")).to_have_text("August")  # struck through
     page.set_viewport_size({"width": 1280, "height": 800})
     # The page's clock stands still: no timer fires, only what runs at once can fill it.
     page.clock.install(time=datetime(2026, 1, 1, tzinfo=UTC))
@@ -216,3 +217,4 @@ def test_the_preview_beside_the_text_shows_the_page_as_the_editor_opens(page):
     preview = page.get_by_role("region", name="Preview")
     expect(preview.locator("h1")).to_contain_text("Autumn plan")
     expect(preview.locator("a.wikilink")).to_have_text("September")
+    expect(preview.locator("del")).to_have_text("August")

@@ -41,7 +41,9 @@ _URL = r"\((?:[^()\n]|\([^()\n]*\))*\)"
 _LINK = re.compile(rf"!?\[([^\[\]\n]*)\](?:{_URL}|\[[^\[\]\n]*\])")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\n]*\]")
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+|[^\s<>@]+@[^\s<>@]+)>")
-_EMPHASIS = re.compile(r"(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)|\*+(?=\S)|(?<=\S)\*+")
+_EMPHASIS = re.compile(
+    r"(?<!\w)_+(?=\S)|(?<=\S)_+(?!\w)|\*+(?=\S)|(?<=\S)\*+|~~(?=[^\s~])|(?<=[^\s~])~~"
+)
 _SPACES = re.compile(r"\s+")
 _TRAILING = ",;:–—-([{ "
 

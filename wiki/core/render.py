@@ -34,16 +34,18 @@ from wiki.core.titles import (
 )
 
 # Bump whenever the HTML for the same text changes, so cached renderings are redone.
-RENDERER_VERSION = 6  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
+RENDERER_VERSION = 7  # 2: footnotes, task lists; 3: video embeds, descriptions; 4: files;
 # 5: a bare namespace ("[[Category:]]") is no link (such titles are refused); 6: Italian
-# namespace names ("[[Categoria:…]]", "[[:Immagine:…]]"), talk and special page links
+# namespace names ("[[Categoria:…]]", "[[:Immagine:…]]"), talk and special page links;
+# 7: ~~strikethrough~~
 WIKI_PATH = "/wiki/"
 TALK_PATH = "/talk/"
 EXTERNAL_REL = "nofollow noopener"
 
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
 ALLOWED_TAGS = _HEADINGS | {
-    *("a", "blockquote", "br", "code", "div", "em", "hr", "img", "input", "li", "ol", "p"),
+    *("a", "blockquote", "br", "code", "del", "div", "em", "hr", "img", "input", "li", "ol"),
+    "p",
     *("pre", "span", "strong", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"),
 }
 # Footnote ids ("fn:1", "fnref:1") hold a colon, which heading slugs and the site's own ids
