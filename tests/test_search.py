@@ -36,7 +36,7 @@ def test_title_matches_rank_first(make_page):
     assert titles("spring") == ["Spring Campaign", "Budget notes"]
 
 
-def test_articles_come_before_categories_templates_and_files_in_each_tier(make_page):
+def test_articles_come_before_categories_templates_and_files_among_title_matches(make_page):
     make_page("Category:Campaigns", "Campaign pages.")
     make_page("Template:Campaign brief", "A campaign brief.")
     make_page("Spring Campaign 2026", "Our spring campaign: the plan, the budget and the people.")
