@@ -52,6 +52,20 @@ def test_articles_come_before_categories_templates_and_files_among_title_matches
     assert found[4] == "Launch plan"  # a title match of any kind before a text match
 
 
+def test_among_title_matches_pages_in_the_readers_language_come_first(client, make_page):
+    make_page("Bottega Studio (IT)", "Bottega Studio è l'edizione ospitata di Bottega.")
+    make_page("Bottega Studio", "Bottega Studio is the hosted edition of Bottega.")
+    db.session.scalar(select(Page).where(Page.title == "Bottega Studio (IT)")).lang = "it"
+    db.session.commit()
+
+    def listed(**headers):
+        found = text(client.get("/search?q=studio", headers=headers))
+        return re.findall(r'class="search-result-title"[^>]*>([^<]*)<', found)
+
+    assert listed() == ["Bottega Studio", "Bottega Studio (IT)"]
+    assert listed(**{"Accept-Language": "it"}) == ["Bottega Studio (IT)", "Bottega Studio"]
+
+
 def test_a_word_on_many_pages_ranks_a_bounded_set_of_matches(make_page, monkeypatch):
     # Both engines score the title matches and the first RANKED_MATCHES other matches only.
     monkeypatch.setattr(engines, "RANKED_MATCHES", 3)

@@ -30,23 +30,28 @@ RANKED_TITLES = 200
 RANKED_MATCHES = 1000
 #: Words are counted up to this many documents when choosing a spelling to suggest.
 KNOWN_CAP = 1000
-#: 1 for a page in a namespace (a category, template or file), 0 for an article, given the
-#: expression of its title: among the title matches articles come first, as a reader
-#: looking for "campaign" wants the campaign pages before Category:Campaigns and
-#: Template:Campaign brief. Worked out for the title matches only (at most RANKED_TITLES):
-#: reading a title from FTS5 reads its row, which for a thousand other matches doubled the
-#: search.
+#: The reader's language and the site's (what a page without a language of its own is in).
+Langs = tuple[str | None, str | None]
+#: How far down its tier a title match goes, read from its page: 0 for an article in the
+#: reader's language, 1 in another, 2 and 3 for a page in a namespace (a category, template
+#: or file). A reader looking for "campaign" wants the campaign pages before
+#: Category:Campaigns and Template:Campaign brief, and "Bottega Studio" before its Italian
+#: translation if they read English. Worked out for the title matches only (at most
+#: RANKED_TITLES): reading a title from FTS5 reads its row, which for a thousand other
+#: matches doubled the search. :lang is the reader's, :site_lang what a page without one
+#: is written in; a talk document (below 0) is no page.
 _NAMESPACES = ("category", "template", "file", "image")
+_AWAY = (
+    "coalesce((SELECT 2 * (CASE WHEN "
+    + " OR ".join(f"lower(page.title) LIKE '{name}:%'" for name in _NAMESPACES)
+    + " THEN 1 ELSE 0 END) + (CASE WHEN coalesce(page.lang, :site_lang) = :lang "
+    "THEN 0 ELSE 1 END) FROM page WHERE page.id = {document}), 0)"
+)
 
 
-def _aside(title: str) -> str:
-    """Return the SQL that is 1 when title names a page in a namespace, else 0."""
-    tests = " OR ".join(f"lower({title}) LIKE '{name}:%'" for name in _NAMESPACES)
-    return f"(CASE WHEN {tests} THEN 1 ELSE 0 END)"
-
-
-#: SQLite reads the title from the page table (a talk document, below 0, is no page).
-_FTS5_ASIDE = f"coalesce((SELECT {_aside('title')} FROM page WHERE page.id = {TABLE}.rowid), 0)"
+def _away(document: str) -> str:
+    """Return the SQL of how far down its tier a title match goes (see _AWAY)."""
+    return _AWAY.replace("{document}", document)
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -99,8 +104,18 @@ class Engine(ABC):
         """Finish adding documents in bulk: searches are as fast as before."""
 
     @abstractmethod
-    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
-        """Return the ids of matching documents, title matches first, then by relevance."""
+    def ranked(
+        self,
+        conn,
+        query: Query,
+        *,
+        talk: bool,
+        limit: int,
+        offset: int,
+        lang: Langs = (None, None),
+    ) -> list[int]:
+        """Return the ids of matching documents, title matches first, then by relevance;
+        lang: the reader's language and the site's, to put pages in the first first."""
 
     @abstractmethod
     def titles(self, conn, query: Query, limit: int) -> list[int]:
@@ -198,16 +213,16 @@ def _fts5_ranked(talk: bool, with_titles: bool) -> TextClause:
             "SELECT id FROM others ORDER BY score, id LIMIT :limit OFFSET :offset"
         )
     in_title = (
-        f"SELECT rowid AS id, {score} AS score, {_FTS5_ASIDE} AS aside "
+        f"SELECT rowid AS id, {score} AS score, {_away(TABLE + '.rowid')} AS away "
         f"FROM {TABLE} WHERE {TABLE} MATCH :match"
     )
     statement = text(
         f"WITH in_title AS MATERIALIZED ({in_title} {only_pages} AND +rowid IN :title_ids), "
         f"others AS MATERIALIZED ({matching} {only_pages} "
         "AND +rowid NOT IN :title_ids LIMIT :matches) "
-        "SELECT id FROM (SELECT id, 1 AS in_title, aside, score FROM in_title "
+        "SELECT id FROM (SELECT id, 1 AS in_title, away, score FROM in_title "
         "UNION ALL SELECT id, 0, 0, score FROM others) "
-        "ORDER BY in_title DESC, aside, score, id LIMIT :limit OFFSET :offset"
+        "ORDER BY in_title DESC, away, score, id LIMIT :limit OFFSET :offset"
     )
     return statement.bindparams(bindparam("title_ids", expanding=True))
 
@@ -228,7 +243,16 @@ class SQLiteEngine(Engine):
             [{"id": d.id, "title": d.title, "body": d.body, "page_id": d.page_id} for d in docs],
         )
 
-    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
+    def ranked(
+        self,
+        conn,
+        query: Query,
+        *,
+        talk: bool,
+        limit: int,
+        offset: int,
+        lang: Langs = (None, None),
+    ) -> list[int]:
         """Return matching document ids, title matches first, then by bm25.
 
         bm25 reads the position lists of every row it scores (2.6 µs a row), so a word found
@@ -251,7 +275,7 @@ class SQLiteEngine(Engine):
             "offset": offset,
         }
         if title_ids:
-            params["title_ids"] = title_ids
+            params |= {"title_ids": title_ids, "lang": lang[0], "site_lang": lang[1]}
         return list(conn.execute(_fts5_ranked(talk, bool(title_ids)), params).scalars())
 
     KNOWN = {
@@ -346,20 +370,29 @@ class PostgresEngine(Engine):
             ],
         )
 
-    def ranked(self, conn, query: Query, *, talk: bool, limit: int, offset: int) -> list[int]:
+    def ranked(
+        self,
+        conn,
+        query: Query,
+        *,
+        talk: bool,
+        limit: int,
+        offset: int,
+        lang: Langs = (None, None),
+    ) -> list[int]:
         """Return matching document ids, title matches first, then by ts_rank."""
         _custom_plans(conn)
         only_pages = "" if talk else "AND id > 0"
         statement = text(
             "SELECT id FROM ("
-            f"(SELECT id, true AS in_title, {_aside('title')} AS aside, tsv FROM {TABLE} "
+            f"(SELECT id, true AS in_title, {_away(TABLE + '.id')} AS away, tsv FROM {TABLE} "
             "WHERE title_tsv @@ to_tsquery('simple', :title_q) "
             f"AND tsv @@ to_tsquery('simple', :q) {only_pages} LIMIT :titles) "
             "UNION ALL "
             f"(SELECT id, false, 0, tsv FROM {TABLE} WHERE tsv @@ to_tsquery('simple', :q) "
             f"AND NOT title_tsv @@ to_tsquery('simple', :title_q) {only_pages} LIMIT :matches)"
             ") AS candidates "
-            "ORDER BY in_title DESC, aside, ts_rank(tsv, to_tsquery('simple', :q), 1) DESC, id "
+            "ORDER BY in_title DESC, away, ts_rank(tsv, to_tsquery('simple', :q), 1) DESC, id "
             "LIMIT :limit OFFSET :offset"
         )
         params = {
@@ -369,6 +402,8 @@ class PostgresEngine(Engine):
             "matches": RANKED_MATCHES,
             "limit": limit,
             "offset": offset,
+            "lang": lang[0],
+            "site_lang": lang[1],
         }
         return list(conn.execute(statement, params).scalars())
 

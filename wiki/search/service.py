@@ -12,7 +12,7 @@ from ..core.titles import TitleError, canonical_namespace, parse_title, title_ke
 from ..extensions import db
 from ..models import Page
 from ..talk.models import Comment, Topic
-from .engines import engine_for
+from .engines import Langs, engine_for
 from .text import (
     WORD,
     Query,
@@ -80,8 +80,9 @@ def exact_page(raw: str) -> Page | None:
     return page
 
 
-def search(raw: str, *, page: int = 1, talk: bool = False) -> Results:
-    """Return one page of results for a query, title matches first (a fixed four queries)."""
+def search(raw: str, *, page: int = 1, talk: bool = False, lang: Langs = (None, None)) -> Results:
+    """Return one page of results for a query, title matches first (a fixed four queries);
+    lang: the reader's language and the site's (pages in the reader's come first)."""
     raw = clean_query(raw)
     page = min(max(page, 1), MAX_PAGE)
     results = Results(query=raw, page=page, talk=talk)
@@ -91,7 +92,7 @@ def search(raw: str, *, page: int = 1, talk: bool = False) -> Results:
     session = db.session
     engine = engine_for(session)
     ids = engine.ranked(
-        session, query, talk=talk, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+        session, query, talk=talk, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, lang=lang
     )
     results.has_next = len(ids) > PER_PAGE and page < MAX_PAGE
     ids = ids[:PER_PAGE]

@@ -1,10 +1,12 @@
 """Search: the results page and title suggestions for the search box."""
 
 from flask import Blueprint, jsonify, redirect, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..access.permissions import edit_refusal
 from ..core.titles import TitleError, canonical_namespace, parse_title
+from ..i18n.locales import default_locale
 from ..urls import page_url
 from ..web import flag_arg, page_arg
 from . import service
@@ -25,7 +27,8 @@ def search():
     title = plain_words(query)
     if exact is None and title and title != query:
         exact = service.exact_page(title)
-    results = service.search(query, page=page_arg(), talk=flag_arg("talk"))
+    reader = (str(get_locale()), default_locale())
+    results = service.search(query, page=page_arg(), talk=flag_arg("talk"), lang=reader)
     new_title, log_in_first = _creatable(title) if exact is None else (None, False)
     nothing = results.query and not results.hits and results.page == 1
     respelling = service.did_you_mean(query, talk=results.talk) if nothing else None
