@@ -430,6 +430,9 @@ STRIKES = {
     "over-a-line": ("~~one\ntwo~~", "<p>~~one\ntwo~~</p>"),
     "escaped": ("\\~~not~~", "<p>~~not~~</p>"),
     "only-tildes": ("~~~~", "<p>~~~~</p>"),
+    # The struck text never holds "~~": an opening pair that does not close gives up at the
+    # next pair (a line of openers is read once, not once per opener).
+    "unclosed-then-closed": ("~~a ~~b~~", "<p>~~a <del>b</del></p>"),
 }
 
 
