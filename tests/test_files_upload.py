@@ -331,18 +331,29 @@ def test_an_uploaded_pictures_markdown_starts_its_description_from_a_name_that_s
     client, editor
 ):
     """A phone's or a screenshot tool's name says nothing of the picture: no words from it;
-    a person's name for it, without the date in it, is a start."""
+    a person's name for it is a start. A document's link reads its whole name."""
     answers = {
         name: samples.upload(client, samples.png(color=(i, 0, 0)), name, json=True, unique=1)
         for i, name in enumerate(
             [
                 "IMG_20261204_101530.png",
                 "Screenshot 2026-12-04 at 10.15.30.png",
-                "spring-launch-banner 2026-12-04.png",
+                "spring-launch-banner 2026.png",
             ]
         )
     }
     markdown = [answer.get_json()["markdown"] for answer in answers.values()]
     assert markdown[0].startswith("![](File:IMG")
     assert markdown[1].startswith("![](File:Screenshot")
-    assert markdown[2].startswith("![spring launch banner](File:spring-launch-banner")
+    assert markdown[2].startswith("![spring launch banner 2026](File:spring-launch-banner")
+    document = samples.upload(client, samples.pdf(), "IMG_2041 Budget 2026.pdf", json=True)
+    assert document.get_json()["markdown"].startswith("![IMG 2041 Budget 2026](File:")
+
+
+def test_a_picture_embedded_without_words_is_described_by_what_its_name_says(client, editor):
+    samples.upload(client, samples.png(color=(7, 7, 7)), "IMG_2041.png")
+    samples.upload(client, samples.png(color=(8, 8, 8)), "Spring logo.png")
+    text_ = "![](File:IMG_2041.png) and ![](File:Spring logo.png)"
+    client.post("/edit/Gallery", data={"text": text_, "action": "save"})
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', text(client.get("/wiki/Gallery")))
+    assert alts == ["", "Spring logo"]  # a camera's name is not read out

@@ -298,9 +298,11 @@ def test_search_view_with_nothing_or_nothing_found(client, make_user, auth):
     assert client.get("/search").status_code == 200
     assert client.get("/search?q=").status_code == 200
     assert "No page matches “zebra”." in text(client.get("/search?q=zebra"))
-    # A query with quotes of its own is not put in quotes again.
+    # A query that is one quoted phrase is not put in quotes again; one with more is.
     phrase = html.unescape(text(client.get('/search?q="zebra crossing"')))
     assert 'No page matches "zebra crossing".' in phrase and '“"' not in phrase
+    mixed = html.unescape(text(client.get('/search?q=zebra "crossing now"')))
+    assert 'No page matches “zebra "crossing now"”.' in mixed
     make_user("alice")
     auth.login("alice")
     assert "Create the page “zebra”" in text(client.get("/search?q=zebra"))

@@ -126,11 +126,13 @@
     var wide = window.matchMedia("(min-width: 1100px)");
     var timer = null;
     var rendered = null;
+    var asked = 0; // the latest request: an earlier answer arriving after it is dropped
 
     function render() {
       timer = null;
       var markdown = textOf();
       if (!wide.matches || markdown === rendered) return;
+      var mine = ++asked;
       var body = new FormData();
       body.append("text", markdown);
       fetch(url, {
@@ -139,6 +141,7 @@
       })
         .then(function (response) { return response.json(); })
         .then(function (data) {
+          if (mine !== asked) return; // a newer text was sent meanwhile
           if (data.html !== undefined) {
             pane.innerHTML = data.html; // sanitised by the server, as on every page view
             // Read, not used: Tab goes on from the text to the summary and Save, not

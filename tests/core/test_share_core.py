@@ -93,6 +93,11 @@ def test_descriptions_come_from_the_marker_or_the_first_paragraph():
         '<span class="file-meta">(PDF, 3 KB)</span></p><p>The words.</p>'
     )
     assert first_paragraph(figure) == "The words."
+    inside = (
+        '<p>Download <a class="file-link" href="/file/P.pdf">the 2027 price list</a> '
+        '<span class="file-meta">(PDF, 3 KB)</span> before the fair.</p>'
+    )
+    assert first_paragraph(inside) == "Download the 2027 price list before the fair."
 
 
 def test_long_descriptions_are_cut_at_a_word():

@@ -8,6 +8,7 @@ from ..access.permissions import is_moderator
 from ..community.recent.changes import Filters, changes, parse_cursor
 from ..core.titles import N_, Title
 from ..history import service as history
+from ..i18n.locales import default_locale
 from ..models import Page, User
 from ..organise import redirects
 from ..pages import service as pages
@@ -130,7 +131,9 @@ def _plain(snippet: Markup) -> str:
 def find(query: str, cursor: str | None, talk_too: bool) -> Listing:
     """Return search results (pages, or talk comments too), best first."""
     number = cursors.decode_int("search", cursor) or 1
-    results = search.search(query, page=number, talk=talk_too)
+    # A tool reads in no language of its own: the site's comes first, as for its readers.
+    site = default_locale()
+    results = search.search(query, page=number, talk=talk_too, lang=(site, site))
     items = [
         {
             "title": hit.page.title,

@@ -111,23 +111,30 @@ def numbered(name: FileName, number: int) -> FileName:
     return FileName(stem + suffix + name.display[len(name.stem) :])
 
 
-#: Names cameras, phones and screenshot tools give files: they say nothing of the picture.
-_MADE_BY_A_DEVICE = re.compile(
-    r"(img|image|dsc[nf]?|pxl|mvimg|pano|photo|foto|picture|screenshot|screen shot"
-    r"|schermata|whatsapp image|gopr|dji|cimg|p)?\d*",
+#: How cameras, phones and screenshot tools start the names they give files (IMG_2041,
+#: PXL_20261204_101530123, DSC01234, "Screenshot from 2026-12-04 10-15-30", "WhatsApp
+#: Image 2026-12-04 at 10.15.30"): names that say nothing of the picture.
+_DEVICE_PREFIX = re.compile(
+    r"(?:img|image|dsc[nf]?|pxl|mvimg|pano|vid|photo|foto|picture|screenshot|screen shot"
+    r"|schermata|whatsapp image|gopr|dji|cimg|p)(?![a-z])",
     re.IGNORECASE,
 )
-#: A date or time in a name (2026-12-04, 20261204, at 10.15.30, 05-10-11), a number alone.
-_STAMP = re.compile(
-    r"\b(?:(?:at|alle) )?(?:\d{4}[-_.]?\d{2}[-_.]?\d{2}|\d{1,2}[-_.:]\d{2}(?:[-_.:]\d{2})?|\d+)\b"
-)
+#: A device's name holds a run of digits (a counter, a date); a person's seldom starts so.
+_DIGITS = re.compile(r"\d{4}")
+#: A hyphen between letters, as in file names ("spring-launch-banner"); not in "covid-19".
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+#: What the editor adds to a pasted picture's name: " 2026-12-04 10-15-30" (uploads.js).
+_PASTE_STAMP = re.compile(r" \d{4}-\d{2}-\d{2} \d{2}-\d{2}-\d{2}$")
 
 
 def suggested_alt(name: FileName) -> str:
-    """Return words a picture's alternative text may start from: its name as words, without
-    the dates, times and numbers a camera or screenshot tool puts in names; empty when
-    nothing else is left (IMG_2041.jpg says nothing of what the picture shows)."""
-    words = _SPACES.sub(" ", _STAMP.sub(" ", name.stem.replace("-", " "))).strip(" .,")
-    if not words or _MADE_BY_A_DEVICE.fullmatch(words):
+    """Return the words a picture's alternative text may start from: the name a person gave
+    it, as words ("spring-launch-banner" reads "spring launch banner"; numbers kept); empty
+    for a name a camera, phone or screenshot tool made (IMG_2041.jpg says nothing of what
+    it shows) or that holds no letter at all."""
+    device = _DEVICE_PREFIX.match(name.stem)
+    if device and (device.end() == len(name.stem) or _DIGITS.search(name.stem)):
         return ""
-    return words
+    stem = _PASTE_STAMP.sub("", name.stem)
+    words = _SPACES.sub(" ", _WORD_HYPHEN.sub(" ", stem)).strip(" .,")
+    return words if any(char.isalpha() for char in words) else ""

@@ -15,12 +15,11 @@ ELLIPSIS = "…"
 # The sanitiser writes tags in lower case and attributes double-quoted.
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-#: What an embedded file adds to a paragraph's text: a picture's caption, a document's name,
-#: kind and size, a missing file's link (templates/files/_embed.html). Not the page's words.
-_FILE_WORDS = re.compile(
-    r'<span class="file-(?:caption|meta)">[^<]*</span>'
-    r'|<a class="(?:file-link|wikifile new)"[^>]*>[^<]*</a>'
-)
+#: What an embedded file adds to a paragraph's text: a picture's caption, a document's kind
+#: and size (templates/files/_embed.html). Not the page's words.
+_FILE_EXTRAS = re.compile(r'<span class="file-(?:caption|meta)">[^<]*</span>')
+#: ... and a document's or a missing file's link: a paragraph of nothing else is files only.
+_FILE_LINKS = re.compile(r'<a class="(?:file-link|wikifile new)"[^>]*>[^<]*</a>')
 _IMAGE_TAG = re.compile(r"<img\b[^>]*>")
 _IMAGE_SRC = re.compile(r'\bsrc="([^"]+)"')
 _SRCSET = re.compile(r'\bsrcset="([^"]+)"')
@@ -46,12 +45,12 @@ def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def first_paragraph(body: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """Return the text of the first paragraph with words of its own in it (a picture's
-    caption is not the page's description), shortened; "" if none."""
+    """Return the text of the first paragraph with words of its own in it (not a picture's
+    caption, nor a paragraph of file links alone), shortened; "" if none."""
     for match in _PARAGRAPH.finditer(body):
-        text = html.unescape(_TAG.sub("", _FILE_WORDS.sub("", match.group(1))))
-        if any(character.isalnum() for character in text):
-            return shorten(text, limit)
+        text = _FILE_EXTRAS.sub("", match.group(1))
+        if any(character.isalnum() for character in _TAG.sub("", _FILE_LINKS.sub("", text))):
+            return shorten(html.unescape(_TAG.sub("", text)), limit)
     return ""
 
 

@@ -8,6 +8,7 @@ package's (models.py), kept in a content-addressed store (storage.py).
 from flask import Flask
 
 from ..config import ConfigError
+from ..core.filenames import suggested_alt
 
 
 def init_app(app: Flask) -> None:
@@ -23,5 +24,7 @@ def init_app(app: Flask) -> None:
         )
     storage.init_app(app)
     embeds.install()
+    # An embedded picture with no words of its own is described by what its name says.
+    app.jinja_env.globals["suggested_alt"] = suggested_alt
     app.register_blueprint(views.bp)
     cli.register(app)

@@ -240,9 +240,16 @@ def _answer(result: service.UploadResult) -> dict:
         "height": blob.height,
         "created": result.created,
         "reused": result.reused,
-        # The editor selects the words in brackets for the uploader to describe the picture.
-        "markdown": f"![{suggested_alt(result.name)}](File:{result.name.display})",
+        "markdown": f"![{_link_words(result)}](File:{result.name.display})",
     }
+
+
+def _link_words(result: service.UploadResult) -> str:
+    """Return the words in the brackets of an upload's Markdown: a picture's description to
+    be (the editor selects it for the uploader to type over), a document's link text."""
+    if result.version.blob.media_type.startswith("image/"):
+        return suggested_alt(result.name)
+    return result.name.stem
 
 
 def _existing(raw: str) -> reading.FileInfo | None:
