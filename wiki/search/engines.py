@@ -115,7 +115,7 @@ class Engine(ABC):
         lang: Langs = (None, None),
     ) -> list[int]:
         """Return the ids of matching documents, title matches first, then by relevance;
-        lang: the reader's language and the site's, to put pages in the first first."""
+        lang: the reader's language and the site's, so pages in the reader's come first."""
 
     @abstractmethod
     def titles(self, conn, query: Query, limit: int) -> list[int]:
