@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
+from flask import current_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, select
@@ -264,8 +265,10 @@ def latest_text(title: str) -> str:
 
 
 def save(title: str, text: str, author, summary: str = "", minor: bool = False):
-    """Save a new text of a page (made if missing) through the service, on its latest revision."""
-    return save_page(
+    """Save a new text of a page (made if missing) through the service, on its latest
+    revision, and let the jobs it queued run (its words' authorship), as before the next
+    thing a person does."""
+    revision = save_page(
         parse_title(title),
         text,
         author=author,
@@ -273,6 +276,8 @@ def save(title: str, text: str, author, summary: str = "", minor: bool = False):
         minor=minor,
         base_revision_id=latest_id(title),
     )
+    assert jobs.wait_idle(current_app, 10.0, delayed=False), "the save's jobs did not finish"
+    return revision
 
 
 def form_value(html: str, name: str) -> str:

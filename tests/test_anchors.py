@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import page_named, save, text
+from tests.helpers import finish_jobs, page_named, save, text
 from wiki.anchors import authorship, threads
 from wiki.anchors.models import AnchorPosition, PageAuthorship, RevisionAuthorship, TopicAnchor
 from wiki.core.anchors import Quote
@@ -175,6 +175,7 @@ def test_authorship_survives_vandalism_and_restore(client, people):
 def test_the_backfill_attributes_pages_saved_before_authorship_was_kept(app, people):
     save("Vecchia", "Prima riga di Giulia.\n", people["giulia"])
     save("Vecchia", "Prima riga di Giulia.\nSeconda di Marco.\n", people["marco"])
+    finish_jobs(app)
     db.session.execute(RevisionAuthorship.__table__.delete())
     db.session.execute(PageAuthorship.__table__.delete())
     db.session.commit()
@@ -186,6 +187,7 @@ def test_the_backfill_attributes_pages_saved_before_authorship_was_kept(app, peo
 
 def test_a_save_after_unrecorded_revisions_catches_up_first(app, people):
     save("Tarda", "Testo di Giulia qui.\n", people["giulia"])
+    finish_jobs(app)
     db.session.execute(RevisionAuthorship.__table__.delete())
     db.session.execute(PageAuthorship.__table__.delete())
     db.session.commit()
@@ -333,8 +335,8 @@ def test_reanchor_service_finds_the_words_in_the_current_text(app, people, produ
     assert [e.facts["after"] for e in threads.moves_of(comment.topic)] == ["東京 lo adora"]
 
 
-def test_a_save_writes_its_revision_anchors_and_authorship_in_two_flushes(
-    client, editor, product, people
+def test_a_save_writes_its_revision_and_anchors_in_two_flushes_and_authorship_after(
+    app, client, editor, product, people
 ):
     comment_on(client, "Prodotto", CLAIM, "Fonte?")
     marco, flushes = people["marco"], []
@@ -350,8 +352,10 @@ def test_a_save_writes_its_revision_anchors_and_authorship_in_two_flushes(
     assert len(flushes) == 2
     db.session.expire_all()
     latest = page_named("Prodotto").latest
+    assert db.session.scalar(select(TopicAnchor.revision_id)) == latest.id
+    # The words are attributed by the job the save queued, after its answer.
+    finish_jobs(app)
     assert db.session.get(RevisionAuthorship, latest.id) is not None
     assert db.session.get(PageAuthorship, latest.page_id).revision_id == latest.id
-    assert db.session.scalar(select(TopicAnchor.revision_id)) == latest.id
     page = text(client.get("/wiki/Prodotto"))
     assert marks(page) and 'class="new"' in page and "Caffè" in page

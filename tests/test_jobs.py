@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import REDIS_URL, finish_jobs, redis_or_skip, save
+from tests.helpers import REDIS_URL, finish_jobs, latest_id, redis_or_skip, save
 from wiki import jobs
+from wiki.anchors.models import RevisionAuthorship
 from wiki.api.models import Webhook, WebhookDelivery
 from wiki.extensions import db
 
@@ -68,7 +69,9 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
     app.config["WEBHOOK_MAX_ATTEMPTS"] = 1
     try:
         save("Plan", "v1", people["alice"])
-        assert client.llen(f"rq:queue:{queue}") == 1  # queued in Redis, not run here
+        # The delivery's job and the attribution of the new text's words: queued in Redis,
+        # not run here.
+        assert client.llen(f"rq:queue:{queue}") == 2
         db.session.commit()
         [row] = db.session.scalars(select(WebhookDelivery))
         assert row.status == "pending"
@@ -78,6 +81,7 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
         db.session.expire_all()
         row = db.session.get(WebhookDelivery, row.id)
         assert row.status == "failed" and row.attempts == 1  # nothing listens on port 9
+        assert db.session.get(RevisionAuthorship, latest_id("Plan")) is not None
     finally:
         for key in client.scan_iter(f"rq:*{queue}*"):
             client.delete(key)

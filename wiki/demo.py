@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from .core.titles import parse_title
+from .database import write_transaction
 from .extensions import db
 from .identity import UNUSABLE_PASSWORD, user_key
 from .models import Page, Role, User
@@ -235,12 +236,14 @@ DISCUSSIONS = [
 
 def _author(name: str) -> User:
     """Return the demo author with this name, creating the account (no usable password)."""
-    user = db.session.scalar(select(User).where(User.key == user_key(name)))
-    if user is None:
-        user = User(username=name, key=user_key(name), password_hash=UNUSABLE_PASSWORD)
-        user.role = Role.EDITOR
-        db.session.add(user)
-        db.session.commit()
+    # A write transaction from the start: a save's background job (its words' authorship)
+    # may commit between this read and the insert.
+    with write_transaction():
+        user = db.session.scalar(select(User).where(User.key == user_key(name)))
+        if user is None:
+            user = User(username=name, key=user_key(name), password_hash=UNUSABLE_PASSWORD)
+            user.role = Role.EDITOR
+            db.session.add(user)
     return user
 
 

@@ -158,13 +158,21 @@ class ThreadRunner:
         """Wait until no job is queued, running or (if delayed) waiting for its delay; False
         on timeout."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        done = self.jobs.all_tasks_done
+        while True:
+            with done:  # woken as the last job queued finishes, not polled
+                while self.jobs.unfinished_tasks:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    done.wait(left)
             with self.lock:
-                busy = (delayed and self.timers) or self.jobs.unfinished_tasks
-            if not busy:
+                waiting = delayed and self.timers
+            if not waiting:
                 return True
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.02)
-        return False
 
 
 class RedisRunner:

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
 
 
 def _on_revision_added(_app, *, page, revision, previous, **_extra) -> None:
-    """Attribute the new revision's words and move the page's anchors into it."""
-    authorship.record(page, revision, previous)
+    """Move the page's anchors into the new revision; its words are attributed after the
+    save (a job), so that the save's answer does not wait for it."""
+    authorship.note_saved(page.id)
     threads.follow_edit(page, revision, previous)

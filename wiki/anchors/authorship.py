@@ -1,11 +1,15 @@
-"""Word authorship kept per revision: computed once on save, read by views without history."""
+"""Word authorship kept per revision: computed by a job after each save, read by views."""
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import has_app_context
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..core.authorship import (
     EMPTY,
     Attribution,
@@ -18,7 +22,7 @@ from ..core.authorship import (
     stored_form,
     word_counts,
 )
-from ..database import write_transaction
+from ..database import wait_turn, write_transaction
 from ..extensions import db
 from ..models import Page, Revision, User, keep, kept, kept_or_made
 from .models import PageAuthorship, RevisionAuthorship
@@ -30,32 +34,73 @@ DELTA_WORTH = 0.5
 #: What a parsed record or memory weighs in the kept texts, per character of its text:
 #: tuples of ints take about 15 times the memory of the text they were read from.
 PARSED = 16
+#: The job a save queues to attribute its page's new revisions, and the session's note of
+#: the pages saved in the transaction.
+JOB = "authorship.catch-up"
+_SAVED_PAGES = "authorship_saved_pages"
 
 
-def record(page: Page, revision: Revision, previous: Revision | None) -> None:
-    """Attribute the words of a revision just saved (inside the save's transaction)."""
-    state = db.session.get(PageAuthorship, page.id)
-    if previous is not None and (state is None or state.revision_id != previous.id):
-        # Revisions saved before authorship was recorded: attribute them first, once.
-        state = backfill_page(page.id, until=previous.id)
-    # Held here so the identity map (weak) keeps it, with its form read just below.
-    base = db.session.get(RevisionAuthorship, previous.id) if previous is not None else None
-    before, counts = stored_with_counts(previous.id) if previous is not None else (None, {})
-    before_memory = _memory(state)
-    # A text no revision had before (its blob was just added) restores nothing.
-    restored = None if revision.blob.added else _restored(page.id, revision.sha1)
-    if before is None:
-        attribution, memory = attribute(None, revision.text, revision.id, before_memory)
-        _store(page.id, revision, attribution, None, base, new=True)
-    else:
-        edit = attribute_edit(before, counts, revision.text, revision.id, before_memory, restored)
-        attribution, memory = edit.attribution, edit.memory
-        _store(page.id, revision, attribution, edit.counts, base, new=True, edit=edit)
-    if state is not None and memory is before_memory:  # nothing deleted: the same memory
-        state.revision_id = revision.id
-        _keep_parsed_memory(page.id, revision.id, state.memory, memory)
-    else:
-        _keep_memory(page.id, revision.id, memory, state)
+def catch_up(page_id: int) -> PageAuthorship | None:
+    """Attribute the page's revisions not attributed yet, each from the one before it,
+    starting after the last one attributed; return the page's memory.
+
+    Saves leave this to a background job (a save's answer does not wait for it), and views
+    that show authorship call it first: whoever comes first does the work, under the page's
+    turn, and the other finds it done.
+    """
+    wait_turn(f"authorship {page_id}")
+    state = db.session.get(PageAuthorship, page_id)
+    if state is None:
+        return backfill_page(page_id)
+    query = (
+        select(Revision)
+        .where(Revision.page_id == page_id, Revision.id > state.revision_id)
+        .order_by(Revision.id)
+    )
+    revisions = list(db.session.scalars(query))
+    if not revisions:
+        return state
+    base = db.session.get(RevisionAuthorship, state.revision_id)
+    if base is None:  # a memory ahead of the records (never written so): start again
+        return backfill_page(page_id)
+    current, counts = stored_with_counts(state.revision_id)
+    before_memory = memory = _memory(state)
+    for revision in revisions:
+        restored = _restored(page_id, revision.sha1)
+        edit = attribute_edit(current, counts, revision.text, revision.id, memory, restored)
+        current, memory, counts = edit.attribution, edit.memory, edit.counts
+        base = _store(page_id, revision, current, counts, base, new=True, edit=edit)
+    if memory is before_memory:  # nothing deleted: the same memory, not written again
+        state.revision_id = base.revision_id
+        _keep_parsed_memory(page_id, base.revision_id, state.memory, memory)
+        return state
+    return _keep_memory(page_id, base.revision_id, memory, state)
+
+
+def note_saved(page_id: int) -> None:
+    """Attribute the page's new revision once the save's transaction commits (a job)."""
+    db.session().info.setdefault(_SAVED_PAGES, set()).add(page_id)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """Queue the attribution of the pages the committed transaction saved."""
+    for page_id in sorted(session.info.pop(_SAVED_PAGES, ())):
+        if has_app_context():
+            jobs.enqueue(JOB, page_id)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """A save rolled back (or tried again) attributed nothing."""
+    session.info.pop(_SAVED_PAGES, None)
+
+
+@jobs.task(JOB)
+def _catch_up_job(page_id: int) -> None:
+    """Attribute a page's new revisions (the job a save queues)."""
+    with write_transaction():
+        catch_up(page_id)
 
 
 def stored(revision_id: int) -> Attribution | None:
@@ -85,11 +130,9 @@ def _parsed(row: RevisionAuthorship) -> tuple[tuple, dict[int, int]]:
     return runs, dict(counts)  # the caller's own counts
 
 
-def backfill_page(page_id: int, until: int | None = None) -> PageAuthorship | None:
-    """Attribute every revision of a page (up to until) from its first; return the memory."""
+def backfill_page(page_id: int) -> PageAuthorship | None:
+    """Attribute every revision of a page from its first; return the memory."""
     query = select(Revision).where(Revision.page_id == page_id).order_by(Revision.id)
-    if until is not None:
-        query = query.where(Revision.id <= until)
     current, memory, seen, row, counts = None, EMPTY, {}, None, None
     for revision in db.session.scalars(query):
         text, restored, edit = revision.text, seen.get(revision.sha1), None
@@ -293,12 +336,7 @@ def page_authorship(page: Page, revision: Revision | None = None) -> Authorship:
     """Return who wrote the text of one of the page's revisions (the latest unless given),
     attributing its history once if needed."""
     revision = revision or page.latest
-    row = db.session.get(RevisionAuthorship, revision.id)
-    if row is None:
-        with write_transaction():
-            backfill_page(page.id)
-        row = db.session.get(RevisionAuthorship, revision.id)
-    runs, counts = from_stored_form(row.form)
+    runs, counts = from_stored_form(_attributed(page.id, revision.id).form)
     writers = _writers({r for *_, r in runs} | set(counts))
     text = revision.text
     shown = [(text[s:e], writers[r]) for s, e, r in runs]
@@ -311,11 +349,19 @@ def shares(page: Page, revision_id: int | None = None) -> list[Share]:
     revision_id = revision_id or page.latest_revision_id
     if revision_id is None:
         return []
+    counts = counts_in_stored_form(_attributed(page.id, revision_id).form)
+    return shares_of(counts, _writers(set(counts)))
+
+
+def _attributed(page_id: int, revision_id: int) -> RevisionAuthorship:
+    """Return the authorship record of a revision, attributing the page's revisions not
+    attributed yet first (the save's job may not have run)."""
     row = db.session.get(RevisionAuthorship, revision_id)
     if row is None:
-        return []
-    counts = counts_in_stored_form(row.form)
-    return shares_of(counts, _writers(set(counts)))
+        with write_transaction():
+            catch_up(page_id)
+        row = db.session.get(RevisionAuthorship, revision_id)
+    return row
 
 
 def shares_of(counts: dict[int, int], writers: dict[int, Writer]) -> list[Share]:
