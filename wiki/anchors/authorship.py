@@ -5,8 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import has_app_context, has_request_context
+from sqlalchemy import bindparam, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import jobs
@@ -24,7 +24,7 @@ from ..core.authorship import (
 )
 from ..database import wait_turn, write_transaction
 from ..extensions import db
-from ..models import Page, Revision, User, keep, kept, kept_or_made
+from ..models import Page, Revision, TextBlob, User, keep, kept, kept_or_made
 from .models import PageAuthorship, RevisionAuthorship
 
 #: As for texts (wiki.pages.content): a whole form at least every this many revisions, and
@@ -71,7 +71,7 @@ def catch_up(page_id: int) -> PageAuthorship | None:
     before_memory = memory = _memory(state)
     for revision in revisions:
         restored = _restored(page_id, revision.sha1)
-        edit = attribute_edit(current, counts, revision.text, revision.id, memory, restored)
+        edit = attribute_edit(current, counts, _text(revision), revision.id, memory, restored)
         current, memory, counts = edit.attribution, edit.memory, edit.counts
         base = _store(page_id, revision, current, counts, base, new=True, edit=edit)
     if memory is before_memory:  # nothing deleted: the same memory, not written again
@@ -123,7 +123,14 @@ def stored_with_counts(revision_id: int) -> tuple[Attribution | None, dict[int, 
         return None, {}
     revision = db.session.get(Revision, revision_id)
     runs, counts = _parsed(row)
-    return Attribution(revision.text, runs), counts
+    return Attribution(_text(revision), runs), counts
+
+
+def _text(revision: Revision) -> str:
+    """Return a revision's text, without reading its row if this process keeps it (the
+    process that saved it does)."""
+    kept_text = TextBlob.kept_text(revision.sha1)
+    return kept_text if kept_text is not None else revision.text
 
 
 def _parsed(row: RevisionAuthorship) -> tuple[tuple, dict[int, int]]:
@@ -201,13 +208,20 @@ def compact_forms(progress: Callable[[str], None] = lambda line: None) -> tuple[
 
 def _restored(page_id: int, sha1: str) -> Attribution | None:
     """Return the attribution of the latest earlier revision of the page with this text."""
-    row = db.session.scalar(
-        select(RevisionAuthorship)
-        .where(RevisionAuthorship.page_id == page_id, RevisionAuthorship.sha1 == sha1)
-        .order_by(RevisionAuthorship.revision_id.desc())
-        .limit(1)
+    found = db.session.scalar(_LATEST_WITH_TEXT, {"page_id": page_id, "sha1": sha1})
+    return stored(found) if found is not None else None
+
+
+#: Built once (its values bound when run): every revision attributed asks it.
+_LATEST_WITH_TEXT = (
+    select(RevisionAuthorship.revision_id)
+    .where(
+        RevisionAuthorship.page_id == bindparam("page_id"),
+        RevisionAuthorship.sha1 == bindparam("sha1"),
     )
-    return stored(row.revision_id) if row is not None else None
+    .order_by(RevisionAuthorship.revision_id.desc())
+    .limit(1)
+)
 
 
 def _store(
