@@ -166,3 +166,59 @@ def test_the_authorship_and_info_pages_catch_up_when_no_job_has_run(app, client,
         for key in redis.scan_iter(f"rq:*{queue}*"):
             redis.delete(key)
     finish_jobs(app)
+
+
+def test_the_backfill_command_catches_a_page_up_without_attributing_it_again(app, people):
+    texts = edits(32)
+    for text in texts[:30]:
+        save("Indietro", text, people["giulia"])
+    before = {rid: (bytes(row.data), row.base_id) for rid, row in records().items()}
+    redis, queue = jobs_left_in_redis(app)
+    try:
+        for text in texts[30:]:
+            save("Indietro", text, people["marco"])  # their jobs are lost
+    finally:
+        for key in redis.scan_iter(f"rq:*{queue}*"):
+            redis.delete(key)
+    result = app.test_cli_runner().invoke(args=["backfill-authorship"])
+    assert "Attributed 1 pages." in result.output
+    after = records()
+    assert len(after) == 32
+    assert {rid: (bytes(after[rid].data), after[rid].base_id) for rid in before} == before
+
+
+def test_a_savepoint_neither_queues_the_job_early_nor_forgets_the_page(app, people):
+    save("Punto", "Prima versione del testo.\n", people["giulia"])
+    page_id = page_named("Punto").id
+    redis, queue = jobs_left_in_redis(app)
+    waiting = f"rq:queue:{queue}"
+    try:
+        page_named("Punto")  # a transaction begins, as a save's
+        authorship.note_saved(page_id)
+        db.session.begin_nested().commit()  # released, but the transaction goes on
+        assert redis.llen(waiting) == 0
+        db.session.begin_nested().rollback()  # what it undid was not the save
+        db.session.commit()
+        assert redis.llen(waiting) == 1
+        page_named("Punto")  # a transaction begins
+        authorship.note_saved(page_id)
+        db.session.rollback()
+        db.session.commit()
+        assert redis.llen(waiting) == 1  # a save rolled back queues nothing
+    finally:
+        for key in redis.scan_iter(f"rq:*{queue}*"):
+            redis.delete(key)
+
+
+def test_the_information_screen_never_attributes_a_whole_history(app, client, people):
+    save("Vecchia", "Prima riga di Giulia.\n", people["giulia"])
+    save("Vecchia", "Prima riga di Giulia.\nSeconda di Marco.\n", people["marco"])
+    db.session.execute(RevisionAuthorship.__table__.delete())
+    db.session.execute(PageAuthorship.__table__.delete())
+    db.session.commit()  # as a page saved before authorship was kept
+    info = client.get("/info/Vecchia").get_data(as_text=True)
+    assert "of the current text" not in info
+    assert records() == {}
+    assert "Seconda di Marco" in client.get("/authorship/Vecchia").get_data(as_text=True)
+    info = client.get("/info/Vecchia").get_data(as_text=True)
+    assert "giulia wrote 57% of the current text" in info

@@ -160,14 +160,16 @@ class ThreadRunner:
         deadline = time.monotonic() + timeout
         done = self.jobs.all_tasks_done
         while True:
+            # Timers first: one that fires puts its job on the queue before it leaves the
+            # set, so a queue found empty after an empty set has nothing coming.
+            with self.lock:
+                waiting = delayed and self.timers
             with done:  # woken as the last job queued finishes, not polled
                 while self.jobs.unfinished_tasks:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return False
                     done.wait(left)
-            with self.lock:
-                waiting = delayed and self.timers
             if not waiting:
                 return True
             if time.monotonic() >= deadline:

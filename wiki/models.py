@@ -113,7 +113,8 @@ class User(UserMixin, db.Model):
 T = TypeVar("T")
 
 #: Characters of rebuilt texts each process keeps (least recently used dropped): a save
-#: then finds its page's previous text and authorship record without their delta chains.
+#: then finds its page's previous text, and its authorship job the previous record,
+#: without their delta chains.
 KEPT_TEXT_CHARS = 16_000_000
 
 

@@ -90,6 +90,8 @@ def note_saved(page_id: int) -> None:
 def _committed(session: Session) -> None:
     """Queue the attribution of the pages the committed transaction saved: from a request,
     once its answer (and the page view it redirects to) has had time to go out."""
+    if session.in_nested_transaction():  # a savepoint released: the save is not committed
+        return
     if not has_app_context():
         session.info.pop(_SAVED_PAGES, None)
         return
@@ -101,7 +103,8 @@ def _committed(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     """A save rolled back (or tried again) attributed nothing."""
-    session.info.pop(_SAVED_PAGES, None)
+    if not session.in_nested_transaction():  # a savepoint's rollback leaves the rest
+        session.info.pop(_SAVED_PAGES, None)
 
 
 @jobs.task(JOB)
@@ -166,14 +169,15 @@ def backfill_page(page_id: int) -> PageAuthorship | None:
 
 
 def backfill_all(progress: Callable[[str], None] = lambda line: None) -> int:
-    """Attribute the history of every page not yet attributed, one page per transaction."""
+    """Attribute the revisions of every page not yet attributed (a page's whole history, or
+    those after its last one attributed), one page per transaction."""
     done = 0
     pages = db.session.execute(select(Page.id, Page.latest_revision_id).order_by(Page.id)).all()
     for page_id, latest_id in pages:
         if latest_id is None or db.session.get(RevisionAuthorship, latest_id) is not None:
             continue
         with write_transaction():
-            backfill_page(page_id)
+            catch_up(page_id)
         done += 1
         if done % 100 == 0:
             progress(f"{done} pages attributed")
@@ -371,6 +375,12 @@ def shares(page: Page, revision_id: int | None = None) -> list[Share]:
     revision_id = revision_id or page.latest_revision_id
     if revision_id is None:
         return []
+    if db.session.get(RevisionAuthorship, revision_id) is None and (
+        db.session.get(PageAuthorship, page.id) is None
+    ):
+        # Never attributed (saved before authorship was kept): the whole history is left to
+        # the authorship view or `flask backfill-authorship`, not to whoever opens /info.
+        return []
     counts = counts_in_stored_form(_attributed(page.id, revision_id).form)
     return shares_of(counts, _writers(set(counts)))
 
@@ -382,6 +392,10 @@ def _attributed(page_id: int, revision_id: int) -> RevisionAuthorship:
     if row is None:
         with write_transaction():
             catch_up(page_id)
+        row = db.session.get(RevisionAuthorship, revision_id)
+    if row is None:  # the memory says attributed past it, the record is gone: start again
+        with write_transaction():
+            backfill_page(page_id)
         row = db.session.get(RevisionAuthorship, revision_id)
     return row
 

@@ -207,8 +207,8 @@ def follow_edit(page: Page, revision: Revision, previous: Revision | None) -> No
     moves all its anchors, and the unit of work's bookkeeping per object cost more than the
     moving did (nothing else in a save reads them as objects).
     """
-    # Nothing pending in the save (its revision's authorship) is an anchor: it is written
-    # with the save's last flush, not in a flush of its own before these statements.
+    # Nothing pending in the save (its revision, its text) is an anchor: it is written with
+    # the save's last flush, not in a flush of its own before these statements.
     with db.session.no_autoflush:
         _follow_edit(page, revision, previous)
 

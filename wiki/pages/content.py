@@ -39,8 +39,8 @@ def store_text(text: str, sha1: str, base: TextBlob | None = None) -> TextBlob:
         blob = TextBlob(sha1=sha1, **encoded(text, base))
         db.session.add(blob)
     blob.note_added(added)
-    # The save's receivers (search, authorship, categories) read the new revision's text:
-    # keep it rather than rebuild it from the delta being written (kept by its SHA-1).
+    # The save's receivers (search, categories) and its authorship job read the new
+    # revision's text: keep it rather than rebuild it from the delta being written (by SHA-1).
     blob.keep_text(text)
     return blob
 

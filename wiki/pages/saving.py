@@ -493,8 +493,8 @@ def _announce(
 ) -> None:
     """Tell the receivers of revision_added, then, with the render (waited for at most
     patience seconds: _RenderPending), keep the HTML, replace the links and send
-    page_saved. The first receivers' work (authorship, anchors, credits: milliseconds on a
-    long page) overlaps the render running in a worker."""
+    page_saved. The first receivers' work (anchors, credits: milliseconds on a long page)
+    overlaps the render running in a worker; word authorship is a job after the commit."""
     app = current_app._get_current_object()
     saved = {
         "page": page,
