@@ -129,6 +129,10 @@ def base_config(tmp_path, database_url: str) -> dict:
         # A live editor checks often that its person may still edit (2 s by default): tests
         # of blocks and protections would wait that long. The browser journeys keep 2 s.
         "LIVE_RECHECK_SECONDS": 0.3,
+        # A save's authorship job starts at once, and CSRFClient lets it (and every job a
+        # change queued) finish before the test goes on, as helpers.save does: a job
+        # committing 50 ms later in the middle of a test's own writes met SQLite's lock.
+        "AUTHORSHIP_AFTER_ANSWER": 0.0,
     }
 
 
@@ -147,6 +151,8 @@ class CSRFClient(FlaskClient):
         db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+        if method != "GET":
+            assert jobs.wait_idle(self.application, 10.0, delayed=False), "jobs did not finish"
         db.session.commit()
         return response
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import file_samples as samples
+from tests.helpers import finish_jobs
 from wiki.extensions import db
 from wiki.files import storage
 from wiki.files.models import FileBlob
@@ -46,6 +47,7 @@ def test_thumbnails_can_be_purged_and_are_made_again(app, client, editor):
 @pytest.mark.engine("sqlite")
 def test_backup_and_restore_bring_the_files_back(app, client, editor, tmp_path):
     samples.upload(client, samples.png(), "Logo.png")
+    finish_jobs(app)  # as a server stopped for a restore: its background work done
     runner = app.test_cli_runner()
     target = tmp_path / "backups" / "wiki.sqlite"
     result = runner.invoke(args=["backup", str(target)])

@@ -145,6 +145,9 @@ class Defaults:
     #: How often an open editor's connection checks that its person may still edit the page
     #: (seconds): a block, a protection or a lost role puts them out within this long.
     LIVE_RECHECK_SECONDS = 2.0
+    #: Seconds after a save's request commits before its words' authorship is attributed (a
+    #: background job), so the job does not slow the answer and the page view after it.
+    AUTHORSHIP_AFTER_ANSWER = 0.05
 
 
 class ConfigError(click.ClickException):

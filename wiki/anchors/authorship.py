@@ -4,7 +4,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import bindparam, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
@@ -38,10 +38,6 @@ PARSED = 16
 #: the pages saved in the transaction.
 JOB = "authorship.catch-up"
 _SAVED_PAGES = "authorship_saved_pages"
-#: Seconds a save's request waits before its job starts. The job's thread shares the
-#: process's interpreter: started at once, it took the interpreter from the request
-#: finishing its answer (which then waited for the job, a save 13.7 -> 16.2 ms over HTTP).
-AFTER_ANSWER = 0.05
 
 
 def catch_up(page_id: int) -> PageAuthorship | None:
@@ -95,7 +91,9 @@ def _committed(session: Session) -> None:
     if not has_app_context():
         session.info.pop(_SAVED_PAGES, None)
         return
-    delay = AFTER_ANSWER if has_request_context() else 0.0
+    # The job's thread shares the process's interpreter: started at once, it took the
+    # interpreter from the request finishing its answer (a save 13.7 -> 16.2 ms over HTTP).
+    delay = current_app.config["AUTHORSHIP_AFTER_ANSWER"] if has_request_context() else 0.0
     for page_id in sorted(session.info.pop(_SAVED_PAGES, ())):
         jobs.enqueue(JOB, page_id, delay=delay)
 
