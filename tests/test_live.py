@@ -851,3 +851,31 @@ def test_a_draft_others_typed_in_too_keeps_it_and_says_who_is_blocked(make_page,
     assert next(e for e in dave.events if e.get("type") == "draft")["blocked"] == []
     mod = join(page, "mod")
     assert next(e for e in mod.events if e.get("type") == "draft")["blocked"] == ["bob"]
+
+
+def test_a_reviewer_may_publish_a_newcomers_typing_with_a_live_save(
+    app, make_page, join, login_as, people, client
+):
+    from wiki.review.settings import save_settings
+
+    page = make_page("Launch", "Hello")
+    save_settings(people["admin"], "all", 0, 0)
+    published = latest_id("Launch")
+    tom = join(page, "tom")
+    tom.insert(5, " and welcome")
+    mod = join(page, "mod")
+    assert mod.wait(lambda: mod.value() == "Hello and welcome")
+    mod.insert(17, "!")
+    assert mod.wait(lambda: mod.value() == "Hello and welcome!")
+    # The moderator read tom's unsaved typing and publishes it with her save: nothing of
+    # the page waited before, so only her word for tom's typing publishes it.
+    saver = login_as(people["mod"])
+    form = {"text": mod.value(), "summary": "read it", "live": "1", "action": "save"}
+    vouched = {**form, "publish_waiting": "1", "base_revision": str(published)}
+    assert saver.post("/edit/Launch", data=vouched).status_code == 302
+    assert "Hello and welcome!" in client.get("/wiki/Launch").get_data(as_text=True)
+    assert "Launch" not in saver.get("/review").get_data(as_text=True)
+    coauthors = db.session.scalars(
+        select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == latest_id("Launch"))
+    ).all()
+    assert coauthors == [people["tom"].id]

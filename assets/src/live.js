@@ -171,6 +171,16 @@ function start() {
     authors.clear();
     changed = false;
     if (draftNotice) draftNotice.hidden = true;
+    showVouching(false);
+  }
+
+  // A reviewer's "publish their changes with my edit": offered, and sent, only while
+  // others' typing is in the draft (a hidden box would still be sent with the form).
+  function showVouching(others) {
+    const label = draftNotice && draftNotice.querySelector(".live-publish-theirs");
+    if (!label) return;
+    label.hidden = !others;
+    if (!others) label.querySelector("input").checked = false;
   }
 
   function namesWithYou(names) {
@@ -198,6 +208,7 @@ function start() {
     const blocked = (draftNews.blocked || []).filter((name) => name !== me);
     if (blocked.length) text += " " + fill(t.blockedTypists, { names: listNames(blocked, t.and) });
     draftNotice.querySelector(".live-draft-text").textContent = text;
+    showVouching(others);
     draftNotice.hidden = false;
   }
 

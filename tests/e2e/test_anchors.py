@@ -335,3 +335,28 @@ def test_an_old_revision_shows_its_threads_beside_their_passages(anchors_server,
     expect(card(giulia, thread).locator(".anchor-quote")).to_have_text(
         "Key sentence about Immagini."
     )
+
+
+def test_right_after_a_save_the_information_screen_says_who_wrote_what(anchors_server, new_page):
+    app = anchors_server[1]
+    giulia_name, marco_name = make_account(app), make_account(app)
+    giulia, marco = new_page(), new_page()
+    log_in(giulia, giulia_name)
+    log_in(marco, marco_name)
+    title = unique("Listino_")
+    first = "Il caffè costa due euro al chilo.\n"
+    save_edit(giulia, title, first)
+    save_edit(marco, title, first + "\nMarco aggiunge una riga.\n")
+
+    # Straight from the page his save led to, Marco opens the page's information: the words
+    # are attributed after the save's answer, and the screen shows them all the same.
+    marco.get_by_role("link", name="2 contributors").click()
+    credits = marco.locator(".authorship-credits")
+    expect(credits).to_contain_text(f"{giulia_name} wrote 64% of the current text")
+    expect(credits).to_contain_text(f"{marco_name} wrote 36% of the current text")
+    marco.get_by_role("link", name="See who wrote each word").click()
+    expect(
+        marco.get_by_role("heading", name=f"Who wrote {title.replace('_', ' ')}")
+    ).to_be_visible()
+    expect(marco.locator(f'[data-author="{marco_name}"]')).to_contain_text("Marco aggiunge")
+    expect(marco.locator(f'[data-author="{giulia_name}"]').first).to_contain_text("caffè costa")

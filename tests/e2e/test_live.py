@@ -13,6 +13,7 @@ from tests.helpers import add_user
 from wiki.extensions import db
 from wiki.live.models import RevisionCoauthor
 from wiki.models import Draft, Page, Revision, Role, User
+from wiki.review.settings import save_settings
 
 
 @pytest.fixture(scope="module")
@@ -742,3 +743,38 @@ def test_changes_left_by_someone_and_you_are_said_so_in_one_sentence(served, new
     c_tab.goto(f"/edit/{title}?lang=it")
     notice = c_tab.locator(".live-draft")
     expect(notice).to_contain_text(f"Modifiche non salvate di {bob} e tue, ")
+
+
+def test_a_reviewer_publishes_a_newcomers_unsaved_typing_with_her_save(served, new_page):
+    _url, app = served
+    title = page_saved(new_page, app, "Offer", "# Offer\n")
+    with app.app_context():
+        admin_id = add_user(unique("admin"), Role.ADMIN).id
+        save_settings(db.session.get(User, admin_id), "all", 0, 0)  # only reviewers' go out
+    try:
+        tom, t_tab, t_box = open_editor(new_page, app, title)
+        t_box.click()
+        t_tab.keyboard.press("Control+End")
+        t_tab.keyboard.type("Ten percent off this week.")
+        t_tab.get_by_role("link", name="Cancel").click()
+        t_tab.get_by_role("button", name="Keep for later").click()
+        t_tab.wait_for_url(re.compile(r"/wiki/"))
+
+        # A moderator opens the editor, reads Tom's typing and publishes it with her save.
+        mod = make_account(app, Role.MODERATOR)
+        m_tab = new_page()
+        log_in(m_tab, mod)
+        m_tab.goto(f"/edit/{title}")
+        expect_same(m_tab, "# Offer\nTen percent off this week.")
+        expect(m_tab.locator(".live-draft")).to_contain_text(f"Unsaved changes by {tom}, ")
+        vouch = m_tab.get_by_label("Publish their changes with my edit")
+        vouch.check()
+        m_tab.get_by_role("button", name="Save").click()
+        m_tab.wait_for_url(re.compile(r"/wiki/"))
+
+        visitor = new_page()
+        visitor.goto(f"/wiki/{title}")
+        expect(visitor.locator("#page-prose")).to_contain_text("Ten percent off this week.")
+    finally:
+        with app.app_context():
+            save_settings(db.session.get(User, admin_id), "off", 0, 0)

@@ -23,4 +23,5 @@ def init_app(app: Flask) -> None:
         wiki_timezone=lambda: str(scheduling.get_timezone()),
         waiting_shown=lambda: settings.current_settings().waiting_shown,
         review_policy_of=settings.policy_for,
+        may_review=helpers.may_review,
     )

@@ -31,6 +31,12 @@ def pending_review(page) -> Pending | None:
     return Pending(count, can_review(current_user)) if count else None
 
 
+def may_review() -> bool:
+    """Return whether the person may review changes (the live editor then offers to publish
+    others' unsaved typing with their save)."""
+    return can_review(current_user)
+
+
 def edits_wait(title_key: str) -> bool:
     """Return whether the person's edits of this page wait for review (the editor says so
     before they save, not only after)."""

@@ -103,14 +103,16 @@ def _decide(
     """Publish a new revision at once, or let it wait (the save's publication rule).
 
     coauthors: who else typed its text (a save from the live editor): a reviewer's save
-    that takes in a newcomer's unsaved typing waits for review as the newcomer's save would.
+    that takes in a newcomer's unsaved typing waits for review as the newcomer's save would,
+    unless the reviewer chose to publish it (publish_waiting: they vouch for all of it).
     """
     waiting = waiting_ids(page.id)
     policy = policy_for(page.key)
-    trusted = is_trusted(author, policy) and all(
-        is_trusted(db.session.get(User, user_id), policy) for user_id in sorted(coauthors)
+    vouched = publish_waiting and can_review(author)
+    trusted = is_trusted(author, policy) and (
+        vouched or all(is_trusted(db.session.get(User, uid), policy) for uid in sorted(coauthors))
     )
-    if trusted and (not waiting or (publish_waiting and can_review(author))):
+    if trusted and (not waiting or vouched):
         if waiting:
             _mark(page, waiting, PUBLISHED, author)
             modlog.record("accept", author, page=page, revision=revision.id, changes=len(waiting))
