@@ -51,11 +51,16 @@ class Figure:
         return f"{'≥' if self.at_least else '≤'} {self.limit:g}{self.unit}"
 
 
-def interleaved(ops: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+def interleaved(
+    ops: dict[str, Callable[[], object]],
+    repeat: int,
+    settle: Callable[[], object] | None = None,
+) -> dict[str, list[float]]:
     """Time each op repeat times, round-robin with a rotating start, so drift hits all alike.
 
     The garbage collector runs before each op, untimed: otherwise an op would pay for
-    collecting the garbage of the one before it.
+    collecting the garbage of the one before it. settle, if given, runs after each op,
+    untimed (let the background jobs an op queued finish before the next op is timed).
     """
     names = list(ops)
     times: dict[str, list[float]] = {name: [] for name in names}
@@ -66,6 +71,8 @@ def interleaved(ops: dict[str, Callable[[], object]], repeat: int) -> dict[str, 
             start = time.perf_counter()
             ops[name]()
             times[name].append(time.perf_counter() - start)
+            if settle is not None:
+                settle()
     return times
 
 

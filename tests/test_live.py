@@ -140,22 +140,30 @@ def test_saving_from_the_live_editor_credits_everyone_who_typed(
     assert "together" in contributions  # the summary of the revision bob co-wrote
 
 
+def moderator_over_newcomer(page, join, people, typed: str, own: str):
+    """With every edit but a reviewer's waiting for review, tom types typed after the
+    page's "Hello" in the live editor, then the moderator joins and types own before it;
+    return her live client once she has both."""
+    from wiki.review.settings import save_settings
+
+    save_settings(people["admin"], "all", 0, 0)
+    tom = join(page, "tom")
+    tom.insert(5, typed)
+    mod = join(page, "mod")
+    assert mod.wait(lambda: mod.value() == "Hello" + typed)
+    mod.insert(0, own)
+    assert mod.wait(lambda: mod.value() == own + "Hello" + typed)
+    return mod
+
+
 def test_a_reviewers_live_save_that_takes_in_a_newcomers_typing_waits_for_review(
     app, make_page, join, login_as, people, client
 ):
     # Every edit waits for review but a reviewer's: tom's typing left in the shared draft
     # must not reach readers because giulia (a moderator) saved a typo fix on top of it.
-    from wiki.review.settings import save_settings
-
     page, other = make_page("Launch", "Hello"), make_page("Pricing", "Prices")
-    save_settings(people["admin"], "all", 0, 0)
     published = latest_id("Launch")
-    tom = join(page, "tom")
-    tom.insert(5, " CHEAPEST PRICES EVER")
-    mod = join(page, "mod")
-    assert mod.wait(lambda: mod.value() == "Hello CHEAPEST PRICES EVER")
-    mod.insert(0, "Welcome! ")
-    assert mod.wait(lambda: mod.value() == "Welcome! Hello CHEAPEST PRICES EVER")
+    mod = moderator_over_newcomer(page, join, people, " CHEAPEST PRICES EVER", "Welcome! ")
     saver = login_as(people["mod"])
     form = {"text": mod.value(), "summary": "typo", "live": "1", "action": "save"}
     response = saver.post("/edit/Launch", data={**form, "base_revision": str(published)})
@@ -856,24 +864,16 @@ def test_a_draft_others_typed_in_too_keeps_it_and_says_who_is_blocked(make_page,
 def test_a_reviewer_may_publish_a_newcomers_typing_with_a_live_save(
     app, make_page, join, login_as, people, client
 ):
-    from wiki.review.settings import save_settings
-
     page = make_page("Launch", "Hello")
-    save_settings(people["admin"], "all", 0, 0)
     published = latest_id("Launch")
-    tom = join(page, "tom")
-    tom.insert(5, " and welcome")
-    mod = join(page, "mod")
-    assert mod.wait(lambda: mod.value() == "Hello and welcome")
-    mod.insert(17, "!")
-    assert mod.wait(lambda: mod.value() == "Hello and welcome!")
+    mod = moderator_over_newcomer(page, join, people, " and welcome", "Oh! ")
     # The moderator read tom's unsaved typing and publishes it with her save: nothing of
     # the page waited before, so only her word for tom's typing publishes it.
     saver = login_as(people["mod"])
     form = {"text": mod.value(), "summary": "read it", "live": "1", "action": "save"}
     vouched = {**form, "publish_waiting": "1", "base_revision": str(published)}
     assert saver.post("/edit/Launch", data=vouched).status_code == 302
-    assert "Hello and welcome!" in client.get("/wiki/Launch").get_data(as_text=True)
+    assert "Oh! Hello and welcome" in client.get("/wiki/Launch").get_data(as_text=True)
     assert "Launch" not in saver.get("/review").get_data(as_text=True)
     coauthors = db.session.scalars(
         select(RevisionCoauthor.user_id).where(RevisionCoauthor.revision_id == latest_id("Launch"))

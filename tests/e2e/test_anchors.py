@@ -44,6 +44,16 @@ RANGE_OF_WORDS = """function rangeOf(words) {
 }"""
 
 
+def two_people(app, new_page):
+    """Return two editors, each logged in in a tab of their own: (name, tab) each."""
+    people = []
+    for _ in range(2):
+        name, tab = make_account(app), new_page()
+        log_in(tab, name)
+        people.append((name, tab))
+    return people
+
+
 def select_text(page, words: str) -> None:
     """Select words in the page's text as a person dragging the mouse would."""
     page.evaluate(
@@ -60,10 +70,7 @@ def select_text(page, words: str) -> None:
 
 def test_a_comment_on_a_sentence_follows_it_and_outlives_it(anchors_server, new_page):
     app = anchors_server[1]
-    giulia_name, marco_name = make_account(app), make_account(app)
-    giulia, marco = new_page(), new_page()
-    log_in(giulia, giulia_name)
-    log_in(marco, marco_name)
+    (giulia_name, giulia), (marco_name, marco) = two_people(app, new_page)
     title = unique("Coffee_")
     save_edit(giulia, title, TEXT)
 
@@ -108,10 +115,7 @@ def test_a_thread_whose_passage_was_removed_is_anchored_again_by_selecting_words
     anchors_server, new_page
 ):
     app = anchors_server[1]
-    giulia_name, marco_name = make_account(app), make_account(app)
-    giulia, marco = new_page(), new_page()
-    log_in(giulia, giulia_name)
-    log_in(marco, marco_name)
+    (giulia_name, giulia), (marco_name, marco) = two_people(app, new_page)
     title = unique("Roast_")
     save_edit(giulia, title, TEXT)
     select_text(giulia, SENTENCE)
@@ -339,10 +343,7 @@ def test_an_old_revision_shows_its_threads_beside_their_passages(anchors_server,
 
 def test_right_after_a_save_the_information_screen_says_who_wrote_what(anchors_server, new_page):
     app = anchors_server[1]
-    giulia_name, marco_name = make_account(app), make_account(app)
-    giulia, marco = new_page(), new_page()
-    log_in(giulia, giulia_name)
-    log_in(marco, marco_name)
+    (giulia_name, giulia), (marco_name, marco) = two_people(app, new_page)
     title = unique("Listino_")
     first = "Il caffè costa due euro al chilo.\n"
     save_edit(giulia, title, first)

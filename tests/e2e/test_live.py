@@ -39,6 +39,19 @@ def open_editor(new_page, app, title: str):
     return name, tab, content
 
 
+def typing_left_for_later(new_page, app, title: str, typed: str):
+    """Have a new editor type at the end of the page's text, then Cancel and keep it for
+    later (it stays in the shared draft); return their name and tab."""
+    name, tab, box = open_editor(new_page, app, title)
+    box.click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type(typed)
+    tab.get_by_role("link", name="Cancel").click()
+    tab.get_by_role("button", name="Keep for later").click()
+    tab.wait_for_url(re.compile(r"/wiki/"))
+    return name, tab
+
+
 def text_of(tab) -> str:
     """Return the text the live editor shows."""
     return tab.evaluate("window.bottegaLiveEditor.view.state.doc.toString()")
@@ -481,13 +494,7 @@ def test_cancel_offers_to_discard_your_own_unsaved_changes(served, new_page):
 def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "FAQ", "# FAQ\n")
-    bob, b_tab, b_box = open_editor(new_page, app, title)
-    b_box.click()
-    b_tab.keyboard.press("Control+End")
-    b_tab.keyboard.type("## New question")
-    b_tab.get_by_role("link", name="Cancel").click()
-    b_tab.get_by_role("button", name="Keep for later").click()
-    b_tab.wait_for_url(re.compile(r"/wiki/"))
+    bob, b_tab = typing_left_for_later(new_page, app, title, "## New question")
 
     carla, c_tab, _c_box = open_editor(new_page, app, title)
     expect_same(c_tab, "# FAQ\n## New question")
@@ -526,13 +533,7 @@ def test_changes_left_behind_say_whose_they_are_and_anyone_can_discard_them(serv
 def test_cancel_alone_among_others_changes_asks_before_leaving_them_in_the_draft(served, new_page):
     _url, app = served
     title = page_saved(new_page, app, "FAQ", "# FAQ\n")
-    bob, b_tab, b_box = open_editor(new_page, app, title)
-    b_box.click()
-    b_tab.keyboard.press("Control+End")
-    b_tab.keyboard.type("## Bob asks")
-    b_tab.get_by_role("link", name="Cancel").click()
-    b_tab.get_by_role("button", name="Keep for later").click()
-    b_tab.wait_for_url(re.compile(r"/wiki/"))
+    bob, _b_tab = typing_left_for_later(new_page, app, title, "## Bob asks")
 
     _carla, c_tab, c_box = open_editor(new_page, app, title)
     expect_same(c_tab, "# FAQ\n## Bob asks")
@@ -752,13 +753,7 @@ def test_a_reviewer_publishes_a_newcomers_unsaved_typing_with_her_save(served, n
         admin_id = add_user(unique("admin"), Role.ADMIN).id
         save_settings(db.session.get(User, admin_id), "all", 0, 0)  # only reviewers' go out
     try:
-        tom, t_tab, t_box = open_editor(new_page, app, title)
-        t_box.click()
-        t_tab.keyboard.press("Control+End")
-        t_tab.keyboard.type("Ten percent off this week.")
-        t_tab.get_by_role("link", name="Cancel").click()
-        t_tab.get_by_role("button", name="Keep for later").click()
-        t_tab.wait_for_url(re.compile(r"/wiki/"))
+        tom, _t_tab = typing_left_for_later(new_page, app, title, "Ten percent off this week.")
 
         # A moderator opens the editor, reads Tom's typing and publishes it with her save.
         mod = make_account(app, Role.MODERATOR)
