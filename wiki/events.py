@@ -11,9 +11,9 @@ _signals = Namespace()
 #: A page got a new revision, sent before its text's render is awaited: page, revision,
 #: previous (Revision | None), author (User | None), published (bool). For receivers that
 #: need only the text (anchors, credits, noting the page for the authorship job): they
-#: run while a worker renders. If
-#: the render then outlasts the save's patience under the lock, the save is rolled back and
-#: tried again: keep every effect in the transaction (or undone by a rollback hook).
+#: run while a worker renders. If the render then outlasts the save's patience under the
+#: lock, the save is rolled back and tried again: keep every effect in the transaction (or
+#: undone by a rollback hook).
 revision_added = _signals.signal("revision-added")
 
 #: Then, with the render: page, revision, previous, rendered (wiki.core.render.Rendered),
