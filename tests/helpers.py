@@ -29,7 +29,7 @@ from wiki.core.titles import parse_title
 from wiki.database import write_transaction
 from wiki.extensions import db
 from wiki.identity import user_key
-from wiki.models import Page, Role, User
+from wiki.models import Page, PageFollowUp, Role, User
 from wiki.pages.service import save_page
 from wiki.signin.models import TwoFactor
 from wiki.talk import service as talk
@@ -132,7 +132,7 @@ def base_config(tmp_path, database_url: str) -> dict:
         # A save's authorship job starts at once, and CSRFClient lets it (and every job a
         # change queued) finish before the test goes on, as helpers.save does: a job
         # committing 50 ms later in the middle of a test's own writes met SQLite's lock.
-        "AUTHORSHIP_AFTER_ANSWER": 0.0,
+        "FOLLOW_UP_AFTER_ANSWER": 0.0,
     }
 
 
@@ -179,6 +179,25 @@ def finish_jobs(app, timeout: float = 10.0) -> None:
     """Wait until the background jobs queued so far (email, webhooks) have run."""
     assert jobs.wait_idle(app, timeout), "background jobs did not finish in time"
     db.session.commit()  # end the test's read snapshot: see what the jobs wrote
+
+
+@contextmanager
+def jobs_lost(app) -> Iterator[tuple]:
+    """Send the app's jobs to a Redis queue of their own that no worker reads, for the
+    block: the work they would do is left undone, as on a site whose worker is down.
+    Yields the Redis client and the queue's name."""
+    client = redis_or_skip()
+    queue = f"bottega-test-{uuid.uuid4().hex}"
+    before = {name: app.config.get(name) for name in ("REDIS_URL", "JOBS_QUEUE")}
+    app.config.update(REDIS_URL=REDIS_URL, JOBS_QUEUE=queue)
+    app.extensions.pop("bottega_jobs", None)
+    try:
+        yield client, queue
+    finally:
+        for key in client.scan_iter(f"rq:*{queue}*"):
+            client.delete(key)
+        app.config.update(before)
+        app.extensions.pop("bottega_jobs", None)
 
 
 #: The Redis server the tests that need one use (CI sets WIKI_REQUIRE_REDIS=1: it must answer).
@@ -475,6 +494,19 @@ def insert_old_account(connection, user_id: int, name: str) -> None:
         ),
         {"id": user_id, "name": name},
     )
+
+
+@contextmanager
+def saves_on_an_older_schema() -> Iterator[None]:
+    """Let today's saves run on a database migrated to an older revision: add the table
+    every save writes now (its follow-up notes, migration 0028) for the block's saves."""
+    table = PageFollowUp.__table__
+    table.create(db.engine)
+    try:
+        yield
+    finally:
+        finish_jobs(current_app._get_current_object())  # its commit ends the test's read
+        table.drop(db.engine)
 
 
 def on_new_database(engine: str, tmp_path, schema: str, check) -> None:

@@ -2,17 +2,15 @@
 authorship first catches up, from the last revision attributed, never from the first."""
 
 import threading
-import uuid
 
 from sqlalchemy import select
 
 from tests.helpers import (
-    REDIS_URL,
     edit,
     edits,
     finish_jobs,
+    jobs_lost,
     page_named,
-    redis_or_skip,
     save,
 )
 from wiki.anchors import authorship
@@ -27,16 +25,6 @@ def records() -> dict[int, RevisionAuthorship]:
     db.session.commit()  # end the read snapshot: see what jobs and other processes wrote
     rows = db.session.scalars(select(RevisionAuthorship)).all()
     return {row.revision_id: row for row in rows}
-
-
-def jobs_left_in_redis(app) -> tuple[object, str]:
-    """Send the app's jobs to a Redis queue of their own that no worker reads: saves then
-    leave their words unattributed, as on a site whose worker is down."""
-    client = redis_or_skip()
-    queue = f"bottega-test-{uuid.uuid4().hex}"
-    app.config.update(REDIS_URL=REDIS_URL, JOBS_QUEUE=queue)
-    app.extensions.pop("bottega_jobs", None)
-    return client, queue
 
 
 def test_a_save_queues_the_attribution_which_the_job_stores(app, login_as, people):
@@ -60,15 +48,11 @@ def test_unattributed_revisions_are_caught_up_from_the_last_one_attributed(app, 
     # Most are deltas on the record before: attributing them again would store them whole.
     assert len(before) == 30 and sum(row.base_id is not None for row in before.values()) >= 10
     stored_before = {rid: (bytes(row.data), row.base_id) for rid, row in before.items()}
-    redis, queue = jobs_left_in_redis(app)
-    try:
+    with jobs_lost(app):
         for text in texts[30:]:
             save("Lungo", text, marco)
         assert len(records()) == 30  # nobody ran the jobs
         shares = {s.name: s.words for s in authorship.shares(page_named("Lungo"))}
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
     after = records()
     assert len(after) == 34
     # The first thirty records were not attributed again.
@@ -85,13 +69,9 @@ def test_caught_up_at_once_or_save_by_save_the_records_are_the_same(app, people)
     writers = [people["giulia"], people["marco"], people["ada"]]
     for number, text in enumerate(texts):
         save("Uno", text, writers[number % 3])
-    redis, queue = jobs_left_in_redis(app)
-    try:
+    with jobs_lost(app):
         for number, text in enumerate(texts):
             save("Due", text, writers[number % 3])
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
     with write_transaction():
         authorship.catch_up(page_named("Due").id)
 
@@ -118,13 +98,9 @@ def test_caught_up_at_once_or_save_by_save_the_records_are_the_same(app, people)
 
 def test_two_processes_catching_up_one_page_at_once_store_each_record_once(app, other, people):
     giulia = people["giulia"]
-    redis, queue = jobs_left_in_redis(app)
-    try:
+    with jobs_lost(app):
         for text in edits(15):
             save("Conteso", text, giulia)
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
     page_id = page_named("Conteso").id
     errors = []
 
@@ -151,8 +127,7 @@ def test_two_processes_catching_up_one_page_at_once_store_each_record_once(app, 
 
 def test_the_authorship_and_info_pages_catch_up_when_no_job_has_run(app, client, people):
     save("Listino", "Il caffè costa due euro al chilo.\n", people["giulia"])
-    redis, queue = jobs_left_in_redis(app)
-    try:
+    with jobs_lost(app):
         save(
             "Listino",
             "Il caffè costa due euro al chilo.\n\nMarco aggiunge una riga.\n",
@@ -162,9 +137,6 @@ def test_the_authorship_and_info_pages_catch_up_when_no_job_has_run(app, client,
         assert "Marco aggiunge una riga" in page and "36%" in page
         info = client.get("/info/Listino").get_data(as_text=True)
         assert "giulia wrote 64% of the current text" in info
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
     finish_jobs(app)
 
 
@@ -173,41 +145,14 @@ def test_the_backfill_command_catches_a_page_up_without_attributing_it_again(app
     for text in texts[:30]:
         save("Indietro", text, people["giulia"])
     before = {rid: (bytes(row.data), row.base_id) for rid, row in records().items()}
-    redis, queue = jobs_left_in_redis(app)
-    try:
+    with jobs_lost(app):
         for text in texts[30:]:
             save("Indietro", text, people["marco"])  # their jobs are lost
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
     result = app.test_cli_runner().invoke(args=["backfill-authorship"])
     assert "Attributed 1 pages." in result.output
     after = records()
     assert len(after) == 32
     assert {rid: (bytes(after[rid].data), after[rid].base_id) for rid in before} == before
-
-
-def test_a_savepoint_neither_queues_the_job_early_nor_forgets_the_page(app, people):
-    save("Punto", "Prima versione del testo.\n", people["giulia"])
-    page_id = page_named("Punto").id
-    redis, queue = jobs_left_in_redis(app)
-    waiting = f"rq:queue:{queue}"
-    try:
-        page_named("Punto")  # a transaction begins, as a save's
-        authorship.note_saved(page_id)
-        db.session.begin_nested().commit()  # released, but the transaction goes on
-        assert redis.llen(waiting) == 0
-        db.session.begin_nested().rollback()  # what it undid was not the save
-        db.session.commit()
-        assert redis.llen(waiting) == 1
-        page_named("Punto")  # a transaction begins
-        authorship.note_saved(page_id)
-        db.session.rollback()
-        db.session.commit()
-        assert redis.llen(waiting) == 1  # a save rolled back queues nothing
-    finally:
-        for key in redis.scan_iter(f"rq:*{queue}*"):
-            redis.delete(key)
 
 
 def test_the_information_screen_never_attributes_a_whole_history(app, client, people):

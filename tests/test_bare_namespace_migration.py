@@ -6,7 +6,14 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import ENGINES, add_user, on_new_database, release, save
+from tests.helpers import (
+    ENGINES,
+    add_user,
+    on_new_database,
+    release,
+    save,
+    saves_on_an_older_schema,
+)
 from wiki.access.models import Protection
 from wiki.core.titles import parse_title
 from wiki.extensions import db
@@ -27,10 +34,11 @@ def check_upgrade(app) -> None:
     with app.app_context():
         upgrade(revision="0020")
         giulia = add_user("giulia", role=Role.ADMIN)
-        for title, old in OLD.items():
-            save(title, f"Text of {old}", giulia)
-        save("Category:Untitled", "Already taken.", giulia)
-        save("File:Logo.png", "The logo.", giulia)
+        with saves_on_an_older_schema():
+            for title, old in OLD.items():
+                save(title, f"Text of {old}", giulia)
+            save("Category:Untitled", "Already taken.", giulia)
+            save("File:Logo.png", "The logo.", giulia)
         # What follows a page by its key: a protection, a review policy, a draft.
         db.session.add(Protection(page_key="category:bare", title="Category:Bare", level=2))
         db.session.add(PageReviewPolicy(page_key="category:bare", policy="all"))

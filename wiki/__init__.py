@@ -94,9 +94,10 @@ def create_app(config: dict | None = None) -> Flask:
     from . import signin
 
     signin.init_app(app)
-    from . import api, jobs, share
+    from . import api, followups, jobs, share
 
     jobs.register(app)
+    followups.register(app)
     share.init_app(app)
     api.init_app(app)
     files.init_app(app)

@@ -145,9 +145,10 @@ class Defaults:
     #: How often an open editor's connection checks that its person may still edit the page
     #: (seconds): a block, a protection or a lost role puts them out within this long.
     LIVE_RECHECK_SECONDS = 2.0
-    #: Seconds after a save's request commits before its words' authorship is attributed (a
-    #: background job), so the job does not slow the answer and the page view after it.
-    AUTHORSHIP_AFTER_ANSWER = 0.05
+    #: Seconds after a save's request commits before the work it leaves for later (word
+    #: authorship, the search index: wiki.followups) starts, so that the job slows neither
+    #: the answer nor the page view after it.
+    FOLLOW_UP_AFTER_ANSWER = 0.05
 
 
 class ConfigError(click.ClickException):

@@ -423,6 +423,20 @@ class RenderedText(db.Model):
     headings: Mapped[str] = mapped_column(Text, default="[]")
 
 
+class PageFollowUp(db.Model):
+    """Work a change to a page left for after its answer (see wiki.followups): kept until a
+    job has done it, so that the work of a job lost with its process is found again."""
+
+    __tablename__ = "page_follow_up"
+
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), primary_key=True)
+    #: What is left to do: "authorship", "search".
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: Raised by each change that notes the work again: a job removes only what it saw.
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Link(db.Model):
     """A wikilink from a page's current text to a title, which may not exist yet."""
 

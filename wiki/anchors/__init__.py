@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask_login import current_user
 
-from .. import events
+from .. import events, followups
 from ..talk.permissions import can_post
 from . import authorship, display, threads, views
 from . import models as _models  # noqa: F401 (the authorship and anchor tables)
@@ -37,5 +37,5 @@ def init_app(app: Flask) -> None:
 def _on_revision_added(_app, *, page, revision, previous, **_extra) -> None:
     """Move the page's anchors into the new revision; its words are attributed after the
     save (a job), so that the save's answer does not wait for it."""
-    authorship.note_saved(page.id)
+    followups.note("authorship", page.id)
     threads.follow_edit(page, revision, previous)

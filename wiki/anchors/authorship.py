@@ -4,12 +4,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import bindparam, select
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
-from .. import jobs
+from .. import followups
 from ..core.authorship import (
     EMPTY,
     Attribution,
@@ -34,10 +31,6 @@ DELTA_WORTH = 0.5
 #: What a parsed record or memory weighs in the kept texts, per character of its text:
 #: tuples of ints take about 15 times the memory of the text they were read from.
 PARSED = 16
-#: The job a save queues to attribute its page's new revisions, and the session's note of
-#: the pages saved in the transaction.
-JOB = "authorship.catch-up"
-_SAVED_PAGES = "authorship_saved_pages"
 
 
 def catch_up(page_id: int) -> PageAuthorship | None:
@@ -77,39 +70,10 @@ def catch_up(page_id: int) -> PageAuthorship | None:
     return _keep_memory(page_id, base.revision_id, memory, state)
 
 
-def note_saved(page_id: int) -> None:
-    """Attribute the page's new revision once the save's transaction commits (a job)."""
-    db.session().info.setdefault(_SAVED_PAGES, set()).add(page_id)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    """Queue the attribution of the pages the committed transaction saved: from a request,
-    once its answer (and the page view it redirects to) has had time to go out."""
-    if session.in_nested_transaction():  # a savepoint released: the save is not committed
-        return
-    if not has_app_context():
-        session.info.pop(_SAVED_PAGES, None)
-        return
-    # The job's thread shares the process's interpreter: started at once, it took the
-    # interpreter from the request finishing its answer (a save 13.7 -> 16.2 ms over HTTP).
-    delay = current_app.config["AUTHORSHIP_AFTER_ANSWER"] if has_request_context() else 0.0
-    for page_id in sorted(session.info.pop(_SAVED_PAGES, ())):
-        jobs.enqueue(JOB, page_id, delay=delay)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    """A save rolled back (or tried again) attributed nothing."""
-    if not session.in_nested_transaction():  # a savepoint's rollback leaves the rest
-        session.info.pop(_SAVED_PAGES, None)
-
-
-@jobs.task(JOB)
-def _catch_up_job(page_id: int) -> None:
-    """Attribute a page's new revisions (the job a save queues)."""
-    with write_transaction():
-        catch_up(page_id)
+@followups.work("authorship")
+def _follow_save(page_id: int) -> None:
+    """Attribute a page's new revisions (what a save leaves for after its answer)."""
+    catch_up(page_id)
 
 
 def stored(revision_id: int) -> Attribution | None:

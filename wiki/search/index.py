@@ -1,22 +1,27 @@
-"""Keeping the search index current, always in the transaction of the change it reflects.
+"""Keeping the search index current.
 
-Pages are indexed when `page_saved` is sent (inside the save's transaction); talk comments
-when a flush writes a Comment (so every way of posting, editing, hiding or deleting one
-is covered without the talk code knowing about search); moves, deletes and undeletes call
-`index_page` / `remove_page` themselves. `rebuild` redoes everything (`flask reindex`).
+A page saved or published by a review is indexed just after the answer (a follow-up,
+wiki.followups: FTS5's rewrite of a 20 KB page's terms was a seventh of a save): the index
+follows the published text within a moment. Talk comments are indexed when a flush writes a
+Comment (so every way of posting, editing, hiding or deleting one is covered without the
+talk code knowing about search); deletes and undeletes index in their own transactions.
+Every change to a page's entry takes the page's turn, so a late job never puts back an
+older text. `rebuild` redoes everything (`flask reindex`).
 """
 
+import threading
 from collections.abc import Callable
 from itertools import chain
 
+from cachetools import LRUCache
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import events
+from .. import events, followups
 from ..core.readable import plain_text
 from ..core.redirects import parse_redirect
 from ..core.render import RENDERER_VERSION
-from ..database import write_transaction
+from ..database import wait_turn, write_transaction
 from ..extensions import db
 from ..models import Page, RenderedText, Revision
 from ..pages import content
@@ -40,6 +45,7 @@ def index_page(
     session: Session, page: Page, text: str, html: str, plain: str | None = None
 ) -> None:
     """Index a page's current text (or take the page out, if it is deleted or a redirect)."""
+    _take_turn(page.id)
     doc = page_doc(page, text, html, plain)
     engine = engine_for(session)
     if doc is None:
@@ -50,16 +56,33 @@ def index_page(
 
 def remove_page(session: Session, page: Page) -> None:
     """Take a page and its talk out of the index (when it is deleted)."""
+    _take_turn(page.id)
     engine_for(session).remove_page(session, page.id)
+
+
+def _take_turn(page_id: int) -> None:
+    """Wait for the turn to change the page's entry (PostgreSQL): two jobs, or a job and a
+    deletion, would otherwise each write what they read, the older text perhaps last."""
+    wait_turn(f"search {page_id}")
+
+
+def index_published(session: Session, page: Page) -> None:
+    """Index the page's published text as it is (or take the page out, if it has none)."""
+    revision = page.published
+    if revision is None:
+        _take_turn(page.id)
+        engine_for(session).remove(session, [page.id])
+        return
+    with _MADE_PLAIN_LOCK:
+        plain = _MADE_PLAIN.pop(revision.sha1, None)
+    cached = session.get(RenderedText, (revision.sha1, RENDERER_VERSION))
+    html = cached.html if cached is not None else content.render(revision.text).html
+    index_page(session, page, revision.text, html, plain)
 
 
 def reindex_page(session: Session, page: Page) -> None:
     """Index a page and its talk again from their current text (when it is undeleted)."""
-    revision = page.published
-    if revision is not None:
-        cached = session.get(RenderedText, (revision.sha1, RENDERER_VERSION))
-        html = cached.html if cached is not None else content.render(revision.text).html
-        index_page(session, page, revision.text, html)
+    index_published(session, page)
     rows = session.execute(_visible_comments().where(Topic.page_id == page.id)).all()
     engine_for(session).upsert(session, [_row_doc(row) for row in rows])
 
@@ -77,20 +100,46 @@ def _on_page_undeleted(sender, page: Page, **_extra) -> None:
     reindex_page(db.session(), page)
 
 
+#: The readable texts the renderer made for saves, by hash, kept for their follow-up: the
+#: job of this process takes it from here, another process's makes it again from the HTML.
+_MADE_PLAIN: LRUCache = LRUCache(maxsize=64)
+_MADE_PLAIN_LOCK = threading.Lock()
+
+
 @events.page_saved.connect
 def _on_page_saved(
     sender, page: Page, revision: Revision, rendered, published: bool = True, **_extra
 ) -> None:
-    """Index the new revision in the save's transaction, if it is published: the index
+    """Index the page just after the save's answer, if the save published it: the index
     holds what the public may read (waiting changes are indexed once a reviewer accepts)."""
     if published:
-        index_page(db.session, page, revision.text, rendered.html, rendered.plain)
+        _note(page, revision, rendered)
 
 
 @events.page_published.connect
 def _on_page_published(sender, page: Page, revision: Revision, rendered, **_extra) -> None:
-    """Index the text a reviewer published, in the review's transaction."""
-    index_page(db.session, page, revision.text, rendered.html, rendered.plain)
+    """Index the text a reviewer published, just after the review's answer."""
+    _note(page, revision, rendered)
+
+
+def _note(page: Page, revision: Revision, rendered) -> None:
+    """Leave the page's indexing for after the transaction, with the readable text made."""
+    if rendered.plain is not None:
+        with _MADE_PLAIN_LOCK:
+            _MADE_PLAIN[revision.sha1] = rendered.plain
+    followups.note("search", page.id)
+
+
+@followups.work("search")
+def _follow_save(page_id: int) -> None:
+    """Index the page's published text as it is now, under the page's turn."""
+    _take_turn(page_id)
+    # Read after the turn is taken, afresh: a change committed meanwhile is what to index.
+    page = db.session.scalar(
+        select(Page).where(Page.id == page_id).execution_options(populate_existing=True)
+    )
+    if page is not None:
+        index_published(db.session(), page)
 
 
 def comment_doc(comment_id: int, page_id: int, subject: str, html: str) -> Doc:
