@@ -17,6 +17,7 @@ from wiki import jobs
 from wiki.anchors.models import RevisionAuthorship
 from wiki.api.models import Webhook, WebhookDelivery
 from wiki.extensions import db
+from wiki.search.service import search
 
 ran: list = []
 
@@ -68,13 +69,14 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
     db.session.commit()
     app.config["WEBHOOK_MAX_ATTEMPTS"] = 1
     try:
-        save("Plan", "v1", people["alice"])
-        # The delivery's job and the attribution of the new text's words: queued in Redis,
-        # not run here.
+        save("Plan", "v1 of the pistachio plan", people["alice"])
+        # The delivery's job and the save's follow-up (the attribution of the new text's
+        # words and its search index entry): queued in Redis, not run here.
         assert client.llen(f"rq:queue:{queue}") == 2
         db.session.commit()
         [row] = db.session.scalars(select(WebhookDelivery))
         assert row.status == "pending"
+        assert search("pistachio").hits == []
         result = app.test_cli_runner().invoke(args=["worker", "--burst"])
         assert result.exit_code == 0, result.output
         db.session.commit()
@@ -82,6 +84,7 @@ def test_with_redis_the_worker_command_runs_the_queued_jobs(app, people):
         row = db.session.get(WebhookDelivery, row.id)
         assert row.status == "failed" and row.attempts == 1  # nothing listens on port 9
         assert db.session.get(RevisionAuthorship, latest_id("Plan")) is not None
+        assert [hit.page.title for hit in search("pistachio").hits] == ["Plan"]
     finally:
         for key in client.scan_iter(f"rq:*{queue}*"):
             client.delete(key)
