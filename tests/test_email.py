@@ -336,31 +336,60 @@ def test_a_watcher_who_may_not_read_waiting_edits_is_emailed_once_they_are_publi
     assert [row.sent_at is not None for row in outbox()] == [True]
 
 
-def test_a_publication_while_the_email_is_being_sent_still_gets_it_sent(
-    mail_app, smtp_server, client, auth, people, make_page
-):
-    from wiki.models import utcnow
-
+def publish_while_sending(mail_app, client, auth, people, monkeypatch, compose_first: bool):
+    """Save a newcomer's edit that waits for review and that Bob is emailed about at once;
+    then send the outbox while a moderator accepts the edit, before the sender composes
+    the email (compose_first False) or after it found nothing Bob may read yet (True)."""
     bob, newbie = people["bob"], people["newbie"]
     mail_app.config.update(REVIEW_POLICY="newcomers", REVIEW_WAITING_SHOWN="reviewers")
-    make_page("Pricing", "Prices on request.", author=bob)
+    save("Pricing", "Prices on request.", bob)
     choose(bob, edit="immediate")
     waiting = save("Pricing", "Prices from 10 euros.", newbie)
+    composing = mail._compose
+    composed = []
+
+    def accept() -> None:
+        auth.login(people["mod"])
+        form = {"action": "accept", "revision": str(waiting.revision.id)}
+        assert client.post("/review/Pricing", data=form).status_code == 302  # its jobs run
+
+    def meanwhile(row_id):
+        """The publication happens while the sender works on the email."""
+        monkeypatch.setattr(mail, "_compose", composing)
+        if not compose_first:
+            accept()
+        message = composing(row_id)
+        composed.append(message)
+        if compose_first:
+            accept()
+        return message
+
+    monkeypatch.setattr(mail, "_compose", meanwhile)
+    mail.deliver()
+    return composed
+
+
+def test_a_publication_while_the_email_is_being_sent_still_gets_it_sent(
+    mail_app, smtp_server, client, auth, people, monkeypatch
+):
+    # The sender found nothing Bob may read yet, while the edit was published...
+    composed = publish_while_sending(mail_app, client, auth, people, monkeypatch, True)
+    assert composed == [None]
+    # ...and sent it all the same, once.
+    [message] = smtp_server.wait_for(2, timeout=1.0)
+    assert message["Subject"] == "newbie edited Pricing"
     [row] = outbox()
-    # A sender takes the email and finds nothing Bob may read yet...
-    claimed_at = utcnow()
-    with mail_app.test_request_context():
-        assert mail._claim(None, 10, claimed_at) == [row.id]
-        assert mail._compose(row.id) is None
-    # ...while a reviewer publishes the edit (and its email is handed to a job)...
-    auth.login(people["mod"])
-    form = {"action": "accept", "revision": str(waiting.revision.id)}
-    assert client.post("/review/Pricing", data=form).status_code == 302
-    finish_jobs(mail_app)
-    # ...then the first sender closes what it took: the email went out once all the same.
-    mail._record([], [row.id], {}, claimed_at)
-    db.session.expire_all()
-    [message] = smtp_server.wait_for(1)
+    assert row.sent_at is not None and row.error == ""
+
+
+def test_a_publication_while_the_email_is_being_sent_sends_it_once(
+    mail_app, smtp_server, client, auth, people, monkeypatch
+):
+    # Published before the sender composed it: it tells Bob, and the publication's job,
+    # finding it being sent, sends nothing (it went out twice before).
+    composed = publish_while_sending(mail_app, client, auth, people, monkeypatch, False)
+    assert composed[0] is not None
+    [message] = smtp_server.wait_for(2, timeout=1.0)
     assert message["Subject"] == "newbie edited Pricing"
     [row] = outbox()
     assert row.sent_at is not None and row.error == ""

@@ -52,6 +52,9 @@ DIGEST_MAX_ITEMS = 100
 UNSUBSCRIBE_SALT = "bottega-unsubscribe"
 #: An outbox row's error when, at sending time, there was nothing its person could be told.
 NOTHING_TO_SEND = "nothing to send"
+#: An outbox row's error while its sender works on it, when the edit it is about was
+#: published meanwhile: the sender sends it again if it found nothing to tell.
+PUBLISHED_MEANWHILE = "published while being sent"
 #: What an unsubscribe link stops: one kind, every digest, or all email.
 SCOPES = (*(str(kind) for kind in Kind), "digest", "all")
 
@@ -91,22 +94,25 @@ def queue_published(session: Session, revision_ids: list[int]) -> None:
     (whatever else stopped them, hidden or a choice changed since, stops them again)."""
     if not revision_ids or not enabled():
         return
-    about = select(Notification.id).where(
-        Notification.revision_id.in_(revision_ids), Notification.kind == str(Kind.EDIT)
-    )
-    # Closed as "nothing to send", or being sent right now by a sender who may have found
-    # nothing to tell yet (it closes its claim only if it is still its own: _record).
-    closed_or_taken = or_(
-        OutgoingEmail.error == NOTHING_TO_SEND,
-        and_(OutgoingEmail.sent_at.is_(None), OutgoingEmail.claimed_at.is_not(None)),
+    about = OutgoingEmail.notification_id.in_(
+        select(Notification.id).where(
+            Notification.revision_id.in_(revision_ids), Notification.kind == str(Kind.EDIT)
+        )
     )
     again = session.scalars(
         update(OutgoingEmail)
-        .where(OutgoingEmail.notification_id.in_(about), closed_or_taken)
+        .where(about, OutgoingEmail.error == NOTHING_TO_SEND)
         .values(sent_at=None, claimed_at=None, attempts=0, error="")
         .returning(OutgoingEmail.id)
     ).all()
     session.info.setdefault(_QUEUED, []).extend(again)
+    # Being sent right now: left to its sender, who may have found nothing to tell yet and
+    # then sends it again (_record); opened to another sender, it went out twice.
+    session.execute(
+        update(OutgoingEmail)
+        .where(about, OutgoingEmail.sent_at.is_(None), OutgoingEmail.claimed_at.is_not(None))
+        .values(error=PUBLISHED_MEANWHILE)
+    )
 
 
 def queue_message(session: Session, user_id: int, recipient: str, subject: str, body: str) -> bool:
@@ -177,7 +183,9 @@ def deliver(ids: list[int] | None = None, limit: int = 200) -> int:
     except (OSError, smtplib.SMTPException) as error:
         failed.update({row_id: str(error) for row_id in messages if row_id not in sent})
     skipped = [row_id for row_id, message in messages.items() if message is None]
-    _record(sent, skipped, failed, claimed_at)
+    again = _record(sent, skipped, failed, claimed_at)
+    if again:  # published while this sender found nothing to tell: there is now
+        return len(sent) + deliver(again, limit)
     return len(sent)
 
 
@@ -224,26 +232,36 @@ def _claimable(session: Session, ids: list[int] | None, limit: int, now) -> list
     return list(session.scalars(query.order_by(OutgoingEmail.id).limit(limit)))
 
 
-def _record(sent: list[int], skipped: list[int], failed: dict[int, str], claimed_at) -> None:
-    """Note what was sent, what there was no reason to send, and what failed (to retry).
+def _record(sent: list[int], skipped: list[int], failed: dict[int, str], claimed_at) -> list[int]:
+    """Note what was sent, what there was no reason to send, and what failed (to retry);
+    return the emails skipped whose edit was published meanwhile, free to send again.
 
-    An email skipped is closed only if it is still this sender's claim: a reviewer who
-    published its edit meanwhile opened it again (queue_published), to be sent now.
+    An email skipped is closed only if it is still this sender's claim and nothing was
+    published meanwhile (queue_published marks it).
     """
     now = utcnow()
+    again: list[int] = []
     with write_transaction() as session:
         for row_id in sent:
             row = session.get(OutgoingEmail, row_id)
             row.sent_at, row.error = now, ""
         if skipped:
+            mine = and_(OutgoingEmail.id.in_(skipped), OutgoingEmail.claimed_at == claimed_at)
+            again = session.scalars(
+                update(OutgoingEmail)
+                .where(mine, OutgoingEmail.error == PUBLISHED_MEANWHILE)
+                .values(claimed_at=None, attempts=0, error="")
+                .returning(OutgoingEmail.id)
+            ).all()
             session.execute(
                 update(OutgoingEmail)
-                .where(OutgoingEmail.id.in_(skipped), OutgoingEmail.claimed_at == claimed_at)
+                .where(mine, OutgoingEmail.error != PUBLISHED_MEANWHILE)
                 .values(sent_at=now, error=NOTHING_TO_SEND)
             )
         for row_id, error in failed.items():
             row = session.get(OutgoingEmail, row_id)
             row.claimed_at, row.error = None, error[:500]
+    return sorted(again)
 
 
 def _connect() -> smtplib.SMTP:
