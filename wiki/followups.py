@@ -3,9 +3,10 @@ the save's transaction, done by a job once it commits.
 
 The note is a row (page, kind) written with the save, so it commits or rolls back with it;
 the job does each kind's work for the page in its own savepoint and removes the rows it
-saw. A job lost with its process leaves its rows: the sweep (when a worker starts, and now
-and then in requests) queues them again. Every kind's work brings the page up to date from
-whatever is stored, so doing it twice, or late, or for several saves at once is harmless.
+read (a save meanwhile adds rows of its own: it never waits for the job). A job lost with
+its process leaves its rows: the sweep (when a worker starts, and now and then in
+requests) queues them again. Every kind's work brings the page up to date from whatever is
+stored, so doing it twice, or late, or for several saves at once is harmless.
 """
 
 import logging
@@ -14,11 +15,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context, has_request_context
-from sqlalchemy import bindparam, delete, event, select
+from sqlalchemy import bindparam, delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import jobs
-from .database import built_once, insert_for, write_transaction
+from .database import write_transaction
 from .extensions import db
 from .models import PageFollowUp, utcnow
 from .periodic import every
@@ -58,23 +59,15 @@ def _write_notes(session: Session) -> None:
         return
     now = utcnow()
     rows = [{"page": p, "kind": k, "now": now} for p, k in sorted(session.info[_NOTED])]
-    session.execute(_upsert(session), rows)
+    session.execute(_INSERT, rows)
 
 
-@built_once
-def _upsert(dialect: str):
-    """Return the insert of a note, or the raise of its generation if the note is there."""
-    table = PageFollowUp.__table__
-    statement = insert_for(dialect, table).values(
-        page_id=bindparam("page"),
-        kind=bindparam("kind"),
-        generation=1,
-        noted_at=bindparam("now", type_=table.c.noted_at.type),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["page_id", "kind"],
-        set_={"generation": table.c.generation + 1, "noted_at": statement.excluded.noted_at},
-    )
+#: Built once (values bound when run): every save writes notes, every job reads them.
+_INSERT = insert(PageFollowUp).values(
+    page_id=bindparam("page"),
+    kind=bindparam("kind"),
+    noted_at=bindparam("now", type_=PageFollowUp.__table__.c.noted_at.type),
+)
 
 
 @event.listens_for(Session, "after_commit")
@@ -117,7 +110,8 @@ def _follow_up_job(page_id: int | None = None) -> None:
 def follow_up(page_id: int) -> list[str]:
     """Do each kind of work noted on the page, in a write transaction of its own; return
     the kinds done. A kind that fails is logged and stays noted (the next save's job or the
-    sweep tries again); the others are done."""
+    sweep tries again); the others are done. Notes written meanwhile (after those read)
+    stay for their own job."""
     done = []
     with write_transaction() as session:
         noted = dict(session.execute(_NOTES, {"page": page_id}).all())
@@ -130,19 +124,20 @@ def follow_up(page_id: int) -> list[str]:
             except Exception:
                 log.exception("the %s follow-up of page %s failed", kind, page_id)
                 continue
-            session.execute(_REMOVE, {"page": page_id, "kind": kind, "generation": noted[kind]})
+            session.execute(_REMOVE, {"page": page_id, "kind": kind, "last": noted[kind]})
             done.append(kind)
     return done
 
 
-#: Built once (values bound when run): a job reads and removes notes after every save.
-_NOTES = select(PageFollowUp.kind, PageFollowUp.generation).where(
-    PageFollowUp.page_id == bindparam("page")
+_NOTES = (
+    select(PageFollowUp.kind, func.max(PageFollowUp.id))
+    .where(PageFollowUp.page_id == bindparam("page"))
+    .group_by(PageFollowUp.kind)
 )
 _REMOVE = delete(PageFollowUp).where(
     PageFollowUp.page_id == bindparam("page"),
     PageFollowUp.kind == bindparam("kind"),
-    PageFollowUp.generation == bindparam("generation"),
+    PageFollowUp.id <= bindparam("last"),
 )
 
 

@@ -425,15 +425,18 @@ class RenderedText(db.Model):
 
 class PageFollowUp(db.Model):
     """Work a change to a page left for after its answer (see wiki.followups): kept until a
-    job has done it, so that the work of a job lost with its process is found again."""
+    job has done it, so that the work of a job lost with its process is found again.
+
+    One row per change, only ever inserted by changes: a save never waits for the job
+    deleting the rows before it (an upsert of one row per page waited on PostgreSQL).
+    """
 
     __tablename__ = "page_follow_up"
 
-    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
     #: What is left to do: "authorship", "search".
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    #: Raised by each change that notes the work again: a job removes only what it saw.
-    generation: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(20))
     noted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

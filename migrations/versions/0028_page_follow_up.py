@@ -18,16 +18,18 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "page_follow_up",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("page_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("noted_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["page_id"], ["page.id"], name=op.f("fk_page_follow_up_page_id_page")
         ),
-        sa.PrimaryKeyConstraint("page_id", "kind", name=op.f("pk_page_follow_up")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_page_follow_up")),
     )
+    op.create_index(op.f("ix_page_follow_up_page_id"), "page_follow_up", ["page_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_page_follow_up_page_id"), table_name="page_follow_up")
     op.drop_table("page_follow_up")
