@@ -8,10 +8,11 @@ byte order on both engines, so a page of results costs the same anywhere in the 
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ..core.titles import Title, TitleError, parse_title, title_key
+from ..database import built_once
 from ..extensions import db
 from ..models import Link, Page, Revision
 from ..modlog import LogEntry
@@ -297,20 +298,28 @@ class CategoryLink:
 
 def page_categories(page: Page) -> list[CategoryLink]:
     """Return the categories of a page, alphabetically, in one query."""
+    rows = db.session.execute(_categories_of(db.session), {"page": page.id})
+    return [
+        CategoryLink(name=name, title=CATEGORY_PREFIX + name, exists=page_id is not None)
+        for name, page_id in rows
+    ]
+
+
+@built_once
+def _categories_of(dialect: str):
+    """Return the query of a page's categories (the page's id bound when run): built anew,
+    it cost a fifth of the page view that follows a save (its categories' memo forgotten)."""
     category = aliased(Page)
-    rows = db.session.execute(
+    order = CategoryMember.category_key
+    return (
         select(CategoryMember.category_title, category.id)
         .outerjoin(
             category,
             and_(category.key == CategoryMember.category_key, _existing(category)),
         )
-        .where(CategoryMember.page_id == page.id)
-        .order_by(_bytewise(CategoryMember.category_key))
+        .where(CategoryMember.page_id == bindparam("page"))
+        .order_by(order.collate("C") if dialect == "postgresql" else order)
     )
-    return [
-        CategoryLink(name=name, title=CATEGORY_PREFIX + name, exists=page_id is not None)
-        for name, page_id in rows
-    ]
 
 
 def category_name(key_or_title: Title) -> str:
