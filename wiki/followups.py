@@ -62,7 +62,7 @@ def _write_notes(session: Session) -> None:
     session.execute(_INSERT, rows)
 
 
-#: Built once (values bound when run): every save writes notes, every job reads them.
+#: Built once (values bound when run): every save writes its notes with it.
 _INSERT = insert(PageFollowUp).values(
     page_id=bindparam("page"),
     kind=bindparam("kind"),

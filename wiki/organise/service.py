@@ -30,9 +30,11 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _bytewise(expression):
-    """Return the expression compared and sorted in code point order on both engines."""
-    return expression.collate("C") if _postgres() else expression
+def _bytewise(expression, dialect: str | None = None):
+    """Return the expression compared and sorted in code point order on both engines (the
+    session's, unless dialect names one)."""
+    postgres = _postgres() if dialect is None else dialect == "postgresql"
+    return expression.collate("C") if postgres else expression
 
 
 def _sort_key(column):
@@ -310,7 +312,6 @@ def _categories_of(dialect: str):
     """Return the query of a page's categories (the page's id bound when run): built anew,
     it cost a fifth of the page view that follows a save (its categories' memo forgotten)."""
     category = aliased(Page)
-    order = CategoryMember.category_key
     return (
         select(CategoryMember.category_title, category.id)
         .outerjoin(
@@ -318,7 +319,7 @@ def _categories_of(dialect: str):
             and_(category.key == CategoryMember.category_key, _existing(category)),
         )
         .where(CategoryMember.page_id == bindparam("page"))
-        .order_by(order.collate("C") if dialect == "postgresql" else order)
+        .order_by(_bytewise(CategoryMember.category_key, dialect))
     )
 
 
