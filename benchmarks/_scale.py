@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import create_engine, text, update
 
-from benchmarks._wiki import Wiki, add_author, config, migrate_quietly
+from benchmarks._wiki import Wiki, add_author, config, migrate_quietly, sequences_caught_up
 from wiki import create_app, renderer
 from wiki.database import write_transaction
 from wiki.extensions import db
@@ -103,6 +103,8 @@ def open_wiki(engine: str, pages: int, revisions: int) -> Iterator[ScaleWiki]:
     if _ready(app, pages, revisions):
         _migrate(app)  # a kept wiki gets the indexes of newer migrations
         _publish_latest(app)
+        with app.app_context(), write_transaction() as session:
+            sequences_caught_up(session)  # built before the builder caught them up
     else:
         print(f"building a {engine} wiki of {pages:,} pages, {revisions:,} revisions…")
         _reset(app, engine, folder, url, name)

@@ -16,7 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event
+from sqlalchemy import Integer, event, text
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from wiki import create_app, jobs, renderer
@@ -111,6 +112,28 @@ def migrate_quietly() -> None:
         upgrade(revision="heads")
     finally:
         logging.disable(logging.NOTSET)
+
+
+def sequences_caught_up(session: Session) -> None:
+    """Move each id sequence past the ids a bulk insert gave explicitly (PostgreSQL).
+
+    PostgreSQL's sequences do not see explicit ids: without this, the wiki's next insert
+    into such a table reuses an id and fails (a save then answers "edited very busily").
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    for table in db.metadata.sorted_tables:
+        if "id" not in table.c or not isinstance(table.c.id.type, Integer):
+            continue  # no id, or one the wiki makes itself (a token, a session key)
+        name = quote(table.name)
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:name, 'id'), max(id) + 1, false) "
+                f"FROM {name} HAVING max(id) IS NOT NULL"
+            ),
+            {"name": name},
+        )
 
 
 def add_author(name: str = AUTHOR) -> None:

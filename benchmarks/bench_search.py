@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, text, update
 
 from benchmarks._common import Figure, env_int, heading, interleaved, median, ms, table
-from benchmarks._wiki import WORDS, config
+from benchmarks._wiki import WORDS, config, sequences_caught_up
 from wiki import create_app, renderer
 from wiki.core.render import RENDERER_VERSION, render_markdown
 from wiki.core.text import byte_size, text_sha1
@@ -112,12 +112,7 @@ def fill(count: int, size: int, seed: int = 5) -> tuple[int, list[str]]:
         session.execute(
             update(Page).values(latest_revision_id=Page.id, published_revision_id=Page.id)
         )
-        if session.get_bind().dialect.name == "postgresql":
-            for table_name in ("page", "revision", "text_blob"):
-                session.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), :n)"),
-                    {"n": count},
-                )
+        sequences_caught_up(session)
     return total, titles
 
 

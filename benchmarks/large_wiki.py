@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text, update
 
-from benchmarks._wiki import WORDS
+from benchmarks._wiki import WORDS, sequences_caught_up
 from wiki.core.text import byte_size, text_sha1
 from wiki.database import write_transaction
 from wiki.extensions import db
@@ -79,6 +79,8 @@ def build(pages: int, revisions: int, people: int | None = None, progress=print)
         _pages(rng, range(first, last), per_page, user_ids, start, step=SPAN / revisions)
         progress(f"  {last:,} of {pages:,} pages ({time.perf_counter() - started:.0f} s)")
     _talk(rng, pages, user_ids, start)
+    with write_transaction() as session:
+        sequences_caught_up(session)
     progress(f"built in {time.perf_counter() - started:.0f} s")
 
 
