@@ -7,9 +7,10 @@ claimed before any work), so running one twice, or late, does no harm: a job los
 process is done by the next one, or by the sweep the worker runs when it starts.
 """
 
+import heapq
+import itertools
 import logging
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -98,83 +99,86 @@ def run_job(app: Flask, name: str, args: list, base_url: str = "") -> None:
 
 
 class ThreadRunner:
-    """Jobs run one at a time by a thread of this process, started when there is work."""
+    """Jobs run one at a time by a thread of this process, started when there is work.
+
+    Delayed jobs wait in the same thread's heap (due time, then arrival): a timer thread
+    per delayed job cost every save a thread start (0.3 ms, 2% of a save under gunicorn).
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.jobs: queue.Queue = queue.Queue()
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
+        #: (due, number, delayed, job): ordered by when due, then in the order queued.
+        self.heap: list[tuple[float, int, bool, tuple]] = []
+        self.numbers = itertools.count()
+        self.running = 0
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
-        self.timers: set[threading.Timer] = set()
 
     def submit(self, name: str, args: list, delay: float, base_url: str) -> None:
         """Queue a job, now or after delay seconds."""
-        if delay > 0:
-            timer = threading.Timer(delay, lambda: self._due(timer, name, args, base_url))
-            timer.daemon = True
-            with self.lock:
-                self.timers.add(timer)
-            timer.start()
-            return
-        self.jobs.put((name, args, base_url))
-        with self.lock:
+        due = time.monotonic() + max(delay, 0.0)
+        with self.changed:
+            heapq.heappush(self.heap, (due, next(self.numbers), delay > 0, (name, args, base_url)))
             # After a fork the thread is gone although the object says otherwise.
             if self.thread is None or self.pid != os.getpid():
                 self.pid = os.getpid()
                 self.thread = threading.Thread(target=self._loop, name="bottega-jobs", daemon=True)
                 self.thread.start()
-
-    def _due(self, timer: threading.Timer, name: str, args: list, base_url: str) -> None:
-        """Queue a delayed job now that its time has come."""
-        self.submit(name, args, 0, base_url)
-        with self.lock:
-            self.timers.discard(timer)
+            else:
+                self.changed.notify_all()
 
     def cancel_delayed(self) -> None:
         """Forget the jobs waiting for their delay."""
-        with self.lock:
-            timers, self.timers = self.timers, set()
-        for timer in timers:
-            timer.cancel()
+        now = time.monotonic()
+        with self.changed:
+            self.heap = [entry for entry in self.heap if not (entry[2] and entry[0] > now)]
+            heapq.heapify(self.heap)
+            self.changed.notify_all()
+
+    def _next(self) -> tuple | None:
+        """Wait for the next job that is due; None once idle for IDLE_SECONDS (the thread
+        then ends, and the next submit starts another)."""
+        with self.changed:
+            idle_until = time.monotonic() + IDLE_SECONDS
+            while True:
+                now = time.monotonic()
+                if self.heap and self.heap[0][0] <= now:
+                    self.running += 1
+                    return heapq.heappop(self.heap)[3]
+                if not self.heap and now >= idle_until:
+                    self.thread = None
+                    return None
+                self.changed.wait((self.heap[0][0] if self.heap else idle_until) - now)
 
     def _loop(self) -> None:
-        """Run queued jobs until there has been nothing to do for IDLE_SECONDS."""
-        while True:
+        """Run jobs as they come due until there has been nothing to do for IDLE_SECONDS."""
+        while (job := self._next()) is not None:
             try:
-                name, args, base_url = self.jobs.get(timeout=IDLE_SECONDS)
-            except queue.Empty:
-                with self.lock:  # submit() puts before it looks at self.thread
-                    if self.jobs.empty():
-                        self.thread = None
-                        return
-                continue
-            try:
-                run_job(self.app, name, args, base_url)
+                run_job(self.app, *job)
             finally:
-                self.jobs.task_done()
+                with self.changed:
+                    self.running -= 1
+                    self.changed.notify_all()
 
     def wait_idle(self, timeout: float, delayed: bool = True) -> bool:
         """Wait until no job is queued, running or (if delayed) waiting for its delay; False
         on timeout."""
         deadline = time.monotonic() + timeout
-        done = self.jobs.all_tasks_done
-        while True:
-            # Timers first: one that fires puts its job on the queue before it leaves the
-            # set, so a queue found empty after an empty set has nothing coming.
-            with self.lock:
-                waiting = delayed and self.timers
-            with done:  # woken as the last job queued finishes, not polled
-                while self.jobs.unfinished_tasks:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return False
-                    done.wait(left)
-            if not waiting:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
+
+        def busy() -> bool:
+            now = time.monotonic()
+            waiting = [e for e in self.heap if delayed or not e[2] or e[0] <= now]
+            return bool(self.running or waiting)
+
+        with self.changed:  # woken as each job finishes, not polled
+            while busy():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                # In turns of 50 ms at most: a delayed job comes due without a notice.
+                self.changed.wait(min(left, 0.05))
+        return True
 
 
 class RedisRunner:
