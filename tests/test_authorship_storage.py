@@ -3,6 +3,8 @@ existing wiki moves to it and back (migration 0019, `flask compact-texts`) witho
 who wrote what."""
 
 import json
+import threading
+import time
 import zlib
 
 import pytest
@@ -24,6 +26,7 @@ from tests.helpers import (
 from wiki import create_app
 from wiki.anchors import authorship
 from wiki.anchors.models import PageAuthorship, RevisionAuthorship
+from wiki.database import wait_turn, write_transaction
 from wiki.extensions import db
 from wiki.integrity import check_all
 from wiki.models import Revision, User, kept_texts, reading_storage
@@ -188,3 +191,45 @@ def test_the_memory_kept_save_by_save_is_what_attributing_the_history_again_make
     assert again.revision_id == kept_revision
     assert json.loads(again.memory) == json.loads(kept_memory)
     db.session.rollback()
+
+
+@pytest.mark.engine("postgres")
+def test_compacting_a_pages_records_waits_for_its_authorship_turn(app, other, people):
+    """`flask compact-texts` rewrites a page's records under the page's authorship turn, as
+    the job attributing its new revisions works: neither rewrites the other's rows."""
+    for number, text in enumerate(edits(12)):
+        save("Caffè", text, people["alice"] if number % 2 else people["bob"])
+    before = attributions()
+    for row in db.session.scalars(select(RevisionAuthorship)):  # stored whole, as before 0019
+        authorship._set_columns(
+            row, row.form, RevisionAuthorship.columns_for(row.form, None, 0, 0)
+        )
+    db.session.commit()
+    page_id = page_named("Caffè").id
+    done: list = []
+
+    def compact() -> None:
+        with app.app_context():
+            done.append(authorship.compact_forms())
+            db.session.remove()
+
+    with other.app_context(), write_transaction():
+        wait_turn(f"authorship {page_id}")  # another process attributing the page
+        worker = threading.Thread(target=compact)
+        worker.start()
+        with db.engine.connect() as watcher:  # wait until the compaction waits for the turn
+            waiting = sql(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            for _ in range(1000):
+                if watcher.execute(waiting).scalar():
+                    break
+                watcher.rollback()
+                time.sleep(0.01)
+            else:
+                raise AssertionError("the compaction never waited for the page's turn")
+        assert worker.is_alive() and not done
+    worker.join(30)
+    assert done and done[0][0] > 0  # records rewritten as deltas once the turn was free
+    assert attributions() == before
+    assert check_all() == []

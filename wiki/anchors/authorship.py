@@ -154,6 +154,10 @@ def compact_forms(progress: Callable[[str], None] = lambda line: None) -> tuple[
     page_ids = list(db.session.scalars(select(RevisionAuthorship.page_id).distinct()))
     for number, page_id in enumerate(sorted(page_ids), 1):
         with write_transaction():
+            # The page's turn, as catch_up takes: on PostgreSQL a job attributing the page
+            # meanwhile would store a record on one rewritten here (its depth then wrong) or
+            # a backfill replace the rows being rewritten.
+            wait_turn(f"authorship {page_id}")
             query = (
                 select(RevisionAuthorship)
                 .where(RevisionAuthorship.page_id == page_id)
