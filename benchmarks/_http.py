@@ -67,7 +67,11 @@ def gunicorn(
     python: str = sys.executable,
     chdir: Path = ROOT,
 ) -> Iterator[Server]:
-    """Run `gunicorn app` with sync workers on 127.0.0.1; always stop it afterwards.
+    """Run `gunicorn app` on 127.0.0.1; always stop it afterwards.
+
+    The worker class is sync, which gunicorn.conf.py's threads (WIKI_GUNICORN_THREADS,
+    32 unless set) turn into gthread, as the wiki is shipped: pass
+    WIKI_GUNICORN_THREADS=1 in env for a sync worker.
 
     python and chdir: the interpreter whose gunicorn runs and the folder it runs in (another
     venv's and checkout's, for another wiki or another version of this one).

@@ -6,6 +6,7 @@ notifications and a language preference, whose views are never cached whole.
 """
 
 import gc
+import os
 import statistics
 import time
 
@@ -164,7 +165,9 @@ def main() -> list[Figure]:
         loads = under_gunicorn(wiki, workers, seconds, rounds, connections, person)
 
     print(
-        f"gunicorn: {workers} sync workers each; client: {connections} threads on 127.0.0.1, "
+        f"gunicorn: {workers} workers as shipped (gunicorn.conf.py's gthread, "
+        f"{os.environ.get('WIKI_GUNICORN_THREADS', '32')} threads) for the wiki and the bare "
+        f"route alike; client: {connections} threads on 127.0.0.1, "
         f"a new connection per request, {rounds} rounds of {seconds:g} s alternating."
     )
     rows = []
