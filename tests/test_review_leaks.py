@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from tests.helpers import page_named, save, start_topic, text
+from tests.helpers import finish_jobs, page_named, save, start_topic, text
 from wiki.core.text import text_sha1
 from wiki.extensions import db
 from wiki.models import Revision
@@ -110,6 +110,7 @@ def test_no_door_shows_a_waiting_change_to_a_visitor(app, waiting_world, people,
     # The walk reaches the word's doors: once accepted, visitors see it.
     publishing.accept(people["moderator"], page_named("Product"), latest_product_id())
     assert WORD in text(client.get("/wiki/Product"))
+    finish_jobs(app)  # the search index follows a publication just after it (wiki.followups)
     assert WORD in text(client.get("/search?q=inside"))
 
 
