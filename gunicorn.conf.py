@@ -6,6 +6,7 @@ Redis, each worker counts on its own: a limit of 60 searches a minute becomes 60
 worker. Say so loudly at start-up rather than let it pass unnoticed.
 """
 
+import gc
 import os
 
 wsgi_app = "wsgi:app"
@@ -27,3 +28,19 @@ def when_ready(server):
             server.cfg.workers,
             server.cfg.workers,
         )
+
+
+def post_worker_init(worker):
+    """Keep what the worker loaded with the app out of the garbage collector's rounds.
+
+    Modules, templates, compiled statements and caches (some 165,000 objects) live as long
+    as the worker; every full collection walked them all again: 110 ms, once every hundred
+    saves or so (a pause some request waits through). Frozen, a full collection walks only
+    what came since.
+    """
+    gc.freeze()
+    # A young generation of 20,000 objects instead of 700: a request's short-lived objects
+    # are mostly gone before a collection looks at them (saves 0.2-0.6 ms faster, uncached
+    # page views 8-9% more a second, measured side by side).
+    gc.set_threshold(20_000)
+    worker.log.info("Froze the %s objects loaded with the app", gc.get_freeze_count())

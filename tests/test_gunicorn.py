@@ -91,3 +91,13 @@ def test_a_malformed_chunked_body_is_a_400_not_a_500(tmp_path):
     finally:
         stop(process)
     assert status.split()[1] == "400", status
+
+
+def test_a_worker_keeps_the_objects_loaded_with_the_app_out_of_garbage_collection(tmp_path):
+    process = start_gunicorn(tmp_path, 1)
+    try:
+        log = log_until(process, "objects loaded with the app")
+    finally:
+        stop(process)
+    frozen = int(log.split("Froze the ")[1].split()[0])
+    assert frozen > 10_000  # the app's modules, templates and the like
