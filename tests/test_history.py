@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from wiki.core.text import text_sha1
 from wiki.extensions import db
 from wiki.models import Revision
 
@@ -153,3 +154,15 @@ def test_only_current_texts_keep_their_rendered_html(client, make_page):
     first = revision_ids(page)[0]
     assert "one" in client.get(f"/revision/{first}").get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(RenderedText)) == 1
+
+
+def test_a_text_another_page_still_shows_keeps_its_rendered_html(make_page):
+    from wiki.models import RenderedText
+
+    twin = make_page("Twin", "Shared words of two pages.")
+    page = make_page("Cache", "Shared words of two pages.", "Words of its own.")
+    kept = {row.sha1 for row in db.session.scalars(db.select(RenderedText))}
+    assert kept == {twin.latest.sha1, page.latest.sha1}  # Twin still shows the shared text
+    make_page("Twin", "Twin moves on too.")
+    kept = {row.sha1 for row in db.session.scalars(db.select(RenderedText))}
+    assert kept == {page.latest.sha1, text_sha1("Twin moves on too.")}

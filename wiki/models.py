@@ -377,7 +377,11 @@ class Page(db.Model):
 class Revision(db.Model):
     """One saved version of a page; never updated or deleted."""
 
-    __table_args__ = (Index("ix_revision_page_id_id", "page_id", "id"),)
+    __table_args__ = (
+        Index("ix_revision_page_id_id", "page_id", "id"),
+        # The revisions holding a text: whether a page still shows it (pages/content.py).
+        Index("ix_revision_text_id", "text_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"))
