@@ -150,3 +150,22 @@ def test_a_listening_worker_stops_soon_after_sigterm(app):
             pytest.fail(f"the worker did not stop within 30 s of SIGTERM; it was at:\n{stacks}")
         assert stopped == 0
         assert client.pubsub_numsub(channel)[0][1] == 0
+
+
+def test_a_job_whose_context_fails_does_not_stop_the_jobs_after_it(app, monkeypatch, caplog):
+    real = jobs.run_job
+    broken: list = []
+
+    def context_fails_once(application, name, args, base_url=""):
+        if not broken:
+            broken.append(name)
+            raise RuntimeError("the request context would not open")
+        real(application, name, args, base_url)
+
+    monkeypatch.setattr(jobs, "run_job", context_fails_once)
+    ran.clear()
+    jobs.enqueue("test.record", 1)
+    jobs.enqueue("test.record", 2)
+    finish_jobs(app)
+    assert broken == ["test.record"] and ran == [2]
+    assert "the job test.record could not be run" in caplog.text

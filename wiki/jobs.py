@@ -122,6 +122,8 @@ class ThreadRunner:
             heapq.heappush(self.heap, (due, next(self.numbers), delay > 0, (name, args, base_url)))
             # After a fork the thread is gone although the object says otherwise.
             if self.thread is None or self.pid != os.getpid():
+                if self.pid != os.getpid():
+                    self.running = 0  # a job running in the parent is not running here
                 self.pid = os.getpid()
                 self.thread = threading.Thread(target=self._loop, name="bottega-jobs", daemon=True)
                 self.thread.start()
@@ -156,6 +158,11 @@ class ThreadRunner:
         while (job := self._next()) is not None:
             try:
                 run_job(self.app, *job)
+            except Exception:
+                # Not the task (run_job logs its failures) but its context: a request context
+                # that would not open, a session that would not close. The thread goes on,
+                # else every job queued after it would wait for a thread that is gone.
+                log.exception("the job %s could not be run", job[0])
             finally:
                 with self.changed:
                     self.running -= 1
