@@ -509,6 +509,14 @@ def saves_on_an_older_schema() -> Iterator[None]:
         table.drop(db.engine)
 
 
+def plan(statement) -> str:
+    """Return how the database answers a query: SQLite's plan, or PostgreSQL's."""
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    explain = "EXPLAIN QUERY PLAN" if db.engine.dialect.name == "sqlite" else "EXPLAIN"
+    rows = db.session.execute(sql_text(f"{explain} {compiled}")).all()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
 def on_new_database(engine: str, tmp_path, schema: str, check) -> None:
     """Run check(app) with an app on an empty database of the engine ("sqlite": a file in
     tmp_path; else a private schema named after schema on the PostgreSQL server)."""

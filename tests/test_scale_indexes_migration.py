@@ -6,7 +6,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text as sql
 
-from tests.helpers import ENGINES, on_new_database, release
+from tests.helpers import ENGINES, on_new_database, plan, release
 from wiki.community.sql import deleted_pages
 from wiki.extensions import db
 
@@ -22,14 +22,6 @@ def add_pages(deleted: dict[int, bool]) -> None:
                 ),
                 {"id": page_id, "title": f"page {page_id}", "deleted": gone},
             )
-
-
-def plan(statement) -> str:
-    """Return how the database answers a query: SQLite's plan, or PostgreSQL's."""
-    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-    explain = "EXPLAIN QUERY PLAN" if db.engine.dialect.name == "sqlite" else "EXPLAIN"
-    rows = db.session.execute(sql(f"{explain} {compiled}")).all()
-    return "\n".join(str(row[-1]) for row in rows)
 
 
 def gin_options() -> dict:

@@ -6,8 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
-from tests.helpers import ENGINES, on_new_database, release
-from tests.test_scale_indexes_migration import plan
+from tests.helpers import ENGINES, on_new_database, plan, release
 from wiki.extensions import db
 from wiki.models import RenderedText
 from wiki.pages import content
