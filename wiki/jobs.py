@@ -175,8 +175,9 @@ class ThreadRunner:
 
         def busy() -> bool:
             now = time.monotonic()
-            waiting = [e for e in self.heap if delayed or not e[2] or e[0] <= now]
-            return bool(self.running or waiting)
+            return bool(self.running) or any(
+                delayed or not is_delayed or due <= now for due, _, is_delayed, _ in self.heap
+            )
 
         with self.changed:  # woken as each job finishes, not polled
             while busy():
